@@ -1,0 +1,46 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Targets follow the layer table of DESIGN.md: every arrow points down.
+///
+///     modelgate → Reports → Harness → Passes, Executor, GraphChecker, ModelFormats → ModelIR
+///     ModelFormats → ONNXProto, CHDF5;  Executor → CBLAS
+let package = Package(
+    name: "ModelGate",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "modelgate", targets: ["modelgate"]),
+        .library(name: "ModelGateKit", targets: ["Harness", "Reports"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial",
+                       providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "ONNXProto",
+                dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                swiftSettings: [.swiftLanguageMode(.v5)]),
+        .target(name: "ModelIR"),
+        .target(name: "ModelFormats", dependencies: ["ModelIR", "ONNXProto", "CHDF5"]),
+        .target(name: "GraphChecker", dependencies: ["ModelIR"]),
+        .target(name: "Executor", dependencies: ["ModelIR", "GraphChecker", "CBLAS"]),
+        .target(name: "Passes", dependencies: ["ModelIR", "GraphChecker"]),
+        .target(name: "Harness",
+                dependencies: ["ModelIR", "ModelFormats", "GraphChecker", "Executor", "Passes",
+                               .product(name: "Yams", package: "Yams")]),
+        .target(name: "Reports", dependencies: ["Harness"]),
+        .executableTarget(name: "modelgate",
+                          dependencies: ["ModelIR", "ModelFormats", "GraphChecker", "Executor",
+                                         "Passes", "Harness", "Reports",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "TestSupport", dependencies: ["ModelIR", "ModelFormats"], path: "Tests/TestSupport"),
+        .testTarget(name: "ModelIRTests", dependencies: ["ModelIR", "TestSupport"]),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "ModelIR", "ONNXProto", "TestSupport"]),
+        .testTarget(name: "modelgateTests", dependencies: ["TestSupport"]),
+    ]
+)

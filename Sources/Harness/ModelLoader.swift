@@ -1,0 +1,36 @@
+import Foundation
+import ModelFormats
+import ModelIR
+
+/// The model file formats ModelGate reads, by file extension.
+public enum ModelFileFormat: String, Sendable, CaseIterable {
+    case onnx, kerasH5 = "h5", keras, tflite
+
+    public init?(url: URL) {
+        switch url.pathExtension.lowercased() {
+        case "onnx": self = .onnx
+        case "h5", "hdf5": self = .kerasH5
+        case "keras": self = .keras
+        case "tflite": self = .tflite
+        default: return nil
+        }
+    }
+}
+
+/// Loads any supported model file into the IR.
+public enum ModelLoader {
+    public static func load(_ url: URL, limits: ModelLimits = .default) throws(ModelFormatError) -> Model {
+        guard let format = ModelFileFormat(url: url) else {
+            throw .unsupportedFormat(file: url.path,
+                                     reason: "unknown model extension '.\(url.pathExtension)'; ModelGate reads .onnx, .h5, .keras and .tflite files")
+        }
+        switch format {
+        case .onnx:
+            return try ONNXModelFile.load(url, limits: limits)
+        case .kerasH5, .keras:
+            throw .unsupportedFormat(file: url.path, reason: "the Keras importer is not available yet; convert the model to ONNX first")
+        case .tflite:
+            throw .unsupportedFormat(file: url.path, reason: "the TensorFlow Lite importer is not available yet; convert the model to ONNX first")
+        }
+    }
+}

@@ -1,0 +1,39 @@
+/// A computation graph: ONNX's `GraphProto`. Nodes are kept in file order.
+public struct Graph: Sendable, Equatable {
+    public var name: String
+    public var nodes: [Node]
+    public var initializers: [Tensor]
+    public var sparseInitializers: [SparseTensor]
+    public var inputs: [ValueInfo]
+    public var outputs: [ValueInfo]
+    public var valueInfo: [ValueInfo]
+    public var docString: String
+    public var quantizationAnnotations: [TensorAnnotation]
+    public var metadata: [MetadataEntry]
+
+    public init(name: String = "", nodes: [Node] = [], initializers: [Tensor] = [], sparseInitializers: [SparseTensor] = [],
+                inputs: [ValueInfo] = [], outputs: [ValueInfo] = [], valueInfo: [ValueInfo] = [],
+                docString: String = "", quantizationAnnotations: [TensorAnnotation] = [], metadata: [MetadataEntry] = []) {
+        self.name = name
+        self.nodes = nodes
+        self.initializers = initializers
+        self.sparseInitializers = sparseInitializers
+        self.inputs = inputs
+        self.outputs = outputs
+        self.valueInfo = valueInfo
+        self.docString = docString
+        self.quantizationAnnotations = quantizationAnnotations
+        self.metadata = metadata
+    }
+}
+
+/// ONNX's `TensorAnnotation`: quantization parameter tensors attached to a value.
+public struct TensorAnnotation: Sendable, Hashable {
+    public var tensorName: String
+    public var quantizationParameterTensorNames: [MetadataEntry]
+
+    public init(tensorName: String, quantizationParameterTensorNames: [MetadataEntry]) {
+        self.tensorName = tensorName
+        self.quantizationParameterTensorNames = quantizationParameterTensorNames
+    }
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Creates (once) the Python venv under .cache/venv that the Tools/ scripts use, with pinned packages.
+# Usage: source Tools/python-env.sh  → sets $PY to the venv's python.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="$root/.cache/venv"
+stamp="$venv/.modelgate-requirements"
+requirements="onnx==1.23.2 numpy h5py"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+if [ "$(cat "$stamp" 2>/dev/null)" != "$requirements" ]; then
+  "$venv/bin/pip" install -q --disable-pip-version-check $requirements
+  echo "$requirements" > "$stamp"
+fi
+PY="$venv/bin/python"
+export PY
