@@ -73,6 +73,7 @@ else
   mkdir -p .cache
   tmp="$(mktemp -d .cache/onnx-suite.tmp.XXXXXX)"
   trap 'rm -rf "$tmp"' EXIT
+  chmod 755 "$tmp"
   "$PY" "$helper" generate --out "$tmp" --stamp-key "$key"
   # Swap the complete result into place.
   old=""

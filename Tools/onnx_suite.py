@@ -150,7 +150,8 @@ def generate_light(out: str, failures: list[str]) -> int:
         Runner.generate_dummy_data(x, seed=0, random=False), i.e.
         (np.arange(n).reshape(shape) / n).astype(np.float32), where shape takes
         dim_value or 1 for a symbolic dimension, written as
-        numpy_helper.from_array(value) (no tensor name, as the runner writes it);
+        numpy_helper.from_array(value) (no tensor name, as the runner writes it),
+        K counting only the non-initializer inputs;
       * output_K.pb copied byte for byte from light_<name>_output_K.pb; only if
         the wheel lacks one of them are all outputs computed with
         onnx.reference.ReferenceEvaluator, as the runner does.
@@ -249,7 +250,9 @@ light/ ({light} cases)
     Runner.generate_dummy_data(x, seed=0, random=False), that is
     (np.arange(n).reshape(shape) / n).astype(np.float32) with symbolic
     dimensions taken as 1, written as numpy_helper.from_array(value) (unnamed,
-    as the runner writes it).  output_0.pb is the shipped
+    as the runner writes it).  input_K is the K-th graph input that is not an
+    initializer (light_densenet121 lists 12 initializers before data_0).
+    output_0.pb is the shipped
     light_<name>_output_0.pb, copied byte for byte, as the runner does.
     `python Tools/onnx_suite.py verify-light .cache/onnx-suite` compares these
     outputs with onnx.reference.ReferenceEvaluator.

@@ -105,11 +105,12 @@ public struct MiniFloat: Sendable {
         return signBit | code
     }
 
+    /// The code NaN encodes to; formats without NaN give negative zero, as ml_dtypes does.
     private var nanCode: UInt8 {
         if unsignedZero { return signMask }
         if onlyAllOnesIsNaN { return magnitudeMask }
         if hasInfinity { return magnitudeMask }
-        return maxFiniteMagnitude
+        return signMask
     }
 
     private func overflowCode(negative: Bool) -> UInt8 {
@@ -127,21 +128,36 @@ public struct MiniFloat: Sendable {
 }
 
 /// ONNX's float8e8m0: an unsigned power of two, 2^(code − 127), with 0xFF as NaN.
+///
+/// Encoding works on the float32 exponent field, as ONNX specifies: the sign is dropped, NaN and
+/// infinity become 0xFF, and the fraction decides rounding by `RoundingMode`.
 public enum Float8E8M0 {
+    public enum RoundingMode: String, Sendable {
+        case up, down, nearest
+    }
+
     public static func decode(_ code: UInt8) -> Float {
         code == 0xFF ? .nan : Float(sign: .plus, exponent: Int(code) - 127, significand: 1)
     }
 
-    /// The code of the power of two at or above `value` (ONNX's default rounding mode "up").
-    public static func encode(_ value: Float, saturate: Bool = true) -> UInt8 {
-        if value.isNaN { return 0xFF }
-        let magnitude = abs(value)
-        if magnitude.isInfinite { return saturate ? 0xFE : 0xFF }
-        if magnitude <= Float(sign: .plus, exponent: -127, significand: 1) { return 0 }
-        var exponent = Int(magnitude.exponent)
-        if magnitude.significand > 1 { exponent += 1 }
-        if exponent > 127 { return saturate ? 0xFE : 0xFF }
-        return UInt8(exponent + 127)
+    public static func encode(_ value: Float, saturate: Bool = true, rounding: RoundingMode = .up) -> UInt8 {
+        let bits = value.bitPattern
+        let exponent = UInt16(bits >> 23 & 0xFF)
+        if exponent == 0xFF { return 0xFF }
+        let roundUp: Bool
+        switch rounding {
+        case .up:
+            roundUp = bits & 0x7F_FFFF != 0
+        case .down:
+            roundUp = false
+        case .nearest:
+            let guardBit = bits & 0x40_0000 != 0
+            let roundBit = bits & 0x20_0000 != 0
+            let sticky = bits & 0x1F_FFFF != 0
+            roundUp = guardBit && (roundBit || sticky || exponent > 0)
+        }
+        if saturate && exponent == 0xFE { return 0xFE }
+        return UInt8(truncatingIfNeeded: exponent + (roundUp ? 1 : 0))
     }
 }
 

@@ -1,0 +1,40 @@
+# ModelGate: the two set-up commands are `make run` and `make test`; each installs what it needs.
+SHELL := /bin/bash
+APT_PACKAGES := libhdf5-dev libopenblas-dev pkg-config
+CORPUS ?= Golden
+SWIFT_BUILD_FLAGS ?=
+
+.PHONY: run test deps build release suite test-swift clean
+
+## Install the system libraries ModelGate links against (Debian packages), if missing.
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	swift build $(SWIFT_BUILD_FLAGS)
+
+release: deps
+	swift build -c release $(SWIFT_BUILD_FLAGS)
+
+## The main job on the bundled corpus: inspect every model under $(CORPUS)/ until the harness lands.
+run: release
+	@bin=$$(swift build -c release --show-bin-path)/modelgate; \
+	models=$$(find $(CORPUS) -type f \( -name 'model.onnx' -o -name 'model.h5' -o -name 'model.keras' -o -name 'model.tflite' \) | sort); \
+	if [ -z "$$models" ]; then echo "no models under $(CORPUS)/ yet (see $(CORPUS)/README.md)"; exit 0; fi; \
+	status=0; for m in $$models; do "$$bin" inspect "$$m" || status=1; echo; done; exit $$status
+
+## The ONNX backend test data under .cache/onnx-suite (Python venv under .cache/venv).
+suite:
+	bash Tools/onnx-suite.sh
+
+test: deps suite
+	swift build --build-tests $(SWIFT_BUILD_FLAGS)
+	swift test --skip-build $(SWIFT_BUILD_FLAGS)
+
+clean:
+	rm -rf .build
