@@ -34,7 +34,7 @@ suite:
 
 test: deps suite
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
-	swift test --skip-build $(SWIFT_BUILD_FLAGS)
+	swift test --skip-build --disable-swift-testing $(SWIFT_BUILD_FLAGS)
 
 clean:
 	rm -rf .build
