@@ -45,9 +45,12 @@ public enum DataType: Int32, Sendable, CaseIterable, Hashable, CustomStringConve
         }
     }
 
-    /// Bytes `count` elements occupy in `raw_data` (sub-byte types are packed, low bits first).
+    /// Bytes `count` elements occupy in `raw_data` (sub-byte types are packed, low bits first);
+    /// `Int.max` when that does not fit in an `Int`.
     public func byteCount(elements count: Int) -> Int {
-        (count * bitWidth + 7) / 8
+        let (bits, overflow) = count.multipliedReportingOverflow(by: bitWidth)
+        guard !overflow, bits <= Int.max - 7 else { return .max }
+        return (bits + 7) / 8
     }
 
     /// True for the types whose elements are smaller than a byte and packed several to a byte.

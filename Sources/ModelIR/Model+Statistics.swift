@@ -26,15 +26,16 @@ extension Graph {
         var materialised = 0
         for node in nodes where node.opType == "ConstantOfShape" && node.canonicalDomain.isEmpty {
             guard let shapeName = node.inputs.first, let shape = constants[shapeName],
-                  let sizes = try? shape.int64Values(), sizes.allSatisfy({ $0 >= 0 }) else { continue }
+                  let sizes = try? shape.int64Values(),
+                  let count = try? Tensor.elementCount(of: sizes.map { Int($0) }) else { continue }
             shapeOnly.insert(shapeName)
-            materialised += sizes.reduce(1) { $0 * Int($1) }
+            materialised = materialised.addingSaturating(count)
         }
         let consumedOtherwise = Set(nodes.filter { $0.opType != "ConstantOfShape" }.flatMap(\.inputs))
         let counted = constants.filter { !shapeOnly.contains($0.key) || consumedOtherwise.contains($0.key) }
-        return counted.values.reduce(0) { $0 + $1.elementCount }
-            + sparseInitializers.reduce(0) { $0 + $1.values.elementCount }
-            + materialised
+        return counted.values.reduce(0) { $0.addingSaturating($1.elementCount) }
+            .addingSaturating(sparseInitializers.reduce(0) { $0.addingSaturating($1.values.elementCount) })
+            .addingSaturating(materialised)
     }
 
     /// Graph inputs that are not also initializers (the values a caller must feed).
@@ -48,5 +49,13 @@ extension Model {
     /// True when some initializer of the main graph was read from an external data file.
     public var usesExternalData: Bool {
         graph.initializers.contains { if case .external = $0.encoding { return true } else { return false } }
+    }
+}
+
+extension Int {
+    /// The sum, or `Int.max` when it would overflow (counts from damaged files can be absurd).
+    func addingSaturating(_ other: Int) -> Int {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? .max : sum
     }
 }

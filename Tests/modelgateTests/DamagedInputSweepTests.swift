@@ -1,0 +1,77 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Truncated and bit-flipped copies of real models never crash or hang `modelgate`: every run ends
+/// with exit 0 or 1, and a failure says what is wrong on standard error.
+final class DamagedInputSweepTests: XCTestCase {
+    /// A deterministic generator (SplitMix64), so a failing copy can be made again from its seed.
+    struct SeededGenerator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Makes `count` damaged copies of `original`: half truncated at a random point, half with 1–8 bits flipped.
+    static func damagedCopies(of original: Data, count: Int, seed: UInt64) -> [Data] {
+        var generator = SeededGenerator(state: seed)
+        return (0..<count).map { index in
+            var copy = original
+            if index % 2 == 0 {
+                copy = copy.prefix(Int.random(in: 0..<max(copy.count, 1), using: &generator))
+            } else {
+                for _ in 0..<Int.random(in: 1...8, using: &generator) where !copy.isEmpty {
+                    let position = Int.random(in: 0..<copy.count, using: &generator)
+                    copy[position] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &generator)
+                }
+            }
+            return copy
+        }
+    }
+
+    func testDamagedONNXModelsNeverCrashInspectOrConvert() throws {
+        let sources = ["light/light_squeezenet", "light/light_inception_v1", "node/test_if", "node/test_loop11",
+                       "node/test_cast_FLOAT_to_FLOAT8E4M3FN", "node/test_sequence_map_add_2_sequences"]
+            .map { FixturePaths.onnxSuite.appendingPathComponent("\($0)/model.onnx") }
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("modelgate-sweep-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let environment = ProcessInfo.processInfo.environment
+        let copies = environment["MODELGATE_SWEEP_COPIES"].flatMap(Int.init) ?? 90
+        let seedBase = environment["MODELGATE_SWEEP_SEED"].flatMap(UInt64.init) ?? 0
+        var runs = 0
+        var outcomes: [Int32: Int] = [:]
+        for (sourceIndex, source) in sources.enumerated() {
+            guard let original = try? Data(contentsOf: source) else { throw FixtureError.missingSuite(source.path) }
+            for (index, copy) in Self.damagedCopies(of: original, count: copies, seed: seedBase &+ UInt64(sourceIndex)).enumerated() {
+                let damaged = work.appendingPathComponent("m\(sourceIndex)-\(index).onnx")
+                try copy.write(to: damaged)
+                for arguments in [["inspect", damaged.path], ["convert", damaged.path, work.appendingPathComponent("out.onnx").path]] {
+                    let result = try runProcess(modelgateExecutable, arguments, timeout: 30)
+                    runs += 1
+                    outcomes[result.exitCode, default: 0] += 1
+                    if result.wasSignalled || ![0, 1].contains(result.exitCode) {
+                        let kept = FixturePaths.repositoryRoot.appendingPathComponent(".cache/sweep-failures/\(damaged.lastPathComponent)")
+                        try? FileManager.default.createDirectory(at: kept.deletingLastPathComponent(), withIntermediateDirectories: true)
+                        try? FileManager.default.removeItem(at: kept)
+                        try? FileManager.default.copyItem(at: damaged, to: kept)
+                    }
+                    XCTAssertFalse(result.wasSignalled, "\(arguments[0]) on copy \(index) of \(source.path) (seed \(seedBase &+ UInt64(sourceIndex))) ended by a signal; kept in .cache/sweep-failures/")
+                    XCTAssertTrue([0, 1].contains(result.exitCode), "\(arguments[0]) on copy \(index) of \(source.path): exit \(result.exitCode)")
+                    if result.exitCode == 1 {
+                        XCTAssertTrue(result.standardError.hasPrefix("error: "), result.standardError)
+                        XCTAssertTrue(result.standardError.contains(damaged.path), result.standardError)
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThanOrEqual(runs, 1_000)
+        XCTAssertGreaterThan(outcomes[1] ?? 0, 100, "most damaged copies should be refused: \(outcomes)")
+        print("damaged-input sweep: \(runs) runs, exit codes \(outcomes.sorted { $0.key < $1.key })")
+    }
+}
