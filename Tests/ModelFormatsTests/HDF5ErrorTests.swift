@@ -6,7 +6,7 @@ import XCTest
 
 /// Bad files and limits give `ModelFormatError`s that name the file and the object, never a crash.
 final class HDF5ErrorTests: XCTestCase {
-    private let golden = Fixtures.url("hdf5/golden.h5")
+    private let golden = FixturePaths.fixture("hdf5/golden.h5")
     private var directory: TemporaryDirectory!
 
     override func setUpWithError() throws {
@@ -63,7 +63,7 @@ final class HDF5ErrorTests: XCTestCase {
     }
 
     func testVariableLengthStringsCountAgainstTheLimit() throws {
-        let kerasLike = Fixtures.url("hdf5/keras_like.h5")
+        let kerasLike = FixturePaths.fixture("hdf5/keras_like.h5")
         let tight = try HDF5File(reading: kerasLike, limits: ModelLimits(maxTensorBytes: 26))
         assertModelFormatError(try tight.readDataset(at: "tokens"), containing: [kerasLike.path, "/tokens", "strings", "limit of 26"])
         let enough = try HDF5File(reading: kerasLike, limits: ModelLimits(maxTensorBytes: 40))
@@ -71,7 +71,7 @@ final class HDF5ErrorTests: XCTestCase {
     }
 
     func testNullDataspaceIsRefused() throws {
-        let numeric = Fixtures.url("hdf5/numeric.h5")
+        let numeric = FixturePaths.fixture("hdf5/numeric.h5")
         assertModelFormatError(try HDF5File(reading: numeric).readAttribute("nothing", of: "unsupported"),
                                containing: [numeric.path, "attribute 'nothing' of '/unsupported'", "null dataspace"])
     }

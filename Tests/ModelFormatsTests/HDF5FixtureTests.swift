@@ -7,9 +7,9 @@ import XCTest
 /// Reads the files `Tools/fixtures/make_hdf5_fixtures.py` wrote with h5py and checks every value
 /// the script put there.
 final class HDF5FixtureTests: XCTestCase {
-    private let numeric = Fixtures.url("hdf5/numeric.h5")
-    private let golden = Fixtures.url("hdf5/golden.h5")
-    private let kerasLike = Fixtures.url("hdf5/keras_like.h5")
+    private let numeric = FixturePaths.fixture("hdf5/numeric.h5")
+    private let golden = FixturePaths.fixture("hdf5/golden.h5")
+    private let kerasLike = FixturePaths.fixture("hdf5/keras_like.h5")
 
     func testFloatsAreReadBitExactly() throws {
         let file = try HDF5File(reading: numeric)

@@ -17,7 +17,7 @@ final class MiniFloatTests: XCTestCase {
     }
 
     static let cases: Cases? = {
-        let url = FixturePaths.fixtures.appendingPathComponent("minifloat/cases.json")
+        let url = FixturePaths.fixture("minifloat/cases.json")
         return (try? Data(contentsOf: url)).flatMap { try? JSONDecoder().decode(Cases.self, from: $0) }
     }()
 

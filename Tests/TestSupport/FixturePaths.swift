@@ -9,6 +9,11 @@ public enum FixturePaths {
     /// `Tests/Fixtures/`.
     public static let fixtures = repositoryRoot.appendingPathComponent("Tests/Fixtures")
 
+    /// The committed fixture at `path` relative to `Tests/Fixtures/`, such as `"hdf5/golden.h5"`.
+    public static func fixture(_ path: String) -> URL {
+        fixtures.appendingPathComponent(path)
+    }
+
     /// `.cache/onnx-suite/`, written by `Tools/onnx-suite.sh` (`make test` runs it).
     public static let onnxSuite = repositoryRoot.appendingPathComponent(".cache/onnx-suite")
 
