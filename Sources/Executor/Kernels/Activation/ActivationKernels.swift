@@ -1,0 +1,4 @@
+enum ActivationKernels {
+    static let all: [any Kernel.Type] = [
+    ]
+}

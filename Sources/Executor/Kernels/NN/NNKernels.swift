@@ -1,0 +1,4 @@
+enum NNKernels {
+    static let all: [any Kernel.Type] = [
+    ]
+}

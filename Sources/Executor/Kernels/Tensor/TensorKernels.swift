@@ -1,0 +1,4 @@
+enum TensorKernels {
+    static let all: [any Kernel.Type] = [
+    ]
+}
