@@ -36,3 +36,39 @@ enum BLAS {
         }
     }
 }
+
+extension BLAS {
+    /// `gemm` for any numeric type: `sgemm` for Float, `dgemm` for Double, plain loops otherwise.
+    static func gemm<T: NumericScalar>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: T,
+                                       a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+                                       beta: T, c: UnsafeMutablePointer<T>, ldc: Int) throws {
+        if T.self == Float.self {
+            try gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha.doubleValue.float,
+                     a: UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), lda: lda,
+                     b: UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb: ldb, beta: beta.doubleValue.float,
+                     c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc: ldc)
+        } else if T.self == Double.self {
+            try gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha.doubleValue,
+                     a: UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), lda: lda,
+                     b: UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), ldb: ldb, beta: beta.doubleValue,
+                     c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), ldc: ldc)
+        } else {
+            for row in 0..<m {
+                for column in 0..<n {
+                    var sum = T.zero
+                    for inner in 0..<k {
+                        let av = transposeA ? a[inner * lda + row] : a[row * lda + inner]
+                        let bv = transposeB ? b[column * ldb + inner] : b[inner * ldb + column]
+                        sum = .add(sum, .multiply(av, bv))
+                    }
+                    let previous = beta == .zero ? T.zero : T.multiply(beta, c[row * ldc + column])
+                    c[row * ldc + column] = .add(.multiply(alpha, sum), previous)
+                }
+            }
+        }
+    }
+}
+
+private extension Double {
+    var float: Float { Float(self) }
+}

@@ -13,6 +13,8 @@ public protocol NumericScalar: TensorScalar, Comparable {
     static var highest: Self { get }
     /// `value` converted as ONNX's Cast converts from double (integers truncate and wrap).
     init(converting value: Double)
+    /// `value` with integers wrapped to this width (floats round to nearest).
+    init(wrapping value: Int64)
     var doubleValue: Double { get }
     static func add(_ a: Self, _ b: Self) -> Self
     static func subtract(_ a: Self, _ b: Self) -> Self
@@ -52,6 +54,7 @@ extension NumericScalar where Self: BinaryFloatingPoint {
     public static var lowest: Self { -.infinity }
     public static var highest: Self { .infinity }
     public init(converting value: Double) { self.init(value) }
+    public init(wrapping value: Int64) { self.init(value) }
     public var doubleValue: Double { Double(self) }
     public static func add(_ a: Self, _ b: Self) -> Self { a + b }
     public static func subtract(_ a: Self, _ b: Self) -> Self { a - b }
@@ -74,6 +77,7 @@ extension NumericScalar where Self: FixedWidthInteger {
         else if let exact = UInt64(exactly: truncated) { self.init(truncatingIfNeeded: exact) }
         else { self = 0 }
     }
+    public init(wrapping value: Int64) { self.init(truncatingIfNeeded: value) }
     public var doubleValue: Double { Double(self) }
     public static func add(_ a: Self, _ b: Self) -> Self { a &+ b }
     public static func subtract(_ a: Self, _ b: Self) -> Self { a &- b }

@@ -207,3 +207,39 @@ public func normalizedAxes(_ axes: [Int], rank: Int) throws -> [Int] {
     guard Set(result).count == result.count else { throw KernelError.invalidAttribute("axes \(axes) repeat an axis") }
     return result
 }
+
+/// Index maps for data movement.
+public enum Indexing {
+    /// For every element of `shape` in row-major order, `start + Σ index[axis] · strides[axis]`:
+    /// with permuted strides a transpose, with stepped strides a slice, with zero strides a broadcast.
+    public static func strided(shape: [Int], start: Int = 0, strides: [Int]) throws -> [Int] {
+        let count = try Tensor.checkedCount(shape)
+        var result = [Int](repeating: 0, count: count)
+        guard count > 0 else { return result }
+        var index = [Int](repeating: 0, count: shape.count)
+        var offset = start
+        for position in 0..<count {
+            result[position] = offset
+            var axis = shape.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                offset += strides[axis]
+                if index[axis] < shape[axis] { break }
+                offset -= strides[axis] * index[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        return result
+    }
+
+    /// The source index of every element of `tensor` transposed by `permutation`.
+    public static func transposed(_ shape: [Int], permutation: [Int]) throws -> (shape: [Int], indices: [Int]) {
+        guard permutation.count == shape.count, Set(permutation) == Set(0..<shape.count) else {
+            throw KernelError.invalidAttribute("perm \(permutation) is not a permutation of the \(shape.count) axes")
+        }
+        let strides = Strides(shape).values
+        let output = permutation.map { shape[$0] }
+        return (output, try strided(shape: output, strides: permutation.map { strides[$0] }))
+    }
+}
