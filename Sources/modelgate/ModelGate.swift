@@ -11,13 +11,15 @@ struct ModelGate: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Run.self, Check.self, Convert.self, Optimize.self, Exec.self, Golden.self,
-            Conformance.self, Bench.self, Diff.self, Merge.self, Inspect.self,
+            Conformance.self, Bench.self, Diff.self, Merge.self, Inspect.self, ConformanceWorkerCommand.self,
         ])
 
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
         } catch let failure as CommandFailure {
             FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
             Foundation.exit(failure.exitCode)

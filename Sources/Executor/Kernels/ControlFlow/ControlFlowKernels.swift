@@ -1,0 +1,4 @@
+enum ControlFlowKernels {
+    static let all: [any Kernel.Type] = [
+    ]
+}

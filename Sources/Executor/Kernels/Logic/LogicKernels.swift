@@ -1,0 +1,4 @@
+enum LogicKernels {
+    static let all: [any Kernel.Type] = [
+    ]
+}

@@ -1,0 +1,4 @@
+enum ReductionKernels {
+    static let all: [any Kernel.Type] = [
+    ]
+}

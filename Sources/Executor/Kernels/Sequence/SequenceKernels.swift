@@ -1,0 +1,4 @@
+enum SequenceKernels {
+    static let all: [any Kernel.Type] = [
+    ]
+}

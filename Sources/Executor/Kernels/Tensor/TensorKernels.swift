@@ -1,0 +1,11 @@
+/// Creating, reshaping, reordering and converting tensors.
+enum TensorKernels {
+    static let all: [any Kernel.Type] = [
+        Identity_1.self, Constant_1.self, ConstantOfShape_9.self, Shape_1.self, Shape_15.self, Size_1.self,
+        Reshape_1.self, Reshape_5.self, Flatten_1.self, Transpose_1.self, Concat_1.self, Concat_4.self,
+        Squeeze_1.self, Squeeze_13.self, Unsqueeze_1.self, Unsqueeze_13.self,
+        Slice_1.self, Slice_10.self, Gather_1.self, Expand_8.self, Tile_6.self, Range_11.self,
+        Split_1.self, Split_13.self, Split_18.self, Pad_2.self, Pad_11.self, Pad_18.self,
+        Cast_1.self, CastLike_15.self, Where_9.self,
+    ]
+}

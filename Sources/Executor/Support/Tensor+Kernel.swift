@@ -1,0 +1,245 @@
+import ModelIR
+
+/// The most elements one kernel output may have (8 Gi), so that shapes read from a file cannot
+/// make the executor try to allocate without bound.
+let maxOutputElements = 1 << 33
+
+extension Tensor {
+    /// A new tensor of `T` and `shape` whose elements `body` writes (they start at zero).
+    public static func filled<T: TensorScalar>(_ type: T.Type, shape: [Int],
+                                               _ body: (UnsafeMutableBufferPointer<T>) throws -> Void) throws -> Tensor {
+        let count = try checkedCount(shape)
+        let buffer = TensorBuffer(byteCount: T.dataType.byteCount(elements: count))
+        try body(buffer.mutableBytes.bindMemory(to: T.self))
+        return try Tensor(dataType: T.dataType, shape: shape, buffer: buffer)
+    }
+
+    /// A new tensor of `dataType` (not string) whose bytes `body` writes.
+    public static func filledBytes(_ dataType: DataType, shape: [Int],
+                                   _ body: (UnsafeMutableRawBufferPointer) throws -> Void) throws -> Tensor {
+        let count = try checkedCount(shape)
+        let buffer = TensorBuffer(byteCount: dataType.byteCount(elements: count))
+        try body(buffer.mutableBytes)
+        return try Tensor(dataType: dataType, shape: shape, buffer: buffer)
+    }
+
+    /// The element count of `shape`, refusing negative dimensions and outputs over the size limit.
+    public static func checkedCount(_ shape: [Int]) throws -> Int {
+        let count: Int
+        do { count = try Tensor.elementCount(of: shape) } catch { throw KernelError.invalidInput("invalid shape \(shape)") }
+        guard count <= maxOutputElements else {
+            throw KernelError.invalidInput("shape \(shape) has \(count) elements, over the executor's limit of \(maxOutputElements)")
+        }
+        return count
+    }
+
+    /// Calls `body` with the elements as `T`, which must be the tensor's type (throws otherwise, rather than trapping).
+    /// Bool tensors may be read as `UInt8`.
+    public func withElements<T: TensorScalar, R>(_ type: T.Type, _ body: (UnsafeBufferPointer<T>) throws -> R) throws -> R {
+        guard T.dataType == dataType || (dataType == .bool && T.self == UInt8.self) else {
+            throw KernelError.unsupportedType("expected \(T.dataType), got \(dataType)")
+        }
+        let count = elementCount
+        return try withUnsafeBytes { raw in
+            try body(UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: T.self), count: count))
+        }
+    }
+
+    /// The elements as an array of `T`, which must be the tensor's type.
+    public func elements<T: TensorScalar>(_ type: T.Type) throws -> [T] {
+        try withElements(T.self) { Array($0) }
+    }
+
+    /// The integer elements of an index-like tensor (int32 or int64).
+    public func indexValues() throws -> [Int] {
+        switch dataType {
+        case .int64: return try withElements(Int64.self) { $0.map { Int(truncatingIfNeeded: $0) } }
+        case .int32: return try withElements(Int32.self) { $0.map { Int($0) } }
+        default:
+            guard dataType.isInteger else { throw KernelError.unsupportedType("expected an integer tensor, got \(dataType)") }
+            return try int64Values().map { Int(truncatingIfNeeded: $0) }
+        }
+    }
+
+    /// The single value of a scalar or one-element tensor as a Double.
+    public func scalarDouble() throws -> Double {
+        guard elementCount == 1 else { throw KernelError.invalidInput("expected one element, got shape \(shape)") }
+        return try doubleValues()[0]
+    }
+
+    /// The single value of a scalar or one-element integer tensor.
+    public func scalarInt() throws -> Int {
+        guard elementCount == 1 else { throw KernelError.invalidInput("expected one element, got shape \(shape)") }
+        return try indexValues()[0]
+    }
+
+    /// A 1-D int64 tensor.
+    public static func int64Vector(_ values: [Int]) -> Tensor {
+        (try? Tensor(shape: [values.count], scalars: values.map { Int64($0) })) ?? Tensor(scalar: Int64(0))
+    }
+
+    /// Bytes per element for byte-addressable types; 0 for strings and sub-byte types.
+    var elementStride: Int { dataType.bitWidth >= 8 && dataType.bitWidth % 8 == 0 ? dataType.bitWidth / 8 : 0 }
+
+    /// A tensor of this type and `shape` whose element `i` is this tensor's element `sourceIndices[i]`:
+    /// the data-movement primitive behind transpose, slice, gather, expand and tile, for any type.
+    public func gathering(shape: [Int], sourceIndices: [Int]) throws -> Tensor {
+        let count = try Tensor.checkedCount(shape)
+        guard sourceIndices.count == count else { throw KernelError.invalidInput("index map does not match shape \(shape)") }
+        if let strings {
+            return try Tensor(shape: shape, strings: sourceIndices.map { strings[$0] })
+        }
+        if dataType.isSubByte {
+            let values = try doubleValues()
+            return try Tensor(converting: sourceIndices.map { values[$0] }, to: dataType, shape: shape)
+        }
+        let width = elementStride
+        return try withUnsafeBytes { source in
+            try Tensor.filledBytes(dataType, shape: shape) { target in
+                guard let from = source.baseAddress, let to = target.baseAddress else { return }
+                switch width {
+                case 1:
+                    let s = from.assumingMemoryBound(to: UInt8.self), t = to.assumingMemoryBound(to: UInt8.self)
+                    for (i, j) in sourceIndices.enumerated() { t[i] = s[j] }
+                case 2:
+                    let s = from.assumingMemoryBound(to: UInt16.self), t = to.assumingMemoryBound(to: UInt16.self)
+                    for (i, j) in sourceIndices.enumerated() { t[i] = s[j] }
+                case 4:
+                    let s = from.assumingMemoryBound(to: UInt32.self), t = to.assumingMemoryBound(to: UInt32.self)
+                    for (i, j) in sourceIndices.enumerated() { t[i] = s[j] }
+                case 8:
+                    let s = from.assumingMemoryBound(to: UInt64.self), t = to.assumingMemoryBound(to: UInt64.self)
+                    for (i, j) in sourceIndices.enumerated() { t[i] = s[j] }
+                default:
+                    for (i, j) in sourceIndices.enumerated() {
+                        (to + i * width).copyMemory(from: from + j * width, byteCount: width)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Tensors of the same type joined along `axis` (every other dimension equal).
+    public static func concatenating(_ parts: [Tensor], axis: Int) throws -> Tensor {
+        guard let first = parts.first else { throw KernelError.invalidInput("nothing to concatenate") }
+        let rank = first.rank
+        guard axis >= 0 && axis < max(rank, 1) else { throw KernelError.invalidInput("axis \(axis) out of range for rank \(rank)") }
+        var shape = first.shape
+        var total = 0
+        for part in parts {
+            guard part.dataType == first.dataType else { throw KernelError.invalidInput("concatenating \(part.dataType) with \(first.dataType)") }
+            guard part.rank == rank, (0..<rank).allSatisfy({ $0 == axis || part.shape[$0] == first.shape[$0] }) else {
+                throw KernelError.invalidInput("shapes \(first.shape) and \(part.shape) differ outside axis \(axis)")
+            }
+            total += part.shape[axis]
+        }
+        shape[axis] = total
+        let outer = shape[..<axis].reduce(1, *)
+        let inner = shape[(axis + 1)...].reduce(1, *)
+        if first.dataType == .string || first.dataType.isSubByte {
+            var indices: [[Int]] = []
+            var map: [Int] = []
+            // Build on strings/values via a joined source.
+            var joined: [[UInt8]] = []
+            var doubles: [Double] = []
+            var offsets: [Int] = []
+            for part in parts {
+                offsets.append(first.dataType == .string ? joined.count : doubles.count)
+                if let strings = part.strings { joined += strings } else { doubles += try part.doubleValues() }
+            }
+            for o in 0..<outer {
+                for (p, part) in parts.enumerated() {
+                    let size = part.shape[axis] * inner
+                    for i in 0..<size { map.append(offsets[p] + o * size + i) }
+                }
+            }
+            indices.append(map)
+            if first.dataType == .string {
+                return try Tensor(shape: shape, strings: map.map { joined[$0] })
+            }
+            return try Tensor(converting: map.map { doubles[$0] }, to: first.dataType, shape: shape)
+        }
+        let width = first.elementStride
+        return try Tensor.filledBytes(first.dataType, shape: shape) { target in
+            guard let to = target.baseAddress else { return }
+            var offset = 0
+            for o in 0..<outer {
+                for part in parts {
+                    let bytes = part.shape[axis] * inner * width
+                    guard bytes > 0 else { continue }
+                    part.withUnsafeBytes { source in
+                        if let from = source.baseAddress { (to + offset).copyMemory(from: from + o * bytes, byteCount: bytes) }
+                    }
+                    offset += bytes
+                }
+            }
+        }
+    }
+}
+
+/// Row-major strides of a shape, in elements.
+public struct Strides {
+    public let values: [Int]
+
+    public init(_ shape: [Int]) {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var running = 1
+        for axis in shape.indices.reversed() {
+            strides[axis] = running
+            running *= max(shape[axis], 1)
+        }
+        values = strides
+    }
+}
+
+/// `axis` in `-rank ..< rank` made non-negative.
+public func normalizedAxis(_ axis: Int, rank: Int) throws -> Int {
+    let result = axis < 0 ? axis + rank : axis
+    guard result >= 0 && result < max(rank, 1) || (rank == 0 && result == 0) else {
+        throw KernelError.invalidAttribute("axis \(axis) is out of range for rank \(rank)")
+    }
+    return result
+}
+
+/// `axes` in `-rank ..< rank` made non-negative, refusing duplicates.
+public func normalizedAxes(_ axes: [Int], rank: Int) throws -> [Int] {
+    let result = try axes.map { try normalizedAxis($0, rank: rank) }
+    guard Set(result).count == result.count else { throw KernelError.invalidAttribute("axes \(axes) repeat an axis") }
+    return result
+}
+
+/// Index maps for data movement.
+public enum Indexing {
+    /// For every element of `shape` in row-major order, `start + Σ index[axis] · strides[axis]`:
+    /// with permuted strides a transpose, with stepped strides a slice, with zero strides a broadcast.
+    public static func strided(shape: [Int], start: Int = 0, strides: [Int]) throws -> [Int] {
+        let count = try Tensor.checkedCount(shape)
+        var result = [Int](repeating: 0, count: count)
+        guard count > 0 else { return result }
+        var index = [Int](repeating: 0, count: shape.count)
+        var offset = start
+        for position in 0..<count {
+            result[position] = offset
+            var axis = shape.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                offset += strides[axis]
+                if index[axis] < shape[axis] { break }
+                offset -= strides[axis] * index[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        return result
+    }
+
+    /// The source index of every element of `tensor` transposed by `permutation`.
+    public static func transposed(_ shape: [Int], permutation: [Int]) throws -> (shape: [Int], indices: [Int]) {
+        guard permutation.count == shape.count, Set(permutation) == Set(0..<shape.count) else {
+            throw KernelError.invalidAttribute("perm \(permutation) is not a permutation of the \(shape.count) axes")
+        }
+        let strides = Strides(shape).values
+        let output = permutation.map { shape[$0] }
+        return (output, try strided(shape: output, strides: permutation.map { strides[$0] }))
+    }
+}
