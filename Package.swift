@@ -41,6 +41,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ModelIR", "ModelFormats"], path: "Tests/TestSupport"),
         .testTarget(name: "ModelIRTests", dependencies: ["ModelIR", "TestSupport"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "ModelIR", "ONNXProto", "TestSupport"]),
+        .testTarget(name: "GraphCheckerTests", dependencies: ["GraphChecker", "ModelIR", "ModelFormats", "TestSupport"]),
         .testTarget(name: "modelgateTests", dependencies: ["TestSupport"]),
     ]
 )

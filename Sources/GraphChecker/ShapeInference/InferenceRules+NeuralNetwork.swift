@@ -1,0 +1,101 @@
+import ModelIR
+
+/// Convolution, pooling and matrix products.
+extension InferenceRules {
+    static func addNeuralNetworkRules(_ table: inout [String: Rule]) {
+        table["Conv"] = { c in try convolutionOrPool(c, isConvolution: true) }
+        for op in ["MaxPool", "AveragePool", "LpPool"] {
+            table[op] = { c in try convolutionOrPool(c, isConvolution: false) }
+        }
+        for op in ["GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"] { table[op] = globalPool }
+        table["Gemm"] = gemm
+        table["MatMul"] = matMul
+        table["LayerNormalization"] = { c in [InferredOutput(shape: c.shape(0))] }
+    }
+
+    /// ONNX's `convPoolShapeInference`: `[N, C or M, spatial...]` from kernel, strides, dilations, pads and auto_pad.
+    static func convolutionOrPool(_ c: InferenceContext, isConvolution: Bool) throws(InferenceFailure) -> [InferredOutput]? {
+        guard let input = c.shape(0) else { return nil }
+        guard input.rank >= 2 else { throw shapeError("input \(input) must have at least 2 dimensions") }
+        let spatial = input.rank - 2
+        var kernel = c.ints("kernel_shape")
+        if kernel == nil, isConvolution, let weights = c.shape(1), weights.rank == input.rank {
+            kernel = weights.dims.dropFirst(2).map { $0.value ?? -1 }
+        }
+        guard let kernel, !kernel.contains(-1) else { return nil }
+        guard kernel.count == spatial else {
+            throw shapeError("kernel_shape has \(kernel.count) values but the input has \(spatial) spatial dimensions")
+        }
+        let strides = c.ints("strides") ?? Array(repeating: 1, count: spatial)
+        let dilations = c.ints("dilations") ?? Array(repeating: 1, count: spatial)
+        guard strides.count == spatial else { throw shapeError("strides has \(strides.count) values, expected \(spatial)") }
+        guard dilations.count == spatial else { throw shapeError("dilations has \(dilations.count) values, expected \(spatial)") }
+        var pads = c.ints("pads") ?? Array(repeating: 0, count: 2 * spatial)
+        guard pads.count == 2 * spatial else { throw shapeError("pads has \(pads.count) values, expected \(2 * spatial)") }
+        let autoPad = c.string("auto_pad") ?? "NOTSET"
+        if autoPad == "VALID" { pads = Array(repeating: 0, count: 2 * spatial) }
+        let ceilMode = (c.int("ceil_mode") ?? 0) != 0
+        var dims: [Dimension] = [input.dimensions[0].dimension]
+        if isConvolution {
+            guard let weights = c.shape(1), weights.rank >= 1 else { return [InferredOutput(shape: nil)] }
+            dims.append(weights.dimensions[0].dimension)
+        } else {
+            dims.append(input.dimensions[1].dimension)
+        }
+        for axis in 0..<spatial {
+            guard case .fixed(let size) = input.dimensions[axis + 2].dimension, strides[axis] > 0 else {
+                dims.append(.unknown)
+                continue
+            }
+            let effective = (kernel[axis] - 1) * dilations[axis] + 1
+            if autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER" {
+                dims.append(.fixed((size + strides[axis] - 1) / strides[axis]))
+                continue
+            }
+            let span = size + pads[axis] + pads[axis + spatial] - effective
+            if ceilMode {
+                dims.append(.unknown)
+            } else if span < 0 {
+                dims.append(.unknown)
+            } else {
+                dims.append(.fixed(span / strides[axis] + 1))
+            }
+        }
+        let shape = TensorShape(dims)
+        if c.node.opType == "MaxPool" && c.node.outputs.count > 1 {
+            return [InferredOutput(shape: shape), InferredOutput(elementType: .int64, shape: shape)]
+        }
+        return [InferredOutput(shape: shape)]
+    }
+
+    static func globalPool(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
+        guard let input = c.shape(0) else { return nil }
+        guard input.rank >= 2 else { throw shapeError("input \(input) must have at least 2 dimensions") }
+        return [.shape(Array(input.dims.prefix(2)) + Array(repeating: .fixed(1), count: input.rank - 2))]
+    }
+
+    static func gemm(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
+        guard let a = c.shape(0), let b = c.shape(1), a.rank == 2, b.rank == 2 else { return nil }
+        let m = (c.int("transA") ?? 0) != 0 ? a.dims[1] : a.dims[0]
+        let n = (c.int("transB") ?? 0) != 0 ? b.dims[0] : b.dims[1]
+        return [.shape([m, n])]
+    }
+
+    /// ONNX's `matmulShapeInference`: numpy matmul with broadcast batch dimensions.
+    static func matMul(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
+        guard let a = c.shape(0), let b = c.shape(1) else { return nil }
+        guard a.rank > 0, b.rank > 0 else { throw shapeError("MatMul inputs must have rank at least 1, got \(a) and \(b)") }
+        var left = a.dims
+        var right = b.dims
+        if left.count == 1 { left.insert(.fixed(1), at: 0) }
+        if right.count == 1 { right.append(.fixed(1)) }
+        if case .fixed(let k1) = left[left.count - 1], case .fixed(let k2) = right[right.count - 2], k1 != k2 {
+            throw shapeError("incompatible dimensions for matrix multiplication: \(a) × \(b)")
+        }
+        let batch = try broadcastShapes([TensorShape(Array(left.dropLast(2))), TensorShape(Array(right.dropLast(2)))])
+        var dims = batch.dims
+        if a.rank != 1 { dims.append(left[left.count - 2]) }
+        if b.rank != 1 { dims.append(right[right.count - 1]) }
+        return [.shape(dims)]
+    }
+}

@@ -1,0 +1,304 @@
+import ModelIR
+
+/// Strict type and shape inference, as `onnx.shape_inference.infer_shapes(check_type=True,
+/// strict_mode=True)` runs it inside `check_model(full_check=True)`.
+///
+/// Nodes are visited in graph order. Each node's input types are checked against its schema's type
+/// constraints; output types come from an op rule (`InferenceRules`) or, failing one, from the type
+/// constraints alone, with unknown shapes. An inferred type that contradicts a declared one
+/// (`value_info` or a graph output) is an error. Where no rule applies the result is unknown, never
+/// an error. Subgraphs see the enclosing graphs' values (lexical scoping).
+struct ShapeInferencer {
+    let registry: OpSchemaRegistry
+    let sink: FindingSink
+    /// Imported version per canonical domain.
+    let opsets: [String: Int]
+    /// Model-local functions by `domain::name`.
+    let functions: [String: Function]
+
+    /// Types and constant values visible in one graph, with the enclosing graph's as fallback.
+    final class Environment {
+        let parent: Environment?
+        var types: [String: ValueType] = [:]
+        var constants: [String: Tensor] = [:]
+
+        init(parent: Environment?) { self.parent = parent }
+
+        func type(of name: String) -> ValueType? { types[name] ?? parent?.type(of: name) }
+        func constant(_ name: String) -> Tensor? { constants[name] ?? parent?.constant(name) }
+        func defines(_ name: String) -> Bool { types[name] != nil || (parent?.defines(name) ?? false) }
+    }
+
+    /// Infers the types of `graph`, filling its `valueInfo` with every inferred intermediate value.
+    /// - Parameter boundInputs: types the enclosing node gives the subgraph's inputs, by position.
+    func infer(_ graph: inout Graph, parent: Environment?, boundInputs: [ValueType?] = []) {
+        let environment = Environment(parent: parent)
+        var defined: Set<String> = []
+        for (index, input) in graph.inputs.enumerated() {
+            var type = input.type?.type
+            if index < boundInputs.count, let bound = boundInputs[index] {
+                type = (try? merge(inferred: bound, declared: type)) ?? type
+            }
+            if let type { environment.types[input.name] = type }
+            defined.insert(input.name)
+        }
+        let inputNames = Set(graph.inputs.map(\.name))
+        for tensor in graph.initializers {
+            if !inputNames.contains(tensor.name) {
+                environment.types[tensor.name] = .tensor(elementType: tensor.dataType, shape: TensorShape(fixed: tensor.shape))
+                environment.constants[tensor.name] = tensor
+            }
+            defined.insert(tensor.name)
+        }
+        for sparse in graph.sparseInitializers where !inputNames.contains(sparse.name) {
+            environment.types[sparse.name] = .sparseTensor(elementType: sparse.values.dataType, shape: TensorShape(fixed: sparse.shape))
+            defined.insert(sparse.name)
+        }
+        var declared: [String: ValueType] = [:]
+        for value in graph.valueInfo { if let type = value.type?.type { declared[value.name] = type } }
+        for value in graph.outputs { if let type = value.type?.type { declared[value.name] = type } }
+
+        var inferredOrder: [String] = []
+        for index in graph.nodes.indices {
+            let outputs = inferNode(&graph.nodes[index], environment: environment)
+            let node = graph.nodes[index]
+            for (position, name) in node.outputs.enumerated() where !name.isEmpty {
+                let inferred = position < outputs.count ? outputs[position] : nil
+                var result = inferred
+                if let existing = declared[name] {
+                    do {
+                        result = try merge(inferred: inferred, declared: existing)
+                    } catch {
+                        sink.error(error.code, "node '\(node.label)' (\(node.opType)): output '\(name)': \(error.message)", node: node,
+                                   hint: "fix the declared type of '\(name)' (value_info or graph output) or the node's inputs")
+                        result = existing
+                    }
+                }
+                if let result {
+                    environment.types[name] = result
+                    inferredOrder.append(name)
+                }
+                defined.insert(name)
+                if node.opType == "Constant", node.canonicalDomain == "", let value = Self.constantValue(of: node) {
+                    environment.constants[name] = value
+                }
+            }
+        }
+        for output in graph.outputs where !defined.contains(output.name) && !(parent?.defines(output.name) ?? false) {
+            sink.error(FindingCode.undefinedGraphOutput, "graph output '\(output.name)' is not produced by any node, graph input or initializer",
+                       hint: "connect the output to a node's output or remove it")
+        }
+        // Record what was learned, keeping declared entries first and in their order.
+        let outputNames = Set(graph.outputs.map(\.name))
+        var known = Set(graph.valueInfo.map(\.name))
+        for index in graph.valueInfo.indices {
+            if let type = environment.types[graph.valueInfo[index].name] {
+                graph.valueInfo[index].type = TypeInfo(type, denotation: graph.valueInfo[index].type?.denotation)
+            }
+        }
+        for name in inferredOrder where !outputNames.contains(name) && !inputNames.contains(name) && known.insert(name).inserted {
+            if let type = environment.types[name] { graph.valueInfo.append(ValueInfo(name: name, type: TypeInfo(type))) }
+        }
+    }
+
+    // MARK: Nodes
+
+    /// Checks one node's input types and returns its output types (nil where unknown).
+    private func inferNode(_ node: inout Node, environment: Environment) -> [ValueType?] {
+        let unknown = [ValueType?](repeating: nil, count: node.outputs.count)
+        let inputs = node.inputs.map { $0.isEmpty ? nil : environment.type(of: $0) }
+        guard let version = opsets[node.domain] else { return unknown }
+        guard let schema = registry.schema(node.opType, domain: node.domain, opsetVersion: version),
+              !schema.isDeprecated else {
+            inferSubgraphs(of: &node, environment: environment, inputs: inputs)
+            return unknown
+        }
+        guard let bindings = checkTypeConstraints(node, schema: schema, inputs: inputs) else { return unknown }
+        let subgraphOutputs = inferSubgraphs(of: &node, environment: environment, inputs: inputs)
+        guard schema.hasInferenceFunction || schema.hasFunctionBody else { return unknown }
+        let context = InferenceContext(node: node, schema: schema, opset: version, inputs: inputs,
+                                       constants: node.inputs.map { $0.isEmpty ? nil : environment.constant($0) },
+                                       subgraphOutputs: subgraphOutputs)
+        var ruled: [InferredOutput]? = nil
+        do {
+            ruled = try InferenceRules.infer(context)
+        } catch {
+            sink.error(error.code, "node '\(node.label)' (\(node.opType)): \(error.message)", node: node)
+            return unknown
+        }
+        var results: [ValueType?] = []
+        for index in node.outputs.indices {
+            var elementType: ValueType? = nil
+            if let parameter = schema.outputParameter(at: index), parameter.isHomogeneous {
+                if let literal = ValueType(typeString: parameter.typeString) {
+                    elementType = literal
+                } else if let bound = bindings[parameter.typeString] {
+                    elementType = bound
+                }
+            }
+            let rule = ruled.flatMap { index < $0.count ? $0[index] : nil }
+            if let full = rule?.type {
+                results.append(full)
+            } else if let shape = rule?.shape, let type = rule?.elementType ?? elementType?.elementType {
+                results.append(.tensor(elementType: type, shape: shape))
+            } else if let type = rule?.elementType {
+                results.append(.tensor(elementType: type, shape: nil))
+            } else {
+                results.append(elementType)
+            }
+        }
+        return results
+    }
+
+    /// `OpSchema::CheckInputOutputType`: every known input type is allowed by its parameter, and the
+    /// inputs of one homogeneous type variable agree. Returns the variables' bindings, or nil after an error.
+    private func checkTypeConstraints(_ node: Node, schema: OpSchema, inputs: [ValueType?]) -> [String: ValueType]? {
+        var bindings: [String: ValueType] = [:]
+        var bindingStrings: [String: String] = [:]
+        for (index, type) in inputs.enumerated() {
+            guard let type, let parameter = schema.inputParameter(at: index) else { continue }
+            if case .tensor(.undefined, _) = type {
+                sink.error(FindingCode.typeConstraint, "node '\(node.label)' (\(node.opType)): input \(index) '\(node.inputs[index])' has an unknown element type",
+                           node: node, hint: "declare the element type of '\(node.inputs[index])'")
+                return nil
+            }
+            guard let string = type.typeString else { continue }
+            if case .map = type { continue }
+            let allowed = schema.typeConstraints[parameter.typeString]?.allowedTypes ?? [parameter.typeString]
+            if !allowed.contains(string) {
+                sink.error(FindingCode.typeConstraint,
+                           "node '\(node.label)' (\(node.opType)-\(schema.sinceVersion)): input '\(node.inputs[index])' (\(parameter.name)) has type \(string), which \(parameter.typeString) does not allow",
+                           node: node, hint: "allowed: " + allowed.sorted().joined(separator: ", "))
+                return nil
+            }
+            guard parameter.isHomogeneous else { continue }
+            if let previous = bindingStrings[parameter.typeString], previous != string {
+                sink.error(FindingCode.typeConstraint,
+                           "node '\(node.label)' (\(node.opType)): type variable \(parameter.typeString) is bound to both \(previous) and \(string) (input '\(node.inputs[index])')",
+                           node: node, hint: "cast the inputs to one type")
+                return nil
+            }
+            bindingStrings[parameter.typeString] = string
+            if bindings[parameter.typeString] == nil, let parsed = ValueType(typeString: string) {
+                bindings[parameter.typeString] = parsed
+            }
+        }
+        return bindings
+    }
+
+    /// Infers the node's subgraphs with the node's scope as their parent; returns each GRAPH
+    /// attribute's output types by attribute name.
+    @discardableResult
+    private func inferSubgraphs(of node: inout Node, environment: Environment, inputs: [ValueType?]) -> [String: [ValueType?]] {
+        var outputs: [String: [ValueType?]] = [:]
+        for index in node.attributes.indices {
+            switch node.attributes[index].value {
+            case .graph(var graph):
+                let bound = Self.boundSubgraphInputs(node, attribute: node.attributes[index].name, inputs: inputs)
+                infer(&graph, parent: environment, boundInputs: bound)
+                outputs[node.attributes[index].name] = graph.outputs.map { output in
+                    output.type?.type ?? graph.valueInfo.first(where: { $0.name == output.name })?.type?.type
+                }
+                node.attributes[index].value = .graph(graph)
+            case .graphs(var graphs):
+                for position in graphs.indices { infer(&graphs[position], parent: environment) }
+                node.attributes[index].value = .graphs(graphs)
+            default:
+                continue
+            }
+        }
+        return outputs
+    }
+
+    /// The types ONNX gives a control-flow body's inputs: Loop's iteration count, condition and carried values.
+    private static func boundSubgraphInputs(_ node: Node, attribute: String, inputs: [ValueType?]) -> [ValueType?] {
+        guard node.canonicalDomain == "", node.opType == "Loop", attribute == "body" else { return [] }
+        let carried = inputs.dropFirst(2).map { $0 }
+        return [.tensor(elementType: .int64, shape: TensorShape([Dimension]())),
+                .tensor(elementType: .bool, shape: nil)] + carried
+    }
+
+    /// The tensor a Constant node holds, when it is given as a tensor or a list of numbers.
+    static func constantValue(of node: Node) -> Tensor? {
+        for attribute in node.attributes {
+            switch (attribute.name, attribute.value) {
+            case ("value", .tensor(let tensor)): return tensor
+            case ("value_int", .int(let value)): return Tensor(scalar: value)
+            case ("value_ints", .ints(let values)): return try? Tensor(shape: [values.count], scalars: values)
+            case ("value_float", .float(let value)): return Tensor(scalar: value)
+            case ("value_floats", .floats(let values)): return try? Tensor(shape: [values.count], scalars: values)
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    // MARK: Merging inferred and declared types
+
+    /// Combines an inferred type with a declared one as ONNX's `mergeShapesAndTypes` does: known
+    /// dimensions win over symbolic and unknown ones; two different known values are an error.
+    func merge(inferred: ValueType?, declared: ValueType?) throws(InferenceFailure) -> ValueType? {
+        guard let inferred else { return declared }
+        guard let declared else { return inferred }
+        switch (inferred, declared) {
+        case let (.tensor(a, sa), .tensor(b, sb)):
+            return .tensor(elementType: try mergeElement(a, b), shape: try mergeShape(sa, sb))
+        case let (.sparseTensor(a, sa), .sparseTensor(b, sb)):
+            return .sparseTensor(elementType: try mergeElement(a, b), shape: try mergeShape(sa, sb))
+        case let (.sequence(a), .sequence(b)):
+            return .sequence(try merge(inferred: a, declared: b))
+        case let (.optional(a), .optional(b)):
+            return .optional(try merge(inferred: a, declared: b))
+        case (.unspecified, _):
+            return declared
+        case (_, .unspecified):
+            return inferred
+        case (.map, .map), (.opaque, .opaque):
+            return declared
+        default:
+            throw InferenceFailure(FindingCode.typeMismatch, "inferred type \(inferred) differs in kind from the declared \(declared)")
+        }
+    }
+
+    private func mergeElement(_ inferred: DataType, _ declared: DataType) throws(InferenceFailure) -> DataType {
+        if inferred == .undefined { return declared }
+        if declared == .undefined { return inferred }
+        guard inferred == declared else {
+            throw InferenceFailure(FindingCode.typeMismatch, "inferred element type \(inferred) differs from the declared \(declared)")
+        }
+        return declared
+    }
+
+    private func mergeShape(_ inferred: TensorShape?, _ declared: TensorShape?) throws(InferenceFailure) -> TensorShape? {
+        guard let inferred else { return declared }
+        guard var declared else { return inferred }
+        guard inferred.rank == declared.rank else {
+            throw InferenceFailure(FindingCode.shapeMismatch, "inferred rank \(inferred.rank) \(inferred) differs from the declared rank \(declared.rank) \(declared)")
+        }
+        for axis in 0..<inferred.rank {
+            let source = inferred.dimensions[axis].dimension
+            switch (source, declared.dimensions[axis].dimension) {
+            case let (.fixed(a), .fixed(b)) where a != b:
+                throw InferenceFailure(FindingCode.shapeMismatch, "inferred shape \(inferred) differs from the declared \(declared) in dimension \(axis) (\(a) vs \(b))")
+            case (.fixed, _):
+                declared.dimensions[axis].dimension = source
+            case (.symbolic, .unknown):
+                declared.dimensions[axis].dimension = source
+            default:
+                break
+            }
+        }
+        return declared
+    }
+}
+
+/// Why inference rejects a node: a stable finding code and a message.
+struct InferenceFailure: Error {
+    var code: String
+    var message: String
+
+    init(_ code: String, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+}
