@@ -4,7 +4,7 @@ APT_PACKAGES := libhdf5-dev libopenblas-dev pkg-config
 CORPUS ?= Golden
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: run test deps build release suite test-swift clean
+.PHONY: run test deps build release suite fuzz clean
 
 ## Install the system libraries ModelGate links against (Debian packages), if missing.
 deps:
@@ -35,6 +35,13 @@ suite:
 test: deps suite
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	swift test --skip-build --disable-swift-testing $(SWIFT_BUILD_FLAGS)
+
+FUZZ_SECONDS ?= 600
+## Seeded mutation fuzzing of the file readers, FUZZ_SECONDS per target; crashing inputs land in .cache/fuzz-crashes/.
+fuzz: deps suite
+	swift build -c release --product modelgate-fuzz
+	@bin=$$(swift build -c release --show-bin-path)/modelgate-fuzz; status=0; \
+	for target in onnx hdf5; do "$$bin" --target $$target --seconds $(FUZZ_SECONDS) || status=1; done; exit $$status
 
 clean:
 	rm -rf .build
