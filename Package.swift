@@ -41,6 +41,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ModelIR", "ModelFormats"], path: "Tests/TestSupport"),
         .testTarget(name: "ModelIRTests", dependencies: ["ModelIR", "TestSupport"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "ModelIR", "ONNXProto", "TestSupport"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness", "GraphChecker", "ModelIR", "TestSupport"]),
         .testTarget(name: "modelgateTests", dependencies: ["TestSupport"]),
     ]
 )
