@@ -42,6 +42,7 @@ let package = Package(
         .testTarget(name: "ModelIRTests", dependencies: ["ModelIR", "TestSupport"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "ModelIR", "ONNXProto", "TestSupport"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "GraphChecker", "ModelIR", "TestSupport"]),
-        .testTarget(name: "modelgateTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Harness", "GraphChecker", "TestSupport"]),
+        .testTarget(name: "modelgateTests", dependencies: ["Reports", "Harness", "TestSupport"]),
     ]
 )

@@ -32,6 +32,8 @@ final class CellPlanTests: XCTestCase {
             for index in 1...count {
                 let shard = try plan.sharded(Shard(index: index, count: count))
                 XCTAssertEqual(shard.plannedCellCount, 21)
+                XCTAssertEqual(shard.models, plan.models, "a shard keeps the plan's rows")
+                XCTAssertEqual(shard.paths, plan.paths)
                 seen += shard.cells
                 sizes.append(shard.cells.count)
             }

@@ -6,11 +6,17 @@ public struct CellPlan: Sendable, Hashable {
     /// The number of cells of the unsharded plan (equal to `cells.count` unless sharded).
     public var plannedCellCount: Int
     public var shard: Shard?
+    /// The model names of the unsharded plan, in first-appearance order (the report's row order).
+    public var models: [String]
+    /// The path names of the unsharded plan, in first-appearance order (the report's column order).
+    public var paths: [String]
 
-    public init(cells: [CellKey], plannedCellCount: Int? = nil, shard: Shard? = nil) {
+    public init(cells: [CellKey], plannedCellCount: Int? = nil, shard: Shard? = nil, models: [String]? = nil, paths: [String]? = nil) {
         self.cells = cells
         self.plannedCellCount = plannedCellCount ?? cells.count
         self.shard = shard
+        self.models = models ?? Self.unique(cells.map(\.model))
+        self.paths = paths ?? Self.unique(cells.map(\.path))
     }
 
     /// Every model × path of `manifest`, restricted to `paths` when given.
@@ -34,19 +40,13 @@ public struct CellPlan: Sendable, Hashable {
     /// The part of this plan that `shard` runs; see `Shard.contains(_:of:)`.
     public func sharded(_ shard: Shard) -> CellPlan {
         let owned = Set(shard.cells(of: cells))
-        return CellPlan(cells: cells.filter(owned.contains), plannedCellCount: plannedCellCount, shard: shard)
+        return CellPlan(cells: cells.filter(owned.contains), plannedCellCount: plannedCellCount, shard: shard,
+                        models: models, paths: paths)
     }
 
-    /// The model names in first-appearance order.
-    public var models: [String] {
+    private static func unique(_ names: [String]) -> [String] {
         var seen = Set<String>()
-        return cells.map(\.model).filter { seen.insert($0).inserted }
-    }
-
-    /// The path names in first-appearance order.
-    public var paths: [String] {
-        var seen = Set<String>()
-        return cells.map(\.path).filter { seen.insert($0).inserted }
+        return names.filter { seen.insert($0).inserted }
     }
 }
 
