@@ -154,13 +154,18 @@ public struct ReportDiff: Sendable, Hashable, Codable {
         guard !changes.isEmpty else {
             return "no changes between \(oldReport) and \(newReport)\n0 regressions\n"
         }
-        let rows = changes.map { [$0.regression ? "REGRESSION" : "", $0.kind.rawValue, "\($0.model) × \($0.path)", $0.old ?? "—", $0.new ?? "—", $0.detail] }
-        let header = ["", "change", "cell", "old", "new", "detail"]
+        // The REGRESSION marker column appears only when there is something to mark.
+        let marked = regressions > 0
+        let rows = changes.map { change in
+            (marked ? [change.regression ? "REGRESSION" : ""] : [])
+                + [change.kind.rawValue, "\(change.model) × \(change.path)", change.old ?? "—", change.new ?? "—", change.detail]
+        }
+        let header = (marked ? [""] : []) + ["change", "cell", "old", "new", "detail"]
         let widths = (0..<header.count).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         func line(_ row: [String]) -> String {
             row.enumerated().map { index, text in
                 index == row.count - 1 ? text : text.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            }.joined(separator: "  ")
         }
         var lines = [line(header)] + rows.map(line)
         let fixed = changes.count { $0.kind == .fixed }

@@ -64,7 +64,8 @@ enum SVGChart {
             let p50 = bar.p50 / maximum * barArea, p90 = bar.p90 / maximum * barArea
             let tip = "\(bar.label): p50 \(Gates.number(bar.p50, digits: 4)) ms, p90 \(Gates.number(bar.p90, digits: 4)) ms"
             svg.append(##"<a href="#\##(bar.target)"><g><title>\##(Markup.escape(tip))</title>"##)
-            svg.append(#"<text class="tick" x="\#(f(labelWidth - 6))" y="\#(f(y + 14))" text-anchor="end">\#(Markup.escape(bar.label))</text>"#)
+            let label = bar.label.count > 38 ? bar.label.prefix(37) + "…" : bar.label
+            svg.append(#"<text class="tick" x="\#(f(labelWidth - 6))" y="\#(f(y + 14))" text-anchor="end">\#(Markup.escape(label))</text>"#)
             svg.append(#"<rect class="bar \#(bar.status.rawValue)" x="\#(f(labelWidth))" y="\#(f(y + 3))" width="\#(f(max(p50, 1)))" height="\#(f(rowHeight - 8))"/>"#)
             svg.append(#"<line class="p90" x1="\#(f(labelWidth + p90))" y1="\#(f(y + 1))" x2="\#(f(labelWidth + p90))" y2="\#(f(y + rowHeight - 3))"/>"#)
             svg.append(#"<text class="tick" x="\#(f(labelWidth + barArea + 8))" y="\#(f(y + 14))">p50 \#(Gates.number(bar.p50, digits: 4)) · p90 \#(Gates.number(bar.p90, digits: 4)) ms</text>"#)
