@@ -40,9 +40,10 @@ public struct Report: Sendable, Hashable, Codable {
         summary = Summary(cells: sorted)
     }
 
-    /// The seam between the runner and the reports: judges every finished cell with `gates` and
-    /// assembles the report.
-    public init(metadata: RunMetadata, results: [CellResult], gates: Gates) {
+    /// The seam between the runner and the reports: judges every finished cell with `Gates`
+    /// (latency budgets enforced when `metadata.latencyGated`) and assembles the report.
+    public init(metadata: RunMetadata, results: [CellResult]) {
+        let gates = Gates(latency: metadata.latencyGated)
         self.init(metadata: metadata, cells: results.map { Cell(result: $0, verdict: gates.verdict(for: $0)) })
     }
 

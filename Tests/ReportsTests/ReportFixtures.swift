@@ -73,7 +73,7 @@ enum ReportFixtures {
     }
 
     static func report(plan: CellPlan = plan(), digest: String = "0123456789abcdef", started: String = "2026-11-25T10:00:00Z") -> Report {
-        Report(metadata: metadata(for: plan, digest: digest, started: started), results: results(for: plan), gates: Gates())
+        Report(metadata: metadata(for: plan, digest: digest, started: started), results: results(for: plan))
     }
 
     static func temporaryFolder() -> URL {

@@ -39,6 +39,16 @@ final class ReportJSONTests: XCTestCase {
         XCTAssertEqual(shuffled.cells.map(\.key), ReportFixtures.plan().cells)
     }
 
+    func testLatencyBudgetsDecideOnlyWhenTheRunGatesLatency() {
+        var result = ReportFixtures.result(model: "mnist_cnn", path: "fp16")
+        result.budget = Thresholds([.maxLatencyRatio: 1.1])
+        let plan = CellPlan(cells: [result.key])
+        var metadata = ReportFixtures.metadata(for: plan)
+        XCTAssertEqual(Report(metadata: metadata, results: [result]).cells[0].verdict, .pass)
+        metadata.latencyGated = true
+        XCTAssertEqual(Report(metadata: metadata, results: [result]).cells[0].verdict.reasons, ["latency p50 1.24× fp32 > 1.1×"])
+    }
+
     func testOtherSchemasAndDamagedFilesAreRefused() throws {
         XCTAssertThrowsError(try Report.decode(Data(#"{"schema": "modelgate.report/v2"}"#.utf8), file: "old.json")) { error in
             XCTAssertEqual(String(describing: error),

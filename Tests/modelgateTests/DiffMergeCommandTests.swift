@@ -35,7 +35,7 @@ final class DiffMergeCommandTests: XCTestCase {
         var metadata = RunMetadata.current(plan: plan, corpusPath: "Golden", manifestDigest: digest, repository: folder)
         metadata.finish()
         let results = [cell("a", "fp32", loss: 0, bytes: 1000, p50: 2), cell("a", "int8-static", loss: int8Loss, bytes: int8Bytes, p50: p50)]
-        let report = Report(metadata: metadata, results: results.filter { plan.cells.contains($0.key) }, gates: Gates())
+        let report = Report(metadata: metadata, results: results.filter { plan.cells.contains($0.key) })
         let out = folder.appendingPathComponent(name)
         try ReportWriter.write(report, to: out)
         return out.appendingPathComponent("report.json").path

@@ -54,6 +54,8 @@ public struct CellPlan: Sendable, Hashable {
 ///
 /// Cells are sorted by (model, path) and dealt round-robin, so the assignment depends only on
 /// the set of cells — not on the manifest's order — and shard sizes differ by at most one.
+/// A model's paths may land in different shards: a shard that needs the fp32 size or latency
+/// of a model (for ratios) measures it itself.
 public struct Shard: Sendable, Hashable, Codable, CustomStringConvertible {
     public var index: Int
     public var count: Int
