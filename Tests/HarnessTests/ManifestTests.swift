@@ -174,6 +174,21 @@ final class ManifestTests: XCTestCase {
         XCTAssertTrue(duplicate?.description.contains("duplicate key 'm'") ?? false, duplicate?.description ?? "")
     }
 
+    func testShapeOfTheDocument() {
+        XCTAssertEqual(error("")?.description, "Golden/corpus.yml:1:1: the manifest is empty; it needs at least 'models'; allowed: paths, defaults, models, external_paths")
+        XCTAssertEqual(error("# only a comment\n")?.line, 1)
+        XCTAssertEqual(error("- fp32\n- fp16\n")?.description, "Golden/corpus.yml:1:1: the manifest must be a mapping of keys to values, not a list")
+        XCTAssertEqual(error("paths: [fp32]\n")?.description, "Golden/corpus.yml:1:1: the manifest has no 'models'; allowed: paths, defaults, models, external_paths")
+        XCTAssertEqual(error("paths: [fp32]\nmodels: {}\n")?.description, "Golden/corpus.yml:2:9: 'models' is empty; list at least one model")
+        XCTAssertEqual(error("paths: [fp32]\nmodels:\n  mnist_cnn:\n")?.description,
+                       "Golden/corpus.yml:3:13: model 'mnist_cnn' must be a mapping of keys to values, not a single value")
+        XCTAssertEqual(error("paths: [fp32]\nmodels:\n  mnist cnn: {source: mnist_cnn/model.h5}\n")?.description,
+                       "Golden/corpus.yml:3:3: model name 'mnist cnn' may only use letters, digits, '_', '-' and '.'")
+        XCTAssertEqual(error("paths: [fp32]\ndefaults:\n  fp32: {rtol: true}\nmodels: {m: {source: mnist_cnn/model.h5}}\n")?.description,
+                       "Golden/corpus.yml:3:16: 'rtol' must be a non-negative number or null, not 'true'")
+        XCTAssertEqual(error("paths: [fp32]\ndefaults:\n  fp32: {rtol: .inf}\nmodels: {m: {source: mnist_cnn/model.h5}}\n")?.line, 3)
+    }
+
     func testUnknownPathNames() {
         let top = error("paths: [fp32, int9]\nmodels: {m: {source: mnist_cnn/model.h5}}\n")
         XCTAssertEqual(top?.description, "Golden/corpus.yml:1:15: unknown path 'int9' in 'paths'; "
