@@ -46,3 +46,17 @@ public struct CellResult: Sendable, Hashable, Codable {
 
     public var key: CellKey { CellKey(model: model, path: path) }
 }
+
+extension CellResult {
+    /// Runs one stage of the cell. A thrown error is recorded as the cell's `error` with `stage`
+    /// (the first failing stage wins) and nil is returned, so the runner can stop this cell and go
+    /// on with the next.
+    public mutating func run<T>(_ stage: CellStage, _ body: () throws -> T) -> T? {
+        do {
+            return try body()
+        } catch {
+            if self.error == nil { self.error = CellError(stage: stage, message: String(describing: error)) }
+            return nil
+        }
+    }
+}
