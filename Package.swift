@@ -45,6 +45,8 @@ let package = Package(
         .testTarget(name: "ModelIRTests", dependencies: ["ModelIR", "TestSupport"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "ModelIR", "ONNXProto", "TestSupport"]),
         .testTarget(name: "GraphCheckerTests", dependencies: ["GraphChecker", "ModelIR", "ModelFormats", "TestSupport"]),
-        .testTarget(name: "modelgateTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness", "GraphChecker", "ModelIR", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Harness", "GraphChecker", "TestSupport"]),
+        .testTarget(name: "modelgateTests", dependencies: ["Reports", "Harness", "TestSupport"]),
     ]
 )

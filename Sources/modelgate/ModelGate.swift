@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reports
 
 /// `modelgate`: the command-line front door. Commands parse arguments and call into the library;
 /// `main` maps every error to the documented exit codes (0 success, 1 failure or bad input, 2 usage).
@@ -8,7 +9,7 @@ struct ModelGate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "modelgate",
         abstract: "Validate, convert, optimize and regression-test ML models against golden outputs.",
-        version: "0.1.0",
+        version: ReportSchema.toolVersion,
         subcommands: [
             Run.self, Check.self, Convert.self, Optimize.self, Exec.self, Golden.self,
             Conformance.self, Bench.self, Diff.self, Merge.self, Inspect.self, ConformanceWorkerCommand.self,
@@ -18,8 +19,9 @@ struct ModelGate: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
+        } catch let exit as ExitCode {
+            // A verdict already printed (such as `diff` finding regressions): exit quietly.
+            Foundation.exit(exit.rawValue)
         } catch let failure as CommandFailure {
             FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
             Foundation.exit(failure.exitCode)

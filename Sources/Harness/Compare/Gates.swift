@@ -1,0 +1,116 @@
+import Foundation
+import GraphChecker
+
+/// Judges a `CellResult` against its thresholds: the summarising half of produce → compare → judge.
+///
+/// A cell is `error` when a stage failed, `fail` when any gate fails, `pass` otherwise. Latency
+/// gates apply only when `latency` is on, since shared CI machines time noisily.
+public struct Gates: Sendable {
+    /// Whether `max_latency_ratio` and `max_latency_p50_ms` are enforced.
+    public var latency: Bool
+
+    public init(latency: Bool = false) {
+        self.latency = latency
+    }
+
+    public func verdict(for result: CellResult) -> Verdict {
+        if let error = result.error {
+            return Verdict(status: .error, reasons: [error.description])
+        }
+        guard !result.outputs.isEmpty else {
+            return Verdict(status: .error, reasons: ["compare: no output was compared with golden values"])
+        }
+        var reasons: [String] = []
+        let errors = result.findings.filter { $0.level == .error }
+        if !errors.isEmpty {
+            let shown = errors.prefix(3).map { finding in
+                finding.node.map { "\(finding.code) at node '\($0)'" } ?? finding.code
+            }
+            reasons.append("check: \(errors.count) error\(errors.count == 1 ? "" : "s") (\(shown.joined(separator: ", "))\(errors.count > 3 ? ", …" : ""))")
+        }
+        for output in result.outputs { reasons += outputReasons(output) }
+        reasons += budgetReasons(result)
+        return reasons.isEmpty ? .pass : Verdict(status: .fail, reasons: reasons)
+    }
+
+    private func outputReasons(_ output: OutputMetrics) -> [String] {
+        let t = output.thresholds
+        let prefix = "output '\(output.name)': "
+        var reasons: [String] = []
+        if output.nanCount > output.goldenNaNCount || output.infCount > output.goldenInfCount {
+            reasons.append(prefix + "\(output.nanCount) NaN and \(output.infCount) Inf (golden has \(output.goldenNaNCount) and \(output.goldenInfCount))")
+        }
+        if t[.rtol] != nil || t[.atol] != nil {
+            let allowed = t[.maxMismatchFraction] ?? 0
+            if output.mismatchFraction > allowed {
+                reasons.append(prefix + "\(output.mismatchCount) of \(output.elementCount) elements (\(Self.percent(output.mismatchFraction))) "
+                               + "outside rtol=\(Self.number(output.rtol)), atol=\(Self.number(output.atol))"
+                               + (allowed > 0 ? " (max \(Self.percent(allowed)))" : "")
+                               + "; max abs error \(Self.number(output.maxAbsError)), passes with atol ≥ \(Self.number(output.minPassingAtol))")
+            }
+        }
+        if let limit = t[.maxAbsError], !(output.maxAbsError <= limit) {
+            reasons.append(prefix + "max abs error \(Self.number(output.maxAbsError)) > \(Self.number(limit))")
+        }
+        if let limit = t[.minCosine], !(output.cosine >= limit) {
+            reasons.append(prefix + "cosine \(Self.number(output.cosine, digits: 6)) < \(Self.number(limit, digits: 6))")
+        }
+        if let limit = t[.minSNRdB], !(output.snrDB >= limit) {
+            reasons.append(prefix + "SNR \(Self.number(output.snrDB, digits: 4)) dB < \(Self.number(limit, digits: 4)) dB")
+        }
+        if let limit = t[.minTop1Agreement], let agreement = output.top1Agreement, agreement < limit {
+            reasons.append(prefix + "top-1 agreement \(Self.percent(agreement)) < \(Self.percent(limit))")
+        }
+        return reasons
+    }
+
+    private func budgetReasons(_ result: CellResult) -> [String] {
+        let b = result.budget
+        var reasons: [String] = []
+        if let accuracy = result.accuracy {
+            if let limit = b[.maxAccuracyLoss], accuracy.loss > limit {
+                reasons.append("accuracy loss \(Self.points(accuracy.loss)) points > \(Self.points(limit)) "
+                               + "(\(Self.percent(accuracy.accuracy)) vs golden \(Self.percent(accuracy.goldenAccuracy)))")
+            }
+            if let limit = b[.maxRelativeAccuracyLoss], let relative = accuracy.relativeLoss, relative > limit {
+                reasons.append("relative accuracy loss \(Self.percent(relative)) > \(Self.percent(limit))")
+            }
+        }
+        if let size = result.size {
+            if let limit = b[.maxSizeRatio], let ratio = size.ratio, ratio > limit {
+                reasons.append("size \(Self.number(ratio, digits: 3))× fp32 > \(Self.number(limit, digits: 3))×")
+            }
+            if let limit = b[.maxSizeBytes], Double(size.bytes) > limit {
+                reasons.append("size \(size.bytes) bytes > \(Int(limit)) bytes")
+            }
+        }
+        if latency, let timing = result.latency {
+            if let limit = b[.maxLatencyRatio], let ratio = timing.ratio, ratio > limit {
+                reasons.append("latency p50 \(Self.number(ratio, digits: 3))× fp32 > \(Self.number(limit, digits: 3))×")
+            }
+            if let limit = b[.maxLatencyP50Ms], timing.p50Ms > limit {
+                reasons.append("latency p50 \(Self.number(timing.p50Ms, digits: 4)) ms > \(Self.number(limit, digits: 4)) ms")
+            }
+        }
+        return reasons
+    }
+
+    // MARK: Formatting
+
+    /// A compact number: `%.{digits}g`, with `inf`/`nan` spelled out.
+    public static func number(_ value: Double, digits: Int = 3) -> String {
+        if value.isNaN { return "nan" }
+        if value.isInfinite { return value > 0 ? "inf" : "-inf" }
+        return String(format: "%.\(digits)g", value)
+    }
+
+    /// A fraction as a percentage: 0.125 → "12.5 %".
+    public static func percent(_ fraction: Double) -> String {
+        String(format: "%.4g %%", fraction * 100)
+    }
+
+    /// A fraction as percentage points: 0.012 → "1.2".
+    public static func points(_ fraction: Double) -> String {
+        String(format: "%.3g", fraction * 100)
+    }
+}

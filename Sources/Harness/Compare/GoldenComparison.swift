@@ -1,0 +1,66 @@
+import ModelIR
+
+/// Compares all outputs of one cell with the golden file's datasets: what the runner calls after
+/// executing the golden inputs.
+public enum GoldenComparison {
+    /// The compared outputs and, when labels exist, the accuracy.
+    public struct Result: Sendable, Hashable {
+        public var outputs: [OutputMetrics]
+        public var accuracy: AccuracyMetrics?
+    }
+
+    /// Pairs model outputs with golden datasets by name; a model with one output and a golden file
+    /// with one output pair up whatever their names (DESIGN.md, "Corpus").
+    ///
+    /// - Returns: (model output, golden dataset) names in model output order.
+    /// - Throws: `CompareError.missingGolden` for an output without a dataset.
+    public static func pair(outputs: [String], golden: [String]) throws(CompareError) -> [(output: String, golden: String)] {
+        if outputs.count == 1, golden.count == 1 { return [(outputs[0], golden[0])] }
+        var pairs: [(output: String, golden: String)] = []
+        for output in outputs {
+            guard golden.contains(output) else { throw .missingGolden(output: output, available: golden.sorted()) }
+            pairs.append((output, output))
+        }
+        return pairs
+    }
+
+    /// Compares every output with its golden tensor and computes accuracy from `labels`.
+    ///
+    /// Accuracy comes from the first output (in model order) with one or more values per sample
+    /// whose sample count matches the labels.
+    /// - Parameters:
+    ///   - actual: the cell's outputs in model output order.
+    ///   - golden: the golden file's `outputs/<name>` tensors by name.
+    ///   - labels: the golden file's labels (`int64 [N]`), if any.
+    ///   - thresholds: the per-output gates, e.g. `{ manifest.tolerance(model:path:output:$0) }`.
+    /// - Throws: `CompareError`.
+    public static func compare(actual: [(name: String, tensor: Tensor)], golden: [String: Tensor], labels: Tensor? = nil,
+                               thresholds: (String) -> Thresholds) throws(CompareError) -> Result {
+        let pairs = try pair(outputs: actual.map(\.name), golden: Array(golden.keys))
+        var outputs: [OutputMetrics] = []
+        var accuracy: AccuracyMetrics?
+        let labelValues: [Int64]?
+        do { labelValues = try labels?.int64Values() } catch { throw .notNumeric(output: "labels", reason: error.description) }
+        for (index, pair) in pairs.enumerated() {
+            guard let goldenTensor = golden[pair.golden] else { continue }
+            let tensor = actual[index].tensor
+            guard tensor.elementCount == goldenTensor.elementCount else {
+                throw .shapeMismatch(output: pair.output, actual: tensor.shape, golden: goldenTensor.shape)
+            }
+            let actualValues: [Double], goldenValues: [Double]
+            do {
+                actualValues = try tensor.doubleValues()
+                goldenValues = try goldenTensor.doubleValues()
+            } catch {
+                throw .notNumeric(output: pair.output, reason: error.description)
+            }
+            outputs.append(try OutputComparator.compare(name: pair.output, actual: actualValues, golden: goldenValues,
+                                                        shape: goldenTensor.shape, thresholds: thresholds(pair.output)))
+            if accuracy == nil, let labelValues, let samples = goldenTensor.shape.first, samples == labelValues.count, samples > 0 {
+                accuracy = try AccuracyMetrics.compute(output: pair.output, actual: actualValues, golden: goldenValues,
+                                                       shape: goldenTensor.shape, labels: labelValues)
+            }
+        }
+        return Result(outputs: outputs, accuracy: accuracy)
+    }
+}

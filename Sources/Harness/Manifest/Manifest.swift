@@ -1,0 +1,155 @@
+import Foundation
+
+/// The corpus manifest, `Golden/corpus.yml`: the models, the paths they run, and the thresholds
+/// and budgets that judge each model × path cell.
+///
+/// `Manifest.load(corpus:)` reads and validates the whole file; a `Manifest` value is always
+/// consistent (known paths, existing sources, acyclic teachers).
+public struct Manifest: Sendable {
+    /// `corpus.yml` as it was named when loaded (used in messages).
+    public var file: String
+    /// The folder model sources are relative to.
+    public var corpusRoot: URL
+    /// Paths run for models that do not list their own, in order.
+    public var paths: [String]
+    /// Thresholds per path name from `defaults:`, on top of the built-in ones.
+    public var defaults: [String: ThresholdOverrides]
+    /// Models in file order.
+    public var models: [ModelEntry]
+    /// User converters from `external_paths:`, by name.
+    public var externalPaths: [String: ExternalPath]
+    /// A digest of the manifest text that identifies the corpus in reports.
+    public var digest: String
+
+    public init(file: String, corpusRoot: URL, paths: [String], defaults: [String: ThresholdOverrides] = [:],
+                models: [ModelEntry], externalPaths: [String: ExternalPath] = [:], digest: String = "") {
+        self.file = file
+        self.corpusRoot = corpusRoot
+        self.paths = paths
+        self.defaults = defaults
+        self.models = models
+        self.externalPaths = externalPaths
+        self.digest = digest
+    }
+
+    /// The manifest file name inside a corpus folder.
+    public static let fileName = "corpus.yml"
+
+    /// Reads and validates `<corpus>/corpus.yml`.
+    ///
+    /// - Parameter checkSources: whether every model's source file must exist.
+    /// - Throws: `ManifestError` naming the file, line, column, key and what is allowed.
+    public static func load(corpus: URL, checkSources: Bool = true) throws(ManifestError) -> Manifest {
+        let url = corpus.appendingPathComponent(fileName)
+        let displayed = corpus.path == "." ? fileName : (corpus.relativePath as NSString).appendingPathComponent(fileName)
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw .unreadable(file: displayed, reason: FileManager.default.fileExists(atPath: url.path)
+                              ? error.localizedDescription : "no such file; a corpus folder holds corpus.yml (see DESIGN.md)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .unreadable(file: displayed, reason: "not UTF-8 text")
+        }
+        return try parse(yaml: text, file: displayed, corpusRoot: corpus, checkSources: checkSources)
+    }
+
+    /// Parses and validates manifest text.
+    ///
+    /// - Parameters:
+    ///   - file: the name used in error messages.
+    ///   - corpusRoot: the folder sources are relative to.
+    ///   - checkSources: whether every model's source file must exist.
+    /// - Throws: `ManifestError`.
+    public static func parse(yaml: String, file: String, corpusRoot: URL, checkSources: Bool = true) throws(ManifestError) -> Manifest {
+        var parser = ManifestParser(file: file, corpusRoot: corpusRoot, checkSources: checkSources)
+        var manifest = try parser.parse(yaml)
+        manifest.digest = Self.digest(of: yaml)
+        return manifest
+    }
+
+    /// The model named `name`.
+    public func model(named name: String) -> ModelEntry? {
+        models.first { $0.name == name }
+    }
+
+    /// The paths `model` runs: its own list, else the manifest's.
+    public func paths(for model: ModelEntry) -> [String] {
+        model.paths ?? paths
+    }
+
+    /// The steps of a path name; nil for an unknown name (a manifest validates its own names).
+    public func pathSpec(_ name: String) -> PathSpec? {
+        var steps: [PathStep] = []
+        for component in PathSpec.components(of: name) {
+            if let builtin = BuiltinPath(rawValue: component) {
+                steps.append(.builtin(builtin))
+            } else if let external = externalPaths[component] {
+                steps.append(.external(external))
+            } else {
+                return nil
+            }
+        }
+        return steps.isEmpty ? nil : PathSpec(name: name, steps: steps)
+    }
+
+    /// Every path name the manifest accepts besides compositions: built-ins, then external paths.
+    public var knownPathNames: [String] {
+        BuiltinPath.names + externalPaths.keys.sorted()
+    }
+
+    /// The model whose golden outputs judge `model`: its teacher, else itself.
+    public func goldenModel(for model: ModelEntry) -> ModelEntry {
+        model.teacher.flatMap(self.model(named:)) ?? model
+    }
+
+    /// The thresholds of a path before any model overrides: built-in defaults, then `defaults:`.
+    /// A composition without its own `defaults:` entry takes `Thresholds.loosest(of:)` its parts.
+    public func pathThresholds(_ path: String) -> Thresholds {
+        if let exact = defaults[path] {
+            let parts = PathSpec.components(of: path)
+            let base = parts.count == 1 ? builtinThresholds(parts[0]) : Thresholds.loosest(of: parts.map(pathThresholds))
+            return base.applying(exact)
+        }
+        let parts = PathSpec.components(of: path)
+        if parts.count > 1 { return Thresholds.loosest(of: parts.map(pathThresholds)) }
+        return builtinThresholds(path)
+    }
+
+    private func builtinThresholds(_ name: String) -> Thresholds {
+        if let builtin = BuiltinPath(rawValue: name) { return builtin.defaultThresholds }
+        return Self.externalDefaultThresholds
+    }
+
+    /// What an external path is judged by when `defaults:` says nothing about it.
+    public static let externalDefaultThresholds = Thresholds([.minCosine: 0.99])
+
+    /// The thresholds that judge `output` of `model` on `path` (per-output keys only).
+    public func tolerance(model: ModelEntry, path: String, output: String) -> Thresholds {
+        resolved(model: model, path: path, output: output).tolerance
+    }
+
+    /// The budgets that judge the cell `model` × `path` (cell keys only).
+    public func budget(model: ModelEntry, path: String) -> Thresholds {
+        resolved(model: model, path: path, output: nil).budget
+    }
+
+    private func resolved(model: ModelEntry, path: String, output: String?) -> Thresholds {
+        model.overrides.layers(path: path, output: output).reduce(pathThresholds(path)) { $0.applying($1) }
+    }
+
+    /// FNV-1a 64 of the text, in hex: stable across platforms and runs.
+    public static func digest(of text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return String(hash, radix: 16).leftPadded(to: 16)
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int, with pad: Character = "0") -> String {
+        count >= width ? self : String(repeating: pad, count: width - count) + self
+    }
+}

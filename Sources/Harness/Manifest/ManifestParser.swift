@@ -1,0 +1,376 @@
+import Foundation
+import Yams
+
+/// Walks the YAML node tree of `corpus.yml` (Yams' `Node` API, so every error has a line and
+/// column) and builds a validated `Manifest`.
+struct ManifestParser {
+    static let topLevelKeys = ["paths", "defaults", "models", "external_paths"]
+    static let modelKeys = ["source", "paths", "tolerances", "teacher", "budgets"]
+    static let externalPathKeys = ["command", "format"]
+    static let modelFormats = ModelFileFormat.allCases.map { "." + $0.rawValue }
+
+    let file: String
+    let corpusRoot: URL
+    let checkSources: Bool
+    private var externalPaths: [String: ExternalPath] = [:]
+
+    init(file: String, corpusRoot: URL, checkSources: Bool) {
+        self.file = file
+        self.corpusRoot = corpusRoot
+        self.checkSources = checkSources
+    }
+
+    mutating func parse(_ yaml: String) throws(ManifestError) -> Manifest {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else {
+                throw ManifestError.invalid(file: file, line: 1, column: 1, problem: "the manifest is empty; it needs at least 'models'",
+                                            allowed: Self.topLevelKeys)
+            }
+            root = node
+        } catch let error as ManifestError {
+            throw error
+        } catch {
+            throw syntaxError(error)
+        }
+        let top = try mapping(root, what: "the manifest")
+        try checkKeys(top, allowed: Self.topLevelKeys, in: "the manifest")
+
+        if let node = value(top, "external_paths") {
+            for (key, value) in try mapping(node, what: "'external_paths'") {
+                let name = try name(key, what: "external path")
+                guard BuiltinPath(rawValue: name) == nil else {
+                    throw invalid(key, "external path '\(name)' has the name of a built-in path; choose another name")
+                }
+                guard !name.contains("+") else {
+                    throw invalid(key, "external path name '\(name)' contains '+', which composes paths")
+                }
+                externalPaths[name] = try externalPath(name, value)
+            }
+        }
+
+        var paths: [String]?
+        if let node = value(top, "paths") {
+            paths = try pathList(node, what: "'paths'")
+        }
+
+        var defaults: [String: ThresholdOverrides] = [:]
+        if let node = value(top, "defaults") {
+            for (key, value) in try mapping(node, what: "'defaults'") {
+                let path = try pathName(key, in: "'defaults'")
+                defaults[path] = try thresholds(value, keys: ThresholdKey.allCases, in: "defaults for '\(path)'")
+            }
+        }
+
+        guard let modelsNode = value(top, "models") else {
+            throw invalid(root, "the manifest has no 'models'", allowed: Self.topLevelKeys)
+        }
+        var models: [ModelEntry] = []
+        var teacherNodes: [String: Node] = [:]
+        for (key, value) in try mapping(modelsNode, what: "'models'") {
+            let name = try name(key, what: "model")
+            let (model, teacherNode) = try modelEntry(name, key: key, value: value)
+            if model.paths == nil && paths == nil {
+                throw invalid(key, "model '\(name)' lists no 'paths' and the manifest has no top-level 'paths'")
+            }
+            models.append(model)
+            teacherNodes[name] = teacherNode
+        }
+        guard !models.isEmpty else { throw invalid(modelsNode, "'models' is empty; list at least one model") }
+
+        let names = Set(models.map(\.name))
+        for model in models {
+            guard let teacher = model.teacher, let node = teacherNodes[model.name] else { continue }
+            guard names.contains(teacher) else {
+                throw invalid(node, "teacher '\(teacher)' of model '\(model.name)' is not a model of this manifest",
+                              allowed: models.map(\.name).filter { $0 != model.name })
+            }
+            guard teacher != model.name else { throw invalid(node, "model '\(model.name)' is its own teacher") }
+            var chain = [model.name]
+            var current: String? = teacher
+            while let next = current {
+                if chain.contains(next) {
+                    throw invalid(node, "teachers form a cycle: " + (chain + [next]).joined(separator: " → "))
+                }
+                chain.append(next)
+                current = models.first { $0.name == next }?.teacher
+            }
+        }
+        return Manifest(file: file, corpusRoot: corpusRoot, paths: paths ?? [], defaults: defaults,
+                        models: models, externalPaths: externalPaths)
+    }
+
+    // MARK: Entries
+
+    private func externalPath(_ name: String, _ node: Node) throws(ManifestError) -> ExternalPath {
+        let entry = try mapping(node, what: "external path '\(name)'")
+        try checkKeys(entry, allowed: Self.externalPathKeys, in: "external path '\(name)'")
+        guard let commandNode = value(entry, "command") else {
+            throw invalid(node, "external path '\(name)' has no 'command'", allowed: Self.externalPathKeys)
+        }
+        let command = try string(commandNode, what: "'command' of external path '\(name)'")
+        for placeholder in ["{input}", "{output}"] where !command.contains(placeholder) {
+            throw invalid(commandNode, "the command of external path '\(name)' has no \(placeholder) placeholder; "
+                          + "ModelGate replaces {input} with the source model and {output} with the file to write")
+        }
+        var format = ExternalPath.Format.onnx
+        if let formatNode = value(entry, "format") {
+            let text = try string(formatNode, what: "'format' of external path '\(name)'")
+            guard let parsed = ExternalPath.Format(rawValue: text) else {
+                throw invalid(formatNode, "unknown format '\(text)' of external path '\(name)'",
+                              allowed: ExternalPath.Format.allCases.map(\.rawValue))
+            }
+            format = parsed
+        }
+        return ExternalPath(name: name, command: command, format: format)
+    }
+
+    private func modelEntry(_ name: String, key: Node, value node: Node) throws(ManifestError) -> (ModelEntry, Node?) {
+        let entry = try mapping(node, what: "model '\(name)'")
+        try checkKeys(entry, allowed: Self.modelKeys, in: "model '\(name)'")
+        guard let sourceNode = value(entry, "source") else {
+            throw invalid(key, "model '\(name)' has no 'source'", allowed: Self.modelKeys)
+        }
+        let source = try string(sourceNode, what: "'source' of model '\(name)'")
+        let url = source.hasPrefix("/") ? URL(fileURLWithPath: source) : corpusRoot.appendingPathComponent(source)
+        guard ModelFileFormat(url: url) != nil else {
+            throw invalid(sourceNode, "source '\(source)' of model '\(name)' is not a model file ModelGate reads",
+                          allowed: Self.modelFormats)
+        }
+        if checkSources {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                throw invalid(sourceNode, "source '\(source)' of model '\(name)' does not exist (looked for \(url.path))")
+            }
+        }
+        var model = ModelEntry(name: name, source: source, sourceURL: url, line: key.mark?.line ?? 0)
+        if let pathsNode = value(entry, "paths") {
+            model.paths = try pathList(pathsNode, what: "'paths' of model '\(name)'")
+        }
+        var teacherNode: Node?
+        if let node = value(entry, "teacher") {
+            model.teacher = try string(node, what: "'teacher' of model '\(name)'")
+            teacherNode = node
+        }
+        if let node = value(entry, "tolerances") {
+            model.overrides.merge(try modelOverrides(node, keys: ThresholdKey.perOutputKeys, outputs: true,
+                                                     in: "'tolerances' of model '\(name)'"))
+        }
+        if let node = value(entry, "budgets") {
+            model.overrides.merge(try modelOverrides(node, keys: ThresholdKey.budgetKeys, outputs: false,
+                                                     in: "'budgets' of model '\(name)'"))
+        }
+        return (model, teacherNode)
+    }
+
+    /// `tolerances:` or `budgets:` of a model: threshold keys for the whole model, path names with
+    /// their own mapping, and (for tolerances) output names with a mapping of per-output keys.
+    private func modelOverrides(_ node: Node, keys: [ThresholdKey], outputs: Bool, in context: String) throws(ManifestError) -> ModelOverrides {
+        var result = ModelOverrides()
+        var all = ThresholdOverrides()
+        for (key, value) in try mapping(node, what: context) {
+            let text = try string(key, what: "a key of \(context)")
+            if let threshold = ThresholdKey(rawValue: text) {
+                guard keys.contains(threshold) else { throw misplaced(key, threshold, in: context) }
+                all[threshold] = .some(try number(value, for: threshold))
+            } else if isPathName(text) {
+                let (pathAll, pathOutputs) = try outputOverrides(value, keys: keys, outputs: outputs, in: "\(context) for path '\(text)'")
+                result.perPath[text] = pathAll
+                if !pathOutputs.isEmpty { result.perPathOutput[text] = pathOutputs }
+            } else if outputs, case .mapping = value {
+                result.perOutput[text] = try thresholds(value, keys: ThresholdKey.perOutputKeys, in: "\(context) for output '\(text)'")
+            } else {
+                let allowed = keys.map(\.rawValue) + [outputs ? "a path name or an output name with a mapping" : "a path name with a mapping"]
+                throw invalid(key, "unknown key '\(text)' in \(context)" + suggestion(text, keys.map(\.rawValue)), allowed: allowed)
+            }
+        }
+        result.all = all
+        return result
+    }
+
+    /// A mapping of threshold keys, plus (for tolerances) output names with per-output mappings.
+    private func outputOverrides(_ node: Node, keys: [ThresholdKey], outputs: Bool, in context: String)
+        throws(ManifestError) -> (ThresholdOverrides, [String: ThresholdOverrides]) {
+        var all = ThresholdOverrides()
+        var perOutput: [String: ThresholdOverrides] = [:]
+        for (key, value) in try mapping(node, what: context) {
+            let text = try string(key, what: "a key of \(context)")
+            if let threshold = ThresholdKey(rawValue: text) {
+                guard keys.contains(threshold) else { throw misplaced(key, threshold, in: context) }
+                all[threshold] = .some(try number(value, for: threshold))
+            } else if outputs, case .mapping = value {
+                perOutput[text] = try thresholds(value, keys: ThresholdKey.perOutputKeys, in: "\(context) for output '\(text)'")
+            } else {
+                throw invalid(key, "unknown key '\(text)' in \(context)" + suggestion(text, keys.map(\.rawValue)),
+                              allowed: keys.map(\.rawValue) + (outputs ? ["an output name with a mapping"] : []))
+            }
+        }
+        return (all, perOutput)
+    }
+
+    private func thresholds(_ node: Node, keys: [ThresholdKey], in context: String) throws(ManifestError) -> ThresholdOverrides {
+        var result = ThresholdOverrides()
+        for (key, value) in try mapping(node, what: context) {
+            let text = try string(key, what: "a key of \(context)")
+            guard let threshold = ThresholdKey(rawValue: text) else {
+                throw invalid(key, "unknown key '\(text)' in \(context)" + suggestion(text, keys.map(\.rawValue)),
+                              allowed: keys.map(\.rawValue))
+            }
+            guard keys.contains(threshold) else { throw misplaced(key, threshold, in: context) }
+            result[threshold] = .some(try number(value, for: threshold))
+        }
+        return result
+    }
+
+    private func misplaced(_ node: Node, _ key: ThresholdKey, in context: String) -> ManifestError {
+        let home = key.isPerOutput ? "'tolerances'" : "'budgets'"
+        return invalid(node, "'\(key.rawValue)' cannot be set in \(context); it belongs under \(home)")
+    }
+
+    // MARK: Paths
+
+    private func isPathName(_ name: String) -> Bool {
+        let parts = PathSpec.components(of: name)
+        return parts.allSatisfy { BuiltinPath(rawValue: $0) != nil || externalPaths[$0] != nil }
+    }
+
+    private var pathNamesAllowed: [String] {
+        BuiltinPath.names + externalPaths.keys.sorted() + ["or a composition a+b of them"]
+    }
+
+    private func pathName(_ node: Node, in context: String) throws(ManifestError) -> String {
+        let text = try string(node, what: "a path name in \(context)")
+        for part in PathSpec.components(of: text) where BuiltinPath(rawValue: part) == nil && externalPaths[part] == nil {
+            let problem = part.isEmpty ? "empty step in path '\(text)' in \(context)"
+                : "unknown path '\(part)'" + (part == text ? "" : " in '\(text)'") + " in \(context)"
+            throw invalid(node, problem + suggestion(part, BuiltinPath.names + externalPaths.keys.sorted()), allowed: pathNamesAllowed)
+        }
+        return text
+    }
+
+    private func pathList(_ node: Node, what: String) throws(ManifestError) -> [String] {
+        let items: [Node]
+        switch node {
+        case .sequence(let sequence): items = Array(sequence)
+        case .scalar: items = [node]
+        default: throw invalid(node, "\(what) must be a list of path names, such as [fp32, fp16]")
+        }
+        var result: [String] = []
+        for item in items {
+            let name = try pathName(item, in: what)
+            guard !result.contains(name) else { throw invalid(item, "path '\(name)' appears twice in \(what)") }
+            result.append(name)
+        }
+        guard !result.isEmpty else { throw invalid(node, "\(what) is empty", allowed: pathNamesAllowed) }
+        return result
+    }
+
+    // MARK: Scalars
+
+    private func name(_ node: Node, what: String) throws(ManifestError) -> String {
+        let text = try string(node, what: "a \(what) name")
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+        guard !text.isEmpty, text.unicodeScalars.allSatisfy(allowed.contains), text != ".", text != ".." else {
+            throw invalid(node, "\(what) name '\(text)' may only use letters, digits, '_', '-' and '.'")
+        }
+        return text
+    }
+
+    private func string(_ node: Node, what: String) throws(ManifestError) -> String {
+        guard case .scalar(let scalar) = node else {
+            throw invalid(node, "\(what) must be a single value, not a \(kind(node))")
+        }
+        return scalar.string
+    }
+
+    /// A number in range, or nil for `null`/`~`, which removes a gate set by an earlier layer.
+    private func number(_ node: Node, for key: ThresholdKey) throws(ManifestError) -> Double? {
+        guard case .scalar(let scalar) = node else {
+            throw invalid(node, "'\(key.rawValue)' must be \(key.rangeDescription) or null, not a \(kind(node))")
+        }
+        let text = scalar.string.trimmingCharacters(in: .whitespaces)
+        if scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(text) { return nil }
+        guard let value = Double(text), value.isFinite else {
+            throw invalid(node, "'\(key.rawValue)' must be \(key.rangeDescription) or null, not '\(scalar.string)'")
+        }
+        guard key.validRange.contains(value) else {
+            throw invalid(node, "'\(key.rawValue)' must be \(key.rangeDescription), not \(text)")
+        }
+        return value
+    }
+
+    private func mapping(_ node: Node, what: String) throws(ManifestError) -> [(Node, Node)] {
+        guard case .mapping(let mapping) = node else {
+            throw invalid(node, "\(what) must be a mapping of keys to values, not a \(kind(node))")
+        }
+        return mapping.map { ($0.key, $0.value) }
+    }
+
+    private func value(_ pairs: [(Node, Node)], _ key: String) -> Node? {
+        pairs.first { $0.0.string == key }?.1
+    }
+
+    private func checkKeys(_ pairs: [(Node, Node)], allowed: [String], in context: String) throws(ManifestError) {
+        for (key, _) in pairs {
+            let text = try string(key, what: "a key of \(context)")
+            guard allowed.contains(text) else {
+                throw invalid(key, "unknown key '\(text)' in \(context)" + suggestion(text, allowed), allowed: allowed)
+            }
+        }
+    }
+
+    private func kind(_ node: Node) -> String {
+        switch node {
+        case .scalar: "single value"
+        case .mapping: "mapping"
+        case .sequence: "list"
+        case .alias: "alias"
+        }
+    }
+
+    // MARK: Errors
+
+    private func invalid(_ node: Node, _ problem: String, allowed: [String] = []) -> ManifestError {
+        .invalid(file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, problem: problem, allowed: allowed)
+    }
+
+    private func syntaxError(_ error: any Error) -> ManifestError {
+        guard let yaml = error as? YamlError else {
+            return .syntax(file: file, line: 0, column: 0, problem: String(describing: error))
+        }
+        switch yaml {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            let detail = context.map { " (\($0.text))" } ?? ""
+            return .syntax(file: file, line: mark.line, column: mark.column, problem: problem + detail)
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return .syntax(file: file, line: context.mark.line, column: context.mark.column,
+                           problem: "duplicate key " + duplicates.map { "'\($0)'" }.joined(separator: ", "))
+        case let .reader(problem, _, _, _):
+            return .syntax(file: file, line: 0, column: 0, problem: problem)
+        default:
+            return .syntax(file: file, line: 0, column: 0, problem: String(describing: yaml))
+        }
+    }
+
+    /// " (did you mean 'x'?)" for a near miss, else "".
+    private func suggestion(_ text: String, _ candidates: [String]) -> String {
+        let scored = candidates.map { ($0, Self.editDistance(text, $0)) }.filter { $0.1 <= max(1, text.count / 3) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return "" }
+        return " (did you mean '\(best.0)'?)"
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

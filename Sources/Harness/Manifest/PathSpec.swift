@@ -1,0 +1,31 @@
+/// One step of a path: a built-in transformation or a user's converter command.
+public enum PathStep: Sendable, Hashable {
+    case builtin(BuiltinPath)
+    case external(ExternalPath)
+
+    public var name: String {
+        switch self {
+        case .builtin(let path): path.rawValue
+        case .external(let path): path.name
+        }
+    }
+}
+
+/// A resolved path name: `fp32`, an external path, or a composition `a+b` applied left to right.
+public struct PathSpec: Sendable, Hashable {
+    public var name: String
+    public var steps: [PathStep]
+
+    public init(name: String, steps: [PathStep]) {
+        self.name = name
+        self.steps = steps
+    }
+
+    /// True when the path is the plain fp32 conversion, the reference other cells are sized against.
+    public var isReference: Bool { steps == [.builtin(.fp32)] }
+
+    /// The components of a path name (`"fused+int8-static"` → `["fused", "int8-static"]`).
+    public static func components(of name: String) -> [String] {
+        name.split(separator: "+", omittingEmptySubsequences: false).map { String($0) }
+    }
+}
