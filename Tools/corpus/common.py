@@ -17,10 +17,11 @@ interpolation weights built by `resize_matrix`. Computed in float64, stored as f
 import os
 import random
 
-import h5py
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
+
+import h5write
 
 SEED = 20261125
 HELD_OUT_COUNT = 360
@@ -80,20 +81,12 @@ def model_dir(name):
     return path
 
 
-def _write_group(group, arrays):
-    for name, array in arrays.items():
-        group.create_dataset(
-            name, data=np.ascontiguousarray(array), compression="gzip", compression_opts=6,
-            shuffle=True, track_times=False,
-        )
-
-
 def write_golden(directory, inputs, outputs, labels, provenance, note=""):
     """Writes golden.h5: inputs/<name>, outputs/<name> (float32), labels (int64), `provenance`."""
     path = os.path.join(directory, "golden.h5")
-    with h5py.File(path, "w", track_order=True) as f:
-        _write_group(f.create_group("inputs", track_order=True), {k: np.asarray(v, np.float32) for k, v in inputs.items()})
-        _write_group(f.create_group("outputs", track_order=True), {k: np.asarray(v, np.float32) for k, v in outputs.items()})
+    with h5write.create_file(path) as f:
+        h5write.write_arrays(f, "inputs", {k: np.asarray(v, np.float32) for k, v in inputs.items()}, compress=True)
+        h5write.write_arrays(f, "outputs", {k: np.asarray(v, np.float32) for k, v in outputs.items()}, compress=True)
         f.create_dataset("labels", data=np.asarray(labels, np.int64), track_times=False)
         f.attrs["provenance"] = provenance
         f.attrs["data"] = DATA_NOTE + (f"; {note}" if note else "")
@@ -103,8 +96,8 @@ def write_golden(directory, inputs, outputs, labels, provenance, note=""):
 def write_calibration(directory, inputs, note=""):
     """Writes calibration.h5: inputs/<name> (float32), training samples only."""
     path = os.path.join(directory, "calibration.h5")
-    with h5py.File(path, "w", track_order=True) as f:
-        _write_group(f.create_group("inputs", track_order=True), {k: np.asarray(v, np.float32) for k, v in inputs.items()})
+    with h5write.create_file(path) as f:
+        h5write.write_arrays(f, "inputs", {k: np.asarray(v, np.float32) for k, v in inputs.items()}, compress=True)
         f.attrs["data"] = (
             f"first {CALIBRATION_COUNT} training samples of " + DATA_NOTE.split(";")[0]
             + (f"; {note}" if note else "")
@@ -144,7 +137,7 @@ def keras_save(model, path):
     """
     import keras
 
-    inference = keras.models.model_from_json(model.to_json())
+    inference = type(model).from_config(model.get_config())  # no compile config, so no optimizer
     inference.set_weights(model.get_weights())
     inference.save(path)
     return keras.models.load_model(path, compile=False)
