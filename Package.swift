@@ -42,5 +42,7 @@ let package = Package(
         .testTarget(name: "ModelIRTests", dependencies: ["ModelIR", "TestSupport"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "ModelIR", "ONNXProto", "TestSupport"]),
         .testTarget(name: "modelgateTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "ExecutorTests", dependencies: ["Executor", "ModelIR", "ModelFormats", "TestSupport"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Harness", "Executor", "ModelFormats", "ModelIR", "TestSupport"]),
     ]
 )
