@@ -6,5 +6,6 @@ enum NNKernels {
         BatchNormalization_1.self, BatchNormalization_7.self, BatchNormalization_14.self,
         InstanceNormalization_1.self, LayerNormalization_17.self, LRN_1.self,
         Dropout_1.self, Dropout_12.self,
+        RMSNormalization_23.self, GroupNormalization_18.self, MeanVarianceNormalization_9.self, LpNormalization_1.self,
     ]
 }
