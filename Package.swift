@@ -48,5 +48,7 @@ let package = Package(
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "GraphChecker", "ModelIR", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Harness", "GraphChecker", "TestSupport"]),
         .testTarget(name: "modelgateTests", dependencies: ["Reports", "Harness", "TestSupport"]),
+        .testTarget(name: "ExecutorTests", dependencies: ["Executor", "ModelIR", "ModelFormats", "TestSupport"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Harness", "Executor", "ModelFormats", "ModelIR", "TestSupport"]),
     ]
 )

@@ -22,6 +22,7 @@ public struct KernelRegistry: Sendable {
         ReductionKernels.all,
         ControlFlowKernels.all,
         SequenceKernels.all,
+        QuantizationKernels.all,
     ]
 
     /// All built-in kernels.

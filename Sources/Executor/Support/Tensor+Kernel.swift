@@ -243,3 +243,34 @@ public enum Indexing {
         return (output, try strided(shape: output, strides: permutation.map { strides[$0] }))
     }
 }
+
+extension Tensor {
+    /// Several tensors of one type flattened into one 1-D tensor, with the offset where each starts:
+    /// a source for `gathering` that picks from more than one tensor.
+    public static func flatJoined(_ tensors: [Tensor]) throws -> (tensor: Tensor, offsets: [Int]) {
+        var offsets: [Int] = []
+        var total = 0
+        for tensor in tensors {
+            offsets.append(total)
+            total += tensor.elementCount
+        }
+        return (try concatenating(tensors.map { try $0.reshaped(to: [$0.elementCount]) }, axis: 0), offsets)
+    }
+}
+
+/// Every multi-index of `shape` in row-major order, calling `body(flatIndex, index)`.
+public func forEachIndex(_ shape: [Int], _ body: (Int, [Int]) throws -> Void) rethrows {
+    let count = shape.reduce(1, *)
+    guard count > 0 else { return }
+    var index = [Int](repeating: 0, count: shape.count)
+    for flat in 0..<count {
+        try body(flat, index)
+        var axis = shape.count - 1
+        while axis >= 0 {
+            index[axis] += 1
+            if index[axis] < shape[axis] { break }
+            index[axis] = 0
+            axis -= 1
+        }
+    }
+}

@@ -111,8 +111,29 @@ struct Shrink_9: UnaryNumericKernel {
     }
 }
 
-/// `x < 0 ? slope · x : x`, the slope broadcast to X.
+/// `x < 0 ? slope · x : x`, the slope broadcast to X. A 1-D slope that does not broadcast is
+/// aligned with the one axis of X of its length, as older exporters expect.
 struct PRelu_1: BinaryNumericKernel, AttributeFreeKernel {
     static let opType = "PRelu", sinceVersion = 1
     func apply<T: NumericScalar>(_ x: T, _ slope: T) -> T { x < .zero ? .multiply(slope, x) : x }
+
+    func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
+        let x = try inputs.required(0)
+        var slope = try inputs.required(1)
+        if (try? Broadcast.shape(x.shape, slope.shape)) == nil, slope.rank == 1 {
+            let matches = x.shape.indices.filter { x.shape[$0] == slope.shape[0] }
+            if matches.count == 1 {
+                slope = try slope.reshaped(to: x.shape.indices.map { $0 == matches[0] ? slope.shape[0] : 1 })
+            }
+        }
+        return [try broadcasting(x, slope)]
+    }
+}
+
+/// `x · sigmoid(alpha · x)`.
+struct Swish_24: UnaryRealKernel {
+    static let opType = "Swish", sinceVersion = 24
+    let alpha: Float
+    init(_ node: KernelNode) throws { alpha = try node.float("alpha", default: 1) }
+    func apply<T: RealScalar>(_ x: T) -> T { x / (1 + T.exp(-T(alpha) * x)) }
 }

@@ -7,5 +7,8 @@ enum TensorKernels {
         Slice_1.self, Slice_10.self, Gather_1.self, Expand_8.self, Tile_6.self, Range_11.self,
         Split_1.self, Split_13.self, Split_18.self, Pad_2.self, Pad_11.self, Pad_18.self,
         Cast_1.self, CastLike_15.self, Where_9.self,
+        GatherElements_11.self, GatherND_11.self, ScatterElements_11.self, Scatter_9.self, ScatterND_11.self,
+        Trilu_14.self, EyeLike_9.self, CumSum_11.self, CumProd_26.self, OneHot_9.self, TopK_1.self, TopK_10.self,
+        Compress_9.self, NonZero_9.self, ReverseSequence_10.self, DepthToSpace_1.self, SpaceToDepth_1.self,
     ]
 }

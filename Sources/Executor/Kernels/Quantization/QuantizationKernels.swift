@@ -1,0 +1,6 @@
+/// Linear quantization and dequantization.
+enum QuantizationKernels {
+    static let all: [any Kernel.Type] = [
+        QuantizeLinear_10.self, DequantizeLinear_10.self, DynamicQuantizeLinear_11.self,
+    ]
+}

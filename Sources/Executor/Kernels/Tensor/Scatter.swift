@@ -1,0 +1,104 @@
+import ModelIR
+
+/// How scattered updates combine with what is there.
+enum ScatterReduction: String {
+    case none, add, mul, max, min
+
+    init(_ node: KernelNode) throws {
+        let name = try node.choice("reduction", default: "none", in: ["none", "add", "mul", "max", "min"])
+        self = ScatterReduction(rawValue: name) ?? .none
+    }
+
+    /// `data` with `updates[i]` written (or combined) at flat position `targets[i]`, in order.
+    func apply(_ data: Tensor, targets: [Int], updates: Tensor) throws -> Tensor {
+        guard data.dataType == updates.dataType else { throw KernelError.invalidInput("updates are \(updates.dataType), data is \(data.dataType)") }
+        if self == .none {
+            let (joined, offsets) = try Tensor.flatJoined([data, updates])
+            var map = Array(0..<data.elementCount)
+            for (i, target) in targets.enumerated() { map[target] = offsets[1] + i }
+            return try joined.gathering(shape: data.shape, sourceIndices: map)
+        }
+        var values = try data.doubleValues()
+        let update = try updates.doubleValues()
+        for (i, target) in targets.enumerated() {
+            switch self {
+            case .add: values[target] += update[i]
+            case .mul: values[target] *= update[i]
+            case .max: values[target] = Swift.max(values[target], update[i])
+            case .min: values[target] = Swift.min(values[target], update[i])
+            case .none: values[target] = update[i]
+            }
+        }
+        return try Tensor(converting: values, to: data.dataType, shape: data.shape)
+    }
+}
+
+/// Writes `updates` into a copy of `data` at `indices` along `axis` (ScatterElements; Scatter before opset 11).
+struct ScatterElements_11: TensorKernel {
+    static let opType = "ScatterElements", sinceVersion = 11
+    static let inputArity = 3...3
+    let axis: Int
+    let reduction: ScatterReduction
+    init(_ node: KernelNode) throws {
+        axis = try node.int("axis", default: 0)
+        reduction = try ScatterReduction(node)
+    }
+    func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
+        let data = try inputs.required(0), indicesTensor = try inputs.required(1), updates = try inputs.required(2)
+        let axis = try normalizedAxis(self.axis, rank: data.rank)
+        guard indicesTensor.shape == updates.shape, indicesTensor.rank == data.rank else {
+            throw KernelError.invalidInput("indices \(indicesTensor.shape) and updates \(updates.shape) must match and have the rank of data")
+        }
+        let indices = try indicesTensor.indexValues()
+        let strides = Strides(data.shape).values
+        var targets = [Int](repeating: 0, count: indices.count)
+        try forEachIndex(indicesTensor.shape) { flat, index in
+            var offset = 0
+            for a in 0..<data.rank {
+                var i = a == axis ? indices[flat] : index[a]
+                if a == axis && i < 0 { i += data.shape[a] }
+                guard i >= 0 && i < data.shape[a] else { throw KernelError.invalidInput("index \(indices[flat]) out of range") }
+                offset += i * strides[a]
+            }
+            targets[flat] = offset
+        }
+        return [try reduction.apply(data, targets: targets, updates: updates)]
+    }
+}
+
+struct Scatter_9: TensorKernel {
+    static let opType = "Scatter", sinceVersion = 9
+    static let inputArity = 3...3
+    let inner: ScatterElements_11
+    init(_ node: KernelNode) throws { inner = try ScatterElements_11(node) }
+    func compute(_ inputs: [Tensor?]) throws -> [Tensor?] { try inner.compute(inputs) }
+}
+
+/// Writes slices of `updates` at the positions the last axis of `indices` addresses.
+struct ScatterND_11: TensorKernel {
+    static let opType = "ScatterND", sinceVersion = 11
+    static let inputArity = 3...3
+    let reduction: ScatterReduction
+    init(_ node: KernelNode) throws { reduction = try ScatterReduction(node) }
+    func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
+        let data = try inputs.required(0), indicesTensor = try inputs.required(1), updates = try inputs.required(2)
+        let indices = try indicesTensor.indexValues()
+        guard let depth = indicesTensor.shape.last, depth <= data.rank else { throw KernelError.invalidInput("indices do not fit data") }
+        let lookups = indicesTensor.shape.dropLast().reduce(1, *)
+        let sliceSize = data.shape[depth...].reduce(1, *)
+        guard updates.elementCount == lookups * sliceSize else { throw KernelError.invalidInput("updates \(updates.shape) do not fit") }
+        let strides = Strides(data.shape).values
+        var targets: [Int] = []
+        for l in 0..<lookups {
+            var offset = 0
+            for d in 0..<depth {
+                var i = indices[l * depth + d]
+                if i < 0 { i += data.shape[d] }
+                guard i >= 0 && i < data.shape[d] else { throw KernelError.invalidInput("index out of range") }
+                offset += i * strides[d]
+            }
+            for s in 0..<sliceSize { targets.append(offset + s) }
+        }
+        return [try reduction.apply(data, targets: targets, updates: updates)]
+    }
+}
