@@ -41,7 +41,9 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ModelIR", "ModelFormats"], path: "Tests/TestSupport"),
         .testTarget(name: "ModelIRTests", dependencies: ["ModelIR", "TestSupport"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "ModelIR", "ONNXProto", "TestSupport"]),
-        .testTarget(name: "GraphCheckerTests", dependencies: ["GraphChecker", "ModelIR", "ModelFormats", "TestSupport"]),
-        .testTarget(name: "modelgateTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "GraphCheckerTests",
+                    dependencies: ["GraphChecker", "ModelIR", "ModelFormats", "ONNXProto", "TestSupport",
+                                   .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .testTarget(name: "modelgateTests", dependencies: ["ModelFormats", "ModelIR", "TestSupport"]),
     ]
 )
