@@ -50,5 +50,7 @@ let package = Package(
         .testTarget(name: "modelgateTests", dependencies: ["Reports", "Harness", "TestSupport"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "ModelIR", "ModelFormats", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Harness", "Executor", "ModelFormats", "ModelIR", "TestSupport"]),
+                    dependencies: ["GraphChecker", "ModelIR", "ModelFormats", "ONNXProto", "TestSupport",
+                                   .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
     ]
 )

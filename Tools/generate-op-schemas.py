@@ -8,7 +8,8 @@ table as string literals, rather than thousands of struct literals, keeps swiftc
 
 Line format (fields separated by `|`):
     name | domain | since_version | flags | min_in,max_in,min_out,max_out | inputs | outputs | attributes | type constraints | function opset versions
-flags: d deprecated, f function body, c context-dependent function body, i type-and-shape inference function.
+flags: d deprecated, f function body, c context-dependent function body, i type-and-shape inference function,
+    u accepts attributes it does not declare (found by asking onnx.checker.check_node about a node with an unknown one).
 inputs / outputs: `;`-separated `name:type_str:option:homogeneous:min_arity`, option S(ingle), O(ptional), V(ariadic).
 attributes: `;`-separated `name:TYPE:required:default`, default empty or `i=1`, `f=0.5`, `s=text`,
     `I=1,2`, `S=a,b` (text is percent-encoded).
@@ -20,7 +21,7 @@ import sys
 import urllib.parse
 
 import onnx
-from onnx import defs
+from onnx import checker, defs, helper
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(ROOT, "Sources", "GraphChecker", "Schemas")
@@ -63,12 +64,29 @@ def default(a):
     raise SystemExit("unsupported default of type %d for attribute %s" % (d.type, a.name))
 
 
+def allows_unchecked_attributes(s):
+    """True when onnx.checker accepts a node of this schema with an attribute the schema does not declare."""
+    if s.deprecated:
+        return False
+    node = helper.make_node(s.name, ["i%d" % k for k in range(s.min_input)], ["o%d" % k for k in range(max(s.min_output, 1))],
+                            domain=s.domain, not_an_attribute_probe=1)
+    context = checker.C.CheckerContext()
+    context.ir_version = onnx.IR_VERSION
+    context.opset_imports = {s.domain: s.since_version}
+    try:
+        checker.check_node(node, context)
+        return True
+    except Exception as error:  # the checker raises several exception types
+        return "Unrecognized attribute" not in str(error)
+
+
 def line(s):
     flags = ""
     flags += "d" if s.deprecated else ""
     flags += "f" if s.has_function else ""
     flags += "c" if s.has_context_dependent_function else ""
     flags += "i" if s.has_type_and_shape_inference_function else ""
+    flags += "u" if allows_unchecked_attributes(s) else ""
     counts = ",".join(str(v) for v in (s.min_input, s.max_input, s.min_output, s.max_output))
     attributes = ";".join(
         ":".join([esc(name), ATTR_TYPES[int(a.type)], "1" if a.required else "0", default(a)])

@@ -227,6 +227,7 @@ struct StructuralChecker {
         }
         for attribute in node.attributes where !attribute.name.hasPrefix("__") {
             guard let spec = schema.attributes[attribute.name] else {
+                if schema.allowsUncheckedAttributes { continue }
                 sink.error(FindingCode.unknownAttribute, "node '\(node.label)': \(op) has no attribute '\(attribute.name)'", node: node,
                            hint: schema.attributes.isEmpty ? "\(node.opType) takes no attributes"
                                : "known attributes: " + schema.attributes.keys.sorted().joined(separator: ", "))

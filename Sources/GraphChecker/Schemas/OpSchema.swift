@@ -46,6 +46,8 @@ public struct OpSchema: Sendable {
     public var hasContextDependentFunctionBody: Bool
     /// True when ONNX has a type-and-shape inference function for this version.
     public var hasInferenceFunction: Bool
+    /// True when ONNX accepts attributes this version does not declare (LayerNormalization-17).
+    public var allowsUncheckedAttributes: Bool
     /// Opset versions for which ONNX publishes a function body.
     public var functionOpsetVersions: [Int]
     public var minInputs: Int

@@ -89,6 +89,7 @@ public final class OpSchemaRegistry: Sendable {
                         hasFunctionBody: flags.contains("f") || flags.contains("c"),
                         hasContextDependentFunctionBody: flags.contains("c"),
                         hasInferenceFunction: flags.contains("i"),
+                        allowsUncheckedAttributes: flags.contains("u"),
                         functionOpsetVersions: fields[9].split(separator: ",").compactMap { Int($0) },
                         minInputs: counts[0], maxInputs: counts[1], minOutputs: counts[2], maxOutputs: counts[3],
                         inputs: list(fields[5]).compactMap(parameter), outputs: list(fields[6]).compactMap(parameter),

@@ -9,7 +9,8 @@ enum InferenceRules {
     typealias Rule = @Sendable (InferenceContext) throws -> [InferredOutput]?
 
     static func infer(_ context: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
-        guard context.node.canonicalDomain == "", let rule = rules[context.node.opType] else { return nil }
+        let domain = context.node.canonicalDomain
+        guard let rule = domain.isEmpty ? rules[context.node.opType] : domainRules["\(domain)::\(context.node.opType)"] else { return nil }
         do { return try rule(context) } catch let failure as InferenceFailure { throw failure } catch { return nil }
     }
 
@@ -27,6 +28,7 @@ enum InferenceRules {
         table["MeanVarianceNormalization"] = meanVarianceNormalization
         addNeuralNetworkRules(&table)
         addTensorRules(&table)
+        addTypeRules(&table)
         return table
     }()
 

@@ -31,7 +31,9 @@ struct ShapeInferencer {
 
     /// Infers the types of `graph`, filling its `valueInfo` with every inferred intermediate value.
     /// - Parameter boundInputs: types the enclosing node gives the subgraph's inputs, by position.
-    func infer(_ graph: inout Graph, parent: Environment?, boundInputs: [ValueType?] = []) {
+    /// - Returns: the types of the graph's outputs (nil where unknown).
+    @discardableResult
+    func infer(_ graph: inout Graph, parent: Environment?, boundInputs: [ValueType?] = []) -> [ValueType?] {
         let environment = Environment(parent: parent)
         var defined: Set<String> = []
         for (index, input) in graph.inputs.enumerated() {
@@ -99,6 +101,7 @@ struct ShapeInferencer {
         for name in inferredOrder where !outputNames.contains(name) && !inputNames.contains(name) && known.insert(name).inserted {
             if let type = environment.types[name] { graph.valueInfo.append(ValueInfo(name: name, type: TypeInfo(type))) }
         }
+        return graph.outputs.map { environment.type(of: $0.name) }
     }
 
     // MARK: Nodes
@@ -134,6 +137,9 @@ struct ShapeInferencer {
                     elementType = literal
                 } else if let bound = bindings[parameter.typeString] {
                     elementType = bound
+                } else if let allowed = schema.typeConstraints[parameter.typeString]?.allowedTypes, allowed.count == 1,
+                          let only = allowed.first.flatMap(ValueType.init(typeString:)) {
+                    elementType = only
                 }
             }
             let rule = ruled.flatMap { index < $0.count ? $0[index] : nil }
@@ -195,10 +201,7 @@ struct ShapeInferencer {
             switch node.attributes[index].value {
             case .graph(var graph):
                 let bound = Self.boundSubgraphInputs(node, attribute: node.attributes[index].name, inputs: inputs)
-                infer(&graph, parent: environment, boundInputs: bound)
-                outputs[node.attributes[index].name] = graph.outputs.map { output in
-                    output.type?.type ?? graph.valueInfo.first(where: { $0.name == output.name })?.type?.type
-                }
+                outputs[node.attributes[index].name] = infer(&graph, parent: environment, boundInputs: bound)
                 node.attributes[index].value = .graph(graph)
             case .graphs(var graphs):
                 for position in graphs.indices { infer(&graphs[position], parent: environment) }
