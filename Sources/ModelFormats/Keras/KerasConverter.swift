@@ -230,6 +230,9 @@ final class KerasConverter {
             throw .invalidGraph(file: file, reason: "two inputs are called '\(name)'")
         }
         graph.reserve(name)
+        guard shape.allSatisfy({ ($0 ?? 0) >= 0 }) else {
+            throw .invalidGraph(file: file, reason: "input layer '\(name)' has a negative size in its shape \(shape)")
+        }
         var kerasShape = shape
         kerasShape[0] = nil
         graphInputs.append(ValueInfo(name: name, elementType: dataType, shape: KerasConverter.tensorShape(kerasShape)))

@@ -219,6 +219,18 @@ extension Attribute {
     static func strings(_ name: String, _ values: [String]) -> Attribute { Attribute(name: name, value: .strings(values.map { Array($0.utf8) })) }
 }
 
+/// The product of `sizes`, nil when one is unknown or the product overflows.
+func knownProduct<S: Sequence>(_ sizes: S) -> Int? where S.Element == Int? {
+    var product = 1
+    for size in sizes {
+        guard let size, size >= 0 else { return nil }
+        let (result, overflow) = product.multipliedReportingOverflow(by: size)
+        guard !overflow else { return nil }
+        product = result
+    }
+    return product
+}
+
 /// Float32 weight arrays as Keras stores them, rearranged for ONNX.
 struct KerasArray {
     var shape: [Int]

@@ -33,7 +33,9 @@ public indirect enum KerasJSON: Sendable, Equatable {
         default: return nil
         }
     }
-    var int: Int? { double.flatMap { $0.rounded() == $0 && abs($0) < 1e15 ? Int($0) : nil } }
+    /// An integer of at most 2²⁴ in size: larger sizes, strides or counts are not real Keras models,
+    /// and keeping them small keeps the arithmetic on them from overflowing.
+    var int: Int? { double.flatMap { $0.rounded() == $0 && abs($0) <= 16_777_216 ? Int($0) : nil } }
     var bool: Bool? { if case .bool(let value) = self { return value }; return nil }
     var array: [KerasJSON]? { if case .array(let values) = self { return values }; return nil }
     var object: [String: KerasJSON]? { if case .object(let members) = self { return members }; return nil }

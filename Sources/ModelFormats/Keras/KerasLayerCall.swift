@@ -52,12 +52,13 @@ struct KerasLayerCall {
 
     func int(_ key: String, default value: Int) throws(KerasImportError) -> Int {
         guard let raw = config[key] else { return value }
-        guard let number = raw.int else { throw invalid("'\(key)' is not an integer") }
+        guard let number = raw.int else { throw invalid("'\(key)' is not an integer of at most 2^24") }
         return number
     }
 
     func requiredInt(_ key: String) throws(KerasImportError) -> Int {
-        guard let number = config[key]?.int else { throw invalid("the configuration has no integer '\(key)'") }
+        guard let raw = config[key] else { throw invalid("the configuration has no '\(key)'") }
+        guard let number = raw.int else { throw invalid("'\(key)' is not an integer of at most 2^24") }
         return number
     }
 
@@ -67,9 +68,16 @@ struct KerasLayerCall {
             if let value { return value }
             throw invalid("the configuration has no '\(key)'")
         }
-        guard let numbers = raw.ints else { throw invalid("'\(key)' is not a list of integers") }
+        guard let numbers = raw.ints else { throw invalid("'\(key)' is not a list of integers of at most 2^24") }
         if numbers.count == 1, count > 1 { return Array(repeating: numbers[0], count: count) }
         guard numbers.count == count else { throw invalid("'\(key)' has \(numbers.count) values, expected \(count)") }
+        return numbers
+    }
+
+    /// Like `ints(_:count:default:)`, for sizes, strides and rates, which must be at least 1.
+    func positiveInts(_ key: String, count: Int, default value: [Int]? = nil) throws(KerasImportError) -> [Int] {
+        let numbers = try ints(key, count: count, default: value)
+        guard numbers.allSatisfy({ $0 >= 1 }) else { throw invalid("'\(key)' must hold positive integers, got \(numbers)") }
         return numbers
     }
 

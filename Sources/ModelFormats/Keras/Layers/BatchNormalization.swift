@@ -13,7 +13,7 @@ enum BatchNormalizationMapper: KerasLayerMapper {
         let axes = call.config["axis"]?.ints ?? [-1]
         guard axes.count == 1 else { throw call.unsupported("axis=\(axes)", "normalize over one axis") }
         let axis = axes[0] < 0 ? axes[0] + x.rank : axes[0]
-        guard axis >= 1, axis < x.rank, let channels = x.shape[axis] else {
+        guard axis >= 1, axis < x.rank, let channels = x.shape[axis], channels > 0 else {
             throw call.invalid("axis \(axes[0]) does not fit the input shape \(x.shape)")
         }
         if call.bool("renorm", default: false) { throw call.unsupported("renorm=True", "train without batch renormalization") }

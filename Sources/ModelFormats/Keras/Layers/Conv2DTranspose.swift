@@ -10,9 +10,9 @@ enum Conv2DTransposeMapper: KerasLayerMapper {
         let spatial = x.rank - 2
         guard spatial >= 1 else { throw call.invalid("expects an input of rank 3 or more, got \(x.shape)") }
         let filters = try call.requiredInt("filters")
-        let kernelSize = try call.ints("kernel_size", count: spatial)
-        let strides = try call.ints("strides", count: spatial, default: Array(repeating: 1, count: spatial))
-        let dilations = try call.ints("dilation_rate", count: spatial, default: Array(repeating: 1, count: spatial))
+        let configuredKernel = try call.positiveInts("kernel_size", count: spatial)
+        let strides = try call.positiveInts("strides", count: spatial, default: Array(repeating: 1, count: spatial))
+        let dilations = try call.positiveInts("dilation_rate", count: spatial, default: Array(repeating: 1, count: spatial))
         let padding = call.string("padding", default: "valid")
         guard padding == "valid" || padding == "same" else { throw call.unsupported("padding='\(padding)'", "use 'valid' or 'same'") }
         if call.config["output_padding"]?.ints != nil { throw call.unsupported("output_padding", "leave output_padding unset") }
@@ -22,6 +22,8 @@ enum Conv2DTransposeMapper: KerasLayerMapper {
         guard kernel.shape.count == spatial + 2, kernel.shape[spatial] == filters else {
             throw call.invalid("kernel has shape \(kernel.shape), which does not fit \(filters) outputs")
         }
+        let kernelSize = Array(kernel.shape[0..<spatial])
+        guard kernelSize == configuredKernel else { throw call.invalid("kernel has shape \(kernel.shape) but kernel_size is \(configuredKernel)") }
         // Keras [k..., out, in] → ONNX [in, out, k...].
         let weight = kernel.permuted([spatial + 1, spatial] + Array(0..<spatial))
         var inputs = [call.graph.channelsFirst(x), try call.constant("kernel", weight)]

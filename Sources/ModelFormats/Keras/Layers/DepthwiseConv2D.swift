@@ -17,13 +17,16 @@ enum DepthwiseConv2DMapper: KerasLayerMapper {
     /// A depthwise convolution of `x` with a Keras kernel [k..., in, multiplier].
     static func depthwise(_ call: KerasLayerCall, _ x: KerasValue, kernel: KerasArray, bias: KerasArray?, what: String) throws(KerasImportError) -> KerasValue {
         let spatial = x.rank - 2
-        guard spatial >= 1, kernel.shape.count == spatial + 2, let channels = x.shape.last ?? nil, kernel.shape[spatial] == channels else {
+        guard spatial >= 1, kernel.shape.count == spatial + 2, let channels = x.shape.last ?? nil, channels > 0, kernel.shape[spatial] == channels else {
             throw call.invalid("\(what) has shape \(kernel.shape), which does not fit the input \(x.shape)")
         }
         let multiplier = kernel.shape[spatial + 1]
-        let kernelSize = try call.ints("kernel_size", count: spatial)
-        let strides = try call.ints("strides", count: spatial, default: Array(repeating: 1, count: spatial))
-        let dilations = try call.ints("dilation_rate", count: spatial, default: Array(repeating: 1, count: spatial))
+        let kernelSize = Array(kernel.shape[0..<spatial])
+        guard try call.positiveInts("kernel_size", count: spatial, default: kernelSize) == kernelSize else {
+            throw call.invalid("\(what) has shape \(kernel.shape), which does not fit kernel_size")
+        }
+        let strides = try call.positiveInts("strides", count: spatial, default: Array(repeating: 1, count: spatial))
+        let dilations = try call.positiveInts("dilation_rate", count: spatial, default: Array(repeating: 1, count: spatial))
         let padding = call.string("padding", default: "valid")
         // [k..., in, m] → [in, m, k...] → [in·m, 1, k...]: output channel c·m + j as in Keras.
         let weight = kernel.permuted([spatial, spatial + 1] + Array(0..<spatial)).reshaped([channels * multiplier, 1] + kernelSize)

@@ -7,10 +7,7 @@ enum FlattenMapper: KerasLayerMapper {
     static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
         try call.requireChannelsLast()
         let x = call.graph.nativeValue(try call.input())
-        let features = x.shape.dropFirst().reduce(Optional(1)) { product, size in
-            guard let product, let size else { return nil }
-            return product * size
-        }
+        let features = knownProduct(x.shape.dropFirst())
         let output = call.graph.reshape(x.name, to: [0, features ?? -1], hint: call.hint("Flatten"))
         return [x.with(name: output, shape: [nil, features])]
     }

@@ -18,10 +18,10 @@ enum LayerNormalizationMapper: KerasLayerMapper {
         try call.requireWeights((center ? 1 : 0) + (scale ? 1 : 0))
         var normalizedShape: [Int] = []
         for axis in axes {
-            guard let size = x.shape[axis] else { throw call.unsupported("an unknown size on a normalized axis", "fix that axis's size") }
+            guard let size = x.shape[axis], size > 0 else { throw call.unsupported("an unknown size on a normalized axis", "fix that axis's size") }
             normalizedShape.append(size)
         }
-        let count = normalizedShape.reduce(1, *)
+        guard let count = knownProduct(normalizedShape.map { Optional($0) }) else { throw call.invalid("the normalized shape \(normalizedShape) is too large") }
         let gamma = scale ? try call.weight(0, "gamma").reshaped(normalizedShape)
             : KerasArray(shape: normalizedShape, values: Array(repeating: 1, count: count))
         let beta = center ? try call.weight(scale ? 1 : 0, "beta").reshaped(normalizedShape) : nil

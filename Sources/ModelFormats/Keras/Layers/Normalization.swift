@@ -10,12 +10,12 @@ enum NormalizationMapper: KerasLayerMapper {
         let axes = (call.config["axis"]?.ints ?? [-1]).map { $0 < 0 ? $0 + x.rank : $0 }
         var broadcast = [Int](repeating: 1, count: x.rank - 1)
         for axis in axes {
-            guard axis >= 1, axis < x.rank, let size = x.shape[axis] else {
+            guard axis >= 1, axis < x.rank, let size = x.shape[axis], size > 0 else {
                 throw call.invalid("axis \(axis) does not fit the input shape \(x.shape)")
             }
             broadcast[axis - 1] = size
         }
-        let count = broadcast.reduce(1, *)
+        guard let count = knownProduct(broadcast.map { Optional($0) }) else { throw call.invalid("the feature shape \(broadcast) is too large") }
         var mean: [Float]
         var variance: [Float]
         if let given = call.config["mean"]?.doubles, let givenVariance = call.config["variance"]?.doubles {

@@ -12,8 +12,8 @@ enum PoolingMapper: KerasLayerMapper {
         let spatial = x.rank - 2
         guard spatial >= 1 else { throw call.invalid("expects an input of rank 3 or more, got \(x.shape)") }
         let isMax = call.className.hasPrefix("Max")
-        let poolSize = try call.ints("pool_size", count: spatial, default: Array(repeating: 2, count: spatial))
-        let strides = try call.ints("strides", count: spatial, default: poolSize)
+        let poolSize = try call.positiveInts("pool_size", count: spatial, default: Array(repeating: 2, count: spatial))
+        let strides = try call.positiveInts("strides", count: spatial, default: poolSize)
         let padding = call.string("padding", default: "valid")
         let ones = Array(repeating: 1, count: spatial)
         let spatialSizes = Array(x.shape[1...spatial])

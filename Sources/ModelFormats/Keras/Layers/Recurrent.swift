@@ -31,6 +31,7 @@ enum RecurrentMapper: KerasLayerMapper {
                 throw call.unsupported("\(option)=True", "convert the layer with \(option)=False")
             }
             units = try call.requiredInt("units")
+            guard units >= 1 else { throw call.invalid("units must be at least 1, got \(units)") }
             let useBias = call.bool("use_bias", default: true)
             guard weights.count == (useBias ? 3 : 2) else {
                 throw call.invalid("expects \(useBias ? 3 : 2) weights, the file holds \(weights.count)")

@@ -8,9 +8,9 @@ enum ReshapeMapper: KerasLayerMapper {
         let x = call.graph.nativeValue(try call.input())
         guard let target = call.config["target_shape"]?.ints else { throw call.invalid("the configuration has no target_shape") }
         var shape: [Int?] = target.map { $0 < 0 ? nil : $0 }
-        let known = x.shape.dropFirst().reduce(Optional(1)) { product, size in product.flatMap { p in size.map { p * $0 } } }
+        let known = knownProduct(x.shape.dropFirst())
         if let known, let unknownIndex = target.firstIndex(of: -1) {
-            let rest = target.filter { $0 >= 0 }.reduce(1, *)
+            let rest = knownProduct(target.filter { $0 >= 0 }.map { Optional($0) }) ?? 0
             if rest > 0, known % rest == 0 { shape[unknownIndex] = known / rest }
         }
         let output = call.graph.reshape(x.name, to: [0] + target, hint: call.hint("Reshape"))

@@ -13,14 +13,14 @@ enum UpSamplingMapper: KerasLayerMapper {
         guard spatial >= 1 else { throw call.invalid("expects an input of rank 3 or more, got \(x.shape)") }
         if call.className == "UpSampling1D" {
             let native = graph.nativeValue(x)
-            let size = try call.int("size", default: 2)
+            let size = try call.positiveInts("size", count: 1, default: [2])[0]
             let expanded = graph.unsqueeze(native.name, axes: [2], hint: call.hint("Unsqueeze"))
             let tiled = graph.op("Tile", [expanded, graph.int64s([1, 1, size, 1])], hint: call.hint("Tile"))
             guard let channels = native.shape[2] else { throw call.unsupported("an unknown channel count", "fix the channel count") }
             let output = graph.reshape(tiled, to: [0, -1, channels], hint: call.hint("Reshape"))
             return [native.with(name: output, shape: [nil, native.shape[1].map { $0 * size }, channels])]
         }
-        let sizes = try call.ints("size", count: spatial, default: Array(repeating: 2, count: spatial))
+        let sizes = try call.positiveInts("size", count: spatial, default: Array(repeating: 2, count: spatial))
         let interpolation = call.string("interpolation", default: "nearest")
         var attributes: [Attribute]
         switch interpolation {

@@ -26,9 +26,10 @@ enum ZeroPaddingMapper: KerasLayerMapper {
     static func spatialPairs(_ call: KerasLayerCall, key: String, rank: Int) throws(KerasImportError) -> [(Int, Int)] {
         let spatial = rank - 2
         guard spatial >= 1, let raw = call.config[key] else { throw call.invalid("the configuration has no \(key) for input rank \(rank)") }
-        if let single = raw.int, raw.array == nil { return Array(repeating: (single, single), count: spatial) }
+        if let single = raw.int, raw.array == nil, single >= 0 { return Array(repeating: (single, single), count: spatial) }
         guard let items = raw.array else { throw call.invalid("\(key) is not a number or a list") }
         if spatial == 1, items.count == 2, let a = items[0].int, let b = items[1].int, items[0].array == nil {
+            guard a >= 0, b >= 0 else { throw call.invalid("\(key) holds a negative amount") }
             return [(a, b)]
         }
         guard items.count == spatial else { throw call.invalid("\(key) has \(items.count) entries for \(spatial) spatial axes") }
@@ -42,6 +43,7 @@ enum ZeroPaddingMapper: KerasLayerMapper {
                 throw call.invalid("\(key) entry \(item) is not an amount or a pair")
             }
         }
+        guard pairs.allSatisfy({ $0.0 >= 0 && $0.1 >= 0 }) else { throw call.invalid("\(key) holds a negative amount") }
         return pairs
     }
 }
