@@ -86,6 +86,25 @@ final class KerasImporterTests: XCTestCase {
         try convertAndCrossCheck(cases)
     }
 
+    func testTFKeras2LegacyFilesMatchKeras() throws {
+        let folder = FixturePaths.fixture("keras_tf2")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        XCTAssertEqual(names, ["functional_conv_hard_sigmoid", "sequential_lstm_hard_sigmoid"])
+        try convertAndCrossCheck(names.map {
+            Case(label: "tf.keras 2 \($0)", source: folder.appendingPathComponent("\($0)/model.h5"),
+                 golden: folder.appendingPathComponent("\($0)/golden.h5"))
+        })
+        let functional = try KerasModelFile.load(folder.appendingPathComponent("functional_conv_hard_sigmoid/model.h5"))
+        let hardSigmoid = try XCTUnwrap(functional.graph.nodes.first { $0.opType == "HardSigmoid" })
+        XCTAssertEqual(hardSigmoid.attribute("alpha")?.float, 0.2, "tf.keras 2 defines hard_sigmoid as clip(0.2x + 0.5, 0, 1)")
+        XCTAssertEqual(functional.graph.inputs.map(\.name), ["image", "extra"])
+        let sequential = try KerasModelFile.load(folder.appendingPathComponent("sequential_lstm_hard_sigmoid/model.h5"))
+        let lstm = try XCTUnwrap(sequential.graph.nodes.first { $0.opType == "LSTM" })
+        XCTAssertEqual(lstm.attribute("activations")?.strings, ["HardSigmoid", "Tanh", "Tanh"])
+        XCTAssertEqual(lstm.attribute("activation_alpha")?.floats, [0.2])
+        XCTAssertEqual(sequential.graph.inputs.map(\.name), ["lstm_input"], "tf.keras 2 names the input after the first layer")
+    }
+
     // MARK: - Structure
 
     func testSameStridedConvolutionGetsTensorFlowsAsymmetricPads() throws {

@@ -94,7 +94,7 @@ final class KerasConverter {
         } else if let first = remaining.first?["config"], let shape = first["batch_input_shape"]?.shape ?? first["batch_shape"]?.shape {
             let inputConfig = KerasJSON.object(["batch_shape": .array(shape.map { $0.map { .number(Double($0)) } ?? .null }),
                                                 "dtype": first["dtype"]?.string.map(KerasJSON.string) ?? .string("float32"),
-                                                "name": .string("input")])
+                                                "name": .string("\(first["name"]?.string ?? "sequential")_input")])
             current = try makeGraphInput(inputConfig, fallbackName: "input")
         } else if let shape = config["build_input_shape"]?.shape {
             let inputConfig = KerasJSON.object(["batch_shape": .array(shape.map { $0.map { .number(Double($0)) } ?? .null }),
