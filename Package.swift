@@ -4,7 +4,7 @@ import PackageDescription
 /// Targets follow the layer table of DESIGN.md: every arrow points down.
 ///
 ///     modelgate → Reports → Harness → Passes, Executor, GraphChecker, ModelFormats → ModelIR
-///     ModelFormats → ONNXProto, CHDF5;  Executor → CBLAS
+///     ModelFormats → ONNXProto, CHDF5, ZIPFoundation;  Executor → CBLAS
 let package = Package(
     name: "ModelGate",
     platforms: [.macOS(.v14)],
@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial",
@@ -26,7 +27,9 @@ let package = Package(
                 dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 swiftSettings: [.swiftLanguageMode(.v5)]),
         .target(name: "ModelIR"),
-        .target(name: "ModelFormats", dependencies: ["ModelIR", "ONNXProto", "CHDF5"]),
+        .target(name: "ModelFormats",
+                dependencies: ["ModelIR", "ONNXProto", "CHDF5",
+                               .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "GraphChecker", dependencies: ["ModelIR"]),
         .target(name: "Executor", dependencies: ["ModelIR", "GraphChecker", "CBLAS"]),
         .target(name: "Passes", dependencies: ["ModelIR", "GraphChecker"]),

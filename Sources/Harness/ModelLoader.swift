@@ -19,7 +19,8 @@ public enum ModelFileFormat: String, Sendable, CaseIterable {
 
 /// Loads any supported model file into the IR.
 public enum ModelLoader {
-    public static func load(_ url: URL, limits: ModelLimits = .default) throws(ModelFormatError) -> Model {
+    /// Reads the model at `url`; Keras models are converted to ONNX for `opset` (default 17).
+    public static func load(_ url: URL, limits: ModelLimits = .default, opset: Int? = nil) throws(ModelFormatError) -> Model {
         guard let format = ModelFileFormat(url: url) else {
             throw .unsupportedFormat(file: url.path,
                                      reason: "unknown model extension '.\(url.pathExtension)'; ModelGate reads .onnx, .h5, .keras and .tflite files")
@@ -28,7 +29,7 @@ public enum ModelLoader {
         case .onnx:
             return try ONNXModelFile.load(url, limits: limits)
         case .kerasH5, .keras:
-            throw .unsupportedFormat(file: url.path, reason: "the Keras importer is not available yet; convert the model to ONNX first")
+            return try KerasModelFile.load(url, options: KerasImportOptions(opset: opset ?? KerasModelFile.defaultOpset, limits: limits))
         case .tflite:
             throw .unsupportedFormat(file: url.path, reason: "the TensorFlow Lite importer is not available yet; convert the model to ONNX first")
         }

@@ -6,17 +6,23 @@ import ModelIR
 
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Convert a model to ONNX (an ONNX source is read and written back without loss).")
+        abstract: "Convert a model to ONNX: Keras .h5/.keras natively, without TensorFlow; an ONNX source is read and written back without loss.")
 
-    @Argument(help: "The source model (.onnx).")
+    @Argument(help: "The source model (.onnx, Keras .h5 or .keras).")
     var input: String
 
     @Argument(help: "The ONNX file to write.")
     var output: String
 
+    @Option(help: "The ONNX opset a Keras model is converted for (\(KerasModelFile.supportedOpsets.lowerBound)…\(KerasModelFile.supportedOpsets.upperBound)).")
+    var opset: Int = KerasModelFile.defaultOpset
+
     func validate() throws {
         guard URL(fileURLWithPath: output).pathExtension.lowercased() == "onnx" else {
             throw ValidationError("the output must be an .onnx file, got '\(output)'")
+        }
+        guard KerasModelFile.supportedOpsets.contains(opset) else {
+            throw ValidationError("--opset \(opset) is not supported; use \(KerasModelFile.supportedOpsets.lowerBound)…\(KerasModelFile.supportedOpsets.upperBound)")
         }
     }
 
@@ -26,7 +32,7 @@ struct Convert: ParsableCommand {
         guard source.resolvingSymlinksInPath() != destination.resolvingSymlinksInPath() else {
             throw CommandFailure("\(output): is the input file; write the converted model to another path", exitCode: CommandFailure.usage)
         }
-        let model = try CommandFailure.reporting { try ModelLoader.load(source) }
+        let model = try CommandFailure.reporting { try ModelLoader.load(source, opset: opset) }
         if model.usesExternalData, source.deletingLastPathComponent() == destination.deletingLastPathComponent() {
             throw CommandFailure("\(output): the model keeps tensors in external files, which would overwrite the input's; write it to another folder",
                                  exitCode: CommandFailure.usage)

@@ -1,0 +1,307 @@
+import ModelIR
+
+/// Walks a Keras model configuration (Sequential or Functional, nested models inlined) and
+/// converts every layer call through the registry into one ONNX graph.
+final class KerasConverter {
+    let file: String
+    let store: any KerasWeightStore
+    let kerasMajorVersion: Int
+    let graph: KerasGraphBuilder
+    private(set) var graphInputs: [ValueInfo] = []
+    private var weightCache: [String: [Tensor]] = [:]
+
+    static let modelClassNames: Set<String> = ["Sequential", "Functional", "Model"]
+
+    init(file: String, store: any KerasWeightStore, kerasMajorVersion: Int, opset: Int) {
+        self.file = file
+        self.store = store
+        self.kerasMajorVersion = kerasMajorVersion
+        graph = KerasGraphBuilder(file: file, opset: opset)
+    }
+
+    /// Converts the model serialized as `root` (`{"class_name": …, "config": …}`) to an ONNX graph.
+    func convert(_ root: KerasJSON, graphName: String) throws(KerasImportError) -> Graph {
+        let outputs = try runModel(root, scope: [], inputs: nil)
+        var outputInfos: [ValueInfo] = []
+        var claimed: Set<String> = []
+        let inputNames = Set(graphInputs.map(\.name))
+        var renamed: [String: String] = [:]
+        for (kerasName, value) in outputs {
+            let produced = graph.native(value)
+            let native = renamed[produced] ?? produced
+            var name = kerasName
+            if claimed.contains(name) || inputNames.contains(name) || (graph.isUsed(name) && name != native) {
+                name = graph.freshName(kerasName)
+            }
+            if native == name {
+                // The value already carries the output's name.
+            } else if graph.isNodeOutput(native), !claimed.contains(native) {
+                graph.rename(native, to: name)
+                renamed[native] = name
+            } else {
+                graph.reserve(name)
+                let identity = graph.op("Identity", [native], hint: "\(name)/identity")
+                graph.rename(identity, to: name)
+            }
+            claimed.insert(name)
+            outputInfos.append(ValueInfo(name: name, elementType: value.dataType, shape: KerasConverter.tensorShape(value.shape)))
+        }
+        return Graph(name: graphName, nodes: graph.nodes, initializers: graph.initializers,
+                     inputs: graphInputs, outputs: outputInfos)
+    }
+
+    static func tensorShape(_ shape: [Int?]) -> TensorShape {
+        TensorShape(shape.enumerated().map { index, size -> Dimension in
+            if let size { return .fixed(size) }
+            return index == 0 ? .symbolic("batch") : .unknown
+        })
+    }
+
+    // MARK: - Models
+
+    /// Runs a model on `inputs` (nil: the model's own inputs become graph inputs); returns its
+    /// outputs with the names of the layers that produce them.
+    func runModel(_ model: KerasJSON, scope: [String], inputs: [KerasValue]?) throws(KerasImportError) -> [(name: String, value: KerasValue)] {
+        guard let className = model["class_name"]?.string, let config = model["config"] else {
+            throw .invalidGraph(file: file, reason: "the model configuration has no class_name or config")
+        }
+        switch className {
+        case "Sequential":
+            return try runSequential(config, scope: scope, inputs: inputs)
+        case "Functional", "Model":
+            return try runFunctional(config, scope: scope, inputs: inputs)
+        default:
+            throw .invalidGraph(file: file, reason: "the saved object is a \(className), not a Sequential or Functional model; "
+                                + "subclassed models cannot be converted (rebuild them as Functional models)")
+        }
+    }
+
+    private func runSequential(_ config: KerasJSON, scope: [String], inputs: [KerasValue]?) throws(KerasImportError) -> [(name: String, value: KerasValue)] {
+        guard let layers = config["layers"]?.array else {
+            throw .invalidGraph(file: file, reason: "the Sequential model has no layer list")
+        }
+        var current: KerasValue
+        var remaining = layers[...]
+        if let inputs {
+            guard inputs.count == 1 else {
+                throw .invalidGraph(file: file, reason: "Sequential model '\(config["name"]?.string ?? "?")' is called on \(inputs.count) tensors")
+            }
+            current = inputs[0]
+            if remaining.first?["class_name"]?.string == "InputLayer" { remaining = remaining.dropFirst() }
+        } else if let first = remaining.first, first["class_name"]?.string == "InputLayer", let inputConfig = first["config"] {
+            current = try makeGraphInput(inputConfig, fallbackName: "input")
+            remaining = remaining.dropFirst()
+        } else if let first = remaining.first?["config"], let shape = first["batch_input_shape"]?.shape ?? first["batch_shape"]?.shape {
+            let inputConfig = KerasJSON.object(["batch_shape": .array(shape.map { $0.map { .number(Double($0)) } ?? .null }),
+                                                "dtype": first["dtype"]?.string.map(KerasJSON.string) ?? .string("float32"),
+                                                "name": .string("\(first["name"]?.string ?? "sequential")_input")])
+            current = try makeGraphInput(inputConfig, fallbackName: "input")
+        } else if let shape = config["build_input_shape"]?.shape {
+            let inputConfig = KerasJSON.object(["batch_shape": .array(shape.map { $0.map { .number(Double($0)) } ?? .null }),
+                                                "name": .string("input")])
+            current = try makeGraphInput(inputConfig, fallbackName: "input")
+        } else {
+            throw .invalidGraph(file: file, reason: "the Sequential model has no input shape; build it on an Input before saving")
+        }
+        var lastName = current.name
+        for layer in remaining {
+            let outputs = try convertLayer(layer, scope: scope, inputs: [current])
+            guard outputs.count == 1 else {
+                throw .invalidGraph(file: file, reason: "layer '\(layerName(layer))' in a Sequential model has \(outputs.count) outputs")
+            }
+            current = outputs[0]
+            lastName = layerName(layer)
+        }
+        return [(lastName, current)]
+    }
+
+    private func runFunctional(_ config: KerasJSON, scope: [String], inputs: [KerasValue]?) throws(KerasImportError) -> [(name: String, value: KerasValue)] {
+        guard let layers = config["layers"]?.array else {
+            throw .invalidGraph(file: file, reason: "the Functional model has no layer list")
+        }
+        let byName = Dictionary(layers.map { (layerName($0), $0) }, uniquingKeysWith: { first, _ in first })
+        let inputRefs = try tensorReferences(config["input_layers"], what: "input_layers")
+        let outputRefs = try tensorReferences(config["output_layers"], what: "output_layers")
+        if let inputs, inputs.count != inputRefs.count {
+            throw .invalidGraph(file: file, reason: "nested model '\(config["name"]?.string ?? "?")' takes \(inputRefs.count) inputs but is called on \(inputs.count)")
+        }
+        var tensors: [TensorReference: KerasValue] = [:]
+        for (index, reference) in inputRefs.enumerated() {
+            if let inputs {
+                tensors[reference] = inputs[index]
+            } else {
+                guard let layer = byName[reference.layer], let inputConfig = layer["config"] else {
+                    throw .invalidGraph(file: file, reason: "input layer '\(reference.layer)' is not in the layer list")
+                }
+                tensors[reference] = try makeGraphInput(inputConfig, fallbackName: reference.layer)
+            }
+        }
+        var pending: [(layer: KerasJSON, node: Int, inputs: [TensorReference])] = []
+        for layer in layers where layer["class_name"]?.string != "InputLayer" {
+            let nodes = layer["inbound_nodes"]?.array ?? []
+            for (index, node) in nodes.enumerated() {
+                pending.append((layer, index, try nodeInputs(node, layer: layerName(layer))))
+            }
+        }
+        while !pending.isEmpty {
+            var progressed = false
+            var waiting: [(layer: KerasJSON, node: Int, inputs: [TensorReference])] = []
+            for call in pending {
+                guard call.inputs.allSatisfy({ tensors[$0] != nil }) else {
+                    waiting.append(call)
+                    continue
+                }
+                let values = call.inputs.compactMap { tensors[$0] }
+                let outputs = try convertLayer(call.layer, scope: scope, inputs: values)
+                let name = layerName(call.layer)
+                for (index, output) in outputs.enumerated() {
+                    tensors[TensorReference(layer: name, node: call.node, tensor: index)] = output
+                }
+                progressed = true
+            }
+            pending = waiting
+            if !progressed {
+                let names = pending.map { layerName($0.layer) }.joined(separator: ", ")
+                throw .invalidGraph(file: file, reason: "the inputs of layers \(names) are never computed; the inbound nodes do not form a graph")
+            }
+        }
+        var results: [(name: String, value: KerasValue)] = []
+        for reference in outputRefs {
+            guard let value = tensors[reference] else {
+                throw .invalidGraph(file: file, reason: "output \(reference.layer)[\(reference.node)][\(reference.tensor)] is not computed by any layer")
+            }
+            results.append((reference.layer, value))
+        }
+        return results
+    }
+
+    // MARK: - Layers
+
+    private func convertLayer(_ layer: KerasJSON, scope: [String], inputs: [KerasValue]) throws(KerasImportError) -> [KerasValue] {
+        let className = layer["class_name"]?.string ?? "?"
+        let name = layerName(layer)
+        if KerasConverter.modelClassNames.contains(className) {
+            return try runModel(layer, scope: scope + [name], inputs: inputs).map(\.value)
+        }
+        guard let mapper = KerasLayerRegistry.mapper(for: className) else {
+            throw .unsupportedLayer(file: file, className: className, layer: name, supported: KerasLayerRegistry.supportedClassNames)
+        }
+        let call = KerasLayerCall(file: file, className: className, name: name, scopedName: (scope + [name]).joined(separator: "/"),
+                                  config: layer["config"] ?? .object([:]), weights: try weights(scope: scope, layer: name),
+                                  inputs: inputs, kerasMajorVersion: kerasMajorVersion, graph: graph)
+        return try mapper.convert(call)
+    }
+
+    private func weights(scope: [String], layer: String) throws(KerasImportError) -> [Tensor] {
+        let key = (scope + [layer]).joined(separator: "\u{1}")
+        if let cached = weightCache[key] { return cached }
+        do {
+            let tensors = try store.weights(scope: scope, layer: layer)
+            weightCache[key] = tensors
+            return tensors
+        } catch {
+            throw .malformed(file: file, reason: "the weights of layer '\(layer)' cannot be read: \(error)")
+        }
+    }
+
+    private func layerName(_ layer: KerasJSON) -> String {
+        layer["config"]?["name"]?.string ?? layer["name"]?.string ?? "?"
+    }
+
+    private func makeGraphInput(_ config: KerasJSON, fallbackName: String) throws(KerasImportError) -> KerasValue {
+        let name = config["name"]?.string ?? fallbackName
+        guard let shape = config["batch_shape"]?.shape ?? config["batch_input_shape"]?.shape, !shape.isEmpty else {
+            throw .invalidGraph(file: file, reason: "input layer '\(name)' has no batch_shape")
+        }
+        let dtypeName = config["dtype"]?.string ?? config["dtype"]?["config"]?["name"]?.string ?? "float32"
+        let dataType: DataType
+        switch dtypeName {
+        case "float32": dataType = .float
+        case "float16": dataType = .float16
+        case "float64": dataType = .double
+        case "int32": dataType = .int32
+        case "int64": dataType = .int64
+        case "uint8": dataType = .uint8
+        case "bool": dataType = .bool
+        default:
+            throw .invalidGraph(file: file, reason: "input layer '\(name)' has dtype \(dtypeName), which has no ONNX input type here")
+        }
+        guard !graph.isUsed(name) else {
+            throw .invalidGraph(file: file, reason: "two inputs are called '\(name)'")
+        }
+        graph.reserve(name)
+        guard shape.allSatisfy({ ($0 ?? 0) >= 0 }) else {
+            throw .invalidGraph(file: file, reason: "input layer '\(name)' has a negative size in its shape \(shape)")
+        }
+        var kerasShape = shape
+        kerasShape[0] = nil
+        graphInputs.append(ValueInfo(name: name, elementType: dataType, shape: KerasConverter.tensorShape(kerasShape)))
+        return KerasValue(name: name, shape: kerasShape, layout: .native, dataType: dataType == .float ? .float : dataType)
+    }
+
+    // MARK: - Inbound nodes
+
+    struct TensorReference: Hashable {
+        var layer: String
+        var node: Int
+        var tensor: Int
+    }
+
+    /// `[["a", 0, 0], ["b", 0, 0]]` or a single `["a", 0, 0]`.
+    private func tensorReferences(_ json: KerasJSON?, what: String) throws(KerasImportError) -> [TensorReference] {
+        guard let list = json?.array else { throw .invalidGraph(file: file, reason: "the model has no \(what)") }
+        if list.first?.string != nil { return [try reference(.array(list), what: what)] }
+        var references: [TensorReference] = []
+        for item in list { references.append(try reference(item, what: what)) }
+        return references
+    }
+
+    private func reference(_ json: KerasJSON, what: String) throws(KerasImportError) -> TensorReference {
+        guard let items = json.array, items.count >= 3, let layer = items[0].string, let node = items[1].int, let tensor = items[2].int else {
+            throw .invalidGraph(file: file, reason: "\(what) holds an entry that is not [layer, node, tensor]")
+        }
+        return TensorReference(layer: layer, node: node, tensor: tensor)
+    }
+
+    /// The tensors one inbound node feeds to a layer: Keras 3's `{"args": [...], "kwargs": {...}}`
+    /// with `__keras_tensor__` entries, or tf.keras 2's `[["layer", node, tensor, {kwargs}], ...]`.
+    private func nodeInputs(_ node: KerasJSON, layer: String) throws(KerasImportError) -> [TensorReference] {
+        if let args = node["args"] {
+            var references: [TensorReference] = []
+            collectTensors(args, into: &references)
+            var keywordTensors: [TensorReference] = []
+            if let kwargs = node["kwargs"] { collectTensors(kwargs, into: &keywordTensors) }
+            guard keywordTensors.isEmpty else {
+                throw .invalidGraph(file: file, reason: "layer '\(layer)' is called with tensors as keyword arguments (a mask or initial state), which the importer does not convert; pass them as inputs")
+            }
+            return references
+        }
+        guard let entries = node.array else {
+            throw .invalidGraph(file: file, reason: "layer '\(layer)' has an inbound node that is neither Keras 3 nor tf.keras 2 shaped")
+        }
+        var references: [TensorReference] = []
+        for entry in entries {
+            if let items = entry.array, items.count >= 4, let kwargs = items[3].object, kwargs.values.contains(where: { $0.array != nil }) {
+                throw .invalidGraph(file: file, reason: "layer '\(layer)' is called with tensors as keyword arguments (a mask or initial state), which the importer does not convert")
+            }
+            references.append(try reference(entry, what: "the inbound nodes of '\(layer)'"))
+        }
+        return references
+    }
+
+    private func collectTensors(_ json: KerasJSON, into references: inout [TensorReference]) {
+        switch json {
+        case .object(let members):
+            if members["class_name"]?.string == "__keras_tensor__", let history = members["config"]?["keras_history"]?.array,
+               history.count >= 3, let layer = history[0].string, let node = history[1].int, let tensor = history[2].int {
+                references.append(TensorReference(layer: layer, node: node, tensor: tensor))
+            } else {
+                for (_, value) in members.sorted(by: { $0.key < $1.key }) { collectTensors(value, into: &references) }
+            }
+        case .array(let items):
+            for item in items { collectTensors(item, into: &references) }
+        default:
+            break
+        }
+    }
+}

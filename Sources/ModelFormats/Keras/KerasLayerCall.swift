@@ -1,0 +1,150 @@
+import ModelIR
+
+/// Converts one Keras layer class (or a few closely related ones) to ONNX nodes.
+///
+/// A mapper reads the layer's configuration and weights from the call, adds nodes to
+/// `call.graph` and returns the layer's output tensors in Keras's order. It throws a
+/// `KerasImportError` naming the layer for an option it does not map.
+protocol KerasLayerMapper {
+    /// The Keras class names this mapper handles (`"Conv1D"`, `"Conv2D"`, …).
+    static var classNames: [String] { get }
+    static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue]
+}
+
+/// One application of a layer to its input tensors, with what a mapper needs to convert it.
+struct KerasLayerCall {
+    let file: String
+    let className: String
+    /// The layer's Keras name.
+    let name: String
+    /// A prefix for ONNX names: the layer name, after the names of enclosing nested models.
+    let scopedName: String
+    let config: KerasJSON
+    /// The layer's weights in Keras's `layer.weights` order.
+    let weights: [Tensor]
+    let inputs: [KerasValue]
+    /// The major version of the Keras that wrote the file (2 for tf.keras, 3 for Keras 3).
+    let kerasMajorVersion: Int
+    let graph: KerasGraphBuilder
+
+    /// A name hint for an ONNX value of this layer.
+    func hint(_ op: String) -> String { "\(scopedName)/\(op)" }
+
+    /// The only input; an error when the layer got several.
+    func input() throws(KerasImportError) -> KerasValue {
+        guard inputs.count == 1 else { throw invalid("expects one input tensor, got \(inputs.count)") }
+        return inputs[0]
+    }
+
+    // MARK: - Configuration
+
+    func has(_ key: String) -> Bool { config[key] != nil }
+
+    func string(_ key: String, default value: String) -> String { config[key]?.string ?? value }
+
+    func bool(_ key: String, default value: Bool) -> Bool { config[key]?.bool ?? value }
+
+    func double(_ key: String, default value: Double) throws(KerasImportError) -> Double {
+        guard let raw = config[key] else { return value }
+        guard let number = raw.double else { throw invalid("'\(key)' is not a number") }
+        return number
+    }
+
+    func int(_ key: String, default value: Int) throws(KerasImportError) -> Int {
+        guard let raw = config[key] else { return value }
+        guard let number = raw.int else { throw invalid("'\(key)' is not an integer of at most 2^24") }
+        return number
+    }
+
+    func requiredInt(_ key: String) throws(KerasImportError) -> Int {
+        guard let raw = config[key] else { throw invalid("the configuration has no '\(key)'") }
+        guard let number = raw.int else { throw invalid("'\(key)' is not an integer of at most 2^24") }
+        return number
+    }
+
+    /// An integer tuple such as `kernel_size`: a single integer is repeated `count` times.
+    func ints(_ key: String, count: Int, default value: [Int]? = nil) throws(KerasImportError) -> [Int] {
+        guard let raw = config[key] else {
+            if let value { return value }
+            throw invalid("the configuration has no '\(key)'")
+        }
+        guard let numbers = raw.ints else { throw invalid("'\(key)' is not a list of integers of at most 2^24") }
+        if numbers.count == 1, count > 1 { return Array(repeating: numbers[0], count: count) }
+        guard numbers.count == count else { throw invalid("'\(key)' has \(numbers.count) values, expected \(count)") }
+        return numbers
+    }
+
+    /// Like `ints(_:count:default:)`, for sizes, strides and rates, which must be at least 1.
+    func positiveInts(_ key: String, count: Int, default value: [Int]? = nil) throws(KerasImportError) -> [Int] {
+        let numbers = try ints(key, count: count, default: value)
+        guard numbers.allSatisfy({ $0 >= 1 }) else { throw invalid("'\(key)' must hold positive integers, got \(numbers)") }
+        return numbers
+    }
+
+    /// Fails unless the channels-last data format is used.
+    func requireChannelsLast() throws(KerasImportError) {
+        let format = string("data_format", default: "channels_last")
+        guard format == "channels_last" else {
+            throw unsupported("data_format='\(format)'", "use data_format='channels_last' (the Keras default)")
+        }
+    }
+
+    // MARK: - Weights
+
+    /// The weight at `index` as float32 values with its Keras shape.
+    func weight(_ index: Int, _ what: String) throws(KerasImportError) -> KerasArray {
+        guard index < weights.count else {
+            throw invalid("expects a \(what) weight (number \(index + 1)) but the file holds \(weights.count) weights for it")
+        }
+        let tensor = weights[index]
+        do { return KerasArray(shape: tensor.shape, values: try tensor.floatValues()) } catch {
+            throw invalid("weight \(what) cannot be read as numbers: \(error)")
+        }
+    }
+
+    /// Fails unless the layer has exactly `count` weights.
+    func requireWeights(_ count: Int) throws(KerasImportError) {
+        guard weights.count == count else {
+            throw invalid("expects \(count) weights from its configuration, the file holds \(weights.count)")
+        }
+    }
+
+    /// A float32 initializer named after this layer.
+    func constant(_ what: String, _ array: KerasArray) throws(KerasImportError) -> String {
+        try graph.floats("\(scopedName)/\(what)", array.values, shape: array.shape)
+    }
+
+    // MARK: - Errors
+
+    func invalid(_ reason: String) -> KerasImportError {
+        .invalidLayer(file: file, className: className, layer: name, reason: reason)
+    }
+
+    func unsupported(_ option: String, _ alternatives: String) -> KerasImportError {
+        .unsupportedOption(file: file, className: className, layer: name, option: option, alternatives: alternatives)
+    }
+
+    /// A call of a wrapped layer (Bidirectional's LSTM, TimeDistributed's Dense) on `inputs`.
+    func wrapped(_ layer: KerasJSON, weights: [Tensor], inputs: [KerasValue], suffix: String) throws(KerasImportError) -> KerasLayerCall {
+        guard let className = layer["class_name"]?.string, let config = layer["config"] else {
+            throw invalid("the wrapped layer has no class_name or config")
+        }
+        let innerName = config["name"]?.string ?? suffix
+        return KerasLayerCall(file: file, className: className, name: innerName, scopedName: "\(scopedName)/\(suffix)",
+                              config: config, weights: weights, inputs: inputs, kerasMajorVersion: kerasMajorVersion, graph: graph)
+    }
+
+    /// Converts a wrapped layer call through the registry.
+    func convertWrapped(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
+        guard let mapper = KerasLayerRegistry.mapper(for: call.className) else {
+            throw .unsupportedLayer(file: file, className: call.className, layer: call.name, supported: KerasLayerRegistry.supportedClassNames)
+        }
+        return try mapper.convert(call)
+    }
+
+    /// Applies the layer's `activation` option (default linear) to `value`.
+    func applyActivation(_ value: KerasValue, key: String = "activation") throws(KerasImportError) -> KerasValue {
+        guard let activation = config[key] else { return value }
+        return try KerasActivation.apply(activation, to: value, call: self)
+    }
+}

@@ -1,0 +1,55 @@
+import ModelIR
+
+/// `Conv2DTranspose` (and `Conv1DTranspose`): ONNX ConvTranspose with the pads TensorFlow crops.
+enum Conv2DTransposeMapper: KerasLayerMapper {
+    static let classNames = ["Conv2DTranspose", "Conv1DTranspose", "Conv3DTranspose", "Convolution2DTranspose"]
+
+    static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
+        let x = try call.input()
+        try call.requireChannelsLast()
+        let spatial = x.rank - 2
+        guard spatial >= 1 else { throw call.invalid("expects an input of rank 3 or more, got \(x.shape)") }
+        let filters = try call.requiredInt("filters")
+        let configuredKernel = try call.positiveInts("kernel_size", count: spatial)
+        let strides = try call.positiveInts("strides", count: spatial, default: Array(repeating: 1, count: spatial))
+        let dilations = try call.positiveInts("dilation_rate", count: spatial, default: Array(repeating: 1, count: spatial))
+        let padding = call.string("padding", default: "valid")
+        guard padding == "valid" || padding == "same" else { throw call.unsupported("padding='\(padding)'", "use 'valid' or 'same'") }
+        if call.config["output_padding"]?.ints != nil { throw call.unsupported("output_padding", "leave output_padding unset") }
+        let useBias = call.bool("use_bias", default: true)
+        try call.requireWeights(useBias ? 2 : 1)
+        let kernel = try call.weight(0, "kernel")
+        guard kernel.shape.count == spatial + 2, kernel.shape[spatial] == filters else {
+            throw call.invalid("kernel has shape \(kernel.shape), which does not fit \(filters) outputs")
+        }
+        let kernelSize = Array(kernel.shape[0..<spatial])
+        guard kernelSize == configuredKernel else { throw call.invalid("kernel has shape \(kernel.shape) but kernel_size is \(configuredKernel)") }
+        // Keras [k..., out, in] → ONNX [in, out, k...].
+        let weight = kernel.permuted([spatial + 1, spatial] + Array(0..<spatial))
+        var inputs = [call.graph.channelsFirst(x), try call.constant("kernel", weight)]
+        if useBias { inputs.append(try call.constant("bias", try call.weight(1, "bias"))) }
+        var begins: [Int] = []
+        var ends: [Int] = []
+        var outputPadding: [Int] = []
+        var outSizes: [Int?] = []
+        for axis in 0..<spatial {
+            guard let size = x.shape[axis + 1] else {
+                throw call.unsupported("an input of unknown spatial size", "give the input a fixed spatial shape")
+            }
+            let effective = (kernelSize[axis] - 1) * dilations[axis] + 1
+            let full = (size - 1) * strides[axis] + effective
+            let target = padding == "same" ? size * strides[axis] : size * strides[axis] + max(effective - strides[axis], 0)
+            let total = max(full - target, 0)
+            begins.append(total / 2)
+            ends.append(total - total / 2)
+            outputPadding.append(max(target - full, 0))
+            outSizes.append(target)
+        }
+        var attributes: [Attribute] = [.ints("kernel_shape", kernelSize), .ints("strides", strides), .ints("dilations", dilations),
+                                       .ints("pads", begins + ends)]
+        if outputPadding.contains(where: { $0 > 0 }) { attributes.append(.ints("output_padding", outputPadding)) }
+        let output = call.graph.op("ConvTranspose", inputs, attributes, hint: call.hint("ConvTranspose"))
+        let value = KerasValue(name: output, shape: [nil] + outSizes + [filters], layout: .channelsFirst, dataType: x.dataType)
+        return [try call.applyActivation(value)]
+    }
+}

@@ -1,0 +1,19 @@
+import ModelIR
+
+/// `Embedding`: Gather rows of the embedding matrix by token id.
+enum EmbeddingMapper: KerasLayerMapper {
+    static let classNames = ["Embedding"]
+
+    static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
+        let x = call.graph.nativeValue(try call.input())
+        try call.requireWeights(1)
+        let table = try call.weight(0, "embeddings")
+        guard table.shape.count == 2 else { throw call.invalid("embeddings has shape \(table.shape), expected [input_dim, output_dim]") }
+        var indices = x.name
+        if x.dataType != .int32, x.dataType != .int64 {
+            indices = call.graph.op("Cast", [x.name], [.int("to", Int(DataType.int64.rawValue))], hint: call.hint("Cast"))
+        }
+        let output = call.graph.op("Gather", [try call.constant("embeddings", table), indices], [.int("axis", 0)], hint: call.hint("Gather"))
+        return [KerasValue(name: output, shape: x.shape + [table.shape[1]], layout: .native, dataType: .float)]
+    }
+}

@@ -1,0 +1,157 @@
+import ModelIR
+
+/// `SimpleRNN`, `LSTM`, `GRU`: ONNX RNN, LSTM and GRU nodes (time-major inside), with Keras's
+/// gate order (LSTM i, f, c, o → ONNX i, o, f, c; GRU z, r, h in both), GRU's `reset_after` as
+/// `linear_before_reset`, and `go_backwards` as a reversed input sequence.
+enum RecurrentMapper: KerasLayerMapper {
+    static let classNames = ["SimpleRNN", "LSTM", "GRU"]
+
+    static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
+        let x = try call.input()
+        let goBackwards = call.bool("go_backwards", default: false)
+        let returnSequences = call.bool("return_sequences", default: false)
+        let layer = try RecurrentLayer(call, weights: call.weights)
+        return [try run(call, input: x, directions: [layer], reverseInput: goBackwards, returnSequences: returnSequences, mergeMode: "concat")]
+    }
+
+    /// One direction of a recurrent layer: its configuration and weights in ONNX's layout.
+    struct RecurrentLayer {
+        var op: String
+        var units: Int
+        var gates: Int
+        var weights: [Float]
+        var recurrentWeights: [Float]
+        var biases: [Float]?
+        var activations: [(name: String, alpha: Float?, beta: Float?)]
+        var linearBeforeReset: Bool
+
+        init(_ call: KerasLayerCall, weights: [Tensor]) throws(KerasImportError) {
+            let config = call.config
+            for option in ["return_state", "time_major"] where call.bool(option, default: false) {
+                throw call.unsupported("\(option)=True", "convert the layer with \(option)=False")
+            }
+            units = try call.requiredInt("units")
+            guard units >= 1 else { throw call.invalid("units must be at least 1, got \(units)") }
+            let useBias = call.bool("use_bias", default: true)
+            guard weights.count == (useBias ? 3 : 2) else {
+                throw call.invalid("expects \(useBias ? 3 : 2) weights, the file holds \(weights.count)")
+            }
+            let part = KerasLayerCall(file: call.file, className: call.className, name: call.name, scopedName: call.scopedName, config: config,
+                                      weights: weights, inputs: call.inputs, kerasMajorVersion: call.kerasMajorVersion, graph: call.graph)
+            let kernel = try part.weight(0, "kernel")
+            let recurrent = try part.weight(1, "recurrent_kernel")
+            let bias = useBias ? try part.weight(2, "bias") : nil
+            let order: [Int]
+            switch call.className {
+            case "LSTM":
+                op = "LSTM"; gates = 4; order = [0, 3, 1, 2]
+                let recurrentActivation = try KerasActivation.recurrent(config["recurrent_activation"], default: "sigmoid", call: call)
+                let activation = try KerasActivation.recurrent(config["activation"], default: "tanh", call: call)
+                activations = [recurrentActivation, activation, activation]
+            case "GRU":
+                op = "GRU"; gates = 3; order = [0, 1, 2]
+                let recurrentActivation = try KerasActivation.recurrent(config["recurrent_activation"], default: "sigmoid", call: call)
+                let activation = try KerasActivation.recurrent(config["activation"], default: "tanh", call: call)
+                activations = [recurrentActivation, activation]
+            default:
+                op = "RNN"; gates = 1; order = [0]
+                activations = [try KerasActivation.recurrent(config["activation"], default: "tanh", call: call)]
+            }
+            linearBeforeReset = call.className == "GRU" && call.bool("reset_after", default: call.kerasMajorVersion >= 3)
+            let width = gates * units
+            guard kernel.shape.count == 2, kernel.shape[1] == width, recurrent.shape == [units, width] else {
+                throw call.invalid("kernel \(kernel.shape) and recurrent_kernel \(recurrent.shape) do not fit \(units) units")
+            }
+            self.weights = RecurrentLayer.gateRows(kernel, order: order, units: units)
+            recurrentWeights = RecurrentLayer.gateRows(recurrent, order: order, units: units)
+            if let bias {
+                let unitCount = units
+                let reordered = { (values: ArraySlice<Float>) -> [Float] in
+                    order.flatMap { gate in values[(values.startIndex + gate * unitCount)..<(values.startIndex + (gate + 1) * unitCount)] }
+                }
+                if linearBeforeReset {
+                    guard bias.count == 2 * width else { throw call.invalid("bias has \(bias.count) values, expected \(2 * width) with reset_after") }
+                    biases = reordered(bias.values[0..<width]) + reordered(bias.values[width...])
+                } else {
+                    guard bias.count == width else { throw call.invalid("bias has \(bias.count) values, expected \(width)") }
+                    biases = reordered(bias.values[...]) + Array(repeating: 0, count: width)
+                }
+            } else {
+                biases = nil
+            }
+        }
+
+        /// Keras [inputs, gates·units] (gate blocks in Keras order) → ONNX [gates·units, inputs] in `order`.
+        static func gateRows(_ kernel: KerasArray, order: [Int], units: Int) -> [Float] {
+            let inputs = kernel.shape[0]
+            let columns = kernel.shape[1]
+            var result: [Float] = []
+            result.reserveCapacity(kernel.count)
+            for gate in order {
+                for unit in 0..<units {
+                    let column = gate * units + unit
+                    for row in 0..<inputs { result.append(kernel.values[row * columns + column]) }
+                }
+            }
+            return result
+        }
+    }
+
+    /// Runs one or two directions over `input` ([batch, time, features]) and returns the Keras output.
+    static func run(_ call: KerasLayerCall, input: KerasValue, directions: [RecurrentLayer], reverseInput: Bool, returnSequences: Bool,
+                    mergeMode: String) throws(KerasImportError) -> KerasValue {
+        let graph = call.graph
+        let x = graph.nativeValue(input)
+        guard x.rank == 3, let features = x.shape[2] else { throw call.invalid("expects an input [batch, time, features], got \(x.shape)") }
+        guard let first = directions.first else { throw call.invalid("has no recurrent layer") }
+        let units = first.units
+        let count = directions.count
+        var timeMajor = graph.transpose(x.name, perm: [1, 0, 2], hint: call.hint("time_major"))
+        if reverseInput {
+            timeMajor = graph.op("Slice", [timeMajor, graph.int64s([-1]), graph.int64s([Int(Int64.min)]), graph.int64s([0]), graph.int64s([-1])],
+                                 hint: call.hint("reversed"))
+        }
+        let width = first.gates * units
+        let w = try graph.floats("\(call.scopedName)/W", directions.flatMap(\.weights), shape: [count, width, features])
+        let r = try graph.floats("\(call.scopedName)/R", directions.flatMap(\.recurrentWeights), shape: [count, width, units])
+        var inputs = [timeMajor, w, r]
+        if directions.allSatisfy({ $0.biases != nil }) {
+            inputs.append(try graph.floats("\(call.scopedName)/B", directions.flatMap { $0.biases ?? [] }, shape: [count, 2 * width]))
+        }
+        let activations = directions.flatMap(\.activations)
+        var attributes: [Attribute] = [.int("hidden_size", units), .string("direction", count == 2 ? "bidirectional" : "forward"),
+                                       .strings("activations", activations.map(\.name))]
+        let alphas = activations.compactMap(\.alpha)
+        let betas = activations.compactMap(\.beta)
+        if !alphas.isEmpty { attributes.append(.floats("activation_alpha", alphas)) }
+        if !betas.isEmpty { attributes.append(.floats("activation_beta", betas)) }
+        if first.op == "GRU" { attributes.append(.int("linear_before_reset", first.linearBeforeReset ? 1 : 0)) }
+        let outputs = graph.add(first.op, inputs, attributes, hint: call.hint(first.op), outputs: 2)
+        let merged = mergeMode == "concat" || count == 1
+        if returnSequences {
+            let batchMajor = graph.transpose(outputs[0], perm: [2, 0, 1, 3], hint: call.hint("batch_major"))
+            let output = merged
+                ? graph.reshape(batchMajor, to: [0, 0, -1], hint: call.hint("sequences"))
+                : graph.reduce(reduction(mergeMode), batchMajor, axes: [2], keepDims: false, hint: call.hint("merged"))
+            return KerasValue(name: output, shape: [nil, x.shape[1], merged ? count * units : units], layout: .native, dataType: .float)
+        }
+        let output: String
+        if count == 1 {
+            output = graph.squeeze(outputs[1], axes: [0], hint: call.hint("last"))
+        } else {
+            let batchMajor = graph.transpose(outputs[1], perm: [1, 0, 2], hint: call.hint("batch_major"))
+            output = merged
+                ? graph.reshape(batchMajor, to: [0, -1], hint: call.hint("last"))
+                : graph.reduce(reduction(mergeMode), batchMajor, axes: [1], keepDims: false, hint: call.hint("merged"))
+        }
+        return KerasValue(name: output, shape: [nil, merged ? count * units : units], layout: .native, dataType: .float)
+    }
+
+    private static func reduction(_ mergeMode: String) -> String {
+        switch mergeMode {
+        case "mul": return "ReduceProd"
+        case "ave": return "ReduceMean"
+        default: return "ReduceSum"
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import ModelFormats
+import ModelIR
+import TestSupport
+import XCTest
+
+/// What the Keras importer says about models it cannot convert: the file, the layer's class and
+/// name, and what is supported instead.
+final class KerasImporterErrorTests: XCTestCase {
+    /// A legacy `.h5` holding `layers` as a Sequential model on a [batch, 4] input, without weights.
+    static func sequentialH5(_ layers: String, in directory: TemporaryDirectory, name: String = "model.h5") throws -> URL {
+        let config = """
+            {"class_name": "Sequential", "config": {"name": "broken", "layers": [
+              {"class_name": "InputLayer", "config": {"batch_shape": [null, 4], "dtype": "float32", "name": "input"}},
+              \(layers)]}}
+            """
+        return try legacyH5(config: config, in: directory, name: name)
+    }
+
+    static func legacyH5(config: String?, in directory: TemporaryDirectory, name: String = "model.h5") throws -> URL {
+        let url = directory.file(name)
+        let file = try HDF5File(creating: url)
+        if let config { try file.writeAttribute("model_config", string: config) }
+        try file.writeAttribute("keras_version", string: "3.15.1")
+        try file.createGroup(at: "model_weights")
+        try file.close()
+        return url
+    }
+
+    private func message(converting url: URL) -> String {
+        do {
+            _ = try KerasModelFile.load(url)
+            XCTFail("\(url.path) converted")
+            return ""
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    func testUnsupportedLayerNamesClassLayerAndSupportedLayers() throws {
+        let directory = try TemporaryDirectory()
+        let url = try Self.sequentialH5(#"{"class_name": "Lambda", "config": {"name": "my_lambda", "function": "x"}}"#, in: directory)
+        let text = message(converting: url)
+        XCTAssertTrue(text.hasPrefix(url.path), text)
+        XCTAssertTrue(text.contains("layer 'my_lambda' of class Lambda is not supported"), text)
+        for supported in ["Dense", "Conv2D", "LSTM", "Bidirectional", "BatchNormalization"] {
+            XCTAssertTrue(text.contains(supported), "the message lists \(supported): \(text)")
+        }
+    }
+
+    func testUnsupportedOptionsNameTheOptionAndTheAlternative() throws {
+        let directory = try TemporaryDirectory()
+        let cases: [(layer: String, expected: [String])] = [
+            (#"{"class_name": "Activation", "config": {"name": "act", "activation": "crelu"}}"#,
+             ["layer 'act' of class Activation", "activation 'crelu' is not supported", "use one of: linear, relu"]),
+            (#"{"class_name": "LayerNormalization", "config": {"name": "norm", "axis": -1, "rms_scaling": true}}"#,
+             ["layer 'norm' of class LayerNormalization", "rms_scaling=True is not supported", "use rms_scaling=False"]),
+            (#"{"class_name": "Conv1D", "config": {"name": "conv", "filters": 2, "kernel_size": [1], "data_format": "channels_first"}}"#,
+             ["layer 'conv' of class Conv1D", "data_format='channels_first' is not supported", "channels_last"]),
+        ]
+        for (index, testCase) in cases.enumerated() {
+            let layers = testCase.layer.contains("Conv1D")
+                ? #"{"class_name": "Reshape", "config": {"name": "r", "target_shape": [4, 1]}}, "# + testCase.layer
+                : testCase.layer
+            let url = try Self.sequentialH5(layers, in: directory, name: "model\(index).h5")
+            let text = message(converting: url)
+            XCTAssertTrue(text.hasPrefix(url.path), text)
+            for expected in testCase.expected { XCTAssertTrue(text.contains(expected), "missing '\(expected)' in: \(text)") }
+        }
+    }
+
+    func testMissingWeightsAreAnErrorNamingTheLayer() throws {
+        let directory = try TemporaryDirectory()
+        let url = try Self.sequentialH5(#"{"class_name": "Dense", "config": {"name": "head", "units": 3}}"#, in: directory)
+        let text = message(converting: url)
+        XCTAssertTrue(text.contains("layer 'head' of class Dense"), text)
+        XCTAssertTrue(text.contains("the file holds 0"), text)
+    }
+
+    func testWeightsOnlyFileSaysHowToSaveAWholeModel() throws {
+        let directory = try TemporaryDirectory()
+        let url = try Self.legacyH5(config: nil, in: directory)
+        let text = message(converting: url)
+        XCTAssertTrue(text.hasPrefix(url.path), text)
+        XCTAssertTrue(text.contains("save_weights"), text)
+    }
+
+    func testBrokenConfigurationsAreErrorsNotCrashes() throws {
+        let directory = try TemporaryDirectory()
+        let configs = [
+            "not json at all",
+            #"{"class_name": "MyModel", "config": {}}"#,
+            #"{"class_name": "Functional", "config": {"name": "f", "layers": [{"class_name": "InputLayer", "name": "a", "config": {"batch_shape": [null, 2], "name": "a"}, "inbound_nodes": []}, {"class_name": "Dense", "name": "d", "config": {"name": "d", "units": 2}, "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": ["ghost", 0, 0]}}], "kwargs": {}}]}], "input_layers": [["a", 0, 0]], "output_layers": [["d", 0, 0]]}}"#,
+            #"{"class_name": "Sequential", "config": {"layers": [{"class_name": "InputLayer", "config": {"batch_shape": [null, 4, 4, 2], "name": "x"}}, {"class_name": "MaxPooling2D", "config": {"name": "p", "pool_size": [0, 0]}}]}}"#,
+            #"{"class_name": "Sequential", "config": {"layers": [{"class_name": "InputLayer", "config": {"batch_shape": [null, -4], "name": "x"}}]}}"#,
+            #"{"class_name": "Sequential", "config": {"layers": [{"class_name": "InputLayer", "config": {"batch_shape": [null, 4], "name": "x"}}, {"class_name": "RepeatVector", "config": {"name": "r", "n": 1e300}}]}}"#,
+        ]
+        let expected = ["not valid JSON", "subclassed models cannot be converted", "never computed", "'pool_size' must hold positive integers",
+                        "negative size", "'n' is not an integer"]
+        for (index, config) in configs.enumerated() {
+            let url = try Self.legacyH5(config: config, in: directory, name: "config\(index).h5")
+            let text = message(converting: url)
+            XCTAssertTrue(text.hasPrefix(url.path), text)
+            XCTAssertTrue(text.contains(expected[index]), "missing '\(expected[index])' in: \(text)")
+        }
+    }
+
+    func testDamagedKerasZipNamesTheFile() throws {
+        let directory = try TemporaryDirectory()
+        let notZip = directory.file("text.keras")
+        try Data("config.json but not a zip".utf8).write(to: notZip)
+        XCTAssertTrue(message(converting: notZip).contains("zip"))
+        let source = FixturePaths.fixture("keras/dense/model.keras")
+        guard FileManager.default.fileExists(atPath: source.path) else { throw XCTSkip("fixture keras/dense missing") }
+        let truncated = directory.file("truncated.keras")
+        try Data(contentsOf: source).prefix(900).write(to: truncated)
+        let text = message(converting: truncated)
+        XCTAssertTrue(text.hasPrefix(truncated.path), text)
+    }
+}

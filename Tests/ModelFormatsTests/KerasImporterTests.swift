@@ -1,0 +1,233 @@
+import Foundation
+import ModelFormats
+import ModelIR
+import TestSupport
+import XCTest
+
+/// The Keras importer on every fixture of `Tests/Fixtures/keras/` (both file formats) and on the
+/// Keras models of `Golden/`: graph structure checked here, numbers checked against Keras's golden
+/// outputs on ONNX Runtime by `Tools/keras_crosscheck.py` (rtol 1e-4, atol 1e-5), which also runs
+/// `onnx.checker.check_model(full_check=True)`.
+final class KerasImporterTests: XCTestCase {
+    static let formats = ["h5", "keras"]
+    static let rtol = 1e-4
+    static let atol = 1e-5
+
+    struct CrossCheck: Decodable {
+        struct Output: Decodable {
+            var shape_ok: Bool
+            var max_abs: Double?
+            var max_rel: Double?
+            var mismatches: Int?
+        }
+
+        var `case`: String
+        var checker: String
+        var outputs: [String: Output]
+        var pass: Bool
+        var error: String
+    }
+
+    /// One model to convert and compare: a label, the source file and its golden file.
+    struct Case {
+        var label: String
+        var source: URL
+        var golden: URL
+        var opset: Int = KerasModelFile.defaultOpset
+    }
+
+    static var fixtureFolder: URL { FixturePaths.fixture("keras") }
+
+    /// The fixture case folders (those with a golden.h5), sorted.
+    static func fixtureCases() throws -> [URL] {
+        let folder = fixtureFolder
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
+            throw XCTSkip("the Keras fixtures are missing at \(folder.path); Tools/fixtures/make_keras_fixtures.py makes them")
+        }
+        return names.sorted().map { folder.appendingPathComponent($0) }
+            .filter { FileManager.default.fileExists(atPath: $0.appendingPathComponent("golden.h5").path) }
+    }
+
+    func testEveryFixtureConvertsInBothFormatsAndMatchesKeras() throws {
+        let folders = try Self.fixtureCases()
+        XCTAssertGreaterThanOrEqual(folders.count, 100, "expected the full fixture set")
+        var cases: [Case] = []
+        for folder in folders {
+            for format in Self.formats {
+                let source = folder.appendingPathComponent("model.\(format)")
+                XCTAssertTrue(FileManager.default.fileExists(atPath: source.path), "missing \(source.path)")
+                cases.append(Case(label: "\(folder.lastPathComponent)/\(format)", source: source,
+                                  golden: folder.appendingPathComponent("golden.h5")))
+            }
+        }
+        // Other opsets: ReduceMean axes as an attribute (13) or an input (18), LayerNormalization
+        // spelled out before 17, HardSwish from 14.
+        for (name, opset) in [("global_average_pooling2d", 13), ("global_max_pooling1d", 18), ("layer_normalization", 13),
+                              ("layer_normalization_no_center", 21), ("bidirectional_gru_sum", 13), ("bidirectional_lstm", 18),
+                              ("activation_hard_silu", 13), ("dot_normalize", 18), ("conv2d_same_strided", 21)] {
+            let folder = Self.fixtureFolder.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: folder.path) else { continue }
+            cases.append(Case(label: "\(name)/h5@opset\(opset)", source: folder.appendingPathComponent("model.h5"),
+                              golden: folder.appendingPathComponent("golden.h5"), opset: opset))
+        }
+        try convertAndCrossCheck(cases)
+    }
+
+    func testGoldenKerasModelsMatchTheirGoldenOutputs() throws {
+        let golden = FixturePaths.repositoryRoot.appendingPathComponent("Golden")
+        var cases: [Case] = []
+        for model in ["mnist_cnn/model.h5", "mobilenet_tiny/model.h5", "keras_mlp/model.keras", "gru_rows/model.keras"] {
+            let source = golden.appendingPathComponent(model)
+            guard FileManager.default.fileExists(atPath: source.path) else { continue }
+            cases.append(Case(label: model, source: source,
+                              golden: source.deletingLastPathComponent().appendingPathComponent("golden.h5")))
+        }
+        guard !cases.isEmpty else { throw XCTSkip("no Keras models under \(golden.path) yet") }
+        try convertAndCrossCheck(cases)
+    }
+
+    func testTFKeras2LegacyFilesMatchKeras() throws {
+        let folder = FixturePaths.fixture("keras_tf2")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        XCTAssertEqual(names, ["functional_conv_hard_sigmoid", "sequential_lstm_hard_sigmoid"])
+        try convertAndCrossCheck(names.map {
+            Case(label: "tf.keras 2 \($0)", source: folder.appendingPathComponent("\($0)/model.h5"),
+                 golden: folder.appendingPathComponent("\($0)/golden.h5"))
+        })
+        let functional = try KerasModelFile.load(folder.appendingPathComponent("functional_conv_hard_sigmoid/model.h5"))
+        let hardSigmoid = try XCTUnwrap(functional.graph.nodes.first { $0.opType == "HardSigmoid" })
+        XCTAssertEqual(hardSigmoid.attribute("alpha")?.float, 0.2, "tf.keras 2 defines hard_sigmoid as clip(0.2x + 0.5, 0, 1)")
+        XCTAssertEqual(functional.graph.inputs.map(\.name), ["image", "extra"])
+        let sequential = try KerasModelFile.load(folder.appendingPathComponent("sequential_lstm_hard_sigmoid/model.h5"))
+        let lstm = try XCTUnwrap(sequential.graph.nodes.first { $0.opType == "LSTM" })
+        XCTAssertEqual(lstm.attribute("activations")?.strings, ["HardSigmoid", "Tanh", "Tanh"])
+        XCTAssertEqual(lstm.attribute("activation_alpha")?.floats, [0.2])
+        XCTAssertEqual(sequential.graph.inputs.map(\.name), ["lstm_input"], "tf.keras 2 names the input after the first layer")
+    }
+
+    // MARK: - Structure
+
+    func testSameStridedConvolutionGetsTensorFlowsAsymmetricPads() throws {
+        let model = try load("conv2d_same_strided", "h5")
+        let conv = try XCTUnwrap(model.graph.nodes.first { $0.opType == "Conv" })
+        // 8 wide, kernel 3, stride 2: output 4, one pixel of padding, at the end as TensorFlow puts it.
+        XCTAssertEqual(conv.attribute("pads")?.ints, [0, 0, 1, 1])
+        XCTAssertEqual(conv.attribute("strides")?.ints, [2, 2])
+        XCTAssertEqual(model.graph.nodes.filter { $0.opType == "Transpose" }.count, 2, "one transpose in, one out")
+        XCTAssertEqual(model.opsetVersion(for: ""), 17)
+    }
+
+    func testHardSigmoidFollowsKeras3() throws {
+        let model = try load("activation_hard_sigmoid", "keras")
+        let node = try XCTUnwrap(model.graph.nodes.first { $0.opType == "HardSigmoid" })
+        XCTAssertEqual(try XCTUnwrap(node.attribute("alpha")?.float), 1.0 / 6.0, accuracy: 1e-7)
+        XCTAssertEqual(node.attribute("beta")?.float, 0.5)
+    }
+
+    func testLSTMAndGRUBecomeSingleONNXNodes() throws {
+        let lstm = try load("bidirectional_lstm", "keras")
+        let node = try XCTUnwrap(lstm.graph.nodes.first { $0.opType == "LSTM" })
+        XCTAssertEqual(node.attribute("direction")?.string, "bidirectional")
+        XCTAssertEqual(node.attribute("activations")?.strings, ["Sigmoid", "Tanh", "Tanh", "Sigmoid", "Tanh", "Tanh"])
+        let after = try load("gru_reset_after", "h5").graph.nodes.first { $0.opType == "GRU" }
+        XCTAssertEqual(after?.attribute("linear_before_reset")?.int, 1)
+        let before = try load("gru_reset_before", "h5").graph.nodes.first { $0.opType == "GRU" }
+        XCTAssertEqual(before?.attribute("linear_before_reset")?.int, 0)
+    }
+
+    func testMobileNetKeepsConvolutionsChannelsFirstBetweenOneTransposeInAndOut() throws {
+        let source = FixturePaths.repositoryRoot.appendingPathComponent("Golden/mobilenet_tiny/model.h5")
+        guard FileManager.default.fileExists(atPath: source.path) else { throw XCTSkip("Golden/mobilenet_tiny is not here yet") }
+        let model = try KerasModelFile.load(source)
+        XCTAssertLessThanOrEqual(model.graph.nodes.filter { $0.opType == "Transpose" }.count, 1)
+        XCTAssertGreaterThan(model.graph.nodes.filter { $0.opType == "Conv" }.count, 2)
+        assertNoTransposePairs(model, "mobilenet_tiny")
+    }
+
+    func testOpsetOptionIsRecordedAndBounded() throws {
+        let source = Self.fixtureFolder.appendingPathComponent("dense/model.h5")
+        guard FileManager.default.fileExists(atPath: source.path) else { throw XCTSkip("fixture dense missing") }
+        XCTAssertEqual(try KerasModelFile.load(source, options: KerasImportOptions(opset: 13)).opsetVersion(for: ""), 13)
+        XCTAssertThrowsError(try KerasModelFile.load(source, options: KerasImportOptions(opset: 9))) { error in
+            XCTAssertTrue("\(error)".contains("opset 9"), "\(error)")
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func load(_ fixture: String, _ format: String) throws -> Model {
+        let source = Self.fixtureFolder.appendingPathComponent("\(fixture)/model.\(format)")
+        guard FileManager.default.fileExists(atPath: source.path) else { throw XCTSkip("fixture \(fixture) missing") }
+        return try KerasModelFile.load(source)
+    }
+
+    /// Converts every case, checks its structure against golden.h5, then runs the cross-check script on all of them.
+    private func convertAndCrossCheck(_ cases: [Case], file: StaticString = #filePath, line: UInt = #line) throws {
+        let python = try XCTUnwrap(FixturePaths.python, FixtureError.missingPython.description)
+        let work = try TemporaryDirectory()
+        var rows: [String] = []
+        for (index, testCase) in cases.enumerated() {
+            let model: Model
+            do { model = try KerasModelFile.load(testCase.source, options: KerasImportOptions(opset: testCase.opset)) } catch {
+                XCTFail("\(testCase.label): \(error)", file: file, line: line)
+                continue
+            }
+            try checkStructure(model, against: testCase.golden, label: testCase.label, file: file, line: line)
+            let output = work.file("\(index).onnx")
+            try ONNXModelFile.save(model, to: output)
+            rows.append("\(testCase.label)\t\(output.path)\t\(testCase.golden.path)")
+        }
+        let list = work.file("cases.tsv")
+        try rows.joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        let script = FixturePaths.repositoryRoot.appendingPathComponent("Tools/keras_crosscheck.py")
+        let result = try runProcess(python, [script.path, "--list", list.path, "--rtol", "\(Self.rtol)", "--atol", "\(Self.atol)"], timeout: 900)
+        XCTAssertEqual(result.exitCode, 0, result.standardError, file: file, line: line)
+        let checks = try result.standardOutput.split(separator: "\n").map {
+            try JSONDecoder().decode(CrossCheck.self, from: Data($0.utf8))
+        }
+        XCTAssertEqual(checks.count, rows.count, "one verdict per converted model", file: file, line: line)
+        var worstAbsolute = 0.0
+        for check in checks {
+            XCTAssertEqual(check.checker, "ok", "\(check.case): onnx.checker", file: file, line: line)
+            XCTAssertEqual(check.error, "", "\(check.case): onnxruntime", file: file, line: line)
+            XCTAssertTrue(check.pass, "\(check.case) differs from Keras beyond rtol \(Self.rtol), atol \(Self.atol): \(check.outputs)",
+                          file: file, line: line)
+            worstAbsolute = max(worstAbsolute, check.outputs.values.compactMap(\.max_abs).max() ?? 0)
+        }
+        let passed = checks.filter(\.pass).count
+        print("Keras cross-check: \(passed) of \(cases.count) models match Keras (rtol \(Self.rtol), atol \(Self.atol)); largest absolute error \(worstAbsolute)")
+    }
+
+    /// Inputs and outputs named and shaped as in golden.h5 (batch symbolic), and no transpose feeding a transpose.
+    private func checkStructure(_ model: Model, against golden: URL, label: String, file: StaticString, line: UInt) throws {
+        let data = try HDF5File(reading: golden)
+        defer { try? data.close() }
+        for (group, values) in [("inputs", model.graph.inputs), ("outputs", model.graph.outputs)] {
+            let names = try data.members(of: group).map(\.name)
+            if names.count > 1 || values.count > 1 {
+                XCTAssertEqual(Set(values.map(\.name)), Set(names), "\(label): \(group) names", file: file, line: line)
+            }
+            for value in values {
+                let datasetName = names.count == 1 ? names[0] : value.name
+                let expected = try data.readDataset(at: "\(group)/\(datasetName)").shape
+                guard let shape = value.type?.type.tensorType?.shape else {
+                    XCTFail("\(label): \(value.name) has no shape", file: file, line: line)
+                    continue
+                }
+                XCTAssertEqual(shape.dimensions.first?.dimension, .symbolic("batch"), "\(label): \(value.name) batch", file: file, line: line)
+                XCTAssertEqual(shape.dimensions.dropFirst().map(\.dimension.value), expected.dropFirst().map { Optional($0) },
+                               "\(label): \(value.name) shape", file: file, line: line)
+            }
+        }
+        assertNoTransposePairs(model, label, file: file, line: line)
+    }
+
+    private func assertNoTransposePairs(_ model: Model, _ label: String, file: StaticString = #filePath, line: UInt = #line) {
+        var producers: [String: String] = [:]
+        for node in model.graph.nodes { for output in node.outputs { producers[output] = node.opType } }
+        for node in model.graph.nodes where node.opType == "Transpose" {
+            XCTAssertNotEqual(producers[node.inputs[0]], "Transpose", "\(label): transpose \(node.name) follows a transpose",
+                              file: file, line: line)
+        }
+    }
+}
