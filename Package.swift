@@ -42,6 +42,7 @@ let package = Package(
         .testTarget(name: "ModelIRTests", dependencies: ["ModelIR", "TestSupport"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "ModelIR", "ONNXProto", "TestSupport"]),
         .testTarget(name: "GraphCheckerTests", dependencies: ["GraphChecker", "ModelIR", "ModelFormats", "TestSupport"]),
+        .testTarget(name: "PassesTests", dependencies: ["Passes", "Harness", "Executor", "GraphChecker", "ModelIR", "ModelFormats", "TestSupport"]),
         .testTarget(name: "modelgateTests", dependencies: ["TestSupport"]),
     ]
 )

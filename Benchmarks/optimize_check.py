@@ -24,6 +24,23 @@ def load_inputs(path):
     return inputs, labels
 
 
+def random_inputs(model_path, count):
+    """Seeded normal samples for every float input, the batch axis set to `count`."""
+    model = onnx.load(model_path)
+    initializers = {t.name for t in model.graph.initializer}
+    rng = np.random.default_rng(0)
+    inputs = {}
+    for value in model.graph.input:
+        if value.name in initializers:
+            continue
+        dims = [d.dim_value if d.dim_value > 0 else 1 for d in value.type.tensor_type.shape.dim]
+        first = value.type.tensor_type.shape.dim[0].dim_value if dims else 0
+        if dims and first <= 0:
+            dims[0] = count
+        inputs[value.name] = rng.standard_normal(dims).astype(np.float32)
+    return inputs
+
+
 def run(model_path, inputs):
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
@@ -52,11 +69,16 @@ def check(path):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--golden", required=True)
+    parser.add_argument("--golden", help="golden.h5 (inputs/, optional labels); without it, --random samples")
+    parser.add_argument("--random", type=int, default=4, help="random normal samples when there is no golden file")
     parser.add_argument("--reference", required=True, help="the fp32 model")
+    parser.add_argument("--max-error", type=float, help="fail when an optimized model's max |error| exceeds this")
     parser.add_argument("models", nargs="+")
     args = parser.parse_args()
-    inputs, labels = load_inputs(args.golden)
+    if args.golden:
+        inputs, labels = load_inputs(args.golden)
+    else:
+        inputs, labels = random_inputs(args.reference, args.random), None
     reference = run(args.reference, inputs).astype(np.float64)
     reference_size = os.path.getsize(args.reference)
     print(f"{'model':44} {'checker':8} {'max_abs_err':>11} {'top1_agree':>10} {'accuracy':>8} {'bytes':>9} {'ratio':>6}")
@@ -73,7 +95,7 @@ def main():
         agree = float(np.mean(output.argmax(-1) == reference.argmax(-1))) if output.ndim > 1 else float("nan")
         accuracy = float(np.mean(output.argmax(-1) == labels)) if labels is not None and output.ndim > 1 else float("nan")
         verdict = check(path)
-        if verdict != "ok":
+        if verdict != "ok" or (args.max_error is not None and not error <= args.max_error):
             status = 1
         size = os.path.getsize(path)
         print(f"{os.path.basename(path):44} {verdict:8} {error:11.3g} {agree:10.4f} {accuracy:8.4f} {size:9d} {size / reference_size:6.3f}")

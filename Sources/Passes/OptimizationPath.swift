@@ -90,7 +90,7 @@ public struct OptimizationPath: Sendable, Equatable, CustomStringConvertible {
             return []
         case .fused:
             return [PassStage(name: "fused", passes: [
-                ConstantLifting(), ConstantFolding(), IdentityElimination(), TransposeReshapeCancellation(),
+                InitializerInputRemoval(), ConstantLifting(), ConstantFolding(), IdentityElimination(), TransposeReshapeCancellation(),
                 BatchNormFolding(), ConstantArithmeticFolding(), MatMulAddToGemm(), DeadCodeElimination(),
             ])]
         case .fp16:
