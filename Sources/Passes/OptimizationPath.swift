@@ -77,7 +77,7 @@ public struct OptimizationPath: Sendable, Equatable, CustomStringConvertible {
             stages.append(contentsOf: try Self.stages(of: component, options: options))
         }
         if components.contains(where: { if case .prune = $0 { return true } else { return false } }) {
-            stages.append(PassStage(name: "sparse-storage", passes: [SparseInitializerEncoding()], repeats: false))
+            stages.append(PassStage(name: "sparse-storage", passes: [SparseWeightStorage()], repeats: false))
         }
         return stages
     }

@@ -49,15 +49,30 @@ struct ModelBuilder {
                           attributes: attributes.sorted { $0.key < $1.key }.map { Attribute(name: $0.key, value: $0.value) }))
     }
 
+    /// The model, its outputs typed by shape inference so that it passes the checker.
     var model: Model {
-        Model(irVersion: 8, opsetImports: [OpsetImport(domain: "", version: opset)],
-              graph: Graph(name: "test", nodes: nodes, initializers: initializers, inputs: inputs, outputs: outputs))
+        var model = Model(irVersion: 8, opsetImports: [OpsetImport(domain: "", version: opset)],
+                          graph: Graph(name: "test", nodes: nodes, initializers: initializers, inputs: inputs,
+                                       outputs: outputs.map { ValueInfo(name: $0.name) }))
+        var unlisted = model
+        unlisted.graph.outputs = []
+        let inferred = GraphChecker(lint: false).inferringShapes(of: unlisted).graph.valueInfo
+        for index in model.graph.outputs.indices {
+            let name = model.graph.outputs[index].name
+            if outputs[index].type?.type.tensorType?.shape == nil {
+                model.graph.outputs[index].type = inferred.first { $0.name == name }?.type ?? outputs[index].type
+            } else {
+                model.graph.outputs[index].type = outputs[index].type
+            }
+        }
+        return model
     }
 }
 
 /// Runs a path with per-pass verification on.
 func optimize(_ model: Model, path: String, options: [String: String] = [:],
-              calibration: [String: Tensor]? = nil) throws -> (model: Model, findings: [Finding]) {
+              calibration: [String: Tensor]? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> (model: Model, findings: [Finding]) {
+    assertValid(model, file: file, line: line)
     let optimizer = ModelOptimizer(path: try OptimizationPath(parsing: path), options: PassOptions(options),
                                    calibrationSamples: calibration, verifiesEachPass: true)
     return try optimizer.optimize(model)

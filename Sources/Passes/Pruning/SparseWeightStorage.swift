@@ -1,11 +1,14 @@
 import ModelIR
 
-/// Stores initializers as ONNX `sparse_initializer`s (COO values with linear int64 indices) when
-/// that takes fewer bytes than the dense form, and reports the dense-equivalent and stored sizes.
+/// Stores weights in ONNX's sparse COO form (values with linear int64 indices) when that takes
+/// fewer bytes than the dense form, and reports the dense-equivalent and stored sizes.
 ///
-/// With int64 indices, a float32 tensor shrinks only above two thirds zeros; at 50 % it stays dense.
-/// Initializers that are also graph inputs, string tensors and scalars are left alone.
-public struct SparseInitializerEncoding: GraphPass {
+/// The sparse tensor goes in a `Constant` node's `sparse_value`, whose output is dense: ONNX's
+/// shape inference (and so `onnx.checker` with `full_check`) types a `sparse_initializer` as a
+/// sparse tensor, which no standard operator accepts as an input. With int64 indices a float32
+/// tensor shrinks only above two thirds zeros; at 50 % it stays dense. Initializers that are also
+/// graph inputs, string tensors and scalars are left alone.
+public struct SparseWeightStorage: GraphPass {
     public let name = "sparse-storage"
     public init() {}
 
@@ -13,6 +16,7 @@ public struct SparseInitializerEncoding: GraphPass {
         let inputs = model.graph.inputNames
         var kept: [Tensor] = []
         var converted: [SparseTensor] = []
+        var names = NameGenerator(model.graph)
         var denseBytes = 0, storedBytes = 0
         for tensor in model.graph.initializers {
             denseBytes += tensor.byteCount
@@ -25,6 +29,11 @@ public struct SparseInitializerEncoding: GraphPass {
             converted.append(sparse)
             storedBytes += sparse.values.byteCount + sparse.indices.byteCount
         }
+        for node in model.graph.nodes where node.isONNX("Constant") {
+            guard case .sparseTensor(let sparse)? = node.attribute("sparse_value")?.value else { continue }
+            denseBytes += sparse.values.dataType.byteCount(elements: sparse.shape.reduce(1, *))
+            storedBytes += sparse.values.byteCount + sparse.indices.byteCount
+        }
         for sparse in model.graph.sparseInitializers {
             denseBytes += sparse.values.dataType.byteCount(elements: sparse.shape.reduce(1, *))
             storedBytes += sparse.values.byteCount + sparse.indices.byteCount
@@ -33,7 +42,10 @@ public struct SparseInitializerEncoding: GraphPass {
                        + "\(converted.count) tensors stored sparse)")
         guard !converted.isEmpty else { return false }
         model.graph.initializers = kept
-        model.graph.sparseInitializers.append(contentsOf: converted)
+        for sparse in converted {
+            model.graph.nodes.insert(Node(name: names.fresh(sparse.name + "_sparse"), opType: "Constant", inputs: [], outputs: [sparse.name],
+                                          attributes: [Attribute(name: "sparse_value", value: .sparseTensor(sparse))]), at: 0)
+        }
         return true
     }
 
