@@ -55,5 +55,6 @@ let package = Package(
         .testTarget(name: "ConformanceTests", dependencies: ["Harness", "Executor", "ModelFormats", "ModelIR", "TestSupport"]),
                     dependencies: ["GraphChecker", "ModelIR", "ModelFormats", "ONNXProto", "TestSupport",
                                    .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .testTarget(name: "PassesTests", dependencies: ["Passes", "Harness", "Executor", "GraphChecker", "ModelIR", "ModelFormats", "TestSupport"]),
     ]
 )

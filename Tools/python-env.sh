@@ -5,7 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.cache/venv"
 stamp="$venv/.modelgate-requirements"
-requirements="onnx==1.23.2 numpy h5py onnxruntime"
+requirements="onnx==1.23.2 numpy h5py onnxruntime==1.32.0"
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi

@@ -1,10 +1,69 @@
 import ArgumentParser
+import Foundation
+import GraphChecker
+import Harness
+import ModelFormats
+import ModelIR
+import Passes
 
 struct Optimize: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply one built-in path to a model.")
+    static let configuration = CommandConfiguration(
+        abstract: "Apply one built-in path to a model.",
+        discussion: """
+            Paths: fp32, fused, fp16, int8-dynamic, int8-static, prune-<N>, prune-channels-<N>, and compositions \
+            such as fused+int8-static. int8-static calibrates on --calibration, else calibration.h5 or golden.h5 \
+            beside the model. Options (--option key=value, repeatable) tune the passes, e.g. calibration_method=entropy, \
+            percentile=99.99, activation_type=uint8, exclude_nodes=a,b, fp16_block_ops_add=Softmax, prune_scope=global.
+            """)
     @Argument(help: "The source model.") var input: String
     @Argument(help: "The ONNX file to write.") var output: String
-    @Option(help: "The path, e.g. fused, fp16, int8-static.") var path: String
-    @Option(help: "Calibration data (HDF5).") var calibration: String?
-    func run() throws { throw CommandFailure.notAvailable("optimize") }
+    @Option(help: "The path, e.g. fused, fp16, int8-static, fused+int8-static.") var path: String
+    @Option(help: "Calibration data (HDF5 with an inputs/ group).") var calibration: String?
+    @Option(name: .customLong("option"), help: "A pass option key=value (repeatable).") var options: [String] = []
+
+    func validate() throws {
+        do {
+            _ = try OptimizationPath(parsing: path)
+            _ = try PassOptions(parsing: options)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func run() throws {
+        let optimizationPath = try CommandFailure.reporting { try OptimizationPath(parsing: path) }
+        let passOptions = try CommandFailure.reporting { try PassOptions(parsing: options) }
+        let inputURL = URL(fileURLWithPath: input)
+        let outputURL = URL(fileURLWithPath: output)
+        let model = try CommandFailure.reporting { try ModelLoader.load(inputURL) }
+        var samples: [String: Tensor]?
+        if optimizationPath.needsCalibration {
+            let file = calibration.map { URL(fileURLWithPath: $0) } ?? ModelOptimizer.defaultCalibrationFile(for: inputURL)
+            guard let file else {
+                throw CommandFailure("\(input): path '\(optimizationPath)' needs calibration data: pass --calibration FILE "
+                                     + "or put calibration.h5 (or golden.h5) beside the model")
+            }
+            samples = try CommandFailure.reporting { try ModelOptimizer.loadCalibrationSamples(file) }
+        }
+        let optimizer = ModelOptimizer(path: optimizationPath, options: passOptions, calibrationSamples: samples)
+        let (optimized, findings) = try CommandFailure.reporting {
+            do { return try optimizer.optimize(model) } catch {
+                throw CommandFailure("\(input): path '\(optimizationPath)' failed: \(error)")
+            }
+        }
+        try CommandFailure.reporting { try ONNXModelFile.save(optimized, to: outputURL) }
+        let before = (try? FileManager.default.attributesOfItem(atPath: inputURL.path)[.size] as? Int) ?? 0
+        let after = (try? FileManager.default.attributesOfItem(atPath: outputURL.path)[.size] as? Int) ?? 0
+        let ratio = before > 0 ? String(format: "%.3f", Double(after) / Double(before)) : "?"
+        print("\(output): \(optimizationPath) — \(model.graph.nodes.count) → \(optimized.graph.nodes.count) nodes, "
+              + "\(before) → \(after) bytes (×\(ratio))")
+        for finding in findings {
+            print("  \(finding.level.rawValue) [\(finding.code)] \(finding.node.map { "\($0): " } ?? "")\(finding.message)")
+        }
+        let report = GraphChecker(lint: false).check(optimized)
+        if !report.isValid {
+            throw CommandFailure("\(output): the optimized model does not pass the checker: "
+                                 + report.errors.prefix(3).map(\.message).joined(separator: "; "))
+        }
+    }
 }

@@ -1,0 +1,53 @@
+import Foundation
+import GraphChecker
+import ModelFormats
+import ModelIR
+import Passes
+
+/// Applies a built-in optimization path to a model, wiring the passes to the executor (constant
+/// folding) and to calibration data (static quantization).
+public struct ModelOptimizer {
+    public var path: OptimizationPath
+    public var options: PassOptions
+    /// Calibration inputs (sample axis first), needed by paths with `int8-static`.
+    public var calibrationSamples: [String: Tensor]?
+    public var verifiesEachPass: Bool
+
+    public init(path: OptimizationPath, options: PassOptions = PassOptions(), calibrationSamples: [String: Tensor]? = nil,
+                verifiesEachPass: Bool = PassManager.verifiesByDefault) {
+        self.path = path
+        self.options = options
+        self.calibrationSamples = calibrationSamples
+        self.verifiesEachPass = verifiesEachPass
+    }
+
+    /// The optimized model and what the passes reported.
+    public func optimize(_ model: Model) throws -> (model: Model, findings: [Finding]) {
+        let stages = try path.stages(options: options)
+        let context = PassContext(options: options, constantEvaluator: ExecutorConstantEvaluator())
+        if let calibrationSamples {
+            let batch = try options.int("calibration_batch", default: 16)
+            let limit = options.string("calibration_samples").flatMap(Int.init)
+            context.calibrator = ExecutorCalibrator(samples: calibrationSamples, batchSize: batch, sampleLimit: limit)
+        }
+        let manager = PassManager(stages: stages, verifiesEachPass: verifiesEachPass)
+        let optimized = try manager.run(model, context: context)
+        return (optimized, context.findings)
+    }
+
+    /// The calibration file for a model at `modelURL`: `calibration.h5` beside it, else the golden
+    /// inputs in `golden.h5`; nil when neither exists.
+    public static func defaultCalibrationFile(for modelURL: URL) -> URL? {
+        let folder = modelURL.deletingLastPathComponent()
+        for name in ["calibration.h5", "golden.h5"] {
+            let url = folder.appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: url.path) { return url }
+        }
+        return nil
+    }
+
+    /// The `inputs` group of a calibration or golden file.
+    public static func loadCalibrationSamples(_ url: URL) throws(ModelFormatError) -> [String: Tensor] {
+        try HDF5TensorFile.read(url, group: "inputs")
+    }
+}

@@ -1,0 +1,170 @@
+import ModelIR
+
+/// Static int8 quantization in QDQ form: `QuantizeLinear → DequantizeLinear` pairs around the
+/// activations of `Conv`, `Gemm` and `MatMul` (option `op_types`, with `exclude_op_types`,
+/// `include_nodes`, `exclude_nodes`), int8 weights stored once behind a `DequantizeLinear`, and
+/// int32 biases.
+///
+/// - Weights: symmetric int8 (zero point 0, ±127), per output channel (`per_channel=false` for per
+///   tensor; per tensor anyway below opset 13, which lacks the `axis` of DequantizeLinear).
+/// - Activations: asymmetric `activation_type=int8` (default) or `uint8`, with ranges from the
+///   calibration table the manager gathered (`calibration_method=minmax|entropy|percentile`,
+///   `percentile=99.999`). Each activation gets one Q/DQ pair whatever the number of readers;
+///   with `quantize_outputs=true` (default) the outputs of quantized nodes get one too.
+/// - Bias: int32 with scale `input scale × weight scale`, when it is a 1-D constant and the node
+///   has `alpha = 1`.
+///
+/// Needs opset 10 or later. Nodes whose activation was not calibrated are left in float32.
+public struct StaticQuantization: GraphPass {
+    public let name = "int8-static"
+    let selection: NodeSelection
+    let activationType: DataType
+    let perChannel: Bool
+    let quantizeOutputs: Bool
+    public let calibrationRequest: CalibrationRequest
+
+    public static let defaultOpTypes: Set<String> = ["Conv", "Gemm", "MatMul"]
+
+    public init(options: PassOptions) throws(PassError) {
+        selection = NodeSelection(options: options, defaultOpTypes: Self.defaultOpTypes, prefix: "")
+        activationType = try options.string("activation_type", default: "int8", allowed: ["int8", "uint8"]) == "uint8" ? .uint8 : .int8
+        perChannel = try options.bool("per_channel", default: true)
+        quantizeOutputs = try options.bool("quantize_outputs", default: true)
+        let method = try options.string("calibration_method", default: "minmax", allowed: Set(CalibrationMethod.allCases.map(\.rawValue)))
+        let percentile = try options.double("percentile", default: 99.999)
+        guard percentile > 0, percentile <= 100 else { throw .invalidOption(key: "percentile", value: String(percentile), expected: "a number in (0, 100]") }
+        let selection = selection, quantizeOutputs = quantizeOutputs
+        calibrationRequest = CalibrationRequest(method: CalibrationMethod(rawValue: method) ?? .minMax, percentile: percentile) { model in
+            Self.activations(in: model, selection: selection, quantizeOutputs: quantizeOutputs)
+        }
+    }
+
+    /// The weight input of a selected node, with the axis of its output channels.
+    static func weight(of node: Node, in graph: Graph) -> (index: Int, axis: Int)? {
+        guard node.inputs.count >= 2, let weight = graph.constant(node.inputs[1]), weight.dataType == .float, weight.rank >= 1 else { return nil }
+        switch node.opType {
+        case "Conv": return weight.rank >= 3 ? (1, 0) : nil
+        case "Gemm": return weight.rank == 2 ? (1, node.int("transB", default: 0) != 0 ? 0 : 1) : nil
+        case "MatMul": return weight.rank >= 2 ? (1, weight.rank - 1) : nil
+        default: return nil
+        }
+    }
+
+    /// The activation inputs of a selected node: its non-constant float inputs among the data inputs.
+    static func activationInputs(of node: Node, in graph: Graph) -> [Int] {
+        let dataInputs = node.opType == "MatMul" ? [0, 1] : [0]
+        return dataInputs.filter { $0 < node.inputs.count && !node.inputs[$0].isEmpty && graph.constant(node.inputs[$0]) == nil }
+    }
+
+    /// Every value the pass will give a Q/DQ pair, in graph order.
+    static func activations(in model: Model, selection: NodeSelection, quantizeOutputs: Bool) -> [String] {
+        let types = ValueTypes(inferring: model)
+        var seen: Set<String> = []
+        var result: [String] = []
+        for node in model.graph.nodes where selection.selects(node) {
+            var names = activationInputs(of: node, in: model.graph).map { node.inputs[$0] }
+            if quantizeOutputs, let output = node.outputs.first { names.append(output) }
+            for name in names where types.elementType(name) == .float && seen.insert(name).inserted { result.append(name) }
+        }
+        return result
+    }
+
+    public func run(on model: inout Model, context: PassContext) throws -> Bool {
+        let opset = Int(model.opsetVersion(for: "") ?? 1)
+        guard opset >= 10 else {
+            context.report(.warning, "quantization-skipped", "opset \(opset) has no QuantizeLinear; the model is left in float32",
+                           hint: "convert the model to opset 13 or later")
+            return false
+        }
+        guard let table = context.calibration else { throw PassError.missingCalibration(stage: name) }
+        let perAxis = perChannel && opset >= 13
+        if perChannel && !perAxis {
+            context.report(.info, "per-tensor-weights", "opset \(opset) < 13: weights are quantized per tensor")
+        }
+        var graph = model.graph
+        var names = NameGenerator(graph)
+        let targets = Self.activations(in: model, selection: selection, quantizeOutputs: quantizeOutputs)
+        var activationParameters: [String: QuantizationParameters] = [:]
+        for name in targets {
+            guard let range = table.range(of: name) else { continue }
+            activationParameters[name] = .activation(lower: range.lower, upper: range.upper, dataType: activationType)
+        }
+        var weightCache: [String: (output: String, parameters: QuantizationParameters)] = [:]
+        var newNodes: [Node] = []
+        var quantizedCount = 0
+        for index in graph.nodes.indices {
+            let node = graph.nodes[index]
+            guard selection.selects(node) else { continue }
+            let inputs = Self.activationInputs(of: node, in: graph)
+            guard !inputs.isEmpty, inputs.allSatisfy({ activationParameters[node.inputs[$0]] != nil }) else {
+                context.report(.info, "node-not-quantized", node: node, "an activation input was not calibrated; the node stays float32")
+                continue
+            }
+            var updated = node
+            var weightParameters: QuantizationParameters?
+            if let (slot, axis) = Self.weight(of: node, in: graph), let weight = graph.constant(node.inputs[slot]) {
+                let key = weight.name
+                if let cached = weightCache[key] {
+                    updated.inputs[slot] = cached.output
+                    weightParameters = cached.parameters
+                } else {
+                    let values = try weight.floatValues()
+                    let parameters = QuantizationParameters.symmetricWeights(values, shape: weight.shape, axis: perAxis ? axis : nil)
+                    let quantized = try Tensor(name: names.fresh(key + "_quantized"), converting: parameters.quantize(values, shape: weight.shape, axis: perAxis ? axis : nil),
+                                               to: .int8, shape: weight.shape)
+                    let scale = try parameters.scaleTensor(names.fresh(key + "_scale"), perAxis: perAxis)
+                    let zeroPoint = try parameters.zeroPointTensor(names.fresh(key + "_zero_point"), perAxis: perAxis)
+                    graph.initializers.append(contentsOf: [quantized, scale, zeroPoint])
+                    let output = names.fresh(key + "_dequantized")
+                    newNodes.append(.dequantizeLinear(names.fresh(key + "_DequantizeLinear"), input: quantized.name, scale: scale.name,
+                                                      zeroPoint: zeroPoint.name, output: output, axis: perAxis ? axis : nil))
+                    weightCache[key] = (output, parameters)
+                    updated.inputs[slot] = output
+                    weightParameters = parameters
+                }
+            }
+            if let weightParameters, node.opType != "MatMul", node.inputs.count > 2, !node.inputs[2].isEmpty,
+               node.float("alpha", default: 1) == 1, let bias = graph.constant(node.inputs[2]), bias.dataType == .float, bias.rank == 1,
+               let inputScale = activationParameters[node.inputs[0]]?.scales.first {
+                let beta = node.opType == "Gemm" ? node.float("beta", default: 1) : 1
+                let values = try bias.floatValues().map { $0 * beta }
+                let channels = values.count
+                let weightScales = weightParameters.scales.count == channels ? weightParameters.scales
+                    : Array(repeating: weightParameters.scales[0], count: channels)
+                let scales = weightScales.map { $0 * inputScale }
+                let biasParameters = QuantizationParameters(scales: scales, zeroPoints: Array(repeating: 0, count: channels), dataType: .int32)
+                let quantized = try Tensor(name: names.fresh(bias.name + "_quantized"),
+                                           converting: biasParameters.quantize(values, shape: [channels], axis: 0), to: .int32, shape: [channels])
+                let scale = try Tensor(name: names.fresh(bias.name + "_scale"), shape: [channels], scalars: scales)
+                graph.initializers.append(contentsOf: [quantized, scale])
+                let output = names.fresh(bias.name + "_dequantized")
+                newNodes.append(.dequantizeLinear(names.fresh(bias.name + "_DequantizeLinear"), input: quantized.name, scale: scale.name,
+                                                  zeroPoint: nil, output: output, axis: 0))
+                updated.inputs[2] = output
+                if node.opType == "Gemm" { updated.setAttribute("beta", .float(1)) }
+            }
+            graph.nodes[index] = updated
+            quantizedCount += 1
+        }
+        // One Q/DQ pair per activation; every reader (not the graph outputs) reads the dequantized value.
+        for name in targets {
+            guard let parameters = activationParameters[name] else { continue }
+            let scale = try parameters.scaleTensor(names.fresh(name + "_scale"), perAxis: false)
+            let zeroPoint = try parameters.zeroPointTensor(names.fresh(name + "_zero_point"), perAxis: false)
+            graph.initializers.append(contentsOf: [scale, zeroPoint])
+            let quantized = names.fresh(name + "_quantized")
+            let dequantized = names.fresh(name + "_dequantized")
+            graph.replaceUses(of: name, with: dequantized)
+            newNodes.append(.quantizeLinear(names.fresh(name + "_QuantizeLinear"), input: name, scale: scale.name,
+                                            zeroPoint: zeroPoint.name, output: quantized))
+            newNodes.append(.dequantizeLinear(names.fresh(name + "_DequantizeLinear"), input: quantized, scale: scale.name,
+                                              zeroPoint: zeroPoint.name, output: dequantized, axis: nil))
+        }
+        graph.nodes.append(contentsOf: newNodes)
+        guard quantizedCount > 0 else { return false }
+        context.report(.info, "quantized", "\(quantizedCount) nodes quantized, \(activationParameters.count) activations with Q/DQ pairs, "
+                       + "\(weightCache.count) weights stored as int8 (\(table.method.rawValue) calibration over \(table.sampleCount) samples)")
+        model.graph = graph
+        return true
+    }
+}

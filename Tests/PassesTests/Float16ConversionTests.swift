@@ -1,0 +1,83 @@
+import ModelIR
+import Passes
+import TestSupport
+import XCTest
+
+final class Float16ConversionTests: XCTestCase {
+    /// Conv → Relu → Flatten → Gemm → Softmax, one float input and output.
+    private func classifier() -> (ModelBuilder, Tensor) {
+        var b = ModelBuilder()
+        b.input("x", [2, 2, 5, 5])
+        b.weight("w", [3, 2, 3, 3])
+        b.weight("cb", [3])
+        b.weight("fw", [27, 4])
+        b.weight("fb", [4])
+        b.node("Conv", ["x", "w", "cb"], ["c"])
+        b.node("Relu", ["c"], ["r"])
+        b.node("Flatten", ["r"], ["f"])
+        b.node("Gemm", ["f", "fw", "fb"], ["g"])
+        b.node("Softmax", ["g"], ["y"])
+        b.output("y")
+        return (b, floats(&b, "x", [2, 2, 5, 5]))
+    }
+
+    private func casts(_ model: Model) -> [(from: String, to: Int64)] {
+        model.graph.nodes.filter { $0.opType == "Cast" }.map { ($0.inputs[0], $0.attribute("to")?.int ?? -1) }
+    }
+
+    func testComputeAndWeightsTurnHalfWithFloatEdges() throws {
+        let (b, x) = classifier()
+        let (half, _) = try optimize(b.model, path: "fp16")
+        XCTAssertTrue(half.graph.initializers.allSatisfy { $0.dataType == .float16 })
+        XCTAssertEqual(half.graph.inputs.first?.type?.type.tensorType?.elementType, .float)
+        let edgeCasts = casts(half)
+        XCTAssertEqual(edgeCasts.count, 2, "one Cast in, one Cast out")
+        XCTAssertEqual(edgeCasts.filter { $0.from == "x" && $0.to == Int64(DataType.float16.rawValue) }.count, 1)
+        XCTAssertEqual(half.graph.nodes.last?.outputs, ["y"])
+        assertValid(half)
+        let expected = try evaluate(b.model, ["x": x])
+        let actual = try evaluate(half, ["x": x])
+        assertClose(actual, expected, rtol: 1e-2, atol: 1e-3)
+    }
+
+    func testBlockedOperatorsStayFloatWithoutBackToBackCasts() throws {
+        let (b, x) = classifier()
+        let (half, _) = try optimize(b.model, path: "fp16", options: ["fp16_block_ops_add": "Softmax"])
+        let softmax = try XCTUnwrap(half.graph.nodes.first { $0.opType == "Softmax" })
+        let producer = try XCTUnwrap(half.graph.nodes.first { $0.outputs.contains(softmax.inputs[0]) })
+        XCTAssertEqual(producer.opType, "Cast")
+        XCTAssertEqual(producer.attribute("to")?.int, Int64(DataType.float.rawValue))
+        XCTAssertEqual(softmax.outputs, ["y"], "a float32 output needs no cast")
+        let producers = Dictionary(half.graph.nodes.flatMap { node in node.outputs.map { ($0, node) } }, uniquingKeysWith: { a, _ in a })
+        for cast in half.graph.nodes where cast.opType == "Cast" {
+            XCTAssertNotEqual(producers[cast.inputs[0]]?.opType, "Cast", "back-to-back casts at \(cast.label)")
+        }
+        assertClose(try evaluate(half, ["x": x]), try evaluate(b.model, ["x": x]), rtol: 1e-2, atol: 1e-3)
+    }
+
+    func testWeightsBeyondTheHalfRangeAreClampedWithAFinding() throws {
+        var b = ModelBuilder()
+        b.input("x", [1, 2])
+        b.constant("big", [2], [1e6, -2])
+        b.node("Mul", ["x", "big"], ["y"])
+        b.output("y")
+        let (half, findings) = try optimize(b.model, path: "fp16")
+        let weight = try XCTUnwrap(half.graph.initializers.first)
+        XCTAssertEqual(try weight.floatValues(), [65504, -2])
+        XCTAssertTrue(findings.contains { $0.code == "fp16-clamped" && $0.message.contains("'big'") })
+    }
+
+    func testAnInitializerReadInBothPrecisionsIsCopiedOnce() throws {
+        var b = ModelBuilder()
+        b.input("x", [3])
+        b.constant("k", [3], [1, 2, 3])
+        b.node("Add", ["x", "k"], ["a"])
+        b.node("Pow", ["a", "k"], ["y"])
+        b.output("y")
+        let x = floats(&b, "x", [3])
+        let (half, _) = try optimize(b.model, path: "fp16")
+        XCTAssertEqual(Set(half.graph.initializers.map(\.dataType)), [.float, .float16])
+        assertValid(half)
+        assertClose(try evaluate(half, ["x": x]), try evaluate(b.model, ["x": x]), rtol: 1e-2, atol: 1e-3)
+    }
+}
