@@ -47,14 +47,14 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ModelIR", "ModelFormats"], path: "Tests/TestSupport"),
         .testTarget(name: "ModelIRTests", dependencies: ["ModelIR", "TestSupport"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "ModelIR", "ONNXProto", "TestSupport"]),
-        .testTarget(name: "GraphCheckerTests", dependencies: ["GraphChecker", "ModelIR", "ModelFormats", "TestSupport"]),
+        .testTarget(name: "GraphCheckerTests",
+                    dependencies: ["GraphChecker", "ModelIR", "ModelFormats", "ONNXProto", "TestSupport",
+                                   .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "GraphChecker", "ModelIR", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Harness", "GraphChecker", "TestSupport"]),
         .testTarget(name: "modelgateTests", dependencies: ["Reports", "Harness", "TestSupport"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "ModelIR", "ModelFormats", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Harness", "Executor", "ModelFormats", "ModelIR", "TestSupport"]),
-                    dependencies: ["GraphChecker", "ModelIR", "ModelFormats", "ONNXProto", "TestSupport",
-                                   .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "PassesTests", dependencies: ["Passes", "Harness", "Executor", "GraphChecker", "ModelIR", "ModelFormats", "TestSupport"]),
     ]
 )
