@@ -5,8 +5,9 @@ are never trained in the same process, except student_mlp, which loads its Keras
 order where the teacher mnist_cnn comes before its student, then prints a Markdown table of
 parameters, model file sizes and held-out accuracies for Golden/README.md. corpus.yml and
 README.md are kept by hand. Every script seeds its generators with common.SEED and uses the same
-digits split, so a rerun with the pinned versions of requirements.txt gives the same models
-(byte-identical files are not promised: HDF5 and zip containers record times).
+digits split, so a rerun with the pinned versions of requirements.txt gives bit-identical golden
+outputs and byte-identical golden.h5, calibration.h5, model.h5 and model.onnx files (model.keras
+zips record the save time).
 
 Run: Tools/corpus/setup-venv.sh && .cache/venv-corpus/bin/python Tools/corpus/make_corpus.py [model ...]
 """
