@@ -52,17 +52,56 @@ public enum AttributeValue: Sendable, Equatable {
     }
 }
 
+/// Typed views of the value. They are kept out of line: inlined into other modules, the optimizer
+/// of Swift 6.3 miscompiles the enum switch on a borrowed attribute (an ownership verifier crash).
 extension Attribute {
-    public var float: Float? { if case .float(let v) = value { return v }; return nil }
-    public var int: Int64? { if case .int(let v) = value { return v }; return nil }
-    public var string: String? { if case .string(let v) = value { return String(decoding: v, as: UTF8.self) }; return nil }
-    public var tensor: Tensor? { if case .tensor(let v) = value { return v }; return nil }
-    public var graph: Graph? { if case .graph(let v) = value { return v }; return nil }
-    public var floats: [Float]? { if case .floats(let v) = value { return v }; return nil }
-    public var ints: [Int64]? { if case .ints(let v) = value { return v }; return nil }
-    public var strings: [String]? {
-        if case .strings(let v) = value { return v.map { String(decoding: $0, as: UTF8.self) } }
-        return nil
+    @inline(never) public var float: Float? {
+        switch value {
+        case .float(let v): v
+        default: nil
+        }
+    }
+    @inline(never) public var int: Int64? {
+        switch value {
+        case .int(let v): v
+        default: nil
+        }
+    }
+    @inline(never) public var string: String? {
+        switch value {
+        case .string(let v): String(decoding: v, as: UTF8.self)
+        default: nil
+        }
+    }
+    @inline(never) public var tensor: Tensor? {
+        switch value {
+        case .tensor(let v): v
+        default: nil
+        }
+    }
+    @inline(never) public var graph: Graph? {
+        switch value {
+        case .graph(let v): v
+        default: nil
+        }
+    }
+    @inline(never) public var floats: [Float]? {
+        switch value {
+        case .floats(let v): v
+        default: nil
+        }
+    }
+    @inline(never) public var ints: [Int64]? {
+        switch value {
+        case .ints(let v): v
+        default: nil
+        }
+    }
+    @inline(never) public var strings: [String]? {
+        switch value {
+        case .strings(let v): v.map { String(decoding: $0, as: UTF8.self) }
+        default: nil
+        }
     }
 
     /// The graphs this attribute holds (one for GRAPH, several for GRAPHS, none otherwise).
