@@ -1,7 +1,7 @@
 /// Convolution, pooling, normalization and regularization layers.
 enum NNKernels {
     static let all: [any Kernel.Type] = [
-        Conv_1.self, ConvTranspose_1.self, MaxPool_1.self, MaxPool_8.self, MaxPool_10.self, AveragePool_1.self, AveragePool_7.self, AveragePool_19.self,
+        Conv_1.self, ConvTranspose_1.self, Resize_10.self, Resize_11.self, Upsample_7.self, MaxPool_1.self, MaxPool_8.self, MaxPool_10.self, AveragePool_1.self, AveragePool_7.self, AveragePool_19.self,
         GlobalAveragePool_1.self, GlobalMaxPool_1.self, LpPool_2.self, GlobalLpPool_2.self,
         BatchNormalization_1.self, BatchNormalization_7.self, BatchNormalization_14.self,
         InstanceNormalization_1.self, LayerNormalization_17.self, LRN_1.self,
