@@ -23,6 +23,7 @@ public struct KernelRegistry: Sendable {
         ControlFlowKernels.all,
         SequenceKernels.all,
         QuantizationKernels.all,
+        AttentionKernels.all,
     ]
 
     /// All built-in kernels.
