@@ -24,6 +24,7 @@ public struct KernelRegistry: Sendable {
         SequenceKernels.all,
         QuantizationKernels.all,
         AttentionKernels.all,
+        RecurrentKernels.all,
     ]
 
     /// All built-in kernels.
