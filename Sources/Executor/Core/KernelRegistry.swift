@@ -25,6 +25,7 @@ public struct KernelRegistry: Sendable {
         QuantizationKernels.all,
         AttentionKernels.all,
         RecurrentKernels.all,
+        TextKernels.all,
     ]
 
     /// All built-in kernels.
