@@ -26,6 +26,7 @@ public struct KernelRegistry: Sendable {
         AttentionKernels.all,
         RecurrentKernels.all,
         TextKernels.all,
+        SignalKernels.all,
     ]
 
     /// All built-in kernels.
