@@ -27,6 +27,7 @@ public struct KernelRegistry: Sendable {
         RecurrentKernels.all,
         TextKernels.all,
         SignalKernels.all,
+        TrainingKernels.all,
     ]
 
     /// All built-in kernels.
