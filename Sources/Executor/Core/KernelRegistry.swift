@@ -28,6 +28,7 @@ public struct KernelRegistry: Sendable {
         TextKernels.all,
         SignalKernels.all,
         TrainingKernels.all,
+        MLKernels.all,
     ]
 
     /// All built-in kernels.

@@ -74,7 +74,8 @@ struct Resizing: Sendable {
         var shape = x.shape
         var values = try x.doubleValues()
         for axis in axes {
-            if abs(scales[axis] - 1) < 1e-12 && output[axis] == shape[axis] && (roi == nil || (roi![axis] == 0 && roi![rank + axis] == 1)) { continue }
+            let wholeAxis = roi.map { $0[axis] == 0 && $0[rank + axis] == 1 } ?? true
+            if abs(scales[axis] - 1) < 1e-12 && output[axis] == shape[axis] && wholeAxis { continue }
             (values, shape) = resize(values, shape: shape, axis: axis, scale: scales[axis], length: output[axis],
                                      roi: roi.map { [$0[axis], $0[rank + axis]] })
         }
