@@ -23,6 +23,12 @@ public struct KernelRegistry: Sendable {
         ControlFlowKernels.all,
         SequenceKernels.all,
         QuantizationKernels.all,
+        AttentionKernels.all,
+        RecurrentKernels.all,
+        TextKernels.all,
+        SignalKernels.all,
+        TrainingKernels.all,
+        MLKernels.all,
     ]
 
     /// All built-in kernels.

@@ -137,3 +137,17 @@ struct Swish_24: UnaryRealKernel {
     init(_ node: KernelNode) throws { alpha = try node.float("alpha", default: 1) }
     func apply<T: RealScalar>(_ x: T) -> T { x / (1 + T.exp(-T(alpha) * x)) }
 }
+
+/// `Swish(A, alpha) · B` for A and B of one shape.
+struct SwiGLU_26: TensorKernel {
+    static let opType = "SwiGLU", sinceVersion = 26
+    static let inputArity = 2...2
+    let alpha: Double
+    init(_ node: KernelNode) throws { alpha = Double(try node.float("alpha", default: 1)) }
+    func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
+        let a = try inputs.required(0), b = try inputs.required(1)
+        guard a.shape == b.shape, a.dataType == b.dataType else { throw KernelError.invalidInput("A and B must have the same shape and type") }
+        let x = try a.doubleValues(), y = try b.doubleValues()
+        return [try Tensor(converting: x.indices.map { x[$0] / (1 + Double.exp(-alpha * x[$0])) * y[$0] }, to: a.dataType, shape: a.shape)]
+    }
+}

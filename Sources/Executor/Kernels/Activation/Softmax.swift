@@ -11,8 +11,9 @@ enum SoftmaxFamily {
             for i in 0..<inner {
                 let base = o * length * inner + i
                 var maximum = -Double.infinity, argmax = 0
-                for k in 0..<length where values[base + k * inner] > maximum || k == 0 {
-                    if k == 0 || values[base + k * inner] > maximum { maximum = values[base + k * inner]; argmax = k }
+                for k in 0..<length where k == 0 || values[base + k * inner] > maximum {
+                    maximum = values[base + k * inner]
+                    argmax = k
                 }
                 switch self {
                 case .hardmax:

@@ -25,7 +25,8 @@ private struct BitwiseVisitor: NumericVisitor {
     }
 }
 
-/// Logical shifts of unsigned integers; `direction` is "LEFT" or "RIGHT".
+/// Shifts by the second input read as unsigned: left shifts wrap, right shifts are arithmetic for
+/// signed types; a shift of the type's width or more gives 0 (or −1 for a negative value shifted right).
 struct BitShift_11: TensorKernel {
     static let opType = "BitShift", sinceVersion = 11
     static let inputArity = 2...2
@@ -34,8 +35,19 @@ struct BitShift_11: TensorKernel {
         left = try node.choice("direction", default: "", in: ["LEFT", "RIGHT"]) == "LEFT"
     }
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
-        let width = UInt64(try inputs.required(0).dataType.bitWidth)
-        return [try bitwise(inputs) { [left] a, b in b >= width ? 0 : (left ? a << b : a >> b) }]
+        let a = try inputs.required(0)
+        let width = UInt64(a.dataType.bitWidth)
+        let signed = a.dataType.isSignedInteger
+        if !signed {
+            return [try bitwise(inputs) { [left] x, n in n >= width ? 0 : (left ? x << n : x >> n) }]
+        }
+        let mask: UInt64 = width >= 64 ? .max : (1 << width) - 1
+        return [try bitwise(inputs) { [left] x, n in
+            let amount = n & mask
+            let value = Int64(bitPattern: width >= 64 ? x : (x & (1 << (width - 1)) != 0 ? x | ~mask : x))
+            if amount >= width { return left || value >= 0 ? 0 : UInt64.max }
+            return left ? x << amount : UInt64(bitPattern: value >> Int64(amount))
+        }]
     }
 }
 

@@ -148,7 +148,7 @@ struct Mod_10: TensorKernel {
         func visit<T: NumericScalar>(_ type: T.Type) throws -> Tensor {
             if T.isFloatingPointType {
                 return try Broadcast.map(a, b, T.self, T.self, to: T.self) { x, y in
-                    let r = Foundation_fmod(x.doubleValue, y.doubleValue)
+                    let r = Double.fmod(x.doubleValue, y.doubleValue)
                     if fmod || r == 0 || (r < 0) == (y.doubleValue < 0) { return T(converting: r) }
                     return T(converting: r + y.doubleValue)
                 }
@@ -164,4 +164,3 @@ struct Mod_10: TensorKernel {
     }
 }
 
-func Foundation_fmod(_ x: Double, _ y: Double) -> Double { Double.fmod(x, y) }

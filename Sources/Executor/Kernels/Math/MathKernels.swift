@@ -9,6 +9,6 @@ enum MathKernels {
         Sin_7.self, Cos_7.self, Tan_7.self, Asin_7.self, Acos_7.self, Atan_7.self,
         Sinh_9.self, Cosh_9.self, Asinh_9.self, Acosh_9.self, Atanh_9.self,
         Clip_1.self, Clip_11.self,
-        MatMul_1.self, Gemm_1.self,
+        MatMul_1.self, Gemm_1.self, Einsum_12.self, Det_11.self,
     ]
 }

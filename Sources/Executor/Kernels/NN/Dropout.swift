@@ -21,20 +21,27 @@ struct Dropout_1: TensorKernel {
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] { try inferenceDropout(inputs.required(0), maskAsBool: maskAsBool) }
 }
 
-/// From opset 12 `ratio` and `training_mode` are inputs; training with a ratio above 0 is random and not supported.
+/// From opset 12 `ratio` and `training_mode` are inputs. In training mode an element is kept when
+/// a uniform draw from numpy's generator seeded with `seed` (0 without one) is at least `ratio`,
+/// and kept elements are scaled by 1 / (1 − ratio).
 struct Dropout_12: TensorKernel {
     static let opType = "Dropout", sinceVersion = 12
     static let inputArity = 1...3
     static let outputArity = 1...2
-    init(_ node: KernelNode) throws { _ = try node.int("seed") }
+    let seed: UInt32
+    init(_ node: KernelNode) throws { seed = UInt32(truncatingIfNeeded: try node.int("seed", default: 0)) }
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
         let x = try inputs.required(0)
         let training = try inputs.optional(2).map { try $0.scalarDouble() != 0 } ?? false
         let ratio = try inputs.optional(1).map { try $0.scalarDouble() } ?? 0.5
-        if training && ratio > 0 {
-            throw KernelError.unsupported("Dropout in training mode with ratio \(ratio) is random; the reference executor runs inference only")
-        }
-        return try inferenceDropout(x, maskAsBool: true)
+        guard training && ratio > 0 else { return try inferenceDropout(x, maskAsBool: true) }
+        guard ratio < 1 else { throw KernelError.invalidInput("ratio must be below 1 in training mode") }
+        var generator = MersenneTwister(seed: seed)
+        let keep = (0..<x.elementCount).map { _ in generator.nextDouble() >= ratio }
+        let scale = 1 / (1 - ratio)
+        let values = try x.doubleValues()
+        let y = try Tensor(converting: values.indices.map { keep[$0] ? values[$0] * scale : 0 }, to: x.dataType, shape: x.shape)
+        return [y, try Tensor(shape: x.shape, scalars: keep)]
     }
 }
 

@@ -89,6 +89,16 @@ struct DequantizeLinear_10: TensorKernel {
         outputType = try node.int("output_dtype").flatMap { $0 == 0 ? nil : DataType(rawValue: Int32(truncatingIfNeeded: $0)) }
     }
 
+    private init(axis: Int) {
+        self.axis = axis
+        blockSize = 0
+        outputType = .float
+    }
+
+    /// Per-tensor dequantization to float, and per-output-channel (axis 0) for weights.
+    static let plain = DequantizeLinear_10(axis: 1)
+    static let perChannel = DequantizeLinear_10(axis: 0)
+
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
         let x = try inputs.required(0), scaleTensor = try inputs.required(1), zeroTensor = inputs.optional(2)
         let values = try x.doubleValues(), scales = try scaleTensor.doubleValues()

@@ -39,7 +39,14 @@ struct Reducer: Sendable {
         }
         try forEach(x.shape, outputStrides) { i, o in accumulators[o] = fold(accumulators[o], values[i] - shift[o]) }
         let groupSize = Swift.max(reduced.reduce(1) { $0 * x.shape[$1] }, 0)
-        let result = accumulators.enumerated().map { finish($0.element, groupSize) + shift[$0.offset] }
+        var result = accumulators.enumerated().map { finish($0.element, groupSize) + shift[$0.offset] }
+        if !x.dataType.isFloatingPoint {
+            // An empty reduction's ±∞ becomes the type's extreme (false and true for bool).
+            let (low, high): (Double, Double) = x.dataType == .bool ? (0, 1) : x.dataType.isSignedInteger
+                ? (-Double.pow(2, Double(x.dataType.bitWidth - 1)), Double.pow(2, Double(x.dataType.bitWidth - 1)) - 1)
+                : (0, Double.pow(2, Double(x.dataType.bitWidth)) - 1)
+            result = result.map { $0 == -.infinity ? low : $0 == .infinity ? high : $0 }
+        }
         return try Tensor(converting: result, to: x.dataType, shape: finalShape)
     }
 

@@ -22,11 +22,15 @@ struct DepthToSpace_1: TensorKernel {
     }
 }
 
-/// The inverse of DepthToSpace in DCR mode.
+/// The inverse of DepthToSpace: blocks of spatial positions become channels, in DCR order
+/// (block position major) or, with `mode` = CRD, channel major.
 struct SpaceToDepth_1: TensorKernel {
     static let opType = "SpaceToDepth", sinceVersion = 1
-    let blockSize: Int
-    init(_ node: KernelNode) throws { blockSize = try node.requiredInt("blocksize") }
+    let blockSize: Int, channelMajor: Bool
+    init(_ node: KernelNode) throws {
+        blockSize = try node.requiredInt("blocksize")
+        channelMajor = try node.choice("mode", default: "DCR", in: ["DCR", "CRD"]) == "CRD"
+    }
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
         let x = try inputs.required(0)
         let b = blockSize
@@ -34,7 +38,7 @@ struct SpaceToDepth_1: TensorKernel {
             throw KernelError.invalidInput("SpaceToDepth needs N×C×H×W with H and W divisible by blocksize")
         }
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2] / b, x.shape[3] / b)
-        let (_, map) = try Indexing.transposed([n, c, h, b, w, b], permutation: [0, 3, 5, 1, 2, 4])
+        let (_, map) = try Indexing.transposed([n, c, h, b, w, b], permutation: channelMajor ? [0, 1, 3, 5, 2, 4] : [0, 3, 5, 1, 2, 4])
         return [try x.gathering(shape: [n, c * b * b, h, w], sourceIndices: map)]
     }
 }

@@ -9,6 +9,6 @@ enum TensorKernels {
         Cast_1.self, CastLike_15.self, Where_9.self,
         GatherElements_11.self, GatherND_11.self, ScatterElements_11.self, Scatter_9.self, ScatterND_11.self,
         Trilu_14.self, EyeLike_9.self, CumSum_11.self, CumProd_26.self, OneHot_9.self, TopK_1.self, TopK_10.self,
-        Compress_9.self, NonZero_9.self, ReverseSequence_10.self, DepthToSpace_1.self, SpaceToDepth_1.self,
+        BitCast_26.self, CenterCropPad_18.self, Unique_11.self, TensorScatter_24.self, Compress_9.self, NonZero_9.self, ReverseSequence_10.self, DepthToSpace_1.self, SpaceToDepth_1.self,
     ]
 }
