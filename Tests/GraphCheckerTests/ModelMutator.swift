@@ -200,15 +200,21 @@ struct ModelMutator {
         node.subgraphs.contains { graph in graph.nodes.contains { $0.inputs.contains(name) || readsInSubgraph($0, name) } }
     }
 
-    /// Labels of the nodes that read `name` and of every node downstream of them.
+    /// Labels of the nodes that read `name` and of every node downstream of them (with the nodes
+    /// of their subgraphs, where the error may surface).
     private func downstream(of name: String, in graph: Graph) -> Set<String> {
         var reached: Set<String> = [name]
         var labels: Set<String> = []
         for node in graph.nodes where node.inputs.contains(where: reached.contains) || reached.contains(where: { readsInSubgraph(node, $0) }) {
             labels.insert(node.label)
+            labels.formUnion(subgraphLabels(of: node))
             reached.formUnion(node.outputs)
         }
         return labels
+    }
+
+    private func subgraphLabels(of node: Node) -> Set<String> {
+        Set(node.subgraphs.flatMap { graph in graph.nodes.flatMap { [$0.label] + subgraphLabels(of: $0) } })
     }
 
     /// The label of node `index` and of every node downstream of its outputs.
