@@ -15,6 +15,9 @@ struct ShapeInferencer {
     let opsets: [String: Int]
     /// Model-local functions by `domain::name`.
     let functions: [String: Function]
+    /// From IR version 4 an initializer that is also a graph input is only a default value, so its
+    /// data is not used for inference; before, initializers always are graph inputs and constant.
+    let irVersion: Int64
 
     /// Types and constant values visible in one graph, with the enclosing graph's as fallback.
     final class Environment {
@@ -55,6 +58,8 @@ struct ShapeInferencer {
         for tensor in graph.initializers {
             if !inputNames.contains(tensor.name) {
                 environment.types[tensor.name] = .tensor(elementType: tensor.dataType, shape: TensorShape(fixed: tensor.shape))
+            }
+            if !inputNames.contains(tensor.name) || irVersion < 4 {
                 environment.constants[tensor.name] = tensor
             }
             defined.insert(tensor.name)
