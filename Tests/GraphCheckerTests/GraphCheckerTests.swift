@@ -181,6 +181,9 @@ final class GraphCheckerTests: XCTestCase {
         }
         let valid = GraphChecker().check(functionModel(bodyInput: "a"))
         XCTAssertTrue(valid.isValid, "\(valid.findings)")
+        var declaredWrong = functionModel(bodyInput: "a")
+        declaredWrong.graph.outputs = [tensor("y", .float, [.fixed(3)])]
+        assertError(declaredWrong, code: FindingCode.shapeMismatch, node: "call")
         assertError(functionModel(bodyInput: "nowhere"), code: FindingCode.undefinedInput, node: "inner_add")
         assertError(functionModel(bodyInput: "a", functionOpset: 6), code: FindingCode.function, node: "inner_add")
     }

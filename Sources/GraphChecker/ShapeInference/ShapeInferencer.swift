@@ -18,6 +18,9 @@ struct ShapeInferencer {
     /// From IR version 4 an initializer that is also a graph input is only a default value, so its
     /// data is not used for inference; before, initializers always are graph inputs and constant.
     let irVersion: Int64
+    /// How many model-local function calls deep this inferencer is (calls nest at most `maxCallDepth`).
+    var callDepth = 0
+    static let maxCallDepth = 8
 
     /// Types and constant values visible in one graph, with the enclosing graph's as fallback.
     final class Environment {
@@ -122,6 +125,9 @@ struct ShapeInferencer {
     private func inferNode(_ node: inout Node, environment: Environment) -> [ValueType?] {
         let unknown = [ValueType?](repeating: nil, count: node.outputs.count)
         let inputs = node.inputs.map { $0.isEmpty ? nil : environment.type(of: $0) }
+        if let function = functions["\(node.domain)::\(node.opType)"] {
+            return inferCall(of: function, by: node, inputs: inputs)
+        }
         guard let version = opsets[node.domain] else { return unknown }
         guard let schema = registry.schema(node.opType, domain: node.domain, opsetVersion: version),
               !schema.isDeprecated else {
@@ -166,6 +172,46 @@ struct ShapeInferencer {
             }
         }
         return checkOutputTypes(node, schema: schema, inputs: inputs, outputs: results) ? results : unknown
+    }
+
+    /// The output types of a call to a model-local function: its body inferred with the caller's
+    /// input types and attributes. Inference errors inside the body are reported on the calling
+    /// node, as ONNX's strict mode reports them.
+    private func inferCall(of function: Function, by node: Node, inputs: [ValueType?]) -> [ValueType?] {
+        let unknown = [ValueType?](repeating: nil, count: node.outputs.count)
+        guard callDepth < Self.maxCallDepth else { return unknown }
+        var functionOpsets = opsets
+        for opset in function.opsetImports { functionOpsets[OpSchemaRegistry.canonical(opset.domain)] = Int(clamping: opset.version) }
+        let bodySink = FindingSink()
+        var inner = ShapeInferencer(registry: registry, sink: bodySink, opsets: functionOpsets, functions: functions, irVersion: irVersion)
+        inner.callDepth = callDepth + 1
+        var body = Graph(name: function.name,
+                         nodes: function.nodes.map { Self.resolvingAttributeReferences(in: $0, caller: node, function: function) },
+                         inputs: function.inputs.enumerated().map { index, name in
+                             ValueInfo(name: name, type: index < inputs.count ? inputs[index].map { TypeInfo($0) } : nil)
+                         },
+                         outputs: function.outputs.map { ValueInfo(name: $0) })
+        let outputs = inner.infer(&body, parent: nil)
+        for finding in bodySink.findings where finding.level == .error {
+            sink.error(finding.code, "node '\(node.label)' (\(node.opType)): in the body of function '\(function.name)': \(finding.message)", node: node,
+                       hint: finding.hint)
+        }
+        if bodySink.hasErrors { return unknown }
+        return node.outputs.indices.map { $0 < outputs.count ? outputs[$0] : nil }
+    }
+
+    /// A function body node with its attribute references replaced by the caller's values (or the
+    /// function's defaults); references with neither are dropped, as ONNX does.
+    private static func resolvingAttributeReferences(in node: Node, caller: Node, function: Function) -> Node {
+        var resolved = node
+        resolved.attributes = node.attributes.compactMap { attribute in
+            guard let reference = attribute.referencedAttribute else { return attribute }
+            guard let value = caller.attribute(reference)?.value ?? function.attributeDefaults.first(where: { $0.name == reference })?.value else {
+                return nil
+            }
+            return Attribute(name: attribute.name, value: value)
+        }
+        return resolved
     }
 
     /// The output half of `OpSchema::CheckInputOutputType`: an inferred output must be allowed by its
