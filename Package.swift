@@ -44,6 +44,8 @@ let package = Package(
         .executableTarget(name: "modelgate-fuzz",
                           dependencies: ["ModelFormats", "GraphChecker",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "check-benchmark", dependencies: ["GraphChecker", "ModelFormats", "ModelIR"],
+                          path: "Benchmarks/CheckBenchmark"),
         .target(name: "TestSupport", dependencies: ["ModelIR", "ModelFormats"], path: "Tests/TestSupport"),
         .testTarget(name: "ModelIRTests", dependencies: ["ModelIR", "TestSupport"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "ModelIR", "ONNXProto", "TestSupport"]),

@@ -22,6 +22,8 @@ final class FindingSink {
 /// The stable finding codes, in one place so that tools can rely on them.
 public enum FindingCode {
     // Model level.
+    /// The file could not be read as a model (reported by the command, not by `GraphChecker`).
+    public static let unreadableModel = "unreadable-model"
     public static let irVersion = "ir-version"
     public static let opsetImport = "opset-import"
     public static let metadata = "duplicate-metadata"

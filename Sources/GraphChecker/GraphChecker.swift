@@ -52,7 +52,7 @@ public struct GraphChecker: Sendable {
         if opsets.isEmpty && model.irVersion < 3 { opsets[""] = 1 }
         var functions: [String: Function] = [:]
         for function in model.functions { functions["\(function.domain)::\(function.name)"] = function }
-        let inferencer = ShapeInferencer(registry: registry, sink: sink, opsets: opsets, functions: functions)
+        let inferencer = ShapeInferencer(registry: registry, sink: sink, opsets: opsets, functions: functions, irVersion: model.irVersion)
         var result = model
         inferencer.infer(&result.graph, parent: nil)
         return result

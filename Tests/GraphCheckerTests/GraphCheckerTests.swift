@@ -168,6 +168,26 @@ final class GraphCheckerTests: XCTestCase {
         XCTAssertEqual(report.warnings.first { $0.code == FindingCode.deadNode }?.node, "dead")
     }
 
+    func testModelLocalFunctionsAreCheckedWithTheirOwnOpsets() throws {
+        func functionModel(bodyInput: String, functionOpset: Int64 = 13) -> Model {
+            let function = Function(name: "Double", domain: "local", inputs: ["a"], outputs: ["b"],
+                                    nodes: [Node(name: "inner_add", opType: "Add", inputs: [bodyInput, "a"], outputs: ["b"])],
+                                    opsetImports: [OpsetImport(domain: "", version: functionOpset)])
+            var built = model([Node(name: "call", opType: "Double", domain: "local", inputs: ["x"], outputs: ["y"])],
+                              inputs: [tensor("x", .float, [.fixed(2)])], outputs: [tensor("y", .float, [.fixed(2)])])
+            built.opsetImports.append(OpsetImport(domain: "local", version: 1))
+            built.functions = [function]
+            return built
+        }
+        let valid = GraphChecker().check(functionModel(bodyInput: "a"))
+        XCTAssertTrue(valid.isValid, "\(valid.findings)")
+        var declaredWrong = functionModel(bodyInput: "a")
+        declaredWrong.graph.outputs = [tensor("y", .float, [.fixed(3)])]
+        assertError(declaredWrong, code: FindingCode.shapeMismatch, node: "call")
+        assertError(functionModel(bodyInput: "nowhere"), code: FindingCode.undefinedInput, node: "inner_add")
+        assertError(functionModel(bodyInput: "a", functionOpset: 6), code: FindingCode.function, node: "inner_add")
+    }
+
     @discardableResult
     private func assertError(_ model: Model, code: String, node: String?, file: StaticString = #filePath, line: UInt = #line) -> CheckReport? {
         let report = GraphChecker().check(model)

@@ -52,7 +52,8 @@ struct SeededGenerator: RandomNumberGenerator {
 /// attribute types, unknown attributes and ops, ops from a future opset, an opset of 1000 (still
 /// valid), missing opset imports, bad IR versions, wrong element types of graph inputs and outputs,
 /// initializer data that does not match its shape, cycles, and subgraphs that read values out of
-/// their lexical scope.
+/// their lexical scope; and, for single-node models, the node moved into a model-local function
+/// (valid) with a broken body, an incompatible function opset or a wrong output type.
 struct ModelMutator {
     let registry = GraphCheckerSchemas.registry
 
@@ -175,6 +176,48 @@ struct ModelMutator {
             result.append(Mutant(kind: "initializer-size", base: base, model: nil, bytes: bytes, blame: .tensor(tensor.name)))
         }
         result.append(contentsOf: scopingMutants(of: model, named: base, generator: &generator))
+        result.append(contentsOf: functionMutants(of: model, named: base))
+        return result
+    }
+
+    /// A single-node model rewritten to call a model-local function holding the node (still valid),
+    /// and variants with a broken body, an incompatible function opset or a wrong output type.
+    private func functionMutants(of model: Model, named base: String) -> [Mutant] {
+        guard model.graph.nodes.count == 1, let node = model.graph.nodes.first, node.canonicalDomain == "",
+              node.subgraphs.isEmpty, node.inputs.allSatisfy({ !$0.isEmpty }), node.outputs.allSatisfy({ !$0.isEmpty }),
+              let opset = model.opsetVersion(for: ""), model.irVersion >= 7 else { return [] }
+        func wrapped(_ body: Node, functionOpset: Int64 = opset) -> Model {
+            var copy = model
+            copy.irVersion = max(model.irVersion, 8)
+            copy.opsetImports.append(OpsetImport(domain: "local.fn", version: 1))
+            let inputs = body.inputs.enumerated().map { "in\($0.offset)" }
+            let outputs = body.outputs.enumerated().map { "out\($0.offset)" }
+            var inner = body
+            inner.name = "body_node"
+            inner.inputs = inner.inputs.enumerated().map { index, name in node.inputs.contains(name) ? inputs[node.inputs.firstIndex(of: name) ?? index] : name }
+            inner.outputs = outputs
+            copy.functions = [Function(name: "Wrapped", domain: "local.fn", inputs: inputs, outputs: outputs, nodes: [inner],
+                                       opsetImports: [OpsetImport(domain: "", version: functionOpset)])]
+            copy.graph.nodes = [Node(name: "call", opType: "Wrapped", domain: "local.fn", inputs: node.inputs, outputs: node.outputs)]
+            return copy
+        }
+        var result = [Mutant(kind: "function-call", base: base, model: wrapped(node), bytes: nil, blame: .none)]
+        if !node.inputs.isEmpty {
+            var broken = node
+            broken.inputs[0] = "not_a_function_input"
+            result.append(Mutant(kind: "function-body-undefined-input", base: base, model: wrapped(broken), bytes: nil, blame: .nodes(["body_node"])))
+        }
+        let versions = registry.allVersions(of: node.opType, domain: "").map(\.sinceVersion)
+        if let current = registry.schema(node.opType, domain: "", opsetVersion: Int(opset))?.sinceVersion,
+           let older = versions.last(where: { $0 < current }) {
+            result.append(Mutant(kind: "function-opset-mismatch", base: base, model: wrapped(node, functionOpset: Int64(older)), bytes: nil,
+                                 blame: .nodes(["body_node"])))
+        }
+        if case let .tensor(type, shape)? = model.graph.outputs.first?.type?.type {
+            var copy = wrapped(node)
+            copy.graph.outputs[0].type = TypeInfo(.tensor(elementType: otherType(than: type), shape: shape))
+            result.append(Mutant(kind: "function-output-type", base: base, model: copy, bytes: nil, blame: .nodes(["call"])))
+        }
         return result
     }
 
@@ -200,15 +243,21 @@ struct ModelMutator {
         node.subgraphs.contains { graph in graph.nodes.contains { $0.inputs.contains(name) || readsInSubgraph($0, name) } }
     }
 
-    /// Labels of the nodes that read `name` and of every node downstream of them.
+    /// Labels of the nodes that read `name` and of every node downstream of them (with the nodes
+    /// of their subgraphs, where the error may surface).
     private func downstream(of name: String, in graph: Graph) -> Set<String> {
         var reached: Set<String> = [name]
         var labels: Set<String> = []
         for node in graph.nodes where node.inputs.contains(where: reached.contains) || reached.contains(where: { readsInSubgraph(node, $0) }) {
             labels.insert(node.label)
+            labels.formUnion(subgraphLabels(of: node))
             reached.formUnion(node.outputs)
         }
         return labels
+    }
+
+    private func subgraphLabels(of node: Node) -> Set<String> {
+        Set(node.subgraphs.flatMap { graph in graph.nodes.flatMap { [$0.label] + subgraphLabels(of: $0) } })
     }
 
     /// The label of node `index` and of every node downstream of its outputs.

@@ -6,10 +6,11 @@ import TestSupport
 import XCTest
 
 /// `GraphChecker` against `onnx.checker.check_model(full_check=True)` on the ONNX backend suite:
-/// every node case and every light model must get the same verdict.
+/// every node case, light model and simple / pytorch-converted / pytorch-operator case must get
+/// the same verdict.
 final class SuiteAgreementTests: XCTestCase {
-    func testVerdictsAgreeWithONNXCheckerOnNodeAndLightSuites() throws {
-        let cases = try FixturePaths.suiteCases("node") + FixturePaths.suiteCases("light")
+    func testVerdictsAgreeWithONNXCheckerOnTheBackendSuites() throws {
+        let cases = try ["node", "light", "simple", "pytorch-converted", "pytorch-operator"].flatMap(FixturePaths.suiteCases)
         let paths = cases.map { $0.appendingPathComponent("model.onnx").path }
         let reference = try ONNXReference.verdicts(for: paths)
         XCTAssertEqual(reference.count, paths.count, "onnx_check.py answered for every model")

@@ -1,3 +1,4 @@
+import Foundation
 import ModelIR
 
 /// The generated schema table (`OpSchemas+Generated*.swift`): one line per operator version.
@@ -6,9 +7,11 @@ enum OpSchemaTable {}
 /// Every standard operator schema of every version, looked up as ONNX's `OpSchemaRegistry` does:
 /// the newest version whose since-version is not above the imported opset.
 ///
-/// The table is parsed once, on first use. The line format is described in
-/// `Tools/generate-op-schemas.py`, which writes it from the pip `onnx` package.
-public final class OpSchemaRegistry: Sendable {
+/// Creating the registry only indexes the table's lines by operator; an operator's lines are parsed
+/// the first time it is looked up, so a check pays only for the operators its model uses. The line
+/// format is described in `Tools/generate-op-schemas.py`, which writes the table from the pip
+/// `onnx` package.
+public final class OpSchemaRegistry: @unchecked Sendable {
     /// The registry of the ONNX release the table was generated from.
     public static let standard = OpSchemaRegistry(tables: [OpSchemaTable.onnxPart1, OpSchemaTable.onnxPart2, OpSchemaTable.otherDomains])
 
@@ -17,36 +20,47 @@ public final class OpSchemaRegistry: Sendable {
         var name: String
     }
 
-    /// Versions of each operator, oldest first.
-    private let versions: [Key: [OpSchema]]
+    /// The table lines of each operator, in table order (oldest version first).
+    private let lines: [Key: [Substring]]
     /// The highest version of each domain that has any schema.
     public let latestVersions: [String: Int]
+    /// Parsed versions of the operators looked up so far, oldest first; guarded by `lock`.
+    private var parsed: [Key: [OpSchema]] = [:]
+    private let lock = NSLock()
 
     init(tables: [String]) {
-        var versions: [Key: [OpSchema]] = [:]
+        var lines: [Key: [Substring]] = [:]
         var latest: [String: Int] = [:]
+        // Byte-level scanning: Character-based splitting of the large table is much slower.
         for table in tables {
-            for line in table.split(separator: "\n") {
-                guard let schema = Self.parse(line) else { continue }
-                versions[Key(domain: schema.domain, name: schema.name), default: []].append(schema)
-                latest[schema.domain] = max(latest[schema.domain] ?? 0, schema.sinceVersion)
+            for bytes in table.utf8.split(separator: UInt8(ascii: "\n")) {
+                let fields = bytes.drop(while: { $0 == UInt8(ascii: " ") })
+                    .split(separator: UInt8(ascii: "|"), maxSplits: 3, omittingEmptySubsequences: false)
+                guard fields.count == 4, let since = Int(Substring(fields[2])) else { continue }
+                let key = Key(domain: String(Substring(fields[1])), name: String(Substring(fields[0])))
+                lines[key, default: []].append(Substring(bytes))
+                latest[key.domain] = max(latest[key.domain] ?? 0, since)
             }
         }
-        for key in versions.keys { versions[key]?.sort { $0.sinceVersion < $1.sinceVersion } }
-        self.versions = versions
+        self.lines = lines
         latestVersions = latest
     }
 
     /// The schema of `name` in `domain` that applies at `opsetVersion`, or nil when the operator does
     /// not exist (yet) at that version.
     public func schema(_ name: String, domain: String, opsetVersion: Int) -> OpSchema? {
-        guard let all = versions[Key(domain: Self.canonical(domain), name: name)] else { return nil }
-        return all.last(where: { $0.sinceVersion <= opsetVersion })
+        allVersions(of: name, domain: domain).last(where: { $0.sinceVersion <= opsetVersion })
     }
 
     /// Every version of `name` in `domain`, oldest first.
     public func allVersions(of name: String, domain: String) -> [OpSchema] {
-        versions[Key(domain: Self.canonical(domain), name: name)] ?? []
+        let key = Key(domain: Self.canonical(domain), name: name)
+        lock.lock()
+        defer { lock.unlock() }
+        if let schemas = parsed[key] { return schemas }
+        let schemas = (lines[key] ?? []).compactMap(Self.parse).sorted { $0.sinceVersion < $1.sinceVersion }
+        parsed[key] = schemas
+        return schemas
     }
 
     /// True when `domain` has operators in this registry.
@@ -55,7 +69,7 @@ public final class OpSchemaRegistry: Sendable {
     /// Every operator name of `domain`.
     public func operatorNames(domain: String) -> [String] {
         let wanted = Self.canonical(domain)
-        return versions.keys.filter { $0.domain == wanted }.map(\.name).sorted()
+        return lines.keys.filter { $0.domain == wanted }.map(\.name).sorted()
     }
 
     /// "ai.onnx" spelled as the default domain "".

@@ -10,7 +10,9 @@ extension InferenceRules {
         for op in ["GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"] { table[op] = globalPool }
         table["Gemm"] = gemm
         table["MatMul"] = matMul
-        table["LayerNormalization"] = { c in [InferredOutput(shape: c.shape(0))] }
+        table["LayerNormalization"] = layerNormalization
+        table["Resize"] = resize
+        table["Einsum"] = einsum
     }
 
     /// ONNX's `convPoolShapeInference`: `[N, C or M, spatial...]` from kernel, strides, dilations, pads and auto_pad.
@@ -68,6 +70,40 @@ extension InferenceRules {
         return [InferredOutput(shape: shape)]
     }
 
+    /// Y has X's shape; Mean and InvStdDev keep the axes before `axis` and have the stash type.
+    static func layerNormalization(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
+        let stash = dataType(c.int("stash_type")) ?? .float
+        guard let input = c.shape(0) else {
+            return [InferredOutput(shape: nil), InferredOutput(elementType: stash, shape: nil), InferredOutput(elementType: stash, shape: nil)]
+        }
+        let axis = try normalizedAxis(c.int("axis") ?? -1, rank: input.rank)
+        let reduced = TensorShape(Array(input.dims[..<axis]) + Array(repeating: .fixed(1), count: input.rank - axis))
+        return [InferredOutput(shape: input), InferredOutput(elementType: stash, shape: reduced), InferredOutput(elementType: stash, shape: reduced)]
+    }
+
+    /// Resize-13+: one of `scales` and `sizes` must be given; constant sizes give the output shape.
+    static func resize(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
+        guard c.schema.sinceVersion >= 13 else { return nil }
+        if !c.isPresent(2) && !c.isPresent(3) {
+            throw shapeError("either 'scales' or 'sizes' must be given")
+        }
+        guard let input = c.shape(0), c.isPresent(3), !c.has("axes"), let sizes = c.constantInts(3), sizes.count == input.rank else {
+            return [InferredOutput(shape: c.shape(0).map { TensorShape(Array(repeating: Dimension.unknown, count: $0.rank)) })]
+        }
+        return [InferredOutput(shape: TensorShape(fixed: sizes))]
+    }
+
+    /// Einsum: the equation names one operand per input.
+    static func einsum(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
+        guard let equation = c.string("equation") else { return nil }
+        let left = equation.firstRange(of: "->").map { String(equation[..<$0.lowerBound]) } ?? equation
+        let operands = left.split(separator: ",", omittingEmptySubsequences: false).count
+        if operands != c.inputCount {
+            throw shapeError("the equation '\(equation)' has \(operands) operands but the node has \(c.inputCount) inputs")
+        }
+        return nil
+    }
+
     static func globalPool(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
         guard let input = c.shape(0) else { return nil }
         guard input.rank >= 2 else { throw shapeError("input \(input) must have at least 2 dimensions") }
@@ -76,8 +112,13 @@ extension InferenceRules {
 
     static func gemm(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
         guard let a = c.shape(0), let b = c.shape(1), a.rank == 2, b.rank == 2 else { return nil }
-        let m = (c.int("transA") ?? 0) != 0 ? a.dims[1] : a.dims[0]
-        let n = (c.int("transB") ?? 0) != 0 ? b.dims[0] : b.dims[1]
+        let transA = (c.int("transA") ?? 0) != 0
+        let transB = (c.int("transB") ?? 0) != 0
+        let m = transA ? a.dims[1] : a.dims[0]
+        let n = transB ? b.dims[0] : b.dims[1]
+        if case .fixed(let k1) = transA ? a.dims[0] : a.dims[1], case .fixed(let k2) = transB ? b.dims[1] : b.dims[0], k1 != k2 {
+            throw shapeError("Gemm inner dimensions differ: A \(a)\(transA ? "ᵀ" : "") × B \(b)\(transB ? "ᵀ" : "") (\(k1) vs \(k2))")
+        }
         return [.shape([m, n])]
     }
 

@@ -23,6 +23,21 @@ extension InferenceRules {
         }
         table["ArgMax"] = argReduce
         table["ArgMin"] = argReduce
+        table["GatherElements"] = { c in [InferredOutput(shape: c.shape(1))] }
+        for op in ["ScatterElements", "ScatterND", "Scatter"] { table[op] = { c in [InferredOutput(shape: c.shape(0))] } }
+        table["SequenceLength"] = { _ in [InferredOutput(elementType: .int64, dimensions: [])] }
+        table["NonZero"] = { c in c.shape(0).map { [InferredOutput(elementType: .int64, dimensions: [.fixed($0.rank), .unknown])] } }
+        table["Range"] = range
+    }
+
+    /// Range: `max(ceil((limit − start) / delta), 0)` elements when all three are constant integers.
+    static func range(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
+        guard let start = c.constantInts(0)?.first, let limit = c.constantInts(1)?.first, let delta = c.constantInts(2)?.first, delta != 0 else {
+            return [.shape([.unknown])]
+        }
+        let span = limit - start
+        let count = span / delta + (span % delta != 0 && (span > 0) == (delta > 0) ? 1 : 0)
+        return [.shape([.fixed(max(count, 0))])]
     }
 
     /// The product of `dims`, or unknown when one of them is not a known value.
@@ -86,10 +101,6 @@ extension InferenceRules {
                 }
                 dims[inferredAxis] = .fixed(total / known)
             }
-        }
-        if inferredAxis == nil, let input, case .fixed(let total) = product(input.dims[...]),
-           case .fixed(let target) = product(dims[...]), total != target {
-            throw shapeError("cannot reshape \(input) (\(total) elements) to \(requested) (\(target) elements)")
         }
         return [.shape(dims)]
     }

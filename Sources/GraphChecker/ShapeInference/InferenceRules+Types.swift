@@ -16,19 +16,25 @@ extension InferenceRules {
             let batch = c.shape(0).flatMap { $0.rank == 2 ? $0.dims[0] : nil } ?? .unknown
             return [InferredOutput(elementType: dataType(c.int("dtype")) ?? .int32, dimensions: [batch, .fixed(c.int("sample_size") ?? 1)])]
         }
-        for op in ["HannWindow", "HammingWindow", "BlackmanWindow"] {
+        for op in ["HannWindow", "HammingWindow", "BlackmanWindow", "MelWeightMatrix"] {
             table[op] = { c in [InferredOutput(elementType: dataType(c.int("output_datatype")) ?? .float, shape: nil)] }
         }
         table["BitCast"] = bitCast
         table["If"] = ifRule
         table["Loop"] = loop
         table["Scan"] = scan
+        table["SequenceMap"] = sequenceMap
+        table["OptionalGetElement"] = optionalGetElement
+        table["SequenceInsert"] = sequenceInsert
+        table["SplitToSequence"] = { c in c.elementType(0).map { [InferredOutput(type: .sequence(.tensor(elementType: $0, shape: nil)))] } }
+        // onnx 1.23 gives Y the type of X, although the schema ties Y to the scale's type variable.
+        table["RMSNormalization"] = { c in [InferredOutput(elementType: c.elementType(0), shape: c.shape(0))] }
     }
 
     /// Rules for ops outside the default domain, keyed by `domain::op`.
     static let domainRules: [String: Rule] = [
         "ai.onnx.preview.training::Adagrad": { c in try optimizer(c, groups: 3, outputGroups: [0, 2], strict: false) },
-        "ai.onnx.preview.training::Momentum": { c in try optimizer(c, groups: 3, outputGroups: [0, 2], strict: false) },
+        "ai.onnx.preview.training::Momentum": { c in try optimizer(c, groups: 3, outputGroups: [0, 2], strict: true) },
         "ai.onnx.preview.training::Adam": { c in try optimizer(c, groups: 4, outputGroups: [0, 2, 3], strict: true) },
         "ai.onnx.ml::LabelEncoder": labelEncoder,
     ]
@@ -100,8 +106,17 @@ extension InferenceRules {
         }
     }
 
+    /// Fails when a body graph takes another number of inputs than its node provides.
+    static func requireBodyInputs(_ c: InferenceContext, _ provided: Int) throws(InferenceFailure) {
+        guard let body = c.node.attribute("body")?.graph else { return }
+        if body.inputs.count != provided {
+            throw shapeError("the body graph has \(body.inputs.count) inputs but \(c.node.opType) provides \(provided)")
+        }
+    }
+
     /// Loop: carried values keep the body's types; scan outputs gain a leading iteration axis.
     static func loop(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
+        try requireBodyInputs(c, max(2, c.inputCount))
         guard let body = c.subgraphOutputs["body"] else { return nil }
         let carried = max(0, c.inputCount - 2)
         var outputs: [InferredOutput] = []
@@ -121,7 +136,9 @@ extension InferenceRules {
 
     /// Scan: state outputs keep the body's types; scan outputs gain the scan axis.
     static func scan(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
-        guard let body = c.subgraphOutputs["body"], c.opset >= 9 else { return nil }
+        guard c.schema.sinceVersion >= 9 else { return nil }
+        try requireBodyInputs(c, c.inputCount)
+        guard let body = c.subgraphOutputs["body"] else { return nil }
         let scanInputs = c.int("num_scan_inputs") ?? 0
         let states = max(0, c.inputCount - scanInputs)
         var outputs: [InferredOutput] = []
@@ -138,8 +155,35 @@ extension InferenceRules {
         return outputs
     }
 
+    /// SequenceMap: the body takes one value per input and each output is a sequence of a body output.
+    static func sequenceMap(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
+        try requireBodyInputs(c, c.inputCount)
+        guard let body = c.subgraphOutputs["body"] else { return nil }
+        return c.node.outputs.indices.map { index in
+            guard index < body.count, let type = body[index] else { return InferredOutput(shape: nil) }
+            return InferredOutput(type: .sequence(type))
+        }
+    }
+
+    static func optionalGetElement(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
+        switch c.inputs.first ?? nil {
+        case .optional(let element)?: return element.map { [InferredOutput(type: $0)] }
+        case .tensor(let type, let shape)?: return [InferredOutput(type: .tensor(elementType: type, shape: shape))]
+        case .sequence(let element)?: return [InferredOutput(type: .sequence(element))]
+        default: return nil
+        }
+    }
+
+    static func sequenceInsert(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
+        guard case .sequence(let element)? = c.inputs.first ?? nil else { return nil }
+        if let sequenceType = element?.elementType, sequenceType != .undefined, let tensorType = c.elementType(1), sequenceType != tensorType {
+            throw InferenceFailure(FindingCode.typeMismatch, "the sequence holds \(sequenceType) tensors but the inserted tensor is \(tensorType)")
+        }
+        return [InferredOutput(type: .sequence(element.map { ValueType.tensor(elementType: $0.elementType ?? .undefined, shape: nil) }))]
+    }
+
     /// The training optimizers: inputs R, T, then `groups` equally long lists; each output list
-    /// has the types and shapes of one input list. Only Adam's ONNX inference rejects uneven lists.
+    /// has the types and shapes of one input list. Adagrad's ONNX inference does not reject uneven lists.
     static func optimizer(_ c: InferenceContext, groups: Int, outputGroups: [Int], strict: Bool) throws(InferenceFailure) -> [InferredOutput]? {
         let lists = c.inputCount - 2
         guard lists >= 0, lists % groups == 0 else {

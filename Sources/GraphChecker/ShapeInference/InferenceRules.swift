@@ -29,6 +29,7 @@ enum InferenceRules {
         addNeuralNetworkRules(&table)
         addTensorRules(&table)
         addTypeRules(&table)
+        addLayoutRules(&table)
         return table
     }()
 

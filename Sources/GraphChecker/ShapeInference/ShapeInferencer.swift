@@ -15,6 +15,12 @@ struct ShapeInferencer {
     let opsets: [String: Int]
     /// Model-local functions by `domain::name`.
     let functions: [String: Function]
+    /// From IR version 4 an initializer that is also a graph input is only a default value, so its
+    /// data is not used for inference; before, initializers always are graph inputs and constant.
+    let irVersion: Int64
+    /// How many model-local function calls deep this inferencer is (calls nest at most `maxCallDepth`).
+    var callDepth = 0
+    static let maxCallDepth = 8
 
     /// Types and constant values visible in one graph, with the enclosing graph's as fallback.
     final class Environment {
@@ -33,13 +39,20 @@ struct ShapeInferencer {
     /// - Parameter boundInputs: types the enclosing node gives the subgraph's inputs, by position.
     /// - Returns: the types of the graph's outputs (nil where unknown).
     @discardableResult
-    func infer(_ graph: inout Graph, parent: Environment?, boundInputs: [ValueType?] = []) -> [ValueType?] {
+    /// - Parameter owner: the node whose attribute holds `graph`, for messages.
+    func infer(_ graph: inout Graph, parent: Environment?, boundInputs: [ValueType?] = [], owner: Node? = nil) -> [ValueType?] {
         let environment = Environment(parent: parent)
         var defined: Set<String> = []
         for (index, input) in graph.inputs.enumerated() {
             var type = input.type?.type
             if index < boundInputs.count, let bound = boundInputs[index] {
-                type = (try? merge(inferred: bound, declared: type)) ?? type
+                do {
+                    type = try merge(inferred: bound, declared: type)
+                } catch {
+                    let where_ = owner.map { "node '\($0.label)' (\($0.opType)): " } ?? ""
+                    sink.error(error.code, "\(where_)subgraph '\(graph.name)' input '\(input.name)': the node gives \(bound), which does not fit: \(error.message)",
+                               node: owner, hint: "make the subgraph input's declared type match what the node passes in")
+                }
             }
             if let type { environment.types[input.name] = type }
             defined.insert(input.name)
@@ -48,6 +61,8 @@ struct ShapeInferencer {
         for tensor in graph.initializers {
             if !inputNames.contains(tensor.name) {
                 environment.types[tensor.name] = .tensor(elementType: tensor.dataType, shape: TensorShape(fixed: tensor.shape))
+            }
+            if !inputNames.contains(tensor.name) || irVersion < 4 {
                 environment.constants[tensor.name] = tensor
             }
             defined.insert(tensor.name)
@@ -110,6 +125,9 @@ struct ShapeInferencer {
     private func inferNode(_ node: inout Node, environment: Environment) -> [ValueType?] {
         let unknown = [ValueType?](repeating: nil, count: node.outputs.count)
         let inputs = node.inputs.map { $0.isEmpty ? nil : environment.type(of: $0) }
+        if let function = functions["\(node.domain)::\(node.opType)"] {
+            return inferCall(of: function, by: node, inputs: inputs)
+        }
         guard let version = opsets[node.domain] else { return unknown }
         guard let schema = registry.schema(node.opType, domain: node.domain, opsetVersion: version),
               !schema.isDeprecated else {
@@ -117,7 +135,7 @@ struct ShapeInferencer {
             return unknown
         }
         guard let bindings = checkTypeConstraints(node, schema: schema, inputs: inputs) else { return unknown }
-        let subgraphOutputs = inferSubgraphs(of: &node, environment: environment, inputs: inputs)
+        let subgraphOutputs = inferSubgraphs(of: &node, environment: environment, inputs: inputs, sinceVersion: schema.sinceVersion)
         guard schema.hasInferenceFunction || schema.hasFunctionBody else { return unknown }
         let context = InferenceContext(node: node, schema: schema, opset: version, inputs: inputs,
                                        constants: node.inputs.map { $0.isEmpty ? nil : environment.constant($0) },
@@ -153,7 +171,69 @@ struct ShapeInferencer {
                 results.append(elementType)
             }
         }
-        return results
+        return checkOutputTypes(node, schema: schema, inputs: inputs, outputs: results) ? results : unknown
+    }
+
+    /// The output types of a call to a model-local function: its body inferred with the caller's
+    /// input types and attributes. Inference errors inside the body are reported on the calling
+    /// node, as ONNX's strict mode reports them.
+    private func inferCall(of function: Function, by node: Node, inputs: [ValueType?]) -> [ValueType?] {
+        let unknown = [ValueType?](repeating: nil, count: node.outputs.count)
+        guard callDepth < Self.maxCallDepth else { return unknown }
+        var functionOpsets = opsets
+        for opset in function.opsetImports { functionOpsets[OpSchemaRegistry.canonical(opset.domain)] = Int(clamping: opset.version) }
+        let bodySink = FindingSink()
+        var inner = ShapeInferencer(registry: registry, sink: bodySink, opsets: functionOpsets, functions: functions, irVersion: irVersion)
+        inner.callDepth = callDepth + 1
+        var body = Graph(name: function.name,
+                         nodes: function.nodes.map { Self.resolvingAttributeReferences(in: $0, caller: node, function: function) },
+                         inputs: function.inputs.enumerated().map { index, name in
+                             ValueInfo(name: name, type: index < inputs.count ? inputs[index].map { TypeInfo($0) } : nil)
+                         },
+                         outputs: function.outputs.map { ValueInfo(name: $0) })
+        let outputs = inner.infer(&body, parent: nil)
+        for finding in bodySink.findings where finding.level == .error {
+            sink.error(finding.code, "node '\(node.label)' (\(node.opType)): in the body of function '\(function.name)': \(finding.message)", node: node,
+                       hint: finding.hint)
+        }
+        if bodySink.hasErrors { return unknown }
+        return node.outputs.indices.map { $0 < outputs.count ? outputs[$0] : nil }
+    }
+
+    /// A function body node with its attribute references replaced by the caller's values (or the
+    /// function's defaults); references with neither are dropped, as ONNX does.
+    private static func resolvingAttributeReferences(in node: Node, caller: Node, function: Function) -> Node {
+        var resolved = node
+        resolved.attributes = node.attributes.compactMap { attribute in
+            guard let reference = attribute.referencedAttribute else { return attribute }
+            guard let value = caller.attribute(reference)?.value ?? function.attributeDefaults.first(where: { $0.name == reference })?.value else {
+                return nil
+            }
+            return Attribute(name: attribute.name, value: value)
+        }
+        return resolved
+    }
+
+    /// The output half of `OpSchema::CheckInputOutputType`: an inferred output must be allowed by its
+    /// parameter and agree with the inputs bound to the same type variable.
+    private func checkOutputTypes(_ node: Node, schema: OpSchema, inputs: [ValueType?], outputs: [ValueType?]) -> Bool {
+        var bound: [String: String] = [:]
+        for (index, type) in inputs.enumerated() {
+            guard let parameter = schema.inputParameter(at: index), parameter.isHomogeneous, let string = type?.typeString else { continue }
+            bound[parameter.typeString] = bound[parameter.typeString] ?? string
+        }
+        for (index, type) in outputs.enumerated() {
+            guard let parameter = schema.outputParameter(at: index), parameter.isHomogeneous,
+                  let type, case .tensor(let element, _) = type, element != .undefined, let string = type.typeString else { continue }
+            if let previous = bound[parameter.typeString], previous != string {
+                sink.error(FindingCode.typeConstraint,
+                           "node '\(node.label)' (\(node.opType)): output '\(node.outputs[index])' (\(parameter.name)) is \(string) but \(parameter.typeString) is bound to \(previous)",
+                           node: node)
+                return false
+            }
+            bound[parameter.typeString] = string
+        }
+        return true
     }
 
     /// `OpSchema::CheckInputOutputType`: every known input type is allowed by its parameter, and the
@@ -195,13 +275,13 @@ struct ShapeInferencer {
     /// Infers the node's subgraphs with the node's scope as their parent; returns each GRAPH
     /// attribute's output types by attribute name.
     @discardableResult
-    private func inferSubgraphs(of node: inout Node, environment: Environment, inputs: [ValueType?]) -> [String: [ValueType?]] {
+    private func inferSubgraphs(of node: inout Node, environment: Environment, inputs: [ValueType?], sinceVersion: Int = 0) -> [String: [ValueType?]] {
         var outputs: [String: [ValueType?]] = [:]
         for index in node.attributes.indices {
             switch node.attributes[index].value {
             case .graph(var graph):
-                let bound = Self.boundSubgraphInputs(node, attribute: node.attributes[index].name, inputs: inputs)
-                outputs[node.attributes[index].name] = infer(&graph, parent: environment, boundInputs: bound)
+                let bound = Self.boundSubgraphInputs(node, attribute: node.attributes[index].name, inputs: inputs, sinceVersion: sinceVersion)
+                outputs[node.attributes[index].name] = infer(&graph, parent: environment, boundInputs: bound, owner: node)
                 node.attributes[index].value = .graph(graph)
             case .graphs(var graphs):
                 for position in graphs.indices { infer(&graphs[position], parent: environment) }
@@ -213,12 +293,36 @@ struct ShapeInferencer {
         return outputs
     }
 
-    /// The types ONNX gives a control-flow body's inputs: Loop's iteration count, condition and carried values.
-    private static func boundSubgraphInputs(_ node: Node, attribute: String, inputs: [ValueType?]) -> [ValueType?] {
-        guard node.canonicalDomain == "", node.opType == "Loop", attribute == "body" else { return [] }
-        let carried = inputs.dropFirst(2).map { $0 }
-        return [.tensor(elementType: .int64, shape: TensorShape([Dimension]())),
-                .tensor(elementType: .bool, shape: nil)] + carried
+    /// The types ONNX gives a control-flow body's inputs: Loop's iteration count, condition and
+    /// carried values; Scan's states and scan slices; SequenceMap's sequence elements.
+    /// Shapes are left out: carried values may change shape from one iteration to the next.
+    private static func boundSubgraphInputs(_ node: Node, attribute: String, inputs: [ValueType?], sinceVersion: Int) -> [ValueType?] {
+        guard node.canonicalDomain == "", attribute == "body" else { return [] }
+        switch node.opType {
+        case "Loop":
+            let carried = inputs.dropFirst(2).map { $0.map(Self.withoutShape) }
+            return [.tensor(elementType: .int64, shape: TensorShape([Dimension]())), .tensor(elementType: .bool, shape: nil)] + carried
+        case "Scan" where sinceVersion >= 9:
+            return inputs.map { $0.map(Self.withoutShape) }
+        case "SequenceMap":
+            return inputs.map { type in
+                if case .sequence(let element)? = type { return element.map(Self.withoutShape) }
+                return type.map(Self.withoutShape)
+            }
+        default:
+            return []
+        }
+    }
+
+    /// `type` with tensor shapes dropped (element types kept).
+    static func withoutShape(_ type: ValueType) -> ValueType {
+        switch type {
+        case .tensor(let element, _): .tensor(elementType: element, shape: nil)
+        case .sparseTensor(let element, _): .sparseTensor(elementType: element, shape: nil)
+        case .sequence(let element): .sequence(element.map(withoutShape))
+        case .optional(let element): .optional(element.map(withoutShape))
+        default: type
+        }
     }
 
     /// The tensor a Constant node holds, when it is given as a tensor or a list of numbers.

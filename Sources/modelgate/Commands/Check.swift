@@ -22,7 +22,7 @@ struct Check: ParsableCommand {
             loaded = try ModelLoader.load(url)
         } catch {
             if json {
-                let finding = Finding(level: .error, code: "unreadable-model", message: error.description)
+                let finding = Finding(level: .error, code: FindingCode.unreadableModel, message: error.description)
                 try printJSON(CheckOutput(model: model, valid: false, nodeCount: 0, report: nil, extra: [finding]))
             }
             throw CommandFailure(error.description)
