@@ -105,6 +105,29 @@ final class KerasImporterTests: XCTestCase {
         XCTAssertEqual(sequential.graph.inputs.map(\.name), ["lstm_input"], "tf.keras 2 names the input after the first layer")
     }
 
+    func testLayoutFixturesMatchKerasWithFewTransposes() throws {
+        let folder = FixturePaths.fixture("keras_layout")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        XCTAssertEqual(names.count, 8)
+        var cases: [Case] = []
+        for name in names {
+            for format in Self.formats {
+                cases.append(Case(label: "layout \(name)/\(format)", source: folder.appendingPathComponent("\(name)/model.\(format)"),
+                                  golden: folder.appendingPathComponent("\(name)/golden.h5")))
+            }
+        }
+        try convertAndCrossCheck(cases)
+        func transposes(_ name: String) throws -> Int {
+            try KerasModelFile.load(folder.appendingPathComponent("\(name)/model.h5")).graph.nodes.filter { $0.opType == "Transpose" }.count
+        }
+        // Flatten → Dense keeps channels-first order and permutes the Dense kernel instead of transposing back.
+        XCTAssertEqual(try transposes("conv_flatten_activation_dense"), 1)
+        XCTAssertEqual(try transposes("conv_flatten_batchnorm_dense"), 2, "BatchNormalization needs Keras's feature order")
+        // The residual Add and Multiply stay channels first, reusing the input's transpose.
+        XCTAssertEqual(try transposes("native_and_channels_first_add"), 2)
+        XCTAssertEqual(try transposes("conv_prelu_padding_upsampling"), 2)
+    }
+
     /// Keras 3 files whose `vars` groups carry no `name` attribute (written by earlier Keras 3
     /// releases): the weights are found under the group names Keras derives from the classes.
     func testKerasZipWithoutLayerNamesFindsWeightsByGeneratedGroupNames() throws {
