@@ -105,6 +105,71 @@ final class KerasImporterTests: XCTestCase {
         XCTAssertEqual(sequential.graph.inputs.map(\.name), ["lstm_input"], "tf.keras 2 names the input after the first layer")
     }
 
+    func testLayoutFixturesMatchKerasWithFewTransposes() throws {
+        let folder = FixturePaths.fixture("keras_layout")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        XCTAssertEqual(names.count, 8)
+        var cases: [Case] = []
+        for name in names {
+            for format in Self.formats {
+                cases.append(Case(label: "layout \(name)/\(format)", source: folder.appendingPathComponent("\(name)/model.\(format)"),
+                                  golden: folder.appendingPathComponent("\(name)/golden.h5")))
+            }
+        }
+        try convertAndCrossCheck(cases)
+        func transposes(_ name: String) throws -> Int {
+            try KerasModelFile.load(folder.appendingPathComponent("\(name)/model.h5")).graph.nodes.filter { $0.opType == "Transpose" }.count
+        }
+        // Flatten → Dense keeps channels-first order and permutes the Dense kernel instead of transposing back.
+        XCTAssertEqual(try transposes("conv_flatten_activation_dense"), 1)
+        XCTAssertEqual(try transposes("conv_flatten_batchnorm_dense"), 2, "BatchNormalization needs Keras's feature order")
+        // The residual Add and Multiply stay channels first, reusing the input's transpose.
+        XCTAssertEqual(try transposes("native_and_channels_first_add"), 2)
+        XCTAssertEqual(try transposes("conv_prelu_padding_upsampling"), 2)
+    }
+
+    /// Keras 3 files whose `vars` groups carry no `name` attribute (written by earlier Keras 3
+    /// releases): the weights are found under the group names Keras derives from the classes.
+    func testKerasZipWithoutLayerNamesFindsWeightsByGeneratedGroupNames() throws {
+        let python = try XCTUnwrap(FixturePaths.python, FixtureError.missingPython.description)
+        let work = try TemporaryDirectory()
+        let strip = """
+            import h5py, io, sys, zipfile
+            with zipfile.ZipFile(sys.argv[1]) as zin, zipfile.ZipFile(sys.argv[2], "w") as zout:
+                for item in zin.infolist():
+                    data = zin.read(item.filename)
+                    if item.filename == "model.weights.h5":
+                        buffer = io.BytesIO(data)
+                        with h5py.File(buffer, "r+") as f:
+                            f.visititems(lambda name, obj: obj.attrs.__delitem__("name") if "name" in obj.attrs else None)
+                            if "name" in f.attrs:
+                                del f.attrs["name"]
+                        data = buffer.getvalue()
+                    zout.writestr(item, data)
+            """
+        var cases: [Case] = []
+        for name in ["nested_sequential", "bidirectional_lstm", "functional_two_inputs_two_outputs", "shared_layer",
+                     "time_distributed_conv2d", "separable_conv2d", "batch_normalization_dense"] {
+            let folder = Self.fixtureFolder.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: folder.path) else { continue }
+            let stripped = work.file("\(name).keras")
+            let result = try runProcess(python, ["-c", strip, folder.appendingPathComponent("model.keras").path, stripped.path])
+            XCTAssertEqual(result.exitCode, 0, result.standardError)
+            cases.append(Case(label: "\(name)/keras without names", source: stripped, golden: folder.appendingPathComponent("golden.h5")))
+        }
+        guard !cases.isEmpty else { throw XCTSkip("the Keras fixtures are missing") }
+        try convertAndCrossCheck(cases)
+    }
+
+    func testGeneratedGroupNamesFollowKerasSnakeCase() {
+        XCTAssertEqual(KerasV3WeightStoreNaming.snakeCase("BatchNormalization"), "batch_normalization")
+        XCTAssertEqual(KerasV3WeightStoreNaming.snakeCase("Conv2D"), "conv2d")
+        XCTAssertEqual(KerasV3WeightStoreNaming.snakeCase("PReLU"), "p_re_lu")
+        XCTAssertEqual(KerasV3WeightStoreNaming.snakeCase("LSTM"), "lstm")
+        XCTAssertEqual(KerasV3WeightStoreNaming.snakeCase("InputLayer"), "input_layer")
+        XCTAssertEqual(KerasV3WeightStoreNaming.snakeCase("GlobalAveragePooling2D"), "global_average_pooling2d")
+    }
+
     // MARK: - Structure
 
     func testSameStridedConvolutionGetsTensorFlowsAsymmetricPads() throws {

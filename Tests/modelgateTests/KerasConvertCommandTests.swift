@@ -25,6 +25,15 @@ final class KerasConvertCommandTests: XCTestCase {
         XCTAssertTrue(refused.standardError.contains("--opset 7"), refused.standardError)
     }
 
+    func testInspectReadsKerasModelsThroughTheImporter() throws {
+        let source = try fixture("functional_two_inputs_two_outputs/model.keras")
+        let result = try runProcess(modelgateExecutable, ["inspect", source.path])
+        XCTAssertEqual(result.exitCode, 0, result.standardError)
+        for expected in ["input_a  float [batch, 6]", "input_b  float [batch, 4]", "out_class", "out_score", "ai.onnx 17", "Gemm"] {
+            XCTAssertTrue(result.standardOutput.contains(expected), "missing '\(expected)' in:\n\(result.standardOutput)")
+        }
+    }
+
     func testUnsupportedLayerExitsOneNamingClassLayerAndAlternatives() throws {
         let directory = try TemporaryDirectory()
         let python = try XCTUnwrap(FixturePaths.python, FixtureError.missingPython.description)

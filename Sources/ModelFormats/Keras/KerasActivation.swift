@@ -66,7 +66,7 @@ enum KerasActivation {
         case "selu": output = unary("Selu", [.float("alpha", 1.6732632423543772), .float("gamma", 1.0507009873554805)])
         case "exponential": output = unary("Exp")
         case "leaky_relu":
-            output = unary("LeakyRelu", [.float("alpha", call.kerasMajorVersion >= 3 ? 0.2 : 0.3)])
+            output = unary("LeakyRelu", [.float("alpha", 0.2)])
         case "mish":
             let softplus = graph.op("Softplus", [x], hint: call.hint("mish/softplus"))
             let tanh = graph.op("Tanh", [softplus], hint: call.hint("mish/tanh"))

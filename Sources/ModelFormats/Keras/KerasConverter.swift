@@ -80,6 +80,7 @@ final class KerasConverter {
         guard let layers = config["layers"]?.array else {
             throw .invalidGraph(file: file, reason: "the Sequential model has no layer list")
         }
+        store.register(scope: scope, layers: layers.map { (layerName($0), $0["class_name"]?.string ?? "") }, sequential: true)
         var current: KerasValue
         var remaining = layers[...]
         if let inputs {
@@ -119,6 +120,7 @@ final class KerasConverter {
         guard let layers = config["layers"]?.array else {
             throw .invalidGraph(file: file, reason: "the Functional model has no layer list")
         }
+        store.register(scope: scope, layers: layers.map { (layerName($0), $0["class_name"]?.string ?? "") }, sequential: false)
         let byName = Dictionary(layers.map { (layerName($0), $0) }, uniquingKeysWith: { first, _ in first })
         let inputRefs = try tensorReferences(config["input_layers"], what: "input_layers")
         let outputRefs = try tensorReferences(config["output_layers"], what: "output_layers")

@@ -6,6 +6,11 @@ enum KerasLayout: Sendable, Equatable {
     case native
     /// Channels moved to axis 1 (NCHW, NCW, NCDHW), as ONNX convolutions and pools want them.
     case channelsFirst
+    /// A rank-2 tensor that is Keras's `Flatten` of a channels-first value of Keras shape
+    /// `sourceShape`, flattened in channels-first order: the features are permuted. A Dense layer
+    /// takes it as it is, with its kernel rows permuted to match; anything else gets the Keras
+    /// order through `KerasGraphBuilder.native`.
+    case flattenedChannelsFirst(sourceShape: [Int?])
 }
 
 /// A Keras tensor during conversion: the ONNX value that holds it and the Keras shape it has.
@@ -51,6 +56,13 @@ final class KerasGraphBuilder {
     private var transposes: [String: String] = [:]
     private var int64Constants: [[Int]: String] = [:]
     private var floatScalars: [Float: String] = [:]
+    /// For values of layout `flattenedChannelsFirst`: the Keras-order flattening made of each, and
+    /// the channels-first value a Flatten reshaped into each.
+    private var flattened: [String: String] = [:]
+    private var flattenSources: [String: String] = [:]
+
+    /// Records that `output` is `source` reshaped to rank 2 in channels-first order.
+    func recordFlatten(_ output: String, of source: String) { flattenSources[output] = source }
 
     init(file: String, opset: Int) {
         self.file = file
@@ -150,6 +162,21 @@ final class KerasGraphBuilder {
 
     /// The ONNX value holding `value` in Keras's own layout.
     func native(_ value: KerasValue) -> String {
+        if case let .flattenedChannelsFirst(sourceShape) = value.layout {
+            if let existing = flattened[value.name] { return existing }
+            let sourceValue: KerasValue
+            if let source = flattenSources[value.name] {
+                sourceValue = KerasValue(name: source, shape: sourceShape, layout: .channelsFirst, dataType: value.dataType)
+            } else {
+                // An element-wise layer came between: unflatten in channels-first order first.
+                let unflattened = KerasValue(name: "", shape: sourceShape, layout: .channelsFirst, dataType: value.dataType)
+                let name = reshape(value.name, to: [0] + unflattened.onnxShape.dropFirst().map { $0 ?? -1 }, hint: "\(value.name)/unflatten")
+                sourceValue = unflattened.with(name: name)
+            }
+            let output = reshape(native(sourceValue), to: [0, value.shape[1] ?? -1], hint: "\(value.name)/channels_last")
+            flattened[value.name] = output
+            return output
+        }
         guard value.layout == .channelsFirst, value.rank >= 3 else { return value.name }
         let perm = KerasGraphBuilder.inverse(KerasGraphBuilder.channelsFirstPermutation(rank: value.rank))
         return transpose(value.name, perm: perm, hint: "\(value.name)/to_channels_last")
@@ -157,6 +184,7 @@ final class KerasGraphBuilder {
 
     /// The ONNX value holding `value` with channels on axis 1.
     func channelsFirst(_ value: KerasValue) -> String {
+        if case .flattenedChannelsFirst = value.layout { return native(value) }
         guard value.layout == .native, value.rank >= 3 else { return value.name }
         return transpose(value.name, perm: KerasGraphBuilder.channelsFirstPermutation(rank: value.rank),
                          hint: "\(value.name)/to_channels_first")

@@ -5,6 +5,13 @@ protocol KerasWeightStore {
     /// The weights of the layer `layer` inside the nested models `scope` (outermost first; empty
     /// for a layer of the saved model itself), in Keras's `layer.weights` order.
     func weights(scope: [String], layer: String) throws(ModelFormatError) -> [Tensor]
+
+    /// Tells the store the layers of the model at `scope` in Keras's order, with their classes.
+    func register(scope: [String], layers: [(name: String, className: String)], sequential: Bool)
+}
+
+extension KerasWeightStore {
+    func register(scope: [String], layers: [(name: String, className: String)], sequential: Bool) {}
 }
 
 /// The legacy HDF5 layout (`model.save("x.h5")`, tf.keras 2 and Keras 3): `model_weights/<layer>`
@@ -39,21 +46,45 @@ struct KerasLegacyWeightStore: KerasWeightStore {
 /// The Keras 3 `model.weights.h5` inside a `.keras` zip: `layers/<auto name>/vars/<i>`, where a
 /// `vars` group's `name` attribute holds the layer's own name; nested models and wrapped layers
 /// are groups below their layer's group.
-struct KerasV3WeightStore: KerasWeightStore {
+final class KerasV3WeightStore: KerasWeightStore {
     let file: HDF5File
+    /// Per model scope, the group name Keras gives each layer when the file names none: the
+    /// snake-cased class name, numbered from the second of a kind on (`dense`, `dense_1`).
+    private var generatedNames: [[String]: [String: String]] = [:]
+
+    init(file: HDF5File) {
+        self.file = file
+    }
+
+    func register(scope: [String], layers: [(name: String, className: String)], sequential: Bool) {
+        var used: [String: Int] = [:]
+        var names: [String: String] = [:]
+        for layer in layers where !(sequential && layer.className == "InputLayer") {
+            var name = KerasV3WeightStoreNaming.snakeCase(layer.className)
+            if let count = used[name] {
+                used[name] = count + 1
+                name += "_\(count + 1)"
+            } else {
+                used[name] = 0
+            }
+            names[layer.name] = name
+        }
+        generatedNames[scope] = names
+    }
+
 
     func weights(scope: [String], layer: String) throws(ModelFormatError) -> [Tensor] {
         var group = ""
-        for model in scope {
-            guard let found = try child(named: model, under: group) else { return [] }
+        for (depth, model) in scope.enumerated() {
+            guard let found = try child(named: model, under: group, scope: Array(scope.prefix(depth))) else { return [] }
             group = found
         }
-        guard let found = try child(named: layer, under: group) else { return [] }
+        guard let found = try child(named: layer, under: group, scope: scope) else { return [] }
         return try collect(found)
     }
 
     /// The group under `parent/layers` whose `vars` group is named `name`.
-    private func child(named name: String, under parent: String) throws(ModelFormatError) -> String? {
+    private func child(named name: String, under parent: String, scope: [String]) throws(ModelFormatError) -> String? {
         let layers = "\(parent)/layers"
         guard try file.contains(layers) else { return nil }
         let members = try file.members(of: layers).filter { $0.kind == .group }
@@ -64,9 +95,10 @@ struct KerasV3WeightStore: KerasWeightStore {
                 return "\(layers)/\(member.name)"
             }
         }
-        // Files without name attributes: Keras names the groups after the layers' own names
-        // when they are unique, so try that.
-        if members.contains(where: { $0.name == name }) { return "\(layers)/\(name)" }
+        // Files without name attributes: the group Keras named after the layer's class.
+        if let generated = generatedNames[scope]?[name], members.contains(where: { $0.name == generated }) {
+            return "\(layers)/\(generated)"
+        }
         return nil
     }
 
@@ -84,5 +116,26 @@ struct KerasV3WeightStore: KerasWeightStore {
         let ordered = preferred.filter(children.contains) + children.filter { !preferred.contains($0) }.sorted()
         for child in ordered { tensors += try collect("\(group)/\(child)") }
         return tensors
+    }
+}
+
+/// How Keras 3 names the weight groups of layers in a `.keras` file.
+public enum KerasV3WeightStoreNaming {
+    /// Keras's `to_snake_case`: "BatchNormalization" → "batch_normalization", "Conv2D" → "conv2d", "PReLU" → "p_re_lu".
+    public static func snakeCase(_ className: String) -> String {
+        let characters = Array(className.filter { $0.isLetter || $0.isNumber || $0 == "_" })
+        var firstPass: [Character] = []
+        for (index, character) in characters.enumerated() {
+            if index > 0, character.isUppercase, index + 1 < characters.count, characters[index + 1].isLowercase {
+                firstPass.append("_")
+            }
+            firstPass.append(character)
+        }
+        var result: [Character] = []
+        for (index, character) in firstPass.enumerated() {
+            if index > 0, character.isUppercase, firstPass[index - 1].isLowercase { result.append("_") }
+            result.append(character)
+        }
+        return String(result).lowercased()
     }
 }

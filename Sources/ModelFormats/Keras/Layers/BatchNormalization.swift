@@ -9,7 +9,8 @@ enum BatchNormalizationMapper: KerasLayerMapper {
     static let classNames = ["BatchNormalization"]
 
     static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
-        let x = try call.input()
+        let input = try call.input()
+        let x = input.rank == 2 ? call.graph.nativeValue(input) : input
         let axes = call.config["axis"]?.ints ?? [-1]
         guard axes.count == 1 else { throw call.unsupported("axis=\(axes)", "normalize over one axis") }
         let axis = axes[0] < 0 ? axes[0] + x.rank : axes[0]

@@ -31,10 +31,15 @@ enum MergeMapper: KerasLayerMapper {
         return result
     }
 
-    /// The inputs in one layout: channels-first when all of them are, Keras's own otherwise.
+    /// The inputs in one layout: channels-first when at least half of them are (the others are
+    /// often a channels-last value whose channels-first transpose exists already), Keras's own
+    /// otherwise.
     static func commonLayout(_ inputs: [KerasValue], graph: KerasGraphBuilder) -> [KerasValue] {
         let ranks = Set(inputs.map(\.rank))
-        if ranks.count == 1, inputs.allSatisfy({ $0.layout == .channelsFirst }) { return inputs }
+        let channelsFirstCount = inputs.filter { $0.layout == .channelsFirst }.count
+        if ranks.count == 1, let rank = ranks.first, rank >= 3, channelsFirstCount > 0, 2 * channelsFirstCount >= inputs.count {
+            return inputs.map { $0.with(name: graph.channelsFirst($0), layout: .channelsFirst) }
+        }
         return inputs.map { graph.nativeValue($0) }
     }
 

@@ -5,7 +5,8 @@ enum PReLUMapper: KerasLayerMapper {
     static let classNames = ["PReLU"]
 
     static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
-        let x = try call.input()
+        let input = try call.input()
+        let x = input.rank == 2 ? call.graph.nativeValue(input) : input
         try call.requireWeights(1)
         var alpha = try call.weight(0, "alpha")
         guard alpha.shape.count == x.rank - 1 else {

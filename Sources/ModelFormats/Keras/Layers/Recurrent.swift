@@ -57,7 +57,7 @@ enum RecurrentMapper: KerasLayerMapper {
                 op = "RNN"; gates = 1; order = [0]
                 activations = [try KerasActivation.recurrent(config["activation"], default: "tanh", call: call)]
             }
-            linearBeforeReset = call.className == "GRU" && call.bool("reset_after", default: call.kerasMajorVersion >= 3)
+            linearBeforeReset = call.className == "GRU" && call.bool("reset_after", default: true)
             let width = gates * units
             guard kernel.shape.count == 2, kernel.shape[1] == width, recurrent.shape == [units, width] else {
                 throw call.invalid("kernel \(kernel.shape) and recurrent_kernel \(recurrent.shape) do not fit \(units) units")
