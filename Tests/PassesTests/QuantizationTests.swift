@@ -254,3 +254,24 @@ final class PassManagerTests: XCTestCase {
         XCTAssertThrowsError(try OptimizationPath(parsing: "int8-static").stages(options: PassOptions(["activation_type": "int4"])))
     }
 }
+
+final class ManifestOptionsTests: XCTestCase {
+    func testOptionsComeFromDefaultsThenTheModel() throws {
+        let yaml = """
+            paths: [fp32, int8-static]
+            defaults:
+              int8-static: {min_cosine: 0.99, options: {calibration_method: entropy, percentile: 99.9}}
+              fp16: {options: {fp16_block_ops_add: [Softmax, LayerNormalization]}}
+            models:
+              a: {source: a/model.onnx, options: {int8-static: {calibration_method: percentile, exclude_nodes: [fc1, fc2]}}}
+            """
+        let forA = try PassOptions(manifestYAML: yaml, model: "a", path: OptimizationPath(parsing: "fp16+int8-static"))
+        XCTAssertEqual(forA.string("calibration_method"), "percentile")
+        XCTAssertEqual(forA.string("percentile"), "99.9")
+        XCTAssertEqual(forA.list("exclude_nodes"), ["fc1", "fc2"])
+        XCTAssertEqual(forA.list("fp16_block_ops_add"), ["Softmax", "LayerNormalization"])
+        let forB = try PassOptions(manifestYAML: yaml, model: "b", path: OptimizationPath(parsing: "int8-static"))
+        XCTAssertEqual(forB.string("calibration_method"), "entropy")
+        XCTAssertNil(forB.string("exclude_nodes"))
+    }
+}
