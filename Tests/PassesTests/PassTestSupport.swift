@@ -100,7 +100,7 @@ func assertValid(_ model: Model, file: StaticString = #filePath, line: UInt = #l
 
 /// Runs `Benchmarks/optimize_check.py` (ONNX Runtime) on a reference and an optimized model with
 /// random inputs and returns its report; skips when the tools venv or onnxruntime is missing.
-func ortCompare(reference: Model, optimized: Model, maxError: Double) throws -> String {
+func ortCompare(reference: Model, optimized: Model, maxError: Double, inputs: [String: Tensor]? = nil) throws -> String {
     guard let python = FixturePaths.python else { throw XCTSkip("tools venv missing: source Tools/python-env.sh") }
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("passes-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -110,9 +110,15 @@ func ortCompare(reference: Model, optimized: Model, maxError: Double) throws -> 
     try ONNXModelFile.save(reference, to: referenceURL)
     try ONNXModelFile.save(optimized, to: optimizedURL)
     let script = FixturePaths.repositoryRoot.appendingPathComponent("Benchmarks/optimize_check.py")
+    var extra: [String] = []
+    if let inputs {
+        let golden = folder.appendingPathComponent("inputs.h5")
+        try HDF5TensorFile.write(Dictionary(uniqueKeysWithValues: inputs.map { ("inputs/\($0.key)", $0.value) }), to: golden)
+        extra = ["--golden", golden.path]
+    }
     let process = Process()
     process.executableURL = python
-    process.arguments = [script.path, "--reference", referenceURL.path, "--max-error", String(maxError), optimizedURL.path]
+    process.arguments = [script.path, "--reference", referenceURL.path, "--max-error", String(maxError)] + extra + [optimizedURL.path]
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe

@@ -81,7 +81,7 @@ public struct DynamicQuantization: GraphPass {
         var alpha: Float = 1
         var addend: Tensor?
         if node.opType == "Gemm" {
-            guard node.int("transA", default: 0) == 0, types.rank(node.inputs[0]) == 2 else { return false }
+            guard node.int("transA", default: 0) == 0 else { return false }
             if node.int("transB", default: 0) != 0 {
                 let (n, k) = (shape[0], shape[1])
                 var transposed = [Float](repeating: 0, count: values.count)

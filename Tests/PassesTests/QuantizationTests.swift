@@ -1,0 +1,277 @@
+import Harness
+import ModelFormats
+import ModelIR
+import Passes
+import TestSupport
+import XCTest
+
+final class QuantizationTests: XCTestCase {
+    /// Conv → Relu → Flatten → Gemm (transB) with calibration samples.
+    private func convNet() -> (ModelBuilder, [String: Tensor]) {
+        var b = ModelBuilder()
+        b.input("x", [1, 1, 4, 4])
+        b.inputs[0] = ValueInfo(name: "x", elementType: .float, shape: TensorShape([.symbolic("N"), .fixed(1), .fixed(4), .fixed(4)]))
+        b.weight("w", [8, 1, 3, 3])
+        b.weight("b", [8])
+        b.weight("fw", [10, 32])
+        b.weight("fb", [10])
+        b.node("Conv", ["x", "w", "b"], ["c"], name: "conv")
+        b.node("Relu", ["c"], ["r"], name: "relu")
+        b.node("Flatten", ["r"], ["f"], name: "flatten")
+        b.node("Gemm", ["f", "fw", "fb"], ["y"], ["transB": .int(1)], name: "fc")
+        b.output("y")
+        let samples = floats(&b, "x", [40, 1, 4, 4])
+        return (b, ["x": samples])
+    }
+
+    private func initializer(_ model: Model, _ name: String) -> Tensor? {
+        model.graph.initializers.first { $0.name == name }
+    }
+
+    func testStaticQuantizationWritesQDQWithInt8WeightsAndInt32Bias() throws {
+        let (b, samples) = convNet()
+        let (quantized, findings) = try optimize(b.model, path: "int8-static", calibration: samples)
+        XCTAssertEqual(count("QuantizeLinear", in: quantized), 3, "x, the Conv output and the Gemm input; the graph output's pair is dead")
+        XCTAssertEqual(count("DequantizeLinear", in: quantized), 3 + 2 + 2)
+        XCTAssertEqual(quantized.graph.initializers.filter { $0.dataType == .int8 && $0.rank > 1 }.map(\.shape).sorted { $0[0] < $1[0] },
+                       [[8, 1, 3, 3], [10, 32]], "weights stored once, as int8")
+        XCTAssertNil(initializer(quantized, "w"))
+        XCTAssertNil(initializer(quantized, "fw"))
+        XCTAssertEqual(quantized.graph.initializers.filter { $0.dataType == .int32 }.map(\.shape), [[8], [10]])
+        let conv = try XCTUnwrap(quantized.graph.nodes.first { $0.opType == "Conv" })
+        let weightDQ = try XCTUnwrap(quantized.graph.nodes.first { $0.outputs[0] == conv.inputs[1] })
+        XCTAssertEqual(weightDQ.attribute("axis")?.int, 0)
+        let gemm = try XCTUnwrap(quantized.graph.nodes.first { $0.opType == "Gemm" })
+        let gemmDQ = try XCTUnwrap(quantized.graph.nodes.first { $0.outputs[0] == gemm.inputs[1] })
+        XCTAssertEqual(try XCTUnwrap(initializer(quantized, gemmDQ.inputs[1])).shape, [10], "per output channel of a transposed B")
+        // The bias scale is the input scale times the weight scale.
+        let biasDQ = try XCTUnwrap(quantized.graph.nodes.first { $0.outputs[0] == conv.inputs[2] })
+        let inputDQ = try XCTUnwrap(quantized.graph.nodes.first { $0.outputs[0] == conv.inputs[0] })
+        let inputScale = try XCTUnwrap(initializer(quantized, inputDQ.inputs[1])?.floatValues().first)
+        let weightScales = try XCTUnwrap(initializer(quantized, weightDQ.inputs[1])?.floatValues())
+        assertClose(try XCTUnwrap(initializer(quantized, biasDQ.inputs[1])?.floatValues()), weightScales.map { $0 * inputScale })
+        XCTAssertTrue(findings.contains { $0.code == "quantized" && $0.message.contains("40 samples") })
+        assertValid(quantized)
+        _ = try ortCompare(reference: b.model, optimized: quantized, maxError: 0.1, inputs: samples)
+    }
+
+    func testStaticQuantizationIsSmallerThanFloat() throws {
+        var b = ModelBuilder()
+        b.input("x", [2, 64])
+        b.weight("w1", [64, 64])
+        b.weight("w2", [64, 10])
+        b.node("MatMul", ["x", "w1"], ["h"])
+        b.node("MatMul", ["h", "w2"], ["y"])
+        b.output("y")
+        let samples = ["x": floats(&b, "x", [8, 64])]
+        let (quantized, _) = try optimize(b.model, path: "int8-static", calibration: samples)
+        let before = try ONNXModelFile.encode(b.model).count
+        let after = try ONNXModelFile.encode(quantized).count
+        XCTAssertLessThan(Double(after), Double(before) * 0.35)
+    }
+
+    func testSharedWeightsAndActivationsGetOneQDQ() throws {
+        var b = ModelBuilder()
+        b.input("x", [2, 6])
+        b.weight("w", [6, 6])
+        b.node("MatMul", ["x", "w"], ["a"])
+        b.node("MatMul", ["x", "w"], ["c"])
+        b.node("Add", ["a", "c"], ["y"])
+        b.output("y")
+        let samples = ["x": floats(&b, "x", [4, 6])]
+        let (quantized, _) = try optimize(b.model, path: "int8-static", calibration: samples)
+        XCTAssertEqual(quantized.graph.initializers.filter { $0.dataType == .int8 && $0.rank == 2 }.count, 1)
+        XCTAssertEqual(quantized.graph.nodes.filter { $0.opType == "QuantizeLinear" && $0.inputs[0] == "x" }.count, 1)
+    }
+
+    func testIncludeAndExcludeLists() throws {
+        let (b, samples) = convNet()
+        let (onlyConv, _) = try optimize(b.model, path: "int8-static", options: ["exclude_nodes": "fc"], calibration: samples)
+        XCTAssertNotNil(initializer(onlyConv, "fw"), "the excluded Gemm keeps float weights")
+        XCTAssertNil(initializer(onlyConv, "w"))
+        let (onlyGemm, _) = try optimize(b.model, path: "int8-static", options: ["exclude_op_types": "Conv"], calibration: samples)
+        XCTAssertNotNil(initializer(onlyGemm, "w"))
+        XCTAssertNil(initializer(onlyGemm, "fw"))
+        let (included, _) = try optimize(b.model, path: "int8-static", options: ["include_nodes": "conv"], calibration: samples)
+        XCTAssertNotNil(initializer(included, "fw"))
+    }
+
+    func testWithoutCalibrationDataStaticQuantizationFails() throws {
+        let (b, _) = convNet()
+        XCTAssertThrowsError(try optimize(b.model, path: "int8-static")) { error in
+            XCTAssertEqual(error as? PassError, .missingCalibration(stage: "int8-static"))
+        }
+    }
+
+    func testCompositionsFuseOrPruneBeforeQuantizing() throws {
+        var (b, samples) = convNet()
+        b.weight("scale", [8], in: 0.5, 2)
+        b.weight("shift", [8])
+        b.weight("mean", [8])
+        b.weight("var", [8], in: 0.5, 2)
+        b.nodes.insert(Node(name: "bn", opType: "BatchNormalization", inputs: ["c", "scale", "shift", "mean", "var"], outputs: ["cn"]), at: 1)
+        b.nodes[2].inputs = ["cn"]
+        let (fusedQuantized, _) = try optimize(b.model, path: "fused+int8-static", calibration: samples)
+        XCTAssertEqual(count("BatchNormalization", in: fusedQuantized), 0)
+        XCTAssertEqual(count("QuantizeLinear", in: fusedQuantized), 3)
+        let (prunedQuantized, _) = try optimize(b.model, path: "prune-50+int8-static", calibration: samples)
+        let weights = prunedQuantized.graph.initializers.filter { $0.dataType == .int8 && $0.rank > 1 }
+        XCTAssertEqual(weights.count, 2)
+        for weight in weights {
+            XCTAssertEqual(try weight.floatValues().filter { $0 == 0 }.count, weight.elementCount / 2, "pruned zeros stay zero in int8")
+        }
+    }
+
+    func testDynamicQuantizationUsesIntegerOperators() throws {
+        var b = ModelBuilder()
+        b.input("x", [1, 1, 5, 5])
+        b.weight("w", [4, 1, 3, 3])
+        b.weight("b", [4])
+        b.weight("m1", [36, 6])
+        b.weight("m2", [36, 6])
+        b.initializers.append(try Tensor(name: "shape", shape: [2], scalars: [Int64(1), 36]))
+        b.node("Conv", ["x", "w", "b"], ["c"])
+        b.node("Reshape", ["c", "shape"], ["f"])
+        b.node("MatMul", ["f", "m1"], ["p"])
+        b.node("MatMul", ["f", "m2"], ["q"])
+        b.node("Add", ["p", "q"], ["y"])
+        b.output("y")
+        let (quantized, _) = try optimize(b.model, path: "int8-dynamic")
+        XCTAssertEqual(count("DynamicQuantizeLinear", in: quantized), 2, "one for x, one shared by both MatMuls")
+        XCTAssertEqual(count("MatMulInteger", in: quantized), 2)
+        XCTAssertEqual(count("ConvInteger", in: quantized), 1)
+        XCTAssertEqual(count("MatMul", in: quantized) + count("Conv", in: quantized), 0)
+        XCTAssertEqual(Set(quantized.graph.initializers.filter { $0.elementCount >= 36 }.map(\.dataType)), [.int8, .uint8],
+                       "weights are integer; what stays float are per-channel scales and the bias")
+        assertValid(quantized)
+        _ = try ortCompare(reference: b.model, optimized: quantized, maxError: 0.2)
+    }
+
+    func testRecurrentWeightsAreStoredAsInt8BehindDequantizeLinear() throws {
+        var b = ModelBuilder()
+        b.input("x", [3, 1, 4])
+        b.weight("W", [1, 12, 4])
+        b.weight("R", [1, 12, 4])
+        b.node("GRU", ["x", "W", "R"], ["", "h"], ["hidden_size": .int(4)])
+        b.outputs.append(ValueInfo(name: "h", elementType: .float, shape: TensorShape(fixed: [1, 1, 4])))
+        let (quantized, _) = try optimize(b.model, path: "int8-dynamic")
+        XCTAssertEqual(count("DequantizeLinear", in: quantized), 2)
+        XCTAssertEqual(quantized.graph.initializers.filter { $0.dataType == .int8 && $0.rank == 3 }.count, 2)
+        assertValid(quantized)
+        _ = try ortCompare(reference: b.model, optimized: quantized, maxError: 0.05)
+    }
+}
+
+final class CalibrationTests: XCTestCase {
+    func testRangesByMethod() {
+        var stats = TensorStatistics()
+        var values = (0..<100_000).map { Float($0 % 2001 - 1000) / 1000 }
+        values.append(1000)
+        stats.observeRange(values)
+        XCTAssertEqual(stats.range(method: .minMax).lower, -1)
+        XCTAssertEqual(stats.range(method: .minMax).upper, 1000)
+        stats.startHistogram(bins: 2048)
+        stats.observeHistogram(values)
+        let percentile = stats.range(method: .percentile, percentile: 99.9)
+        XCTAssertEqual(percentile.lower, -1)
+        XCTAssertLessThan(percentile.upper, 2, "one outlier in 100001 is beyond the 99.9th percentile")
+        let entropy = stats.range(method: .entropy)
+        XCTAssertLessThan(entropy.upper, 100, "KL calibration clips the lone outlier")
+        XCTAssertGreaterThan(entropy.upper, 0.5)
+    }
+
+    func testStreamingGivesTheSameStatisticsWhateverTheBatchSize() throws {
+        var b = ModelBuilder()
+        b.input("x", [1, 3])
+        b.inputs[0] = ValueInfo(name: "x", elementType: .float, shape: TensorShape([.symbolic("N"), .fixed(3)]))
+        b.node("Relu", ["x"], ["y"])
+        b.output("y")
+        let samples = ["x": floats(&b, "x", [23, 3])]
+        let request = CalibrationRequest(method: .percentile, bins: 64) { _ in ["x", "y"] }
+        let one = try ExecutorCalibrator(samples: samples, batchSize: 1).calibrate(b.model, request: request)
+        let seven = try ExecutorCalibrator(samples: samples, batchSize: 7).calibrate(b.model, request: request)
+        XCTAssertEqual(one.sampleCount, 23)
+        XCTAssertEqual(one.statistics["y"], seven.statistics["y"])
+        XCTAssertEqual(one.statistics["x"]?.minimum, try samples["x"]!.floatValues().min())
+        XCTAssertEqual(one.statistics["y"]?.minimum, 0)
+        XCTAssertEqual(one.statistics["y"]?.histogram.reduce(0, +), 69)
+    }
+}
+
+final class PassManagerTests: XCTestCase {
+    struct Breaking: GraphPass {
+        let name = "breaking"
+        func run(on model: inout Model, context: PassContext) throws -> Bool {
+            model.graph.nodes[0].inputs[0] = "nowhere"
+            return true
+        }
+    }
+
+    struct Counting: GraphPass {
+        let name = "counting"
+        func run(on model: inout Model, context: PassContext) throws -> Bool {
+            guard model.graph.nodes.count < 4 else { return false }
+            model.graph.nodes.append(Node(opType: "Relu", inputs: [model.graph.nodes.last!.outputs[0]],
+                                          outputs: ["r\(model.graph.nodes.count)"]))
+            return true
+        }
+    }
+
+    private func model() -> Model {
+        var b = ModelBuilder()
+        b.input("x", [2])
+        b.node("Relu", ["x"], ["y"])
+        b.output("y")
+        return b.model
+    }
+
+    func testTheFirstPassThatBreaksTheGraphIsNamed() {
+        let manager = PassManager(stages: [PassStage(name: "s", passes: [Breaking()])], verifiesEachPass: true)
+        XCTAssertThrowsError(try manager.run(model(), context: PassContext())) { error in
+            guard case .invalidResult(let pass, let errors)? = error as? PassError else { return XCTFail("\(error)") }
+            XCTAssertEqual(pass, "breaking")
+            XCTAssertTrue(errors.joined().contains("nowhere"), "\(errors)")
+        }
+    }
+
+    func testStagesRunToAFixpoint() throws {
+        let manager = PassManager(stages: [PassStage(name: "s", passes: [Counting()])], verifiesEachPass: true)
+        XCTAssertEqual(try manager.run(model(), context: PassContext()).graph.nodes.count, 4)
+        let once = PassManager(stages: [PassStage(name: "s", passes: [Counting()], repeats: false)])
+        XCTAssertEqual(try once.run(model(), context: PassContext()).graph.nodes.count, 2)
+    }
+
+    func testPathNamesAndOptions() throws {
+        XCTAssertEqual(try OptimizationPath(parsing: "fused+int8-static").components, [.fused, .int8Static])
+        XCTAssertEqual(try OptimizationPath(parsing: "prune-channels-25").components, [.pruneChannels(percent: 25)])
+        XCTAssertEqual(try OptimizationPath(parsing: "prune-50").description, "prune-50")
+        XCTAssertThrowsError(try OptimizationPath(parsing: "int4")) { XCTAssertTrue("\($0)".contains("known paths")) }
+        XCTAssertThrowsError(try OptimizationPath(parsing: "prune-150"))
+        let options = try PassOptions(parsing: ["calibration-method=entropy", "percentile = 99.9"])
+        XCTAssertEqual(options.string("calibration_method"), "entropy")
+        XCTAssertEqual(try options.double("percentile", default: 0), 99.9)
+        XCTAssertThrowsError(try PassOptions(parsing: ["novalue"]))
+        XCTAssertThrowsError(try OptimizationPath(parsing: "int8-static").stages(options: PassOptions(["activation_type": "int4"])))
+    }
+}
+
+final class ManifestOptionsTests: XCTestCase {
+    func testOptionsComeFromDefaultsThenTheModel() throws {
+        let yaml = """
+            paths: [fp32, int8-static]
+            defaults:
+              int8-static: {min_cosine: 0.99, options: {calibration_method: entropy, percentile: 99.9}}
+              fp16: {options: {fp16_block_ops_add: [Softmax, LayerNormalization]}}
+            models:
+              a: {source: a/model.onnx, options: {int8-static: {calibration_method: percentile, exclude_nodes: [fc1, fc2]}}}
+            """
+        let forA = try PassOptions(manifestYAML: yaml, model: "a", path: OptimizationPath(parsing: "fp16+int8-static"))
+        XCTAssertEqual(forA.string("calibration_method"), "percentile")
+        XCTAssertEqual(forA.string("percentile"), "99.9")
+        XCTAssertEqual(forA.list("exclude_nodes"), ["fc1", "fc2"])
+        XCTAssertEqual(forA.list("fp16_block_ops_add"), ["Softmax", "LayerNormalization"])
+        let forB = try PassOptions(manifestYAML: yaml, model: "b", path: OptimizationPath(parsing: "int8-static"))
+        XCTAssertEqual(forB.string("calibration_method"), "entropy")
+        XCTAssertNil(forB.string("exclude_nodes"))
+    }
+}
