@@ -12,7 +12,7 @@ struct ModelGate: ParsableCommand {
         version: ReportSchema.toolVersion,
         subcommands: [
             Run.self, Check.self, Convert.self, Optimize.self, Exec.self, Golden.self,
-            Conformance.self, Bench.self, Diff.self, Merge.self, Inspect.self, ConformanceWorkerCommand.self,
+            Conformance.self, Bench.self, Diff.self, Merge.self, Inspect.self, ConformanceWorkerCommand.self, RunCell.self,
         ])
 
     static func main() {

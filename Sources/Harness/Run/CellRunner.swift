@@ -1,0 +1,170 @@
+import Executor
+import Foundation
+import GraphChecker
+import ModelFormats
+import ModelIR
+
+/// Runs one model × path cell in this process, step by step (DESIGN.md, "Per model × path"):
+/// load the source and golden file, apply the path, save `<models>/<model>/<path>.onnx`, check
+/// it, execute the golden inputs, compare, diagnose a failure against the fp32 graph, and
+/// measure size and latency. The first failing stage ends the cell and is recorded in its result.
+public struct CellRunner: Sendable {
+    public var manifest: Manifest
+    /// `<out>/models`: converted models are written to `<model>/<path>.onnx` under it.
+    public var modelsFolder: URL
+    public var settings: RunSettings
+
+    public init(manifest: Manifest, modelsFolder: URL, settings: RunSettings = RunSettings()) {
+        self.manifest = manifest
+        self.modelsFolder = modelsFolder
+        self.settings = settings
+    }
+
+    /// The file a cell's converted model is saved to.
+    public func modelFile(_ key: CellKey) -> URL {
+        modelsFolder.appendingPathComponent(key.model).appendingPathComponent("\(key.path).onnx")
+    }
+
+    /// Runs `key`.
+    ///
+    /// - Parameters:
+    ///   - measureFP32Latency: also time the fp32 graph, for a cell whose model's fp32 cell is not
+    ///     part of the run (a shard, or `--paths` without fp32).
+    ///   - onStage: called as each stage starts.
+    public func run(_ key: CellKey, measureFP32Latency: Bool = false, onStage: (CellStage) -> Void = { _ in }) -> CellResult {
+        let clock = ContinuousClock()
+        let started = clock.now
+        guard let entry = manifest.model(named: key.model), let spec = manifest.pathSpec(key.path) else {
+            return CellResult(model: key.model, path: key.path,
+                              error: CellError(stage: .load, message: "\(manifest.file): no model '\(key.model)' with path '\(key.path)'"))
+        }
+        let goldenEntry = manifest.goldenModel(for: entry)
+        var r = CellResult(model: entry.name, path: key.path, goldenModel: entry.teacher, budget: manifest.budget(model: entry, path: key.path))
+        let seconds = { () -> Double in
+            let elapsed = clock.now - started
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
+        func finish(_ result: CellResult) -> CellResult {
+            var result = result
+            result.durationSeconds = seconds()
+            return result
+        }
+
+        onStage(.load)
+        guard let fp32 = r.run(.load, { try ModelLoader.load(entry.sourceURL) }),
+              let golden = r.run(.load, { try GoldenFile(url: goldenEntry.goldenURL) }) else { return finish(r) }
+
+        onStage(.convert)
+        let file = modelFile(key)
+        let converted = r.run(.convert) { () throws -> (Model, [Finding]) in
+            let applier = PathApplier(spec: spec, sourceURL: entry.sourceURL,
+                                      workFolder: file.deletingLastPathComponent().appendingPathComponent(".work-\(key.path)"),
+                                      calibrationSamples: {
+                                          try ModelOptimizer.defaultCalibrationFile(for: entry.sourceURL).map(ModelOptimizer.loadCalibrationSamples)
+                                      })
+            let (model, findings) = try applier.apply(to: fp32)
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try ONNXModelFile.save(model, to: file)
+            return (try ONNXModelFile.load(file), findings)
+        }
+        guard let (model, passFindings) = converted else { return finish(r) }
+
+        onStage(.check)
+        let report = GraphChecker().check(model)
+        r.findings = passFindings + report.findings
+        let checked: Void? = r.run(.check) {
+            let errors = report.errors
+            if !errors.isEmpty {
+                throw CellStageFailure("\(file.lastPathComponent) is not a valid ONNX model: "
+                                       + errors.prefix(3).map { ($0.node.map { "node '\($0)': " } ?? "") + $0.message }.joined(separator: "; ")
+                                       + (errors.count > 3 ? " (+\(errors.count - 3) more)" : ""))
+            }
+        }
+        guard checked != nil else { return finish(r) }
+
+        onStage(.execute)
+        let executed = r.run(.execute) { () throws -> (Evaluator, [String: Tensor], [(name: String, tensor: Tensor)]) in
+            let evaluator = try Evaluator(model: model)
+            let feeds = try SampleBatches.feeds(for: evaluator.requiredInputs, from: golden.inputs, file: golden.displayName)
+            let outputs = try SampleBatches(evaluator: evaluator, batchSize: settings.batchSize).run(feeds)
+            return (evaluator, feeds, outputs)
+        }
+        guard let (evaluator, feeds, outputs) = executed else { return finish(r) }
+
+        onStage(.compare)
+        let comparison = r.run(.compare) {
+            try GoldenComparison.compare(actual: outputs, golden: golden.outputs, labels: golden.labels,
+                                         thresholds: { manifest.tolerance(model: entry, path: key.path, output: $0) })
+        }
+        guard let comparison else { return finish(r) }
+        r.outputs = comparison.outputs
+        r.accuracy = comparison.accuracy
+
+        onStage(.size)
+        let size = r.run(.size) { () throws -> SizeMetrics in
+            let bytes = try Self.fileSize(file)
+            return SizeMetrics(bytes: bytes, fp32Bytes: spec.isReference ? bytes : try ONNXModelFile.encode(fp32).count)
+        }
+        guard let size else { return finish(r) }
+        r.size = size
+        r.weightErrors = spec.isReference ? nil : WeightComparison.compare(reference: fp32, model: model)
+
+        if !spec.isReference, Gates().verdict(for: r).status == .fail {
+            onStage(.diagnose)
+            let threshold = DivergenceLocator.thresholdSNRdB(manifest.tolerance(model: entry, path: key.path,
+                                                                                output: r.outputs.first?.name ?? ""))
+            let diagnosed = r.run(.diagnose) { () throws -> Diagnosis in
+                let reference = try Evaluator(model: fp32)
+                var subset: [String: Tensor] = [:]
+                let count = min(settings.diagnosisSamples, feeds.values.map { $0.shape.first ?? 1 }.min() ?? 1)
+                let fixed = SampleBatches.fixedBatch(of: evaluator.requiredInputs)
+                for (name, tensor) in feeds {
+                    subset[name] = try SampleBatches.rows(of: tensor, from: 0, to: fixed.map { min($0, count) } ?? count, paddedTo: fixed)
+                }
+                return try DivergenceLocator().diagnose(reference: reference, model: evaluator, feeds: subset, thresholdSNRdB: threshold)
+            }
+            guard let diagnosed else { return finish(r) }
+            r.diagnosis = diagnosed
+        }
+
+        onStage(.latency)
+        let latency = r.run(.latency) { () throws -> LatencyMetrics? in
+            var single: [String: Tensor] = [:]
+            let fixed = SampleBatches.fixedBatch(of: evaluator.requiredInputs) ?? 1
+            for (name, tensor) in feeds { single[name] = try SampleBatches.rows(of: tensor, from: 0, to: 1, paddedTo: fixed) }
+            var fp32P50: Double?
+            if measureFP32Latency && !spec.isReference {
+                let reference = try Evaluator(model: fp32)
+                let fp32Feeds = try SampleBatches.feeds(for: reference.requiredInputs, from: single, file: golden.displayName)
+                fp32P50 = LatencyMetrics(samplesMs: try time(reference, fp32Feeds), warmupRuns: settings.warmupRuns)?.p50Ms
+            }
+            return LatencyMetrics(samplesMs: try time(evaluator, single), warmupRuns: settings.warmupRuns, fp32P50Ms: fp32P50)
+        }
+        r.latency = latency ?? nil
+        return finish(r)
+    }
+
+    private func time(_ evaluator: Evaluator, _ feeds: [String: Tensor]) throws -> [Double] {
+        for _ in 0..<settings.warmupRuns { _ = try evaluator.run(tensors: feeds) }
+        let clock = ContinuousClock()
+        var samples: [Double] = []
+        for _ in 0..<settings.latencyRuns {
+            let start = clock.now
+            _ = try evaluator.run(tensors: feeds)
+            let elapsed = clock.now - start
+            samples.append(Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15)
+        }
+        return samples
+    }
+
+    static func fileSize(_ url: URL) throws -> Int {
+        let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+        return (attributes[.size] as? NSNumber)?.intValue ?? 0
+    }
+}
+
+/// A stage's failure described by the runner itself (as opposed to an error from a library).
+struct CellStageFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// One cell for a worker process: what `Runner` writes and `CellWorker.run` reads.
+public struct CellJob: Sendable, Hashable, Codable {
+    /// The corpus folder (holding `corpus.yml`).
+    public var corpus: String
+    public var model: String
+    public var path: String
+    /// `<out>/models`.
+    public var modelsFolder: String
+    public var settings: RunSettings
+    public var measureFP32Latency: Bool
+
+    public init(corpus: String, model: String, path: String, modelsFolder: String, settings: RunSettings, measureFP32Latency: Bool) {
+        self.corpus = corpus
+        self.model = model
+        self.path = path
+        self.modelsFolder = modelsFolder
+        self.settings = settings
+        self.measureFP32Latency = measureFP32Latency
+    }
+}
+
+/// The worker side of `Runner`: runs one `CellJob` and reports on standard output, one line at a
+/// time and flushed, `stage <name>` as each stage starts and finally `result <CellResult JSON>`.
+public enum CellWorker {
+    static let stagePrefix = "stage "
+    static let resultPrefix = "result "
+
+    /// Runs the job in `jobFile`, writing lines with `write` (standard output by default).
+    public static func run(jobFile: URL, write: (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }) throws {
+        let job = try JSONDecoder().decode(CellJob.self, from: Data(contentsOf: jobFile))
+        let key = CellKey(model: job.model, path: job.path)
+        let result: CellResult
+        do {
+            let manifest = try Manifest.load(corpus: URL(fileURLWithPath: job.corpus))
+            let runner = CellRunner(manifest: manifest, modelsFolder: URL(fileURLWithPath: job.modelsFolder), settings: job.settings)
+            result = runner.run(key, measureFP32Latency: job.measureFP32Latency) { write(stagePrefix + $0.rawValue) }
+        } catch {
+            result = CellResult(model: job.model, path: job.path, error: CellError(stage: .load, message: String(describing: error)))
+        }
+        let data = try encoder.encode(result)
+        write(resultPrefix + String(decoding: data, as: UTF8.self))
+    }
+
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
+
+    /// The last stage started and the result, from a worker's output so far.
+    static func parse(_ text: String) -> (stage: CellStage?, result: CellResult?) {
+        var stage: CellStage?
+        var result: CellResult?
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix(stagePrefix) {
+                stage = CellStage(rawValue: String(line.dropFirst(stagePrefix.count))) ?? stage
+            } else if line.hasPrefix(resultPrefix) {
+                result = try? decoder.decode(CellResult.self, from: Data(line.dropFirst(resultPrefix.count).utf8))
+            }
+        }
+        return (stage, result)
+    }
+}

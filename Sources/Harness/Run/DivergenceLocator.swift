@@ -1,0 +1,72 @@
+import Executor
+import Foundation
+import ModelIR
+
+/// Locates where a path's graph departs from the fp32 graph: both run on the same inputs with
+/// every intermediate captured, tensors matched by name, and each compared (SNR, cosine, max abs
+/// error) in the path graph's execution order.
+public struct DivergenceLocator {
+    /// Nodes kept in the table: the worst by SNR (plus the first diverging one), in execution order.
+    public var tableSize: Int
+
+    public init(tableSize: Int = 10) {
+        self.tableSize = tableSize
+    }
+
+    /// The SNR below which a node diverges, from an output's thresholds: `min_snr_db`, else the
+    /// SNR that `min_cosine` implies (cos ≈ 1 − 1/(2·SNR)), else the one `rtol` implies, else 20 dB.
+    public static func thresholdSNRdB(_ thresholds: Thresholds) -> Double {
+        if let snr = thresholds[.minSNRdB] { return snr }
+        if let cosine = thresholds[.minCosine], cosine < 1 { return 10 * log10(1 / (2 * (1 - cosine))) }
+        if let rtol = thresholds[.rtol], rtol > 0 { return -20 * log10(rtol) }
+        return 20
+    }
+
+    /// Compares the intermediates of `model` with those of `reference` on `feeds`.
+    public func diagnose(reference: Evaluator, model: Evaluator, feeds: [String: Tensor], thresholdSNRdB: Double) throws -> Diagnosis {
+        let expected = try reference.run(tensors: try Self.matching(feeds, reference), captureIntermediates: true)
+        let actual = try model.run(tensors: try Self.matching(feeds, model), captureIntermediates: true)
+        var referenceValues: [String: Tensor] = [:]
+        for named in expected.intermediates + expected.outputs {
+            if let tensor = named.value.tensor, referenceValues[named.name] == nil { referenceValues[named.name] = tensor }
+        }
+        var producers: [String: Node] = [:]
+        for node in model.model.graph.nodes {
+            for output in node.outputs where !output.isEmpty { producers[output] = node }
+        }
+        var compared: [Diagnosis.NodeError] = []
+        var seen = Set<String>()
+        for named in actual.intermediates + actual.outputs where seen.insert(named.name).inserted {
+            guard let tensor = named.value.tensor, tensor.dataType.isFloatingPoint,
+                  let golden = referenceValues[named.name], golden.dataType.isFloatingPoint,
+                  golden.elementCount == tensor.elementCount, tensor.elementCount > 0,
+                  let a = try? tensor.doubleValues(), let g = try? golden.doubleValues() else { continue }
+            let node = producers[named.name]
+            compared.append(Self.compare(node: node?.label ?? named.name, op: node?.opType ?? "", output: named.name, actual: a, golden: g))
+        }
+        let first = compared.first { $0.snrDB < thresholdSNRdB }
+        let worst = Set(compared.indices.sorted { (compared[$0].snrDB, $0) < (compared[$1].snrDB, $1) }.prefix(tableSize))
+        let table = compared.indices.filter { worst.contains($0) || compared[$0].output == first?.output }.map { compared[$0] }
+        return Diagnosis(firstDivergingNode: first?.node, firstDivergingOp: first?.op, thresholdSNRdB: thresholdSNRdB, nodes: table)
+    }
+
+    static func compare(node: String, op: String, output: String, actual: [Double], golden: [Double]) -> Diagnosis.NodeError {
+        var signal = 0.0, noise = 0.0, dot = 0.0, normA = 0.0, maxAbs = 0.0
+        for (a, g) in zip(actual, golden) {
+            let d = a - g
+            if !d.isFinite { maxAbs = .infinity; noise = .infinity; continue }
+            signal += g * g
+            noise += d * d
+            dot += a * g
+            normA += a * a
+            maxAbs = max(maxAbs, abs(d))
+        }
+        let snr = noise == 0 ? Double.infinity : (signal == 0 ? -Double.infinity : 10 * log10(signal / noise))
+        let cosine: Double = (signal == 0 && normA == 0) ? 1 : (signal == 0 || normA == 0 ? 0 : dot / (signal.squareRoot() * normA.squareRoot()))
+        return Diagnosis.NodeError(node: node, op: op, output: output, snrDB: snr, cosine: min(1, max(-1, cosine)), maxAbsError: maxAbs)
+    }
+
+    private static func matching(_ feeds: [String: Tensor], _ evaluator: Evaluator) throws -> [String: Tensor] {
+        try SampleBatches.feeds(for: evaluator.requiredInputs, from: feeds, file: "the golden inputs")
+    }
+}

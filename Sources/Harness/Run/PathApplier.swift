@@ -1,0 +1,117 @@
+import Foundation
+import GraphChecker
+import ModelFormats
+import ModelIR
+import Passes
+
+/// Turns a model's fp32 graph into a path's graph: runs of built-in steps go through
+/// `ModelOptimizer` (the passes' path registry, with calibration for `int8-static`), external
+/// steps run their command with `{input}`/`{output}` and read the file it writes back.
+public struct PathApplier {
+    public var spec: PathSpec
+    /// The model's source file: the `{input}` of an external path that comes first.
+    public var sourceURL: URL
+    /// Where external steps write their intermediate files.
+    public var workFolder: URL
+    /// Calibration inputs for `int8-static` (loaded lazily by `calibrationSamples`).
+    public var calibrationSamples: () throws -> [String: Tensor]?
+
+    public init(spec: PathSpec, sourceURL: URL, workFolder: URL, calibrationSamples: @escaping () throws -> [String: Tensor]?) {
+        self.spec = spec
+        self.sourceURL = sourceURL
+        self.workFolder = workFolder
+        self.calibrationSamples = calibrationSamples
+    }
+
+    /// The path's model and what the passes reported.
+    public func apply(to fp32: Model) throws -> (model: Model, findings: [Finding]) {
+        var model = fp32
+        var findings: [Finding] = []
+        var builtins: [BuiltinPath] = []
+        var atSource = true
+
+        func flushBuiltins() throws {
+            guard !builtins.isEmpty else { return }
+            let name = builtins.map(\.rawValue).joined(separator: "+")
+            let path = try OptimizationPath(parsing: name)
+            var samples: [String: Tensor]?
+            if path.needsCalibration {
+                guard let loaded = try calibrationSamples() else { throw PathError.noCalibration(path: spec.name, model: sourceURL.path) }
+                samples = loaded
+            }
+            let optimizer = ModelOptimizer(path: path, calibrationSamples: samples)
+            let (optimized, passFindings) = try optimizer.optimize(model)
+            model = optimized
+            findings += passFindings
+            if builtins != [.fp32] { atSource = false }
+            builtins = []
+        }
+
+        for (index, step) in spec.steps.enumerated() {
+            switch step {
+            case .builtin(let builtin):
+                builtins.append(builtin)
+            case .external(let external):
+                try flushBuiltins()
+                model = try run(external, on: model, useSource: atSource, index: index)
+                atSource = false
+            }
+        }
+        try flushBuiltins()
+        return (model, findings)
+    }
+
+    private func run(_ external: ExternalPath, on model: Model, useSource: Bool, index: Int) throws -> Model {
+        try FileManager.default.createDirectory(at: workFolder, withIntermediateDirectories: true)
+        let input: URL
+        if useSource {
+            input = sourceURL
+        } else {
+            input = workFolder.appendingPathComponent("step\(index)-input.onnx")
+            try ONNXModelFile.save(model, to: input)
+        }
+        let output = workFolder.appendingPathComponent("step\(index)-\(external.name).\(external.format.fileExtension)")
+        try? FileManager.default.removeItem(at: output)
+        let command = external.shellCommand(input: input, output: output)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let log = workFolder.appendingPathComponent("step\(index)-\(external.name).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try? handle.close()
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        let tail = text.split(separator: "\n").suffix(5).joined(separator: " | ")
+        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+            throw PathError.commandFailed(path: external.name, command: command, status: process.terminationStatus,
+                                          output: tail)
+        }
+        guard FileManager.default.fileExists(atPath: output.path) else {
+            throw PathError.noOutput(path: external.name, command: command, output: output.path)
+        }
+        return try ModelLoader.load(output)
+    }
+}
+
+/// Why a path could not produce its model.
+public enum PathError: Error, CustomStringConvertible {
+    case noCalibration(path: String, model: String)
+    case commandFailed(path: String, command: String, status: Int32, output: String)
+    case noOutput(path: String, command: String, output: String)
+
+    public var description: String {
+        switch self {
+        case let .noCalibration(path, model):
+            "path '\(path)' needs calibration data: put calibration.h5 (or golden.h5) beside \(model)"
+        case let .commandFailed(path, command, status, output):
+            "external path '\(path)' failed with status \(status): \(command)" + (output.isEmpty ? "" : " — \(output)")
+        case let .noOutput(path, command, output):
+            "external path '\(path)' exited 0 but wrote no \(output): \(command)"
+        }
+    }
+}

@@ -1,0 +1,30 @@
+/// How a run measures each cell; the same for every cell of a run.
+public struct RunSettings: Sendable, Hashable, Codable {
+    /// Cells run at the same time.
+    public var jobs: Int
+    /// Seconds a cell may take before it is stopped and recorded as an error.
+    public var timeoutSeconds: Double
+    /// Timed runs at batch 1 (p50/p90 are taken over these).
+    public var latencyRuns: Int
+    /// Untimed runs before the timed ones.
+    public var warmupRuns: Int
+    /// Samples per executor run when the model's batch dimension is free.
+    public var batchSize: Int
+    /// Golden samples run with intermediates captured when a failing cell is diagnosed.
+    public var diagnosisSamples: Int
+
+    public init(jobs: Int = 1, timeoutSeconds: Double = 600, latencyRuns: Int = 20, warmupRuns: Int = 3,
+                batchSize: Int = 64, diagnosisSamples: Int = 32) {
+        self.jobs = max(1, jobs)
+        self.timeoutSeconds = timeoutSeconds
+        self.latencyRuns = max(0, latencyRuns)
+        self.warmupRuns = max(0, warmupRuns)
+        self.batchSize = max(1, batchSize)
+        self.diagnosisSamples = max(1, diagnosisSamples)
+    }
+
+    /// Threads each cell's matrix library may use so that `jobs` cells together fill `cores`.
+    public func threadsPerCell(cores: Int) -> Int {
+        max(1, cores / jobs)
+    }
+}

@@ -1,0 +1,233 @@
+import Foundation
+
+/// Runs the cells of a plan, `settings.jobs` at a time, each in its own worker process so that a
+/// cell that crashes or hangs fails alone: a worker past `settings.timeoutSeconds` is killed and
+/// its cell recorded as an error at the stage it had reached; the run goes on.
+///
+/// A worker is this same program started with `workerArguments(jobFile)` (`CellWorker.run` on
+/// the other side). Each worker's matrix library gets `settings.threadsPerCell(cores:)` threads.
+/// After all cells finish, size and latency ratios are filled in from each model's fp32 cell.
+public struct Runner: Sendable {
+    public var manifest: Manifest
+    /// The corpus folder as given (workers load `corpus.yml` from it).
+    public var corpus: URL
+    public var plan: CellPlan
+    /// `<out>/models`.
+    public var modelsFolder: URL
+    public var settings: RunSettings
+    /// The program workers run; nil runs cells on threads of this process, without timeouts.
+    public var executable: URL?
+    public var workerArguments: @Sendable (String) -> [String]
+
+    public init(manifest: Manifest, corpus: URL, plan: CellPlan, modelsFolder: URL, settings: RunSettings,
+                executable: URL? = nil, workerArguments: @escaping @Sendable (String) -> [String] = { ["run-cell", $0] }) {
+        self.manifest = manifest
+        self.corpus = corpus
+        self.plan = plan
+        self.modelsFolder = modelsFolder
+        self.settings = settings
+        self.executable = executable
+        self.workerArguments = workerArguments
+    }
+
+    /// Whether the cell must time the fp32 graph itself: its model's fp32 cell is not in this run.
+    func needsFP32Latency(_ key: CellKey) -> Bool {
+        guard let spec = manifest.pathSpec(key.path), !spec.isReference else { return false }
+        return !plan.cells.contains { $0.model == key.model && manifest.pathSpec($0.path)?.isReference == true }
+    }
+
+    /// Runs every cell and returns the results in plan order; `progress` is called as each cell finishes.
+    public func run(progress: (CellResult) -> Void = { _ in }) throws -> [CellResult] {
+        let results = try executable.map { try runIsolated($0, progress: progress) } ?? runInProcess(progress: progress)
+        return Self.fillingRatios(results, isReference: { manifest.pathSpec($0)?.isReference == true })
+    }
+
+    /// Ratios to each model's fp32 cell: size from its file, latency from its p50.
+    static func fillingRatios(_ results: [CellResult], isReference: (String) -> Bool) -> [CellResult] {
+        var fp32: [String: CellResult] = [:]
+        for result in results where isReference(result.path) && result.error == nil { fp32[result.model] = result }
+        return results.map { result in
+            var result = result
+            guard let reference = fp32[result.model] else { return result }
+            if let size = result.size, let bytes = reference.size?.bytes { result.size = SizeMetrics(bytes: size.bytes, fp32Bytes: bytes) }
+            if let latency = result.latency, let p50 = reference.latency?.p50Ms {
+                result.latency = LatencyMetrics(warmupRuns: latency.warmupRuns, runs: latency.runs, p50Ms: latency.p50Ms,
+                                                p90Ms: latency.p90Ms, meanMs: latency.meanMs, fp32P50Ms: p50)
+            }
+            return result
+        }
+    }
+
+    // MARK: In process
+
+    private func runInProcess(progress: (CellResult) -> Void) -> [CellResult] {
+        let runner = CellRunner(manifest: manifest, modelsFolder: modelsFolder, settings: settings)
+        let cells = plan.cells
+        let fp32Latency = cells.map(needsFP32Latency)
+        let state = SharedResults(count: cells.count)
+        let workers = min(settings.jobs, max(cells.count, 1))
+        var threads: [Thread] = []
+        let done = DispatchSemaphore(value: 0)
+        for _ in 0..<workers {
+            let thread = Thread {
+                while let index = state.next() {
+                    state.store(runner.run(cells[index], measureFP32Latency: fp32Latency[index]), at: index)
+                }
+                done.signal()
+            }
+            thread.stackSize = 16 << 20
+            threads.append(thread)
+            thread.start()
+        }
+        var reported = 0
+        var finished = 0
+        while finished < workers {
+            if done.wait(timeout: .now() + 0.05) == .success { finished += 1 }
+            for result in state.drainFinished(after: &reported) { progress(result) }
+        }
+        for result in state.drainFinished(after: &reported) { progress(result) }
+        return state.results.enumerated().map { index, result in
+            result ?? CellResult(model: cells[index].model, path: cells[index].path,
+                                 error: CellError(stage: .load, message: "the cell did not run"))
+        }
+    }
+
+    // MARK: Worker processes
+
+    private final class Worker {
+        let index: Int
+        let process: Process
+        let output: URL
+        let errors: URL
+        let started = Date()
+        var killedForTimeout = false
+
+        init(index: Int, process: Process, output: URL, errors: URL) {
+            self.index = index
+            self.process = process
+            self.output = output
+            self.errors = errors
+        }
+    }
+
+    private func runIsolated(_ executable: URL, progress: (CellResult) -> Void) throws -> [CellResult] {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("modelgate-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let cells = plan.cells
+        var results = [CellResult?](repeating: nil, count: cells.count)
+        var next = 0
+        var running: [Worker] = []
+        var environment = ProcessInfo.processInfo.environment
+        let threads = String(settings.threadsPerCell(cores: ProcessInfo.processInfo.activeProcessorCount))
+        environment["OPENBLAS_NUM_THREADS"] = threads
+        environment["OMP_NUM_THREADS"] = threads
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+
+        func start(_ index: Int) throws {
+            let key = cells[index]
+            let job = CellJob(corpus: corpus.path, model: key.model, path: key.path, modelsFolder: modelsFolder.path,
+                              settings: settings, measureFP32Latency: needsFP32Latency(key))
+            let jobFile = scratch.appendingPathComponent("cell-\(index).json")
+            try encoder.encode(job).write(to: jobFile)
+            let output = scratch.appendingPathComponent("cell-\(index).out")
+            let errors = scratch.appendingPathComponent("cell-\(index).err")
+            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = workerArguments(jobFile.path)
+            process.environment = environment
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = try FileHandle(forWritingTo: output)
+            process.standardError = try FileHandle(forWritingTo: errors)
+            try process.run()
+            running.append(Worker(index: index, process: process, output: output, errors: errors))
+        }
+
+        func finish(_ worker: Worker) -> CellResult {
+            let key = cells[worker.index]
+            let text = (try? String(contentsOf: worker.output, encoding: .utf8)) ?? ""
+            let (stage, parsed) = CellWorker.parse(text)
+            if let parsed, !worker.killedForTimeout { return parsed }
+            let seconds = Date().timeIntervalSince(worker.started)
+            let reason: String
+            if worker.killedForTimeout {
+                reason = "timed out after \(Self.format(settings.timeoutSeconds)) s (--timeout)"
+            } else {
+                let log = ((try? String(contentsOf: worker.errors, encoding: .utf8)) ?? "")
+                    .split(separator: "\n").suffix(3).joined(separator: " | ")
+                let how = worker.process.terminationReason == .uncaughtSignal
+                    ? "signal \(worker.process.terminationStatus)" : "exit status \(worker.process.terminationStatus)"
+                reason = "the worker process stopped (\(how)) without a result" + (log.isEmpty ? "" : ": \(log)")
+            }
+            let goldenModel = manifest.model(named: key.model)?.teacher
+            let budget = manifest.model(named: key.model).map { manifest.budget(model: $0, path: key.path) } ?? Thresholds()
+            return CellResult(model: key.model, path: key.path, goldenModel: goldenModel,
+                              error: CellError(stage: stage ?? .load, message: "\(key): " + reason),
+                              budget: budget, durationSeconds: seconds)
+        }
+
+        while next < cells.count || !running.isEmpty {
+            while running.count < settings.jobs && next < cells.count {
+                try start(next)
+                next += 1
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+            let now = Date()
+            for worker in running where worker.process.isRunning && now.timeIntervalSince(worker.started) > settings.timeoutSeconds {
+                worker.killedForTimeout = true
+                kill(worker.process.processIdentifier, SIGKILL)
+            }
+            let finished = running.filter { !$0.process.isRunning }
+            running.removeAll { !$0.process.isRunning }
+            for worker in finished {
+                worker.process.waitUntilExit()
+                let result = finish(worker)
+                results[worker.index] = result
+                progress(result)
+            }
+        }
+        return results.enumerated().map { index, result in
+            result ?? CellResult(model: cells[index].model, path: cells[index].path,
+                                 error: CellError(stage: .load, message: "the cell did not run"))
+        }
+    }
+
+    static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+    }
+}
+
+/// Results written by worker threads and read by the thread that reports progress.
+private final class SharedResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var nextIndex = 0
+    private var finishedOrder: [Int] = []
+    private(set) var results: [CellResult?]
+
+    init(count: Int) {
+        results = Array(repeating: nil, count: count)
+    }
+
+    func next() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard nextIndex < results.count else { return nil }
+        nextIndex += 1
+        return nextIndex - 1
+    }
+
+    func store(_ result: CellResult, at index: Int) {
+        lock.lock(); defer { lock.unlock() }
+        results[index] = result
+        finishedOrder.append(index)
+    }
+
+    func drainFinished(after reported: inout Int) -> [CellResult] {
+        lock.lock(); defer { lock.unlock() }
+        let fresh = finishedOrder[reported...].compactMap { results[$0] }
+        reported = finishedOrder.count
+        return fresh
+    }
+}

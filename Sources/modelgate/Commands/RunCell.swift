@@ -1,0 +1,14 @@
+import ArgumentParser
+import Foundation
+import Harness
+
+/// The worker `run` starts for each cell (not shown in help).
+struct RunCell: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run-cell", shouldDisplay: false)
+
+    @Argument(help: "The cell's job file (JSON).") var job: String
+
+    func run() throws {
+        try CommandFailure.reporting { try CellWorker.run(jobFile: URL(fileURLWithPath: job)) }
+    }
+}
