@@ -29,6 +29,7 @@ public struct KernelRegistry: Sendable {
         SignalKernels.all,
         TrainingKernels.all,
         MLKernels.all,
+        RandomKernels.all,
     ]
 
     /// All built-in kernels.
