@@ -31,3 +31,50 @@ final class FunctionExpansionTests: XCTestCase {
         assertClose(values, [-3, 12])
     }
 }
+
+/// An operator defined by a function body, as ONNX defines some of its own: `y = x · x + alpha`.
+private struct SquarePlus_1: Kernel {
+    static let domain = "test.functions"
+    static let opType = "SquarePlus"
+    static let sinceVersion = 1
+    let body: Subgraph
+
+    init(_ node: KernelNode) throws {
+        var alpha = Attribute(name: "value_float", value: .float(0))
+        alpha.referencedAttribute = "alpha"
+        let function = Function(name: "SquarePlus", domain: Self.domain, inputs: ["x"], outputs: ["y"],
+                                attributeDefaults: [Attribute(name: "alpha", value: .float(1))],
+                                nodes: [Node(opType: "Mul", inputs: ["x", "x"], outputs: ["square"]),
+                                        Node(opType: "Constant", inputs: [], outputs: ["alpha"], attributes: [alpha]),
+                                        Node(opType: "Add", inputs: ["square", "alpha"], outputs: ["y"])],
+                                opsetImports: [OpsetImport(domain: "", version: 18)])
+        body = try node.expand(function)
+    }
+
+    func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
+        try context.run(body, inputs: inputs)
+    }
+}
+
+final class FunctionBodiedKernelTests: XCTestCase {
+    private func model(_ attributes: [Attribute]) -> Model {
+        GraphBuilder.model([Node(name: "sq", opType: "SquarePlus", domain: "test.functions", inputs: ["X"], outputs: ["Y"], attributes: attributes)],
+                           inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("Y")],
+                           extraOpsets: [OpsetImport(domain: "test.functions", version: 1)])
+    }
+
+    func testKernelExpandsItsFunctionBodyWithCallAttributes() throws {
+        let registry = KernelRegistry(KernelRegistry.standard.kernelTypes + [SquarePlus_1.self])
+        let x = GraphBuilder.tensor([3], [1, 2, -3])
+        let withDefault = try Evaluator(model: model([]), registry: registry).run(tensors: ["X": x])
+        assertClose(try XCTUnwrap(withDefault["Y"]?.tensor).floatValues(), [2, 5, 10])
+        let withAlpha = try Evaluator(model: model([GraphBuilder.float("alpha", 0.5)]), registry: registry).run(tensors: ["X": x])
+        assertClose(try XCTUnwrap(withAlpha["Y"]?.tensor).floatValues(), [1.5, 4.5, 9.5])
+    }
+
+    func testStandardRegistryDoesNotKnowTheTestOperator() {
+        XCTAssertThrowsError(try Evaluator(model: model([]))) { error in
+            XCTAssertTrue(String(describing: error).contains("test.functions.SquarePlus"), "\(error)")
+        }
+    }
+}

@@ -29,10 +29,14 @@ public struct KernelRegistry: Sendable {
         SignalKernels.all,
         TrainingKernels.all,
         MLKernels.all,
+        RandomKernels.all,
     ]
 
     /// All built-in kernels.
     public static let standard = KernelRegistry(families.flatMap { $0 })
+
+    /// Every kernel type registered, to extend a registry: `KernelRegistry(standard.kernelTypes + [MyOp_1.self])`.
+    public let kernelTypes: [any Kernel.Type]
 
     private struct Key: Hashable {
         let domain: String
@@ -57,6 +61,7 @@ public struct KernelRegistry: Sendable {
         }
         self.table = table.mapValues { $0.sorted { $0.since > $1.since } }
         self.duplicates = duplicates
+        kernelTypes = kernels
     }
 
     /// The kernel for `opType` of `domain` at `opset`: the highest since-version not above it.

@@ -137,9 +137,7 @@ extension Tensor {
         let outer = shape[..<axis].reduce(1, *)
         let inner = shape[(axis + 1)...].reduce(1, *)
         if first.dataType == .string || first.dataType.isSubByte {
-            var indices: [[Int]] = []
             var map: [Int] = []
-            // Build on strings/values via a joined source.
             var joined: [[UInt8]] = []
             var doubles: [Double] = []
             var offsets: [Int] = []
@@ -153,7 +151,6 @@ extension Tensor {
                     for i in 0..<size { map.append(offsets[p] + o * size + i) }
                 }
             }
-            indices.append(map)
             if first.dataType == .string {
                 return try Tensor(shape: shape, strings: map.map { joined[$0] })
             }

@@ -15,7 +15,7 @@ struct Clip_1: TensorKernel {
         let x = try inputs.required(0)
         let type = x.dataType
         let bounds = try [Double(low), Double(high)].map { try Tensor(converting: [$0], to: type, shape: []) }
-        return try Clip_11(bounds: true).compute([x, bounds[0], bounds[1]])
+        return try Clip_11().compute([x, bounds[0], bounds[1]])
     }
 }
 
@@ -25,7 +25,7 @@ struct Clip_11: TensorKernel {
     static let inputArity = 1...3
 
     init(_ node: KernelNode) throws {}
-    init(bounds: Bool) {}
+    init() {}
 
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
         try computingHalvesInFloat(inputs) { inputs in

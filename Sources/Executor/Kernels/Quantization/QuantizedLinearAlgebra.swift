@@ -76,7 +76,7 @@ struct ConvInteger_10: TensorKernel {
     let conv: Conv_1
     init(_ node: KernelNode) throws { conv = try Conv_1(node) }
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
-        func shifted(_ x: Tensor, _ zero: Tensor?, perChannel: Bool) throws -> Tensor {
+        func shifted(_ x: Tensor, _ zero: Tensor?) throws -> Tensor {
             var values = try x.doubleValues()
             if let zero {
                 let z = try zero.doubleValues()
@@ -85,8 +85,8 @@ struct ConvInteger_10: TensorKernel {
             }
             return try Tensor(converting: values, to: .double, shape: x.shape)
         }
-        let x = try shifted(inputs.required(0), inputs.optional(2), perChannel: false)
-        let w = try shifted(inputs.required(1), inputs.optional(3), perChannel: true)
+        let x = try shifted(inputs.required(0), inputs.optional(2))
+        let w = try shifted(inputs.required(1), inputs.optional(3))
         guard let y = try conv.compute([x, w]).first ?? nil else { throw KernelError.invalidInput("no result") }
         return [try Tensor(converting: y.doubleValues().map { $0.rounded() }, to: .int32, shape: y.shape)]
     }
