@@ -53,7 +53,7 @@ public struct Float16Conversion: GraphPass {
         guard node.canonicalDomain.isEmpty, node.subgraphs.isEmpty, !blockedOps.contains(node.opType),
               !blockedNodes.contains(node.name) else { return plan }
         if node.opType == "Cast" {
-            if node.attribute("to")?.int == Int64(DataType.float.rawValue) { plan.castToHalf = true }
+            if node.intAttribute("to") == Int64(DataType.float.rawValue) { plan.castToHalf = true }
             return plan
         }
         guard let schema = registry.schema(node.opType, domain: "", opsetVersion: opset) else { return plan }
