@@ -67,6 +67,21 @@ final class Float16ConversionTests: XCTestCase {
         XCTAssertTrue(findings.contains { $0.code == "fp16-clamped" && $0.message.contains("'big'") })
     }
 
+    func testGeneratedFloatConstantsTurnHalfWithoutCasts() throws {
+        var b = ModelBuilder()
+        b.input("x", [2, 3])
+        b.initializers.append(try Tensor(name: "shape", shape: [2], scalars: [Int64(2), 3]))
+        b.node("ConstantOfShape", ["shape"], ["k"], ["value": .tensor(try Tensor(shape: [1], scalars: [Float(0.5)]))])
+        b.node("Mul", ["x", "k"], ["y"])
+        b.output("y")
+        let x = floats(&b, "x", [2, 3])
+        let (half, _) = try optimize(b.model, path: "fp16")
+        XCTAssertEqual(count("Cast", in: half), 2, "only the graph's edges")
+        let constant = try XCTUnwrap(half.graph.nodes.first { $0.opType == "ConstantOfShape" })
+        XCTAssertEqual(constant.attribute("value")?.tensor?.dataType, .float16)
+        assertClose(try evaluate(half, ["x": x]), try evaluate(b.model, ["x": x]), rtol: 1e-2, atol: 1e-3)
+    }
+
     func testAnInitializerReadInBothPrecisionsIsCopiedOnce() throws {
         var b = ModelBuilder()
         b.input("x", [3])

@@ -9,45 +9,74 @@ public struct CastCancellation: GraphPass {
     public let name = "cast-cancellation"
     public init() {}
 
-    /// Conversions that keep every value exactly.
-    static let lossless: Set<[DataType]> = [
-        [.float16, .float], [.float16, .double], [.float, .double], [.bfloat16, .float], [.bfloat16, .double],
-        [.int8, .int16], [.int8, .int32], [.int8, .int64], [.int16, .int32], [.int16, .int64], [.int32, .int64],
-        [.uint8, .int16], [.uint8, .int32], [.uint8, .int64], [.uint8, .float], [.int8, .float], [.int16, .float],
-    ]
+    /// True when converting `source` to `target` keeps every value exactly.
+    static func isLossless(from source: DataType, to target: DataType) -> Bool {
+        switch (source, target) {
+        case (.float16, .float), (.float16, .double), (.float, .double), (.bfloat16, .float), (.bfloat16, .double),
+             (.int8, .int16), (.int8, .int32), (.int8, .int64), (.int16, .int32), (.int16, .int64), (.int32, .int64),
+             (.uint8, .int16), (.uint8, .int32), (.uint8, .int64), (.uint8, .float), (.int8, .float), (.int16, .float):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// A Cast that can go (its output is replaced by `replacement`) or read an earlier value instead.
+    private enum Edit {
+        case bypass(output: String, replacement: String)
+        case rewire(node: Int, source: String)
+    }
 
     public func run(on model: inout Model, context: PassContext) throws -> Bool {
         let types = ValueTypes(inferring: model)
-        var changed = false
         let producers = model.graph.producerIndex()
-        var bypasses: [(String, String)] = []
-        for (index, node) in model.graph.nodes.enumerated() where node.isONNX("Cast") {
-            guard let input = node.inputs.first, let output = node.outputs.first,
-                  let target = node.attribute("to")?.int.flatMap({ DataType(rawValue: Int32(truncatingIfNeeded: $0)) }),
-                  let source = types.elementType(input) else { continue }
-            if source == target {
-                bypasses.append((output, input))
-                continue
-            }
-            guard let first = producers[input], model.graph.nodes[first].isONNX("Cast"),
-                  let original = model.graph.nodes[first].inputs.first,
-                  let originalType = types.elementType(original), Self.lossless.contains([originalType, source]) else { continue }
-            if originalType == target {
-                bypasses.append((output, original))
-            } else if model.graph.nodes[index].inputs[0] != original {
-                model.graph.nodes[index].inputs[0] = original
-                changed = true
-            }
+        var edits: [Edit] = []
+        for index in model.graph.nodes.indices {
+            if let edit = Self.edit(for: index, in: model.graph, producers: producers, types: types) { edits.append(edit) }
         }
-        for (output, input) in bypasses {
-            var candidate = model.graph
-            guard let position = candidate.nodes.firstIndex(where: { $0.outputs.first == output }) else { continue }
-            candidate.nodes.remove(at: position)
-            if candidate.bypass(output, with: input) {
-                model.graph = candidate
-                changed = true
+        var changed = false
+        for edit in edits {
+            switch edit {
+            case let .rewire(node, source):
+                if model.graph.nodes[node].inputs[0] != source {
+                    model.graph.nodes[node].inputs[0] = source
+                    changed = true
+                }
+            case let .bypass(output, replacement):
+                if Self.remove(output, replacingWith: replacement, in: &model.graph) { changed = true }
             }
         }
         return changed
+    }
+
+    private static func edit(for index: Int, in graph: Graph, producers: [String: Int], types: ValueTypes) -> Edit? {
+        let node = graph.nodes[index]
+        guard node.isONNX("Cast"), node.inputs.count == 1, node.outputs.count == 1 else { return nil }
+        let input = node.inputs[0], output = node.outputs[0]
+        let target = target(of: node)
+        let source = types.elementType(input)
+        guard let target, let source else { return nil }
+        if source.rawValue == target.rawValue { return .bypass(output: output, replacement: input) }
+        guard let first = producers[input] else { return nil }
+        let producer = graph.nodes[first]
+        guard producer.isONNX("Cast"), producer.inputs.count == 1 else { return nil }
+        let original = producer.inputs[0]
+        guard let originalType = types.elementType(original), isLossless(from: originalType, to: source) else { return nil }
+        if originalType.rawValue == target.rawValue { return .bypass(output: output, replacement: original) }
+        return .rewire(node: index, source: original)
+    }
+
+    private static func remove(_ output: String, replacingWith replacement: String, in graph: inout Graph) -> Bool {
+        var candidate = graph
+        guard let position = candidate.nodes.firstIndex(where: { $0.outputs.first == output }) else { return false }
+        candidate.nodes.remove(at: position)
+        guard candidate.bypass(output, with: replacement) else { return false }
+        graph = candidate
+        return true
+    }
+
+    private static func target(of node: Node) -> DataType? {
+        guard let code = node.intAttribute("to"), let raw = Int32(exactly: code) else { return nil }
+        return DataType(rawValue: raw)
     }
 }

@@ -39,7 +39,7 @@ public struct IdentityElimination: GraphPass {
             guard let training = graph.constant(node.inputs[2]), let values = try? training.doubleValues(),
                   values.allSatisfy({ $0 == 0 }) else { return false }
         }
-        if node.int("is_test", default: 1) == 0 && node.attribute("is_test") != nil { return false }
+        if node.intAttribute("is_test") == 0 { return false }
         return true
     }
 }

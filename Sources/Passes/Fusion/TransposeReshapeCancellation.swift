@@ -49,7 +49,8 @@ public struct TransposeReshapeCancellation: GraphPass {
     }
 
     private func permutation(of node: Node, rank: Int) -> [Int] {
-        node.attribute("perm")?.ints?.map { Int($0) } ?? Array((0..<rank).reversed())
+        guard let perm = node.intsAttribute("perm") else { return Array((0..<rank).reversed()) }
+        return perm.map { Int($0) }
     }
 
     private func remove(at index: Int, in graph: inout Graph) -> Bool {

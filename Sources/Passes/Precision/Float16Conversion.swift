@@ -8,7 +8,8 @@ import ModelIR
 /// `fp16_block_ops_add=Op,…` to extend it), its name is in `fp16_block_nodes`, it has subgraphs or
 /// it is outside the default domain. In a converted node, a float32 input or output becomes float16
 /// when the operator's type constraint for it allows float16 and ties it to the other side (so
-/// `Resize`'s float `scales` stay float32); `Cast(to: float)` becomes `Cast(to: float16)`.
+/// `Resize`'s float `scales` stay float32); `Cast(to: float)` becomes `Cast(to: float16)` and a
+/// `ConstantOfShape` of a float value produces float16.
 ///
 /// Float32 initializers read only in converted positions are stored as float16 (clamped to
 /// ±65504, with a `fp16-clamped` finding); others get a float16 copy. Values crossing between
@@ -24,7 +25,7 @@ public struct Float16Conversion: GraphPass {
     public static let defaultBlockList: Set<String> = [
         "Exp", "Pow", "Softplus", "ReduceSum", "ReduceSumSquare", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp", "ReduceProd",
         "CumSum", "Range", "TopK", "NonMaxSuppression", "RoiAlign", "RandomNormal", "RandomNormalLike", "RandomUniform",
-        "RandomUniformLike", "Multinomial", "EyeLike", "ConstantOfShape",
+        "RandomUniformLike", "Multinomial", "EyeLike",
     ]
 
     public static let float16Max: Float = 65504
@@ -45,7 +46,9 @@ public struct Float16Conversion: GraphPass {
         var inputs: Set<Int> = []
         var outputs: Set<Int> = []
         var castToHalf = false
-        var converts: Bool { !inputs.isEmpty || !outputs.isEmpty || castToHalf }
+        /// A `ConstantOfShape` whose float `value` becomes float16.
+        var halfConstant = false
+        var converts: Bool { !inputs.isEmpty || !outputs.isEmpty || castToHalf || halfConstant }
     }
 
     func plan(_ node: Node, types: ValueTypes, opset: Int, registry: OpSchemaRegistry) -> Plan {
@@ -53,7 +56,13 @@ public struct Float16Conversion: GraphPass {
         guard node.canonicalDomain.isEmpty, node.subgraphs.isEmpty, !blockedOps.contains(node.opType),
               !blockedNodes.contains(node.name) else { return plan }
         if node.opType == "Cast" {
-            if node.attribute("to")?.int == Int64(DataType.float.rawValue) { plan.castToHalf = true }
+            if node.intAttribute("to") == Int64(DataType.float.rawValue) { plan.castToHalf = true }
+            return plan
+        }
+        if node.opType == "ConstantOfShape" {
+            if let attribute = node.attribute("value"), case .tensor(let value) = attribute.value, value.dataType == .float {
+                plan.halfConstant = true
+            }
             return plan
         }
         guard let schema = registry.schema(node.opType, domain: "", opsetVersion: opset) else { return plan }
@@ -136,6 +145,12 @@ public struct Float16Conversion: GraphPass {
             if plan.converts {
                 for index in plan.inputs.sorted() { node.inputs[index] = halfVersion(node.inputs[index]) }
                 for index in plan.outputs { current[node.outputs[index]] = .float16 }
+                if plan.halfConstant, let attribute = node.attribute("value"), case .tensor(let value) = attribute.value {
+                    var half = try toHalf(value, named: value.name, context: context)
+                    half.docString = value.docString
+                    node.setAttribute("value", .tensor(half))
+                    current[node.outputs[0]] = .float16
+                }
                 if plan.castToHalf {
                     node.setAttribute("to", .int(Int64(DataType.float16.rawValue)))
                     current[node.outputs[0]] = .float16

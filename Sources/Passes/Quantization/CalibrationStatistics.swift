@@ -165,7 +165,12 @@ public struct CalibrationTable: Sendable {
 
     /// The range of `name`, or nil when it was not observed.
     public func range(of name: String) -> (lower: Float, upper: Float)? {
+        range(of: name, method: method)
+    }
+
+    /// The range of `name` by another method than the table's (MinMax needs no histogram, so it always works).
+    public func range(of name: String, method: CalibrationMethod) -> (lower: Float, upper: Float)? {
         guard let stats = statistics[name], stats.observedCount > 0 else { return nil }
-        return stats.range(method: method, percentile: percentile)
+        return stats.range(method: stats.histogram.isEmpty ? .minMax : method, percentile: percentile)
     }
 }

@@ -11,6 +11,7 @@ import ModelIR
 ///   calibration table the manager gathered (`calibration_method=minmax|entropy|percentile`,
 ///   `percentile=99.999`). Each activation gets one Q/DQ pair whatever the number of readers;
 ///   with `quantize_outputs=true` (default) the outputs of quantized nodes get one too.
+///   Values that only non-quantized nodes read (typically the logits) are always calibrated by MinMax.
 /// - Bias: int32 with scale `input scale × weight scale`, when it is a 1-D constant and the node
 ///   has `alpha = 1`.
 ///
@@ -84,9 +85,14 @@ public struct StaticQuantization: GraphPass {
         var graph = model.graph
         var names = NameGenerator(graph)
         let targets = Self.activations(in: model, selection: selection, quantizeOutputs: quantizeOutputs)
+        // Values no quantized node reads (the last layer's logits) keep their full range: clipping
+        // them by entropy or percentile would change the decision, not the precision of later layers.
+        let readByQuantized = Set(graph.nodes.filter(selection.selects).flatMap { node in
+            Self.activationInputs(of: node, in: graph).map { node.inputs[$0] }
+        })
         var activationParameters: [String: QuantizationParameters] = [:]
         for name in targets {
-            guard let range = table.range(of: name) else { continue }
+            guard let range = table.range(of: name, method: readByQuantized.contains(name) ? table.method : .minMax) else { continue }
             activationParameters[name] = .activation(lower: range.lower, upper: range.upper, dataType: activationType)
         }
         var weightCache: [String: (output: String, parameters: QuantizationParameters)] = [:]

@@ -148,11 +148,25 @@ extension Node {
 
     /// The value of an integer attribute, or `defaultValue`.
     func int(_ name: String, default defaultValue: Int) -> Int {
-        attribute(name)?.int.map { Int(truncatingIfNeeded: $0) } ?? defaultValue
+        guard let attribute = attribute(name), case .int(let value) = attribute.value else { return defaultValue }
+        return Int(truncatingIfNeeded: value)
+    }
+
+    /// The value of an integer attribute, nil when absent or of another kind.
+    func intAttribute(_ name: String) -> Int64? {
+        guard let attribute = attribute(name), case .int(let value) = attribute.value else { return nil }
+        return value
+    }
+
+    /// The values of an integer-list attribute, nil when absent or of another kind.
+    func intsAttribute(_ name: String) -> [Int64]? {
+        guard let attribute = attribute(name), case .ints(let values) = attribute.value else { return nil }
+        return values
     }
 
     func float(_ name: String, default defaultValue: Float) -> Float {
-        attribute(name)?.float ?? defaultValue
+        guard let attribute = attribute(name), case .float(let value) = attribute.value else { return defaultValue }
+        return value
     }
 
     /// Sets (or replaces) an attribute.
@@ -170,7 +184,7 @@ extension Node {
 
     /// True for a node of the default ONNX domain with op type `opType`.
     func isONNX(_ opType: String) -> Bool {
-        self.opType == opType && canonicalDomain.isEmpty
+        self.opType == opType && (domain.isEmpty || domain == "ai.onnx")
     }
 }
 
