@@ -59,8 +59,16 @@ struct ShapeInferencer {
         }
         let inputNames = Set(graph.inputs.map(\.name))
         for tensor in graph.initializers {
+            let type = ValueType.tensor(elementType: tensor.dataType, shape: TensorShape(fixed: tensor.shape))
             if !inputNames.contains(tensor.name) {
-                environment.types[tensor.name] = .tensor(elementType: tensor.dataType, shape: TensorShape(fixed: tensor.shape))
+                environment.types[tensor.name] = type
+            } else if let declared = environment.types[tensor.name] {
+                do {
+                    environment.types[tensor.name] = try merge(inferred: type, declared: declared)
+                } catch {
+                    sink.error(error.code, "initializer '\(tensor.name)' (\(type)) does not match its graph input declaration: \(error.message)",
+                               hint: "declare the graph input '\(tensor.name)' with the initializer's type and shape")
+                }
             }
             if !inputNames.contains(tensor.name) || irVersion < 4 {
                 environment.constants[tensor.name] = tensor
