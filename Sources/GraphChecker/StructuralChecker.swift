@@ -28,7 +28,6 @@ struct StructuralChecker {
         /// Imported version per canonical domain.
         var opsets: [String: Int]
         var isMainGraph: Bool
-        var isFunctionBody: Bool = false
     }
 
     func check(_ model: Model) {
@@ -289,7 +288,6 @@ struct StructuralChecker {
         for opset in function.opsetImports { functionOpsets[opset.domain] = Int(clamping: opset.version) }
         var inner = context
         inner.opsets = functionOpsets
-        inner.isFunctionBody = true
         let scope = Scope(parent: nil)
         for input in function.inputs {
             if scope.hasHere(input) { sink.error(FindingCode.function, "\(label) has input '\(input)' more than once") }

@@ -44,6 +44,7 @@ final class GraphCheckerTests: XCTestCase {
         XCTAssertEqual(shapes["r"], "tensor(float) [N, 4, 4, 4]")
         XCTAssertEqual(shapes["p"], "tensor(float) [N, 4, 1, 1]")
         XCTAssertEqual(shapes["f"], "tensor(float) [?, 4]")
+        XCTAssertEqual(inferred.graph.outputs.first?.type?.type.description, "tensor(float) [?, 10]", "declared [?, ?] refined by inference")
         XCTAssertEqual(GraphChecker().inferringShapes(of: try convolutionModel()).graph.valueInfo.count, 4)
     }
 

@@ -51,6 +51,7 @@ struct SeededGenerator: RandomNumberGenerator {
 /// Kinds: undefined, removed and later-defined inputs, reordered nodes, duplicated outputs, wrong
 /// attribute types, unknown attributes and ops, ops from a future opset, an opset of 1000 (still
 /// valid), missing opset imports, bad IR versions, wrong element types of graph inputs and outputs,
+/// graph inputs declared unlike the initializer of the same name,
 /// initializer data that does not match its shape, cycles, and subgraphs that read values out of
 /// their lexical scope; and, for single-node models, the node moved into a model-local function
 /// (valid) with a broken body, an incompatible function opset or a wrong output type.
@@ -163,6 +164,16 @@ struct ModelMutator {
             var copy = model
             copy.graph.inputs[position].type = TypeInfo(.tensor(elementType: otherType(than: type), shape: shape))
             add("input-element-type", copy, .nodes(downstream(of: graph.inputs[position].name, in: graph)))
+        }
+        if let position = graph.inputs.indices.filter({ index in
+            graph.inputs[index].type?.type.tensorType != nil && graph.initializers.contains { $0.name == graph.inputs[index].name }
+        }).randomElement(using: &generator), case let .tensor(type, shape)? = graph.inputs[position].type?.type {
+            var copy = model
+            let wrongShape = shape.map { TensorShape(Array($0.dimensions.dropLast())) }
+            let changeType = Bool.random(using: &generator) || (shape?.rank ?? 0) == 0
+            copy.graph.inputs[position].type = TypeInfo(.tensor(elementType: changeType ? otherType(than: type) : type,
+                                                                shape: changeType ? shape : wrongShape))
+            add("initializer-input-type", copy, .tensor(graph.inputs[position].name))
         }
         if let position = graph.outputs.indices.filter({ graph.outputs[$0].type?.type.tensorType != nil }).randomElement(using: &generator),
            case let .tensor(type, shape)? = graph.outputs[position].type?.type {

@@ -35,11 +35,13 @@ struct ShapeInferencer {
         func defines(_ name: String) -> Bool { types[name] != nil || (parent?.defines(name) ?? false) }
     }
 
-    /// Infers the types of `graph`, filling its `valueInfo` with every inferred intermediate value.
-    /// - Parameter boundInputs: types the enclosing node gives the subgraph's inputs, by position.
+    /// Infers the types of `graph`, filling its `valueInfo` with every inferred intermediate value
+    /// and refining the declared types of its outputs.
+    /// - Parameters:
+    ///   - boundInputs: types the enclosing node gives the subgraph's inputs, by position.
+    ///   - owner: the node whose attribute holds `graph`, for messages.
     /// - Returns: the types of the graph's outputs (nil where unknown).
     @discardableResult
-    /// - Parameter owner: the node whose attribute holds `graph`, for messages.
     func infer(_ graph: inout Graph, parent: Environment?, boundInputs: [ValueType?] = [], owner: Node? = nil) -> [ValueType?] {
         let environment = Environment(parent: parent)
         var defined: Set<String> = []
@@ -49,8 +51,8 @@ struct ShapeInferencer {
                 do {
                     type = try merge(inferred: bound, declared: type)
                 } catch {
-                    let where_ = owner.map { "node '\($0.label)' (\($0.opType)): " } ?? ""
-                    sink.error(error.code, "\(where_)subgraph '\(graph.name)' input '\(input.name)': the node gives \(bound), which does not fit: \(error.message)",
+                    let prefix = owner.map { "node '\($0.label)' (\($0.opType)): " } ?? ""
+                    sink.error(error.code, "\(prefix)subgraph '\(graph.name)' input '\(input.name)': the node gives \(bound), which does not fit: \(error.message)",
                                node: owner, hint: "make the subgraph input's declared type match what the node passes in")
                 }
             }
@@ -59,8 +61,16 @@ struct ShapeInferencer {
         }
         let inputNames = Set(graph.inputs.map(\.name))
         for tensor in graph.initializers {
+            let type = ValueType.tensor(elementType: tensor.dataType, shape: TensorShape(fixed: tensor.shape))
             if !inputNames.contains(tensor.name) {
-                environment.types[tensor.name] = .tensor(elementType: tensor.dataType, shape: TensorShape(fixed: tensor.shape))
+                environment.types[tensor.name] = type
+            } else if let declared = environment.types[tensor.name] {
+                do {
+                    environment.types[tensor.name] = try merge(inferred: type, declared: declared)
+                } catch {
+                    sink.error(error.code, "initializer '\(tensor.name)' (\(type)) does not match its graph input declaration: \(error.message)",
+                               hint: "declare the graph input '\(tensor.name)' with the initializer's type and shape")
+                }
             }
             if !inputNames.contains(tensor.name) || irVersion < 4 {
                 environment.constants[tensor.name] = tensor
@@ -116,7 +126,12 @@ struct ShapeInferencer {
         for name in inferredOrder where !outputNames.contains(name) && !inputNames.contains(name) && known.insert(name).inserted {
             if let type = environment.types[name] { graph.valueInfo.append(ValueInfo(name: name, type: TypeInfo(type))) }
         }
-        return graph.outputs.map { environment.type(of: $0.name) }
+        for index in graph.outputs.indices {
+            if let type = environment.type(of: graph.outputs[index].name) {
+                graph.outputs[index].type = TypeInfo(type, denotation: graph.outputs[index].type?.denotation)
+            }
+        }
+        return graph.outputs.map { $0.type?.type }
     }
 
     // MARK: Nodes
