@@ -132,6 +132,35 @@ final class RunnerCommandTests: XCTestCase {
         XCTAssertEqual(try HDF5TensorFile.provenance(of: elsewhere), "modelgate-reference")
     }
 
+    func testExternalPathsAndTheCellTimeout() throws {
+        let root = try corpus("external", models: ["simplenet"], paths: ["fp32"])
+        try """
+            paths: [fp32, copy, fused+copy, slow, broken]
+            external_paths:
+              copy: {command: "cp {input} {output}"}
+              slow: {command: "sleep 30; cp {input} {output}"}
+              broken: {command: "echo no converter for {input} >&2; exit 3 # {output}"}
+            models:
+              simplenet: {source: simplenet/model.onnx}
+            """.write(to: root.appendingPathComponent("corpus.yml"), atomically: true, encoding: .utf8)
+        let started = Date()
+        let (result, report) = try run(root, out: "external", extra: ["--timeout", "3"])
+        XCTAssertLessThan(Date().timeIntervalSince(started), 25, "the slow command is stopped, not waited for")
+        XCTAssertEqual(result.exitCode, 1)
+        XCTAssertEqual(verdicts(report), ["simplenet × fp32": "pass", "simplenet × copy": "pass", "simplenet × fused+copy": "pass",
+                                          "simplenet × slow": "error", "simplenet × broken": "error"])
+        let cells = Dictionary(uniqueKeysWithValues: (report["cells"] as? [[String: Any]] ?? []).map { ($0["path"] as? String ?? "", $0) })
+        let slow = try XCTUnwrap(cells["slow"]?["error"] as? [String: Any])
+        XCTAssertEqual(slow["stage"] as? String, "convert")
+        XCTAssertTrue((slow["message"] as? String ?? "").contains("--timeout"), "\(slow)")
+        let broken = try XCTUnwrap(cells["broken"]?["error"] as? [String: Any])
+        XCTAssertEqual(broken["stage"] as? String, "convert")
+        XCTAssertTrue((broken["message"] as? String ?? "").contains("status 3"), "\(broken)")
+        XCTAssertTrue((broken["message"] as? String ?? "").contains("no converter for"), "\(broken)")
+        let size = try XCTUnwrap(cells["copy"]?["size"] as? [String: Any])
+        XCTAssertEqual(size["ratio"] as? Double, 1, "a copied source is as large as the fp32 file")
+    }
+
     func testBadManifestAndMissingCorpusAreSetupErrors() throws {
         let missing = try runProcess(modelgateExecutable, ["run", "--corpus", folder.file("nowhere").path, "--out", folder.file("r").path])
         XCTAssertEqual(missing.exitCode, 2)
