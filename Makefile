@@ -21,12 +21,12 @@ build: deps
 release: deps
 	swift build -c release $(SWIFT_BUILD_FLAGS)
 
-## The main job on the bundled corpus: inspect every model under $(CORPUS)/ until the harness lands.
+## The main job on the bundled corpus: every model × path of $(CORPUS)/ → Reports/<run-id>/ (Reports/latest).
+## RUN_FLAGS passes options through, e.g. RUN_FLAGS="--paths fp32,fused --jobs 1".
+RUN_FLAGS ?=
 run: release
 	@bin=$$(swift build -c release --show-bin-path)/modelgate; \
-	models=$$(find $(CORPUS) -type f \( -name 'model.onnx' -o -name 'model.h5' -o -name 'model.keras' -o -name 'model.tflite' \) | sort); \
-	if [ -z "$$models" ]; then echo "no models under $(CORPUS)/ yet (see $(CORPUS)/README.md)"; exit 0; fi; \
-	status=0; for m in $$models; do "$$bin" inspect "$$m" || status=1; echo; done; exit $$status
+	"$$bin" run --corpus $(CORPUS) $(RUN_FLAGS)
 
 ## The ONNX backend test data under .cache/onnx-suite (Python venv under .cache/venv).
 suite:

@@ -32,6 +32,8 @@ public struct CellRunner: Sendable {
     ///     part of the run (a shard, or `--paths` without fp32).
     ///   - onStage: called as each stage starts.
     public func run(_ key: CellKey, measureFP32Latency: Bool = false, onStage: (CellStage) -> Void = { _ in }) -> CellResult {
+        // External commands stop a little before the runner would stop the whole cell.
+        let deadline = Date().addingTimeInterval(settings.timeoutSeconds - min(1, settings.timeoutSeconds / 10))
         let clock = ContinuousClock()
         let started = clock.now
         guard let entry = manifest.model(named: key.model), let spec = manifest.pathSpec(key.path) else {
@@ -57,12 +59,13 @@ public struct CellRunner: Sendable {
         onStage(.convert)
         let file = modelFile(key)
         let converted = r.run(.convert) { () throws -> (Model, [Finding]) in
-            let applier = PathApplier(spec: spec, sourceURL: entry.sourceURL,
-                                      workFolder: file.deletingLastPathComponent().appendingPathComponent(".work-\(key.path)"),
+            let work = file.deletingLastPathComponent().appendingPathComponent(".work-\(key.path)")
+            let applier = PathApplier(spec: spec, sourceURL: entry.sourceURL, workFolder: work, deadline: deadline,
                                       calibrationSamples: {
                                           try ModelOptimizer.defaultCalibrationFile(for: entry.sourceURL).map(ModelOptimizer.loadCalibrationSamples)
                                       })
             let (model, findings) = try applier.apply(to: fp32)
+            try? FileManager.default.removeItem(at: work)
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try ONNXModelFile.save(model, to: file)
             return (try ONNXModelFile.load(file), findings)

@@ -15,11 +15,15 @@ public struct PathApplier {
     public var workFolder: URL
     /// Calibration inputs for `int8-static` (loaded lazily by `calibrationSamples`).
     public var calibrationSamples: () throws -> [String: Tensor]?
+    /// When an external command still running is stopped (with its process group).
+    public var deadline: Date?
 
-    public init(spec: PathSpec, sourceURL: URL, workFolder: URL, calibrationSamples: @escaping () throws -> [String: Tensor]?) {
+    public init(spec: PathSpec, sourceURL: URL, workFolder: URL, deadline: Date? = nil,
+                calibrationSamples: @escaping () throws -> [String: Tensor]?) {
         self.spec = spec
         self.sourceURL = sourceURL
         self.workFolder = workFolder
+        self.deadline = deadline
         self.calibrationSamples = calibrationSamples
     }
 
@@ -82,9 +86,24 @@ public struct PathApplier {
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
+        let started = Date()
         try process.run()
+        var timedOut = false
+        while process.isRunning {
+            if let deadline, Date() >= deadline {
+                // The command runs in its own process group: stop it and whatever it started.
+                kill(-process.processIdentifier, SIGKILL)
+                kill(process.processIdentifier, SIGKILL)
+                timedOut = true
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
         process.waitUntilExit()
         try? handle.close()
+        if timedOut {
+            throw PathError.timedOut(path: external.name, command: command, seconds: Date().timeIntervalSince(started))
+        }
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         let tail = text.split(separator: "\n").suffix(5).joined(separator: " | ")
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
@@ -103,6 +122,7 @@ public enum PathError: Error, CustomStringConvertible {
     case noCalibration(path: String, model: String)
     case commandFailed(path: String, command: String, status: Int32, output: String)
     case noOutput(path: String, command: String, output: String)
+    case timedOut(path: String, command: String, seconds: Double)
 
     public var description: String {
         switch self {
@@ -112,6 +132,8 @@ public enum PathError: Error, CustomStringConvertible {
             "external path '\(path)' failed with status \(status): \(command)" + (output.isEmpty ? "" : " — \(output)")
         case let .noOutput(path, command, output):
             "external path '\(path)' exited 0 but wrote no \(output): \(command)"
+        case let .timedOut(path, command, seconds):
+            "external path '\(path)' was stopped after \(Int(seconds.rounded())) s, the cell's time limit (--timeout): \(command)"
         }
     }
 }

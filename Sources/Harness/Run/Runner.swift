@@ -165,7 +165,7 @@ public struct Runner: Sendable {
             let goldenModel = manifest.model(named: key.model)?.teacher
             let budget = manifest.model(named: key.model).map { manifest.budget(model: $0, path: key.path) } ?? Thresholds()
             return CellResult(model: key.model, path: key.path, goldenModel: goldenModel,
-                              error: CellError(stage: stage ?? .load, message: "\(key): " + reason),
+                              error: CellError(stage: stage ?? .load, message: reason),
                               budget: budget, durationSeconds: seconds)
         }
 
