@@ -59,17 +59,27 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--modelgate", required=True)
     parser.add_argument("--corpus", default="Golden")
-    parser.add_argument("--out", default=".build/quantization-vs-ort")
+    parser.add_argument("--out", default=".cache/quantization-vs-ort")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     rows = []
     status = 0
     for name in sorted(os.listdir(args.corpus)):
         folder = os.path.join(args.corpus, name)
-        model = os.path.join(folder, "model.onnx")
         golden = os.path.join(folder, "golden.h5")
-        if not (os.path.isfile(model) and os.path.isfile(golden)):
+        sources = [os.path.join(folder, f"model.{ext}") for ext in ("onnx", "h5", "keras")]
+        source = next((path for path in sources if os.path.isfile(path)), None)
+        if source is None or not os.path.isfile(golden):
             continue
+        model = source
+        if not source.endswith(".onnx"):
+            # Keras models: both quantizers start from the same fp32 graph, ModelGate's conversion.
+            model = os.path.join(args.out, f"{name}.fp32.onnx")
+            converted = subprocess.run([args.modelgate, "convert", source, model], capture_output=True, text=True)
+            if converted.returncode != 0:
+                print(f"{name}: modelgate convert failed: {converted.stderr.strip()}", file=sys.stderr)
+                status = 1
+                continue
         with h5py.File(golden, "r") as f:
             if "labels" not in f:
                 continue
