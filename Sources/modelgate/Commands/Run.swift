@@ -77,7 +77,7 @@ struct Run: ParsableCommand {
 
         metadata.finish()
         let report = Report(metadata: metadata, results: results)
-        try CommandFailure.reporting { try ReportWriter.write(report, to: folder) }
+        _ = try CommandFailure.reporting { try ReportWriter.write(report, to: folder) }
         if out == nil { try? ReportWriter.updateLatestLink(to: folder) }
         print(TerminalSummaryWriter.render(report), terminator: "")
         var regressed = false
