@@ -161,6 +161,22 @@ final class RunnerCommandTests: XCTestCase {
         XCTAssertEqual(size["ratio"] as? Double, 1, "a copied source is as large as the fp32 file")
     }
 
+    func testBaselineDiffIsPrintedInline() throws {
+        let root = try corpus("baseline", models: ["simplenet"], paths: ["fp32", "fused"])
+        let (first, _) = try run(root, out: "first", extra: ["--paths", "fp32"])
+        XCTAssertEqual(first.exitCode, 0, first.standardError)
+        let baseline = folder.file("first/report.json").path
+        let (second, _) = try run(root, out: "second", extra: ["--baseline", baseline])
+        XCTAssertEqual(second.exitCode, 0, second.standardError)
+        XCTAssertTrue(second.standardOutput.contains("against \(baseline):"), second.standardOutput)
+        XCTAssertTrue(second.standardOutput.contains("added   simplenet × fused"), second.standardOutput)
+        XCTAssertTrue(second.standardOutput.contains("0 regressions, 0 fixed"), second.standardOutput)
+        let missing = try runProcess(modelgateExecutable, ["run", "--corpus", root.path, "--out", folder.file("third").path,
+                                                           "--baseline", folder.file("none.json").path])
+        XCTAssertEqual(missing.exitCode, 2, "an unreadable baseline is a setup error, found before any cell runs")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.file("third/report.json").path))
+    }
+
     func testBadManifestAndMissingCorpusAreSetupErrors() throws {
         let missing = try runProcess(modelgateExecutable, ["run", "--corpus", folder.file("nowhere").path, "--out", folder.file("r").path])
         XCTAssertEqual(missing.exitCode, 2)

@@ -77,7 +77,7 @@ struct Run: ParsableCommand {
 
         metadata.finish()
         let report = Report(metadata: metadata, results: results)
-        try CommandFailure.reporting { try ReportWriter.write(report, to: folder) }
+        _ = try CommandFailure.reporting { try ReportWriter.write(report, to: folder) }
         if out == nil { try? ReportWriter.updateLatestLink(to: folder) }
         print(TerminalSummaryWriter.render(report), terminator: "")
         var regressed = false
@@ -106,6 +106,12 @@ final class RunProgress {
     init(total: Int, gates: Gates) {
         self.total = total
         self.gates = gates
+        if isTerminal && total > 0 { write("\r\(Self.bar(0, of: total)) 0/\(total)") }
+    }
+
+    static func bar(_ done: Int, of total: Int, width: Int = 30) -> String {
+        let filled = total > 0 ? width * done / total : width
+        return String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
     }
 
     func finished(_ result: CellResult) {
@@ -114,10 +120,7 @@ final class RunProgress {
         if verdict.isFailure { failing += 1 }
         let cell = "\(result.model) × \(result.path)"
         if isTerminal {
-            let width = 30
-            let filled = total > 0 ? width * done / total : width
-            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            write("\r\u{1B}[K\(bar) \(done)/\(total)  \(failing) failing  \(cell) \(verdict.status.rawValue)")
+            write("\r\u{1B}[K\(Self.bar(done, of: total)) \(done)/\(total)  \(failing) failing  \(cell) \(verdict.status.rawValue)")
         } else {
             let reason = verdict.isFailure ? "  " + (verdict.reasons.first ?? "") : ""
             write("[\(done)/\(total)] \(cell): \(verdict.status.rawValue) (\(String(format: "%.1f", result.durationSeconds)) s)\(reason)\n")
