@@ -46,6 +46,7 @@ final class KerasConverter {
             claimed.insert(name)
             outputInfos.append(ValueInfo(name: name, elementType: value.dataType, shape: KerasConverter.tensorShape(value.shape)))
         }
+        graph.removeUnusedNodes(keeping: Set(outputInfos.map(\.name)))
         return Graph(name: graphName, nodes: graph.nodes, initializers: graph.initializers,
                      inputs: graphInputs, outputs: outputInfos)
     }

@@ -56,6 +56,8 @@ final class KerasGraphBuilder {
     private var transposes: [String: String] = [:]
     private var int64Constants: [[Int]: String] = [:]
     private var floatScalars: [Float: String] = [:]
+    /// For each transpose this builder made: what it transposes and how.
+    private var transposeSources: [String: (source: String, perm: [Int])] = [:]
     /// For values of layout `flattenedChannelsFirst`: the Keras-order flattening made of each, and
     /// the channels-first value a Flatten reshaped into each.
     private var flattened: [String: String] = [:]
@@ -149,15 +151,34 @@ final class KerasGraphBuilder {
         return inverse
     }
 
-    /// `name` transposed by `perm`, reusing an earlier transpose and undoing one instead of adding its inverse.
+    /// `name` transposed by `perm`, reusing an earlier transpose, undoing one instead of adding its
+    /// inverse, and folding a transpose of a transpose into one.
     func transpose(_ name: String, perm: [Int], hint: String) -> String {
         if perm == Array(0..<perm.count) { return name }
         let key = "\(name)|\(perm)"
         if let existing = transposes[key] { return existing }
+        if let (source, first) = transposeSources[name], first.count == perm.count {
+            let folded = transpose(source, perm: perm.map { first[$0] }, hint: hint)
+            transposes[key] = folded
+            return folded
+        }
         let output = op("Transpose", [name], [.ints("perm", perm)], hint: hint)
         transposes[key] = output
         transposes["\(output)|\(KerasGraphBuilder.inverse(perm))"] = name
+        transposeSources[output] = (name, perm)
         return output
+    }
+
+    /// Drops nodes none of whose outputs reach `outputs` (transposes a fold left unused).
+    func removeUnusedNodes(keeping outputs: Set<String>) {
+        var needed = outputs
+        var kept: [Node] = []
+        for node in nodes.reversed() where node.outputs.contains(where: needed.contains) {
+            kept.append(node)
+            needed.formUnion(node.inputs)
+        }
+        nodes = kept.reversed()
+        initializers = initializers.filter { needed.contains($0.name) }
     }
 
     /// The ONNX value holding `value` in Keras's own layout.
@@ -230,6 +251,11 @@ final class KerasGraphBuilder {
             }
         }
         transposes = transposes.mapValues { $0 == old ? new : $0 }
+        var sources: [String: (source: String, perm: [Int])] = [:]
+        for (output, entry) in transposeSources {
+            sources[output == old ? new : output] = (entry.source == old ? new : entry.source, entry.perm)
+        }
+        transposeSources = sources
     }
 
     /// True when some node produces `name`.
