@@ -27,7 +27,8 @@ struct Check: ParsableCommand {
             }
             throw CommandFailure(error.description)
         }
-        let report = GraphChecker().check(loaded)
+        var report = GraphChecker().check(loaded)
+        report.findings += ExecutorCoverage.findings(for: loaded)
         if json {
             try printJSON(CheckOutput(model: model, valid: report.isValid, nodeCount: loaded.graph.nodes.count, report: report, extra: []))
         } else {
