@@ -79,9 +79,16 @@ final class KerasImporterTests: XCTestCase {
         for model in ["mnist_cnn/model.h5", "mobilenet_tiny/model.h5", "keras_mlp/model.keras", "gru_rows/model.keras"] {
             let source = golden.appendingPathComponent(model)
             guard FileManager.default.fileExists(atPath: source.path) else { continue }
-            cases.append(Case(label: model, source: source,
-                              golden: source.deletingLastPathComponent().appendingPathComponent("golden.h5")))
+            let goldenFile = source.deletingLastPathComponent().appendingPathComponent("golden.h5")
+            cases.append(Case(label: model, source: source, golden: goldenFile))
+            // The same model in its other format, saved by Keras (Tools/corpus/save_other_formats.py).
+            let name = source.deletingLastPathComponent().lastPathComponent
+            let other = source.pathExtension == "h5" ? "keras" : "h5"
+            let copy = FixturePaths.fixture("keras-corpus/\(name)/model.\(other)")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: copy.path), "missing \(copy.path)")
+            cases.append(Case(label: "\(name)/model.\(other)", source: copy, golden: goldenFile))
         }
+        XCTAssertEqual(cases.count, 8, "the four Keras models of Golden/ in both formats")
         guard !cases.isEmpty else { throw XCTSkip("no Keras models under \(golden.path) yet") }
         try convertAndCrossCheck(cases)
     }
