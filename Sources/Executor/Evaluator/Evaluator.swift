@@ -20,7 +20,7 @@ public struct Evaluator: Sendable {
         self.model = model
         let preparer = GraphPreparer(model: model, registry: registry)
         graph = try preparer.prepare(model.graph, opsets: preparer.modelOpsets, outer: nil)
-        fastGraph = FastPlan.make(graph)
+        fastGraph = FastPlan.isDisabled ? nil : FastPlan.make(graph)
         initializerNames = Set(model.graph.initializers.map(\.name))
     }
 

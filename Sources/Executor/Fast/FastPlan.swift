@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ModelIR
 
 /// The plan a run takes when the caller feeds no initializer: every step whose inputs are all
@@ -6,6 +11,10 @@ import ModelIR
 /// (`FusedConv`). The graph itself is unchanged; runs that capture intermediates or override an
 /// initializer take the step-by-step plan.
 enum FastPlan {
+    /// True when the environment sets `MODELGATE_REFERENCE_PLAN=1`: every run takes the
+    /// step-by-step plan, for comparing the two on whole suites.
+    static let isDisabled = getenv("MODELGATE_REFERENCE_PLAN").map { String(cString: $0) == "1" } ?? false
+
     /// Operators whose result may differ between runs.
     static let nondeterministic: Set<String> = [
         "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli", "Dropout",

@@ -58,42 +58,64 @@ struct FastPool: TensorKernel {
         let dH = g.dilations[0], dW = g.dilations[1], sH = g.strides[0], sW = g.strides[1]
         let pH = g.padBegin[0], pW = g.padBegin[1]
         let includePad = pooling.countIncludePad
+        // One table: first, last and padded taps per output row, then per output column.
+        let table = rows.first + rows.last + rows.padded + columns.first + columns.last + columns.padded
         let y = try x.withElements(Float.self) { xs in
             try Tensor.filled(Float.self, shape: Array(x.shape[..<2]) + g.output) { out in
                 guard let xBase = xs.baseAddress, let oBase = out.baseAddress else { return }
-                ParallelFor.run(planes, grain: max(1, 4096 / max(outH * outW, 1))) { chunk in
-                for plane in chunk {
-                    let source = xBase + plane * inH * inW
-                    let target = oBase + plane * outH * outW
-                    for oy in 0..<outH {
-                        let ky0 = rows.first[oy], ky1 = rows.last[oy]
-                        for ox in 0..<outW {
-                            let kx0 = columns.first[ox], kx1 = columns.last[ox]
-                            var best = -Float.infinity, sum: Float = 0
-                            var seenNaN = false
-                            if ky0 <= ky1 && kx0 <= kx1 {
-                                for ky in ky0...ky1 {
-                                    let line = source + (oy * sH - pH + ky * dH) * inW + ox * sW - pW
-                                    for kx in kx0...kx1 {
-                                        let v = line[kx * dW]
-                                        if isMax {
-                                            if v > best { best = v } else if v.isNaN { seenNaN = true }
-                                        } else {
-                                            sum += v
+                table.withUnsafeBufferPointer { t in
+                    guard let t = t.baseAddress else { return }
+                    let rowFirst = t, rowLast = t + outH, rowPadded = t + 2 * outH
+                    let columnFirst = t + 3 * outH, columnLast = columnFirst + outW, columnPadded = columnFirst + 2 * outW
+                    ParallelFor.run(planes, grain: max(1, 4096 / max(outH * outW, 1))) { chunk in
+                        for plane in chunk {
+                            let source = xBase + plane * inH * inW
+                            let target = oBase + plane * outH * outW
+                            for oy in 0..<outH {
+                                let ky0 = rowFirst[oy], ky1 = rowLast[oy]
+                                let top = source + (oy * sH - pH) * inW - pW
+                                let line = target + oy * outW
+                                if isMax {
+                                    for ox in 0..<outW {
+                                        let kx0 = columnFirst[ox], kx1 = columnLast[ox]
+                                        var best = -Float.infinity
+                                        var nan = false
+                                        var ky = ky0
+                                        while ky <= ky1 {
+                                            let window = top + ky * dH * inW + ox * sW
+                                            var kx = kx0
+                                            while kx <= kx1 {
+                                                let v = window[kx * dW]
+                                                best = v > best ? v : best
+                                                nan = nan || v.isNaN
+                                                kx += 1
+                                            }
+                                            ky += 1
                                         }
+                                        line[ox] = nan ? .nan : best
+                                    }
+                                } else {
+                                    for ox in 0..<outW {
+                                        let kx0 = columnFirst[ox], kx1 = columnLast[ox]
+                                        var sum: Float = 0
+                                        var ky = ky0
+                                        while ky <= ky1 {
+                                            let window = top + ky * dH * inW + ox * sW
+                                            var kx = kx0
+                                            while kx <= kx1 {
+                                                sum += window[kx * dW]
+                                                kx += 1
+                                            }
+                                            ky += 1
+                                        }
+                                        let inside = max(ky1 - ky0 + 1, 0) * max(kx1 - kx0 + 1, 0)
+                                        let divisor = includePad ? rowPadded[oy] * columnPadded[ox] : inside
+                                        line[ox] = divisor > 0 ? sum / Float(divisor) : 0
                                     }
                                 }
                             }
-                            if isMax {
-                                target[oy * outW + ox] = seenNaN ? .nan : best
-                            } else {
-                                let inside = max(ky1 - ky0 + 1, 0) * max(kx1 - kx0 + 1, 0)
-                                let divisor = includePad ? rows.padded[oy] * columns.padded[ox] : inside
-                                target[oy * outW + ox] = divisor > 0 ? sum / Float(divisor) : 0
-                            }
                         }
                     }
-                }
                 }
             }
         }

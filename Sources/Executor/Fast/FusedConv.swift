@@ -131,7 +131,7 @@ struct FusedConv: Kernel {
             if clamps {
                 for p in 0..<positions {
                     let v = line[p] * a + c
-                    line[p] = v.isNaN ? v : min(max(v, low), high)
+                    line[p] = v < low ? low : (v > high ? high : v)
                 }
             } else {
                 for p in 0..<positions { line[p] = line[p] * a + c }
