@@ -54,4 +54,18 @@ final class FastElementwiseDifferentialTests: XCTestCase {
             try compare(model, ["X": GraphBuilder.tensor(shape, floats(shape.reduce(1, *)))], "\(shape) perm \(permutation)")
         }
     }
+
+    func testBatchNormalizationAndReluMatchTheReference() throws {
+        for _ in 0..<30 {
+            let shape = [1 + next() % 2, 1 + next() % 5, 1 + next() % 4, 1 + next() % 4]
+            let channels = shape[1]
+            let nodes = [Node(name: "bn", opType: "BatchNormalization", inputs: ["X", "s", "t", "m", "v"], outputs: ["N"]),
+                         Node(name: "relu", opType: "Relu", inputs: ["N"], outputs: ["Y"])]
+            let model = GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("Y")], initializers: [
+                GraphBuilder.tensor("s", [channels], floats(channels)), GraphBuilder.tensor("t", [channels], floats(channels)),
+                GraphBuilder.tensor("m", [channels], floats(channels)), GraphBuilder.tensor("v", [channels], floats(channels).map { abs($0) + 0.1 }),
+            ], opset: 15)
+            try compare(model, ["X": GraphBuilder.tensor(shape, floats(shape.reduce(1, *)))], "\(shape)")
+        }
+    }
 }
