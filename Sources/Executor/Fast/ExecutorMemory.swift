@@ -1,3 +1,5 @@
+import ModelIR
+
 /// Process-wide allocator settings for repeated runs.
 public enum ExecutorMemory {
     /// Keeps freed tensor buffers in the heap for the next run instead of returning them to the
@@ -16,3 +18,15 @@ public enum ExecutorMemory {
 @_silgen_name("mallopt")
 private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #endif
+
+extension Tensor {
+    /// A new tensor of `T` and `shape` whose elements `body` must all write: unlike `filled`, the
+    /// memory does not start at zero.
+    static func overwritten<T: TensorScalar>(_ type: T.Type, shape: [Int],
+                                             _ body: (UnsafeMutableBufferPointer<T>) throws -> Void) throws -> Tensor {
+        let count = try checkedCount(shape)
+        let buffer = TensorBuffer(uninitializedByteCount: T.dataType.byteCount(elements: count))
+        try body(buffer.mutableBytes.bindMemory(to: T.self))
+        return try Tensor(dataType: T.dataType, shape: shape, buffer: buffer)
+    }
+}

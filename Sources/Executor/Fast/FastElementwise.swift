@@ -35,7 +35,7 @@ struct FastBinary: Kernel {
         let count = a.elementCount
         let y = try a.withElements(Float.self) { xs in
             try b.withElements(Float.self) { ys in
-                try Tensor.filled(Float.self, shape: a.shape) { out in
+                try Tensor.overwritten(Float.self, shape: a.shape) { out in
                     guard let x = xs.baseAddress, let y = ys.baseAddress, let o = out.baseAddress else { return }
                     if channelSize == 0 {
                         ParallelFor.run(count, grain: 32768) { chunk in
@@ -98,7 +98,7 @@ struct FastTranspose: Kernel {
         let rank = shape.count
         let inner = shape[rank - 1], innerStride = sourceStrides[rank - 1]
         let y = try x.withElements(Float.self) { xs in
-            try Tensor.filled(Float.self, shape: shape) { out in
+            try Tensor.overwritten(Float.self, shape: shape) { out in
                 guard let source = xs.baseAddress, var target = out.baseAddress, out.count > 0 else { return }
                 let outer = out.count / max(inner, 1)
                 var index = [Int](repeating: 0, count: rank)

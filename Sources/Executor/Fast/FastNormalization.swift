@@ -27,7 +27,7 @@ struct FastBatchNormalization: Kernel {
         let a = (0..<channels).map { Float(scale[$0] / (variance[$0] + epsilon).squareRoot()) }
         let c = (0..<channels).map { Float(shift[$0] - mean[$0] * scale[$0] / (variance[$0] + epsilon).squareRoot()) }
         let y = try x.withElements(Float.self) { xs in
-            try Tensor.filled(Float.self, shape: x.shape) { out in
+            try Tensor.overwritten(Float.self, shape: x.shape) { out in
                 guard let source = xs.baseAddress, let target = out.baseAddress, plane > 0 else { return }
                 let rows = xs.count / plane
                 ParallelFor.run(rows, grain: max(1, 16384 / plane)) { chunk in
@@ -56,7 +56,7 @@ struct FastRelu: Kernel {
             return try fallback.run(inputs, context: context)
         }
         let y = try x.withElements(Float.self) { xs in
-            try Tensor.filled(Float.self, shape: x.shape) { out in
+            try Tensor.overwritten(Float.self, shape: x.shape) { out in
                 guard let source = xs.baseAddress, let target = out.baseAddress else { return }
                 ParallelFor.run(xs.count, grain: 32768) { chunk in
                     for i in chunk { let v = source[i]; target[i] = v < 0 ? 0 : v }

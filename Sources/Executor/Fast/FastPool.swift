@@ -61,7 +61,7 @@ struct FastPool: TensorKernel {
         // One table: first, last and padded taps per output row, then per output column.
         let table = rows.first + rows.last + rows.padded + columns.first + columns.last + columns.padded
         let y = try x.withElements(Float.self) { xs in
-            try Tensor.filled(Float.self, shape: Array(x.shape[..<2]) + g.output) { out in
+            try Tensor.overwritten(Float.self, shape: Array(x.shape[..<2]) + g.output) { out in
                 guard let xBase = xs.baseAddress, let oBase = out.baseAddress else { return }
                 table.withUnsafeBufferPointer { t in
                     guard let t = t.baseAddress else { return }

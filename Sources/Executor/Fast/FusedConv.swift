@@ -71,7 +71,7 @@ struct FusedConv: Kernel {
 
     func compute(_ inputs: [Tensor?]) throws -> Tensor {
         let x = try inputs.required(0), w = try inputs.required(1), b = inputs.optional(2)
-        guard x.dataType == .float, w.dataType == .float, x.rank == 4, w.rank == 4, b.map({ $0.dataType == .float }) ?? true else {
+        guard x.dataType == .float, w.dataType == .float, x.rank == 4, w.rank == 4, w.shape[1] > 0, b.map({ $0.dataType == .float }) ?? true else {
             return try referenceCompute(inputs)
         }
         let channels = x.shape[1], maps = w.shape[0], group = conv.group
@@ -88,7 +88,7 @@ struct FusedConv: Kernel {
         let shape = [x.shape[0], maps] + geometry.output
         return try x.withElements(Float.self) { xs in
             try w.withElements(Float.self) { ws in
-                try Tensor.filled(Float.self, shape: shape) { out in
+                try Tensor.overwritten(Float.self, shape: shape) { out in
                     guard let xBase = xs.baseAddress, let wBase = ws.baseAddress, let oBase = out.baseAddress else { return }
                     try FastConvolution.run(x: xBase, batch: x.shape[0], channels: channels, w: wBase, maps: maps, group: group,
                                             geometry: geometry, output: oBase)
