@@ -127,4 +127,25 @@ final class FastConvDifferentialTests: XCTestCase {
             assertClose(try actual.floatValues(), try expected.floatValues(), rtol: 1e-5, atol: 1e-6, context)
         }
     }
+
+    /// With two threads, large products are split by column or row blocks; both must match.
+    func testTwoThreadsSplitProductsLikeOneThread() throws {
+        ExecutorThreads.set(2)
+        defer { ExecutorThreads.set(1) }
+        var random = Generator(state: 4)
+        for (channels, maps, size, kernel, group) in [(32, 48, 17, 3, 1), (64, 40, 5, 1, 1), (24, 24, 20, 3, 24), (48, 96, 9, 3, 2)] {
+            let x = GraphBuilder.tensor([1, channels, size, size], random.floats(channels * size * size))
+            let w = GraphBuilder.tensor("W", [maps, channels / group, kernel, kernel], random.floats(maps * channels / group * kernel * kernel))
+            let pads = Int64(kernel / 2)
+            let model = GraphBuilder.model([
+                Node(name: "conv", opType: "Conv", inputs: ["X", "W"], outputs: ["C"],
+                     attributes: [GraphBuilder.int("group", Int64(group)), GraphBuilder.ints("pads", [pads, pads, pads, pads])]),
+                Node(name: "relu", opType: "Relu", inputs: ["C"], outputs: ["Y"]),
+            ], inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("Y")], initializers: [w], opset: 13)
+            let evaluator = try Evaluator(model: model)
+            let expected = try XCTUnwrap(evaluator.run(tensors: ["X": x], captureIntermediates: true)["Y"]?.tensor)
+            let actual = try XCTUnwrap(evaluator.run(tensors: ["X": x])["Y"]?.tensor)
+            assertClose(try actual.floatValues(), try expected.floatValues(), rtol: 1e-4, atol: 1e-4, "C \(channels) M \(maps) \(size)² k \(kernel) g \(group)")
+        }
+    }
 }

@@ -9,6 +9,14 @@ public enum ExecutorThreads {
     /// The thread count last set (1 unless `set(_:)` was called).
     public static var count: Int { configured }
 
+    /// Runs `body` with OpenBLAS on one thread (for products the executor splits over its own threads).
+    static func withSingleThreadedBLAS(_ body: () -> Void) {
+        guard configured > 1 else { return body() }
+        openblas_set_num_threads(1)
+        body()
+        openblas_set_num_threads(Int32(clamping: configured))
+    }
+
     /// Sets the thread count for every later run (at least 1).
     public static func set(_ threads: Int) {
         configured = max(threads, 1)

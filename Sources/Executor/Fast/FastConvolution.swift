@@ -21,10 +21,49 @@ enum FastConvolution {
             for g in 0..<group {
                 let source = x + (n * channels + g * groupChannels) * inputSize
                 if !pointwise { Im2col.run(source, channels: groupChannels, geometry: geometry, columns: columns) }
-                try BLAS.gemm(transposeA: false, transposeB: false, m: groupMaps, n: positions, k: rows, alpha: 1,
-                              a: w + g * groupMaps * rows, lda: max(rows, 1),
-                              b: pointwise ? source : UnsafePointer(columns), ldb: positions,
-                              beta: 0, c: output + (n * maps + g * groupMaps) * positions, ldc: positions)
+                try ParallelGemm.run(m: groupMaps, n: positions, k: rows, a: w + g * groupMaps * rows, lda: max(rows, 1),
+                                     b: pointwise ? source : UnsafePointer(columns), ldb: positions,
+                                     c: output + (n * maps + g * groupMaps) * positions, ldc: positions)
+            }
+        }
+    }
+}
+
+/// `C = A·B` (row-major, no transposes) split over the executor's threads: by column blocks of C
+/// when it is wide, else by row blocks, each block one single-threaded `sgemm`. OpenBLAS's own
+/// threads are paused meanwhile, so the two pools never compete for the cores.
+enum ParallelGemm {
+    static func run(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                    c: UnsafeMutablePointer<Float>, ldc: Int) throws {
+        let threads = ExecutorThreads.count
+        guard threads > 1, m * n * k >= 1 << 18, m > 0, n > 0, k > 0,
+              [m, n, k, lda, ldb, ldc].allSatisfy({ $0 <= Int(Int32.max) }) else {
+            try BLAS.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
+                          b: b, ldb: ldb, beta: 0, c: c, ldc: ldc)
+            return
+        }
+        let byColumns = n >= 32 * threads
+        let extent = byColumns ? n : m
+        let blocks = min(threads, extent)
+        let (aAddress, bAddress, cAddress) = (UInt(bitPattern: a), UInt(bitPattern: b), UInt(bitPattern: c))
+        ExecutorThreads.withSingleThreadedBLAS {
+            ParallelFor.run(blocks) { chunk in
+                guard let a = UnsafePointer<Float>(bitPattern: aAddress), let b = UnsafePointer<Float>(bitPattern: bAddress),
+                      let c = UnsafeMutablePointer<Float>(bitPattern: cAddress) else { return }
+                for block in chunk {
+                    // Column blocks start on multiples of 16 floats (64 bytes).
+                    let align = byColumns ? 16 : 1
+                    let start = min(extent, (extent * block / blocks + align - 1) / align * align)
+                    let end = block == blocks - 1 ? extent : min(extent, (extent * (block + 1) / blocks + align - 1) / align * align)
+                    guard start < end else { continue }
+                    if byColumns {
+                        try? BLAS.gemm(transposeA: false, transposeB: false, m: m, n: end - start, k: k, alpha: 1, a: a, lda: lda,
+                                       b: b + start, ldb: ldb, beta: 0, c: c + start, ldc: ldc)
+                    } else {
+                        try? BLAS.gemm(transposeA: false, transposeB: false, m: end - start, n: n, k: k, alpha: 1, a: a + start * lda,
+                                       lda: lda, b: b, ldb: ldb, beta: 0, c: c + start * ldc, ldc: ldc)
+                    }
+                }
             }
         }
     }
