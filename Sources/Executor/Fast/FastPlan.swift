@@ -44,7 +44,7 @@ enum FastPlan {
             }
         }
         let fused = fuse(remaining, graph: graph, known: known)
-        guard folded || fused.count != remaining.count || fused.contains(where: { $0.kernel is FusedConv || $0.kernel is FastPool || $0.kernel is FastBinary || $0.kernel is FastTranspose || $0.kernel is FastRelu || $0.kernel is FastBatchNormalization }) else { return nil }
+        guard folded || fused.count != remaining.count || fused.contains(where: { $0.kernel is FusedConv || $0.kernel is FastPool || $0.kernel is FastBinary || $0.kernel is FastTranspose || $0.kernel is FastRelu || $0.kernel is FastGemm || $0.kernel is FastBatchNormalization }) else { return nil }
         var read = Set<Int>()
         for step in fused { for slot in step.inputs { if let slot { read.insert(slot) } } }
         for port in graph.outputs { read.insert(port.slot) }
@@ -84,6 +84,10 @@ enum FastPlan {
             if step.domain.isEmpty, step.opType == "BatchNormalization", let bn = step.kernel as? any InferenceBatchNormalization,
                bn.fusable, step.outputs.dropFirst().allSatisfy({ $0 == nil }) {
                 result.append(step.replacingKernel(FastBatchNormalization(epsilon: bn.epsilonValue, fallback: step.kernel)))
+                continue
+            }
+            if step.domain.isEmpty, step.opType == "Gemm", let gemm = step.kernel as? Gemm_1 {
+                result.append(step.replacingKernel(FastGemm(gemm: gemm)))
                 continue
             }
             if let binary = FastBinary.replacing(step) {
