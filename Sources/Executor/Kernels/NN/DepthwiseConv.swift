@@ -95,7 +95,25 @@ enum DepthwiseConv {
             let w0 = filter[0], w1 = filter[1], w2 = filter[2], w3 = filter[3], w4 = filter[4]
             let w5 = filter[5], w6 = filter[6], w7 = filter[7], w8 = filter[8]
             let r0 = top - pW, r1 = r0 + dH * inW, r2 = r1 + dH * inW
-            for ox in columns {
+            var start = columns.lowerBound
+            if sW == 1 && dW == 1 {
+                // Sixteen outputs at a time; the three taps of a row are three shifted loads.
+                func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+                while start + 16 <= columns.upperBound + 1 {
+                    var sum = w0 * load(r0 + start)
+                    sum += w1 * load(r0 + start + 1)
+                    sum += w2 * load(r0 + start + 2)
+                    sum += w3 * load(r1 + start)
+                    sum += w4 * load(r1 + start + 1)
+                    sum += w5 * load(r1 + start + 2)
+                    sum += w6 * load(r2 + start)
+                    sum += w7 * load(r2 + start + 1)
+                    sum += w8 * load(r2 + start + 2)
+                    UnsafeMutableRawPointer(row + start).storeBytes(of: sum, as: SIMD16<Float>.self)
+                    start += 16
+                }
+            }
+            for ox in start..<(columns.upperBound + 1) {
                 let i = ox * sW
                 var sum = w0 * r0[i]
                 sum += w1 * r0[i + dW]
