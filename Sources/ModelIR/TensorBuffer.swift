@@ -17,6 +17,14 @@ public final class TensorBuffer: @unchecked Sendable {
         baseAddress.initializeMemory(as: UInt8.self, repeating: 0, count: max(byteCount, 1))
     }
 
+    /// Allocates `byteCount` bytes left uninitialized, for a producer that writes every byte
+    /// before anyone reads the buffer (the executor's fast kernels).
+    public init(uninitializedByteCount byteCount: Int) {
+        precondition(byteCount >= 0, "negative tensor byte count")
+        self.byteCount = byteCount
+        baseAddress = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: Self.alignment)
+    }
+
     /// Allocates a buffer holding a copy of `bytes`.
     public convenience init(copying bytes: UnsafeRawBufferPointer) {
         self.init(byteCount: bytes.count)

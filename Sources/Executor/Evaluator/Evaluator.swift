@@ -10,6 +10,9 @@ import ModelIR
 public struct Evaluator: Sendable {
     public let model: Model
     let graph: PreparedGraph
+    /// Constant steps computed once and convolutions fused with their epilogues (`FastPlan`);
+    /// taken by runs that feed no initializer and capture nothing.
+    let fastGraph: PreparedGraph?
     let initializerNames: Set<String>
 
     /// - Throws: `ExecutionError` for an unsupported operator, an invalid node or an ill-formed graph.
@@ -17,6 +20,7 @@ public struct Evaluator: Sendable {
         self.model = model
         let preparer = GraphPreparer(model: model, registry: registry)
         graph = try preparer.prepare(model.graph, opsets: preparer.modelOpsets, outer: nil)
+        fastGraph = FastPlan.isDisabled ? nil : FastPlan.make(graph)
         initializerNames = Set(model.graph.initializers.map(\.name))
     }
 
@@ -50,7 +54,8 @@ public struct Evaluator: Sendable {
         }
         var intermediates: [NamedValue] = []
         let capture: Capture? = captureIntermediates ? { intermediates.append(NamedValue(name: $0, value: $1)) } : nil
-        let values = try Executor.execute(graph, inputs: inputs, parent: nil, capture: capture)
+        let plan = captureIntermediates || feeds.keys.contains(where: initializerNames.contains) ? graph : fastGraph ?? graph
+        let values = try Executor.execute(plan, inputs: inputs, parent: nil, capture: capture)
         var outputs: [NamedValue] = []
         for (port, value) in zip(graph.outputs, values) {
             guard let value else { throw .missingOutput(name: port.name) }

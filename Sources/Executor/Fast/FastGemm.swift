@@ -1,0 +1,47 @@
+import CBLAS
+import ModelIR
+
+/// Float Gemm with a single row (batch 1 fully connected layers) as one `sgemv`, which reads the
+/// weights in place instead of packing them as `sgemm` does on every call. Other shapes and types
+/// run `Gemm_1`.
+struct FastGemm: TensorKernel {
+    static let opType = "Gemm", sinceVersion = 1
+    static let inputArity = 2...3
+    let gemm: Gemm_1
+
+    init(gemm: Gemm_1) { self.gemm = gemm }
+    init(_ node: KernelNode) throws { gemm = try Gemm_1(node) }
+
+    func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
+        let a = try inputs.required(0), b = try inputs.required(1), c = inputs.optional(2)
+        guard a.dataType == .float, b.dataType == .float, a.rank == 2, b.rank == 2, c.map({ $0.dataType == .float }) ?? true else {
+            return try gemm.compute(inputs)
+        }
+        let m = gemm.transA ? a.shape[1] : a.shape[0], k = gemm.transA ? a.shape[0] : a.shape[1]
+        let n = gemm.transB ? b.shape[0] : b.shape[1], k2 = gemm.transB ? b.shape[1] : b.shape[0]
+        let addend = gemm.beta != 0 ? c : nil
+        guard m == 1, k == k2, k > 0, n > 0, b.shape.allSatisfy({ $0 <= Int(Int32.max) }),
+              addend.map({ $0.elementCount == n && $0.rank <= 2 && ($0.rank < 2 || $0.shape[0] == 1) || $0.elementCount == 1 }) ?? true else {
+            return try gemm.compute(inputs)
+        }
+        let bias = try addend.map { try $0.floatValues() }
+        let y = try a.withElements(Float.self) { xs in
+            try b.withElements(Float.self) { ws in
+                try Tensor.overwritten(Float.self, shape: [1, n]) { out in
+                    guard let x = xs.baseAddress, let w = ws.baseAddress, let o = out.baseAddress else { return }
+                    cblas_sgemv(CblasRowMajor, gemm.transB ? CblasNoTrans : CblasTrans, Int32(b.shape[0]), Int32(b.shape[1]),
+                                gemm.alpha, w, Int32(b.shape[1]), x, 1, 0, o, 1)
+                    if let bias {
+                        let beta = gemm.beta
+                        if bias.count == 1 {
+                            for i in 0..<n { o[i] += beta * bias[0] }
+                        } else {
+                            for i in 0..<n { o[i] += beta * bias[i] }
+                        }
+                    }
+                }
+            }
+        }
+        return [y]
+    }
+}

@@ -1,0 +1,181 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ModelIR
+
+/// The plan a run takes when the caller feeds no initializer: every step whose inputs are all
+/// constant is computed once here (the weights the light models make with ConstantOfShape, shape
+/// arithmetic), and Conv steps absorb a following BatchNormalization and Relu/Clip
+/// (`FusedConv`). The graph itself is unchanged; runs that capture intermediates or override an
+/// initializer take the step-by-step plan.
+enum FastPlan {
+    /// True when the environment sets `MODELGATE_REFERENCE_PLAN=1`: every run takes the
+    /// step-by-step plan, for comparing the two on whole suites.
+    static let isDisabled = getenv("MODELGATE_REFERENCE_PLAN").map { String(cString: $0) == "1" } ?? false
+
+    /// Operators whose result may differ between runs.
+    static let nondeterministic: Set<String> = [
+        "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli", "Dropout",
+    ]
+    /// Operators that run subgraphs reading names from the enclosing scope.
+    static let scoped: Set<String> = ["If", "Loop", "Scan", "SequenceMap"]
+
+    /// The fast plan for `graph`, or nil when it would not differ from `graph`.
+    static func make(_ graph: PreparedGraph) -> PreparedGraph? {
+        guard !graph.steps.contains(where: { scoped.contains($0.opType) && $0.domain.isEmpty }),
+              graph.freeVariables.isEmpty else { return nil }
+        var known = [RuntimeValue?](repeating: nil, count: graph.slotNames.count)
+        for constant in graph.constants { known[constant.slot] = constant.value }
+        let frame = Frame(graph: graph, parent: nil)
+        let context = KernelContext(frame: frame)
+        var remaining: [PreparedGraph.Step] = []
+        var folded = false
+        for step in graph.steps {
+            if foldable(step, known), let results = try? step.kernel.run(step.inputs.map { $0.flatMap { known[$0] } }, context: context),
+               step.outputs.enumerated().allSatisfy({ $0.element == nil || ($0.offset < results.count && results[$0.offset] != nil) }) {
+                for (index, slot) in step.outputs.enumerated() {
+                    if let slot { known[slot] = results[index] }
+                }
+                folded = true
+            } else {
+                remaining.append(step)
+            }
+        }
+        let fused = fuse(remaining, graph: graph, known: known)
+        guard folded || fused.count != remaining.count || fused.contains(where: { $0.kernel is FusedConv || $0.kernel is FastPool || $0.kernel is FastBinary || $0.kernel is FastTranspose || $0.kernel is FastRelu || $0.kernel is FastGemm || $0.kernel is FastBatchNormalization }) else { return nil }
+        var read = Set<Int>()
+        for step in fused { for slot in step.inputs { if let slot { read.insert(slot) } } }
+        for port in graph.outputs { read.insert(port.slot) }
+        let constants = known.enumerated().compactMap { slot, value in value.flatMap { read.contains(slot) ? (slot, $0) : nil } }
+        return PreparedGraph(name: graph.name, slotNames: graph.slotNames, inputs: graph.inputs, outputs: graph.outputs,
+                             constants: constants, freeVariables: [], steps: fused)
+    }
+
+    private static func foldable(_ step: PreparedGraph.Step, _ known: [RuntimeValue?]) -> Bool {
+        guard !nondeterministic.contains(step.opType) || !step.domain.isEmpty else { return false }
+        guard !(step.kernel is FunctionCall) else { return false }
+        return step.inputs.allSatisfy { $0 == nil || known[$0!] != nil }
+    }
+
+    /// Conv (float, constant weights) followed by its only reader BatchNormalization (constant
+    /// statistics) and/or Relu or Clip become one `FusedConv` step.
+    private static func fuse(_ steps: [PreparedGraph.Step], graph: PreparedGraph, known: [RuntimeValue?]) -> [PreparedGraph.Step] {
+        var readers = [Int](repeating: 0, count: graph.slotNames.count)
+        for step in steps { for slot in step.inputs { if let slot { readers[slot] += 1 } } }
+        for port in graph.outputs { readers[port.slot] += 2 }
+        var producer: [Int: Int] = [:]
+        for (index, step) in steps.enumerated() { for slot in step.outputs { if let slot { producer[slot] = index } } }
+        func soleReader(of slot: Int, after index: Int) -> Int? {
+            guard readers[slot] == 1 else { return nil }
+            return steps.indices.dropFirst(index + 1).first { steps[$0].inputs.contains(slot) }
+        }
+        func isConstant(_ slot: Int?) -> Bool { slot.map { known[$0] != nil } ?? true }
+
+        var result: [PreparedGraph.Step] = []
+        var skip = Set<Int>()
+        for (index, step) in steps.enumerated() {
+            if skip.contains(index) { continue }
+            if step.domain.isEmpty, step.opType == "Relu" {
+                result.append(step.replacingKernel(FastRelu(fallback: step.kernel)))
+                continue
+            }
+            if step.domain.isEmpty, step.opType == "BatchNormalization", let bn = step.kernel as? any InferenceBatchNormalization,
+               bn.fusable, step.outputs.dropFirst().allSatisfy({ $0 == nil }) {
+                result.append(step.replacingKernel(FastBatchNormalization(epsilon: bn.epsilonValue, fallback: step.kernel)))
+                continue
+            }
+            if step.domain.isEmpty, step.opType == "Gemm", let gemm = step.kernel as? Gemm_1 {
+                result.append(step.replacingKernel(FastGemm(gemm: gemm)))
+                continue
+            }
+            if let binary = FastBinary.replacing(step) {
+                result.append(step.replacingKernel(binary))
+                continue
+            }
+            if step.domain.isEmpty, step.opType == "Transpose", let transpose = step.kernel as? Transpose_1 {
+                result.append(step.replacingKernel(FastTranspose(fallback: transpose)))
+                continue
+            }
+            if step.domain.isEmpty, step.opType == "MaxPool" || step.opType == "AveragePool",
+               let pool = FastPool.replacing(step.kernel, producesIndices: step.outputs.count > 1 && step.outputs[1] != nil) {
+                result.append(.init(label: step.label, opType: step.opType, domain: step.domain, opset: step.opset,
+                                    inputNames: step.inputNames, kernel: pool, requiredInputs: step.requiredInputs,
+                                    inputs: step.inputs, outputs: step.outputs, release: step.release))
+                continue
+            }
+            guard step.opType == "Conv", step.domain.isEmpty, let conv = step.kernel as? Conv_1,
+                  step.inputs.count >= 2, let weightSlot = step.inputs[1], let weight = known[weightSlot]?.tensor,
+                  weight.dataType == .float, weight.rank == 4, step.inputs.count < 3 || isConstant(step.inputs[2]),
+                  let output = step.outputs.first ?? nil, step.outputs.count == 1 else {
+                result.append(step)
+                continue
+            }
+            var last = step
+            var consumed: [Int] = []
+            var normalization: FusedConv.Normalization?
+            var activation: FusedConv.Activation = .none
+            var current = output
+            if let next = soleReader(of: current, after: index), steps[next].opType == "BatchNormalization",
+               steps[next].domain.isEmpty, let bn = steps[next].kernel as? any InferenceBatchNormalization,
+               bn.fusable, steps[next].inputs.count == 5, steps[next].inputs[0] == current,
+               steps[next].inputs[1...].allSatisfy({ isConstant($0) }),
+               steps[next].outputs.count >= 1, let out = steps[next].outputs[0],
+               steps[next].outputs.dropFirst().allSatisfy({ $0 == nil }) {
+                normalization = .init(epsilon: bn.epsilonValue, inputs: Array(steps[next].inputs[1...]).map { $0! })
+                consumed.append(next)
+                last = steps[next]
+                current = out
+            }
+            if let next = soleReader(of: current, after: consumed.last ?? index), steps[next].domain.isEmpty,
+               steps[next].inputs.first == current, let out = steps[next].outputs.first ?? nil {
+                if steps[next].opType == "Relu" {
+                    activation = .relu
+                } else if steps[next].opType == "Clip", let clip = clipBounds(steps[next], known: known) {
+                    activation = .clip(clip.low, clip.high)
+                }
+                if case .none = activation {} else {
+                    consumed.append(next)
+                    last = steps[next]
+                    current = out
+                }
+            }
+            for position in consumed { skip.insert(position) }
+            var inputs = step.inputs
+            while inputs.count < 3 { inputs.append(nil) }
+            if let normalization { inputs += normalization.inputs.map { Optional($0) } }
+            var release = step.release
+            for position in consumed { release += steps[position].release }
+            release.removeAll { $0 == current }
+            let kernel = FusedConv(conv: conv, normalization: normalization.map { FusedConv.Normalization(epsilon: $0.epsilon, inputs: []) },
+                                   activation: activation)
+            result.append(.init(label: step.label, opType: step.opType, domain: step.domain, opset: step.opset,
+                                inputNames: step.inputNames + (normalization != nil ? last.inputNames : []),
+                                kernel: kernel, requiredInputs: step.requiredInputs, inputs: inputs,
+                                outputs: [current], release: release))
+        }
+        return result
+    }
+
+    private static func clipBounds(_ step: PreparedGraph.Step, known: [RuntimeValue?]) -> (low: Float, high: Float)? {
+        if let clip = step.kernel as? Clip_1 { return (clip.low, clip.high) }
+        guard step.opset >= 11 else { return nil }
+        var bounds: [Float] = [-.infinity, .infinity]
+        for position in 1..<3 where position < step.inputs.count {
+            guard let slot = step.inputs[position] else { continue }
+            guard let tensor = known[slot]?.tensor, tensor.dataType == .float, tensor.elementCount == 1,
+                  let value = try? tensor.floatValues().first else { return nil }
+            bounds[position - 1] = value
+        }
+        return (bounds[0], bounds[1])
+    }
+}
+
+extension PreparedGraph.Step {
+    /// This step run by `kernel`.
+    func replacingKernel(_ kernel: any Kernel) -> PreparedGraph.Step {
+        .init(label: label, opType: opType, domain: domain, opset: opset, inputNames: inputNames, kernel: kernel,
+              requiredInputs: requiredInputs, inputs: inputs, outputs: outputs, release: release)
+    }
+}

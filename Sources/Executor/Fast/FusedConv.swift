@@ -1,0 +1,163 @@
+import Dispatch
+import ModelIR
+
+/// BatchNormalization kernels that normalize with given statistics (inference mode, per channel).
+protocol InferenceBatchNormalization {
+    var fusable: Bool { get }
+    var epsilonValue: Double { get }
+}
+
+extension BatchNormalization_1: InferenceBatchNormalization {
+    var fusable: Bool { spatial }
+    var epsilonValue: Double { epsilon }
+}
+
+extension BatchNormalization_7: InferenceBatchNormalization {
+    var fusable: Bool { spatial }
+    var epsilonValue: Double { epsilon }
+}
+
+extension BatchNormalization_14: InferenceBatchNormalization {
+    var fusable: Bool { !training }
+    var epsilonValue: Double { epsilon }
+}
+
+/// A float 2-D Conv with its epilogue: bias, an optional inference BatchNormalization folded into a
+/// per-channel scale and shift, and an optional Relu or Clip, applied in one pass over the output.
+///
+/// Inputs: X, W, B (or nil), then — with a normalization — scale, B, mean and var of the
+/// BatchNormalization. Depthwise convolutions (one input channel per group, one map per group)
+/// run `DepthwiseConv`; 1×1 unit-stride unpadded ones multiply X directly; the rest go through
+/// `Im2col` and `sgemm`. Other types and ranks run `Conv_1` and the reference epilogue.
+struct FusedConv: Kernel {
+    static let opType = "Conv", sinceVersion = 1
+    static let inputArity = 2...7
+
+    struct Normalization {
+        let epsilon: Double
+        let inputs: [Int]
+    }
+
+    enum Activation {
+        case none
+        case relu
+        case clip(Float, Float)
+    }
+
+    let conv: Conv_1
+    let epsilon: Double?
+    let activation: Activation
+
+    init(conv: Conv_1, normalization: Normalization?, activation: Activation) {
+        self.conv = conv
+        epsilon = normalization?.epsilon
+        self.activation = activation
+    }
+
+    init(_ node: KernelNode) throws {
+        conv = try Conv_1(node)
+        epsilon = nil
+        activation = .none
+    }
+
+    func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
+        let tensors = try inputs.map { value -> Tensor? in
+            guard let value else { return nil }
+            guard let tensor = value.tensor else { throw KernelError.invalidInput("\(value.summary) is not a tensor") }
+            return tensor
+        }
+        return [.tensor(try compute(tensors))]
+    }
+
+    func compute(_ inputs: [Tensor?]) throws -> Tensor {
+        let x = try inputs.required(0), w = try inputs.required(1), b = inputs.optional(2)
+        guard x.dataType == .float, w.dataType == .float, x.rank == 4, w.rank == 4, w.shape[1] > 0, b.map({ $0.dataType == .float }) ?? true else {
+            return try referenceCompute(inputs)
+        }
+        let channels = x.shape[1], maps = w.shape[0], group = conv.group
+        guard w.shape[1] * group == channels, maps % group == 0 else {
+            throw KernelError.invalidInput("W \(w.shape) does not fit \(channels) input channels in \(group) groups")
+        }
+        if let b, b.elementCount != maps { throw KernelError.invalidInput("B has \(b.elementCount) elements for \(maps) feature maps") }
+        let kernel = Array(w.shape[2...])
+        if let declared = conv.spatial.kernelShape, declared != kernel {
+            throw KernelError.invalidInput("kernel_shape \(declared) does not match W \(w.shape)")
+        }
+        let geometry = try conv.spatial.geometry(input: Array(x.shape[2...]), kernel: kernel)
+        let (scale, shift) = try epilogue(maps: maps, bias: b, inputs)
+        let shape = [x.shape[0], maps] + geometry.output
+        return try x.withElements(Float.self) { xs in
+            try w.withElements(Float.self) { ws in
+                try Tensor.overwritten(Float.self, shape: shape) { out in
+                    guard let xBase = xs.baseAddress, let wBase = ws.baseAddress, let oBase = out.baseAddress else { return }
+                    try FastConvolution.run(x: xBase, batch: x.shape[0], channels: channels, w: wBase, maps: maps, group: group,
+                                            geometry: geometry, output: oBase)
+                    let positions = geometry.output.reduce(1, *)
+                    applyEpilogue(oBase, rows: x.shape[0] * maps, maps: maps, positions: positions, scale: scale, shift: shift)
+                }
+            }
+        }
+    }
+
+    /// Per-channel scale (nil for 1) and shift (nil for 0) folding bias and normalization.
+    private func epilogue(maps: Int, bias: Tensor?, _ inputs: [Tensor?]) throws -> ([Float]?, [Float]?) {
+        let b = try bias?.doubleValues()
+        guard let epsilon else { return (nil, b.map { $0.map(Float.init) }) }
+        let scale = try inputs.required(3).doubleValues(), shift = try inputs.required(4).doubleValues()
+        let mean = try inputs.required(5).doubleValues(), variance = try inputs.required(6).doubleValues()
+        guard scale.count == maps, shift.count == maps, mean.count == maps, variance.count == maps else {
+            throw KernelError.invalidInput("scale, B, mean and var of the BatchNormalization do not have \(maps) elements")
+        }
+        let a = (0..<maps).map { scale[$0] / (variance[$0] + epsilon).squareRoot() }
+        let c = (0..<maps).map { shift[$0] + ((b?[$0] ?? 0) - mean[$0]) * a[$0] }
+        return (a.map(Float.init), c.map(Float.init))
+    }
+
+    private func applyEpilogue(_ out: UnsafeMutablePointer<Float>, rows: Int, maps: Int, positions: Int, scale: [Float]?, shift: [Float]?) {
+        let (low, high): (Float, Float)
+        switch activation {
+        case .none: (low, high) = (-.infinity, .infinity)
+        case .relu: (low, high) = (0, .infinity)
+        case .clip(let l, let h): (low, high) = (l, h)
+        }
+        let clamps: Bool
+        if case .none = activation { clamps = false } else { clamps = true }
+        if scale == nil && shift == nil && !clamps { return }
+        ParallelFor.run(rows, grain: max(1, 16384 / max(positions, 1))) { chunk in
+        for row in chunk {
+            let m = row % maps
+            let a = scale?[m] ?? 1, c = shift?[m] ?? 0
+            let line = out + row * positions
+            if clamps {
+                for p in 0..<positions {
+                    let v = line[p] * a + c
+                    line[p] = v < low ? low : (v > high ? high : v)
+                }
+            } else {
+                for p in 0..<positions { line[p] = line[p] * a + c }
+            }
+        }
+        }
+    }
+
+    /// The step-by-step result: Conv_1, BatchNormalization, then the activation.
+    private func referenceCompute(_ inputs: [Tensor?]) throws -> Tensor {
+        var y = try conv.compute(Array(inputs.prefix(3))).first.flatMap { $0 }
+        if let epsilon, let value = y {
+            y = try batchNormalization([value] + Array(inputs[3...]), epsilon: epsilon, perActivation: false)
+        }
+        guard let result = y else { throw KernelError.invalidInput("Conv produced no output") }
+        let bounds: [Tensor?]
+        switch activation {
+        case .none: return result
+        case .relu: bounds = [try Tensor(converting: [0], to: result.dataType, shape: []), nil]
+        case .clip(let low, let high):
+            bounds = [try Tensor(converting: [Double(low)], to: result.dataType, shape: []),
+                      try Tensor(converting: [Double(high)], to: result.dataType, shape: [])]
+        }
+        guard let clipped = try Clip_11(bounds: true).compute([result] + bounds).first ?? nil else {
+            throw KernelError.invalidInput("Clip produced no output")
+        }
+        return clipped
+    }
+}
