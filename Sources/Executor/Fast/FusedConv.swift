@@ -155,7 +155,7 @@ struct FusedConv: Kernel {
             bounds = [try Tensor(converting: [Double(low)], to: result.dataType, shape: []),
                       try Tensor(converting: [Double(high)], to: result.dataType, shape: [])]
         }
-        guard let clipped = try Clip_11(bounds: true).compute([result] + bounds).first ?? nil else {
+        guard let clipped = try Clip_11().compute([result] + bounds).first ?? nil else {
             throw KernelError.invalidInput("Clip produced no output")
         }
         return clipped
