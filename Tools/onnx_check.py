@@ -4,11 +4,10 @@ Usage: python Tools/onnx_check.py [--list FILE] [MODEL ...]
 Each line is {"path": ..., "valid": true|false, "error": "first line of the checker's message"}.
 The verdicts are the reference the Swift tests compare ModelGate's own checks and round trips with.
 """
-import argparse
-import json
-import sys
 
 import onnx
+
+import model_list
 
 
 def verdict(path):
@@ -20,18 +19,5 @@ def verdict(path):
         return {"path": path, "valid": False, "error": first_line}
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--list", help="a file with one model path per line")
-    parser.add_argument("models", nargs="*")
-    args = parser.parse_args()
-    paths = list(args.models)
-    if args.list:
-        with open(args.list) as handle:
-            paths += [line.strip() for line in handle if line.strip()]
-    for path in paths:
-        sys.stdout.write(json.dumps(verdict(path)) + "\n")
-
-
 if __name__ == "__main__":
-    main()
+    model_list.run(verdict)

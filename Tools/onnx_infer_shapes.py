@@ -6,11 +6,10 @@ main graph's value_info after inference (null dimension: unknown; string: symbol
 {"path": ..., "error": "..."} when inference fails. The Swift tests compare ModelGate's own shape
 inference with it.
 """
-import argparse
-import json
-import sys
 
 import onnx
+
+import model_list
 
 
 def dimension(dim):
@@ -36,18 +35,5 @@ def values(path):
     return {"path": path, "values": result}
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--list", help="a file with one model path per line")
-    parser.add_argument("models", nargs="*")
-    args = parser.parse_args()
-    paths = list(args.models)
-    if args.list:
-        with open(args.list) as handle:
-            paths += [line.strip() for line in handle if line.strip()]
-    for path in paths:
-        sys.stdout.write(json.dumps(values(path)) + "\n")
-
-
 if __name__ == "__main__":
-    main()
+    model_list.run(values)

@@ -49,6 +49,16 @@ func batchNormalization(_ inputs: [Tensor?], epsilon: Double, perActivation: Boo
     return try affinePerChannel(x, scale: a, shift: b, perActivation: perActivation)
 }
 
+/// `epsilon` and `spatial` of a BatchNormalization before opset 14 (`spatialFixed`: the opset no
+/// longer has the attribute and is always spatial). Its training outputs are refused.
+func inferenceBatchNormalizationAttributes(_ node: KernelNode, spatialFixed: Bool) throws -> (epsilon: Double, spatial: Bool) {
+    guard (1..<5).allSatisfy({ !node.producesOutput($0) }) else {
+        throw KernelError.unsupported("training outputs of BatchNormalization before opset 14 are not supported")
+    }
+    let epsilon = Double(try node.float("epsilon", default: 1e-5))
+    return (epsilon, spatialFixed ? true : try node.int("spatial", default: 1) != 0)
+}
+
 /// Opsets 1–6: `spatial` = 0 normalizes per activation; extra outputs are training-only and not produced.
 struct BatchNormalization_1: TensorKernel {
     static let opType = "BatchNormalization", sinceVersion = 1
@@ -57,11 +67,7 @@ struct BatchNormalization_1: TensorKernel {
     let epsilon: Double
     let spatial: Bool
     init(_ node: KernelNode) throws {
-        epsilon = Double(try node.float("epsilon", default: 1e-5))
-        spatial = try node.int("spatial", default: 1) != 0
-        guard (1..<5).allSatisfy({ !node.producesOutput($0) }) else {
-            throw KernelError.unsupported("training outputs of BatchNormalization before opset 14 are not supported")
-        }
+        (epsilon, spatial) = try inferenceBatchNormalizationAttributes(node, spatialFixed: false)
     }
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
         [try batchNormalization(inputs, epsilon: epsilon, perActivation: !spatial)]
@@ -76,11 +82,7 @@ struct BatchNormalization_7: TensorKernel {
     let epsilon: Double
     let spatial: Bool
     init(_ node: KernelNode) throws {
-        epsilon = Double(try node.float("epsilon", default: 1e-5))
-        spatial = node.opset >= 9 ? true : try node.int("spatial", default: 1) != 0
-        guard (1..<5).allSatisfy({ !node.producesOutput($0) }) else {
-            throw KernelError.unsupported("training outputs of BatchNormalization before opset 14 are not supported")
-        }
+        (epsilon, spatial) = try inferenceBatchNormalizationAttributes(node, spatialFixed: node.opset >= 9)
     }
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
         [try batchNormalization(inputs, epsilon: epsilon, perActivation: !spatial)]
