@@ -70,6 +70,80 @@ final class QuantizationTests: XCTestCase {
         XCTAssertLessThan(Double(after), Double(before) * 0.35)
     }
 
+    func testOutputPairsGoAfterTheBatchNormAndActivationAQuantizedNodeFeeds() throws {
+        var b = ModelBuilder()
+        b.input("x", [1, 2, 5, 5])
+        b.weight("w1", [4, 2, 3, 3])
+        b.weight("gamma", [4], in: 0.5, 1.5)
+        b.weight("beta", [4])
+        b.weight("mean", [4])
+        b.weight("var", [4], in: 0.5, 1)
+        b.constant("low", [], [0])
+        b.constant("high", [], [6])
+        b.weight("w2", [3, 4, 3, 3])
+        b.node("Conv", ["x", "w1"], ["c1"], name: "conv1")
+        b.node("BatchNormalization", ["c1", "gamma", "beta", "mean", "var"], ["n1"], name: "bn1")
+        b.node("Clip", ["n1", "low", "high"], ["r1"], name: "relu6")
+        b.node("Conv", ["r1", "w2"], ["y"], name: "conv2")
+        b.output("y")
+        let samples = ["x": floats(&b, "x", [16, 2, 5, 5])]
+        let (quantized, _) = try optimize(b.model, path: "int8-static", calibration: samples)
+        let quantizedValues = quantized.graph.nodes.filter { $0.opType == "QuantizeLinear" }.map { $0.inputs[0] }.sorted()
+        XCTAssertEqual(quantizedValues, ["r1", "x"], "one pair after Conv → BatchNormalization → Clip, none between them")
+        let bn = try XCTUnwrap(quantized.graph.nodes.first { $0.opType == "BatchNormalization" })
+        XCTAssertEqual(bn.inputs[0], "c1", "the BatchNormalization reads the Conv output directly")
+        for node in quantized.graph.nodes where node.opType == "DequantizeLinear" && quantized.graph.initializers.contains(where: { $0.name == node.inputs[0] && $0.dataType == .int8 }) {
+            XCTAssertEqual(node.inputs.count, 2, "int8 weights are dequantized with the default zero point 0, stored nowhere")
+        }
+        assertValid(quantized)
+        _ = try ortCompare(reference: b.model, optimized: quantized, maxError: 0.2, inputs: samples)
+    }
+
+    func testStaticQuantizationStoresRecurrentWeightsAsInt8() throws {
+        var b = ModelBuilder()
+        b.input("x", [3, 1, 4])
+        b.inputs[0] = ValueInfo(name: "x", elementType: .float, shape: TensorShape([.symbolic("T"), .fixed(1), .fixed(4)]))
+        b.weight("W", [1, 12, 4])
+        b.weight("R", [1, 12, 4])
+        b.weight("fc", [4, 2])
+        b.node("GRU", ["x", "W", "R"], ["", "h"], ["hidden_size": .int(4)], name: "gru")
+        b.node("Flatten", ["h"], ["s"], ["axis": .int(2)], name: "flatten")
+        b.node("MatMul", ["s", "fc"], ["y"], name: "fc")
+        b.outputs.append(ValueInfo(name: "y", elementType: .float, shape: TensorShape(fixed: [1, 2])))
+        let samples = ["x": floats(&b, "x", [8, 1, 4])]
+        let (quantized, findings) = try optimize(b.model, path: "int8-static", calibration: samples)
+        let gru = try XCTUnwrap(quantized.graph.nodes.first { $0.opType == "GRU" })
+        for slot in [1, 2] {
+            let dq = try XCTUnwrap(quantized.graph.nodes.first { $0.outputs[0] == gru.inputs[slot] && $0.opType == "DequantizeLinear" })
+            XCTAssertEqual(dq.attribute("axis")?.int, 1, "one scale per gate row")
+            XCTAssertEqual(try XCTUnwrap(initializer(quantized, dq.inputs[0])).dataType, .int8)
+            XCTAssertEqual(try XCTUnwrap(initializer(quantized, dq.inputs[1])).shape, [12])
+        }
+        XCTAssertFalse(quantized.graph.nodes.contains { $0.opType == "QuantizeLinear" && $0.inputs[0] == "x" }, "the GRU input stays float")
+        XCTAssertNil(initializer(quantized, "W"))
+        XCTAssertNil(initializer(quantized, "R"))
+        XCTAssertTrue(findings.contains { $0.code == "quantized" && $0.message.contains("1 recurrent nodes with int8 weights only") })
+        let (excluded, _) = try optimize(b.model, path: "int8-static", options: ["weight_only_op_types": ""], calibration: samples)
+        XCTAssertNotNil(initializer(excluded, "W"))
+        assertValid(quantized)
+        _ = try ortCompare(reference: b.model, optimized: quantized, maxError: 0.05, inputs: samples)
+    }
+
+    func testWeightComparisonMeasuresEachQuantizedWeightAgainstItsFloatOriginal() throws {
+        let (b, samples) = convNet()
+        let (quantized, _) = try optimize(b.model, path: "int8-static", calibration: samples)
+        let errors = try XCTUnwrap(WeightComparison.compare(reference: b.model, model: quantized))
+        XCTAssertEqual(errors.map(\.initializer), ["w", "b", "fw", "fb"])
+        let weights = try XCTUnwrap(initializer(b.model, "w")).floatValues()
+        let halfStep = (0..<8).map { channel in Double(weights[(channel * 9)..<(channel * 9 + 9)].map(abs).max() ?? 0) / 127 / 2 }
+        let conv = try XCTUnwrap(errors.first { $0.initializer == "w" })
+        XCTAssertGreaterThan(conv.maxAbsError, 0)
+        XCTAssertLessThanOrEqual(conv.maxAbsError, (halfStep.max() ?? 0) * 1.0001, "rounding to the nearest step of its channel")
+        XCTAssertGreaterThan(conv.cosine, 0.999)
+        XCTAssertGreaterThan(conv.snrDB, 30)
+        XCTAssertNil(WeightComparison.compare(reference: b.model, model: b.model), "an unchanged model has no weight error")
+    }
+
     func testSharedWeightsAndActivationsGetOneQDQ() throws {
         var b = ModelBuilder()
         b.input("x", [2, 6])

@@ -14,20 +14,32 @@ import ModelIR
 ///   Values that only non-quantized nodes read (typically the logits) are always calibrated by MinMax.
 /// - Bias: int32 with scale `input scale × weight scale`, when it is a 1-D constant and the node
 ///   has `alpha = 1`.
+/// - Output pairs go after the `BatchNormalization`, `Relu`, `Clip` and `LeakyRelu` nodes that alone
+///   read a quantized node's output (what an int8 runtime fuses into the node), not between them.
+/// - Recurrent layers (`weight_only_op_types`, default `GRU`, `LSTM`, `RNN`): their `W` and `R`
+///   weights are stored as int8 per gate row behind a `DequantizeLinear`; their activations stay float.
+/// - Weight `DequantizeLinear` nodes carry no zero point (0 is the default), so the file holds
+///   only the int8 values and one scale per channel.
 ///
 /// Needs opset 10 or later. Nodes whose activation was not calibrated are left in float32.
 public struct StaticQuantization: GraphPass {
     public let name = "int8-static"
     let selection: NodeSelection
+    let weightOnlyOpTypes: Set<String>
     let activationType: DataType
     let perChannel: Bool
     let quantizeOutputs: Bool
     public let calibrationRequest: CalibrationRequest
 
     public static let defaultOpTypes: Set<String> = ["Conv", "Gemm", "MatMul"]
+    public static let defaultWeightOnlyOpTypes: Set<String> = ["GRU", "LSTM", "RNN"]
+
+    /// Ops an int8 runtime fuses into the quantized node before them.
+    static let fusibleFollowers: Set<String> = ["BatchNormalization", "Relu", "Clip", "LeakyRelu"]
 
     public init(options: PassOptions) throws(PassError) {
         selection = NodeSelection(options: options, defaultOpTypes: Self.defaultOpTypes, prefix: "")
+        weightOnlyOpTypes = options.list("weight_only_op_types").map(Set.init) ?? Self.defaultWeightOnlyOpTypes
         activationType = try options.string("activation_type", default: "int8", allowed: ["int8", "uint8"]) == "uint8" ? .uint8 : .int8
         perChannel = try options.bool("per_channel", default: true)
         quantizeOutputs = try options.bool("quantize_outputs", default: true)
@@ -60,14 +72,58 @@ public struct StaticQuantization: GraphPass {
     /// Every value the pass will give a Q/DQ pair, in graph order.
     static func activations(in model: Model, selection: NodeSelection, quantizeOutputs: Bool) -> [String] {
         let types = ValueTypes(inferring: model)
+        let consumers = model.graph.consumerIndices()
         var seen: Set<String> = []
         var result: [String] = []
         for node in model.graph.nodes where selection.selects(node) {
             var names = activationInputs(of: node, in: model.graph).map { node.inputs[$0] }
-            if quantizeOutputs, let output = node.outputs.first { names.append(output) }
+            if quantizeOutputs, let output = node.outputs.first { names.append(fusedOutput(output, in: model.graph, consumers: consumers)) }
             for name in names where types.elementType(name) == .float && seen.insert(name).inserted { result.append(name) }
         }
         return result
+    }
+
+    /// The value that carries `output` past the chain of fusible followers that alone read it.
+    static func fusedOutput(_ output: String, in graph: Graph, consumers: [String: [Int]]) -> String {
+        let graphOutputs = graph.outputNames
+        var value = output
+        while !graphOutputs.contains(value), let readers = consumers[value], readers.count == 1 {
+            let reader = graph.nodes[readers[0]]
+            guard reader.canonicalDomain.isEmpty, fusibleFollowers.contains(reader.opType), reader.inputs.first == value,
+                  reader.inputs.dropFirst().allSatisfy({ $0.isEmpty || graph.constant($0) != nil }),
+                  reader.outputs.count == 1, !reader.outputs[0].isEmpty else { break }
+            value = reader.outputs[0]
+        }
+        return value
+    }
+
+    /// The weight inputs of a recurrent node the pass stores as int8 (`W` and `R`), with the
+    /// axis of their gate rows.
+    func recurrentWeights(of node: Node, in graph: Graph) -> [(index: Int, axis: Int)] {
+        guard node.canonicalDomain.isEmpty, weightOnlyOpTypes.contains(node.opType), !selection.excludeNodes.contains(node.name) else { return [] }
+        return [1, 2].filter { slot in
+            guard slot < node.inputs.count, let weight = graph.constant(node.inputs[slot]) else { return false }
+            return weight.dataType == .float && weight.rank == 3
+        }.map { ($0, 1) }
+    }
+
+    /// Stores `weight` as symmetric int8 behind a `DequantizeLinear` (once per weight, through
+    /// `cache`) and returns the dequantized value's name and the parameters.
+    private func quantizeWeight(_ weight: Tensor, axis: Int?, graph: inout Graph, names: inout NameGenerator, nodes: inout [Node],
+                                cache: inout [String: (output: String, parameters: QuantizationParameters)])
+        throws -> (output: String, parameters: QuantizationParameters) {
+        if let cached = cache[weight.name] { return cached }
+        let values = try weight.floatValues()
+        let parameters = QuantizationParameters.symmetricWeights(values, shape: weight.shape, axis: axis)
+        let quantized = try Tensor(name: names.fresh(weight.name + "_quantized"),
+                                   converting: parameters.quantize(values, shape: weight.shape, axis: axis), to: .int8, shape: weight.shape)
+        let scale = try parameters.scaleTensor(names.fresh(weight.name + "_scale"), perAxis: axis != nil)
+        graph.initializers.append(contentsOf: [quantized, scale])
+        let output = names.fresh(weight.name + "_dequantized")
+        nodes.append(.dequantizeLinear(names.fresh(weight.name + "_DequantizeLinear"), input: quantized.name, scale: scale.name,
+                                       zeroPoint: nil, output: output, axis: axis))
+        cache[weight.name] = (output, parameters)
+        return (output, parameters)
     }
 
     public func run(on model: inout Model, context: PassContext) throws -> Bool {
@@ -109,25 +165,9 @@ public struct StaticQuantization: GraphPass {
             var updated = node
             var weightParameters: QuantizationParameters?
             if let (slot, axis) = Self.weight(of: node, in: graph), let weight = graph.constant(node.inputs[slot]) {
-                let key = weight.name
-                if let cached = weightCache[key] {
-                    updated.inputs[slot] = cached.output
-                    weightParameters = cached.parameters
-                } else {
-                    let values = try weight.floatValues()
-                    let parameters = QuantizationParameters.symmetricWeights(values, shape: weight.shape, axis: perAxis ? axis : nil)
-                    let quantized = try Tensor(name: names.fresh(key + "_quantized"), converting: parameters.quantize(values, shape: weight.shape, axis: perAxis ? axis : nil),
-                                               to: .int8, shape: weight.shape)
-                    let scale = try parameters.scaleTensor(names.fresh(key + "_scale"), perAxis: perAxis)
-                    let zeroPoint = try parameters.zeroPointTensor(names.fresh(key + "_zero_point"), perAxis: perAxis)
-                    graph.initializers.append(contentsOf: [quantized, scale, zeroPoint])
-                    let output = names.fresh(key + "_dequantized")
-                    newNodes.append(.dequantizeLinear(names.fresh(key + "_DequantizeLinear"), input: quantized.name, scale: scale.name,
-                                                      zeroPoint: zeroPoint.name, output: output, axis: perAxis ? axis : nil))
-                    weightCache[key] = (output, parameters)
-                    updated.inputs[slot] = output
-                    weightParameters = parameters
-                }
+                let quantized = try quantizeWeight(weight, axis: perAxis ? axis : nil, graph: &graph, names: &names, nodes: &newNodes, cache: &weightCache)
+                updated.inputs[slot] = quantized.output
+                weightParameters = quantized.parameters
             }
             if let weightParameters, node.opType != "MatMul", node.inputs.count > 2, !node.inputs[2].isEmpty,
                node.float("alpha", default: 1) == 1, let bias = graph.constant(node.inputs[2]), bias.dataType == .float, bias.rank == 1,
@@ -152,6 +192,16 @@ public struct StaticQuantization: GraphPass {
             graph.nodes[index] = updated
             quantizedCount += 1
         }
+        var weightOnlyCount = 0
+        for index in graph.nodes.indices {
+            let slots = recurrentWeights(of: graph.nodes[index], in: graph)
+            for (slot, axis) in slots {
+                guard let weight = graph.constant(graph.nodes[index].inputs[slot]) else { continue }
+                let quantized = try quantizeWeight(weight, axis: perAxis ? axis : nil, graph: &graph, names: &names, nodes: &newNodes, cache: &weightCache)
+                graph.nodes[index].inputs[slot] = quantized.output
+            }
+            if !slots.isEmpty { weightOnlyCount += 1 }
+        }
         // One Q/DQ pair per activation; every reader (not the graph outputs) reads the dequantized value.
         for name in targets {
             guard let parameters = activationParameters[name] else { continue }
@@ -167,8 +217,9 @@ public struct StaticQuantization: GraphPass {
                                               zeroPoint: zeroPoint.name, output: dequantized, axis: nil))
         }
         graph.nodes.append(contentsOf: newNodes)
-        guard quantizedCount > 0 else { return false }
-        context.report(.info, "quantized", "\(quantizedCount) nodes quantized, \(activationParameters.count) activations with Q/DQ pairs, "
+        guard quantizedCount + weightOnlyCount > 0 else { return false }
+        let recurrent = weightOnlyCount > 0 ? ", \(weightOnlyCount) recurrent nodes with int8 weights only" : ""
+        context.report(.info, "quantized", "\(quantizedCount) nodes quantized\(recurrent), \(activationParameters.count) activations with Q/DQ pairs, "
                        + "\(weightCache.count) weights stored as int8 (\(table.method.rawValue) calibration over \(table.sampleCount) samples)")
         model.graph = graph
         return true
