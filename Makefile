@@ -24,7 +24,8 @@ release: deps
 ## The main job on the bundled corpus: every model × path of $(CORPUS)/ → Reports/<run-id>/ (Reports/latest).
 ## RUN_FLAGS passes options through, e.g. RUN_FLAGS="--paths fp32,fused --jobs 1".
 RUN_FLAGS ?=
-run: release
+run: deps
+	swift build -c release --product modelgate $(SWIFT_BUILD_FLAGS)
 	@bin=$$(swift build -c release --show-bin-path)/modelgate; \
 	"$$bin" run --corpus $(CORPUS) $(RUN_FLAGS)
 

@@ -58,8 +58,10 @@ extension Tensor {
         return try Tensor.filled(Float.self, shape: shape) { out in
             withUnsafeBytes { raw in
                 let bits = raw.bindMemory(to: UInt16.self)
-                for index in 0..<count {
-                    out[index] = isBF16 ? BFloat16.decode(bits[index]) : Float(Float16(bitPattern: bits[index]))
+                if isBF16 {
+                    for index in 0..<count { out[index] = BFloat16.decode(bits[index]) }
+                } else {
+                    HalfConversion.widen(UnsafeBufferPointer(rebasing: bits[0..<count]), into: out)
                 }
             }
         }
@@ -72,8 +74,10 @@ extension Tensor {
         let buffer = TensorBuffer(byteCount: 2 * count)
         let bits = buffer.mutableBytes.bindMemory(to: UInt16.self)
         withUnsafeBufferPointer(as: Float.self) { values in
-            for index in 0..<count {
-                bits[index] = dataType == .bfloat16 ? BFloat16.encode(values[index]) : Float16(values[index]).bitPattern
+            if dataType == .bfloat16 {
+                for index in 0..<count { bits[index] = BFloat16.encode(values[index]) }
+            } else {
+                HalfConversion.narrow(UnsafeBufferPointer(rebasing: values[0..<count]), into: bits)
             }
         }
         return try Tensor(dataType: dataType, shape: shape, buffer: buffer)

@@ -55,6 +55,10 @@ struct QuantizeLinear_10: TensorKernel {
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
         let x = try inputs.required(0), scaleTensor = try inputs.required(1), zeroTensor = inputs.optional(2)
         let type = zeroTensor?.dataType ?? outputType ?? .uint8
+        if let layout = try FloatQuantizationLayout(x, scale: scaleTensor, zeroPoint: zeroTensor, axis: axis, blockSize: blockSize),
+           type == .uint8 || type == .int8 {
+            return [try layout.quantize(x, to: type)]
+        }
         let values = try x.doubleValues(), scales = try scaleTensor.doubleValues()
         let zeros = try zeroTensor?.doubleValues()
         let scaleIndex = try quantizationParameterIndices(scaleTensor, shape: x.shape, axis: axis, blockSize: blockSize)
@@ -101,11 +105,15 @@ struct DequantizeLinear_10: TensorKernel {
 
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
         let x = try inputs.required(0), scaleTensor = try inputs.required(1), zeroTensor = inputs.optional(2)
+        let type = outputType ?? scaleTensor.dataType
+        if type == .float, [.int8, .uint8, .int32].contains(x.dataType),
+           let layout = try FloatQuantizationLayout(x, scale: scaleTensor, zeroPoint: zeroTensor, axis: axis, blockSize: blockSize) {
+            return [try layout.dequantize(x)]
+        }
         let values = try x.doubleValues(), scales = try scaleTensor.doubleValues()
         let zeros = try zeroTensor?.doubleValues()
         let scaleIndex = try quantizationParameterIndices(scaleTensor, shape: x.shape, axis: axis, blockSize: blockSize)
         let zeroIndex = try zeroTensor.map { try quantizationParameterIndices($0, shape: x.shape, axis: axis, blockSize: blockSize) }
-        let type = outputType ?? scaleTensor.dataType
         let result = values.indices.map { i -> Double in
             let zero = x.dataType.isFloatingPoint ? 0 : (zeroIndex.map { zeros?[$0[i]] ?? 0 } ?? 0)
             let difference = roundedTo(type == .double ? .double : .float, values[i] - zero)
@@ -125,10 +133,11 @@ struct DynamicQuantizeLinear_11: TensorKernel, AttributeFreeKernel {
         let low = min(values.min() ?? 0, 0), high = max(values.max() ?? 0, 0)
         let scale = (high - low) / 255
         let zero = scale == 0 ? 0 : min(max((0 - low / scale).rounded(.toNearestOrEven), 0), 255)
-        let quantized = values.map { v -> Double in
-            Double(min(max((scale == 0 ? 0 : v / scale).rounded(.toNearestOrEven) + zero, 0), 255))
+        let quantized = try Tensor.filled(UInt8.self, shape: x.shape) { out in
+            for index in values.indices {
+                out[index] = UInt8(min(max((scale == 0 ? 0 : values[index] / scale).rounded(.toNearestOrEven) + zero, 0), 255))
+            }
         }
-        return [try Tensor(converting: quantized, to: .uint8, shape: x.shape), Tensor(scalar: scale),
-                try Tensor(converting: [Double(zero)], to: .uint8, shape: [])]
+        return [quantized, Tensor(scalar: scale), try Tensor(converting: [Double(zero)], to: .uint8, shape: [])]
     }
 }

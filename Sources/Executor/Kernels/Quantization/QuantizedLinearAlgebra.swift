@@ -17,28 +17,10 @@ struct MatMulInteger_10: TensorKernel, AttributeFreeKernel {
     static let opType = "MatMulInteger", sinceVersion = 10
     static let inputArity = 2...4
 
-    /// `x` minus its zero point, which is a scalar or has one entry per index along `axis` from the end.
-    private func shifted(_ x: Tensor, _ zero: Tensor?, axisFromEnd: Int) throws -> Tensor {
-        var values = try x.int64Values()
-        if let zero {
-            let z = try zero.int64Values()
-            let axis = x.rank - axisFromEnd
-            if z.count == 1 {
-                values = values.map { $0 - z[0] }
-            } else if axis >= 0, z.count == x.shape[axis] {
-                let inner = x.shape[(axis + 1)...].reduce(1, *)
-                values = values.enumerated().map { $0.element - z[($0.offset / inner) % z.count] }
-            } else {
-                throw KernelError.invalidInput("zero point \(zero.shape) does not fit \(x.shape)")
-            }
-        }
-        return try Tensor(shape: x.shape, scalars: values.map { Int32(truncatingIfNeeded: $0) })
-    }
-
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
-        let a = try shifted(inputs.required(0), inputs.optional(2), axisFromEnd: 2)
-        let b = try shifted(inputs.required(1), inputs.optional(3), axisFromEnd: 1)
-        return [try MatMul_1.multiply(a, b)]
+        let a = try ZeroShifted.doubles(inputs.required(0), minus: inputs.optional(2), axis: -2)
+        let b = try ZeroShifted.doubles(inputs.required(1), minus: inputs.optional(3), axis: -1)
+        return [try ZeroShifted.int32(MatMul_1.multiply(a, b))]
     }
 }
 
@@ -76,19 +58,10 @@ struct ConvInteger_10: TensorKernel {
     let conv: Conv_1
     init(_ node: KernelNode) throws { conv = try Conv_1(node) }
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
-        func shifted(_ x: Tensor, _ zero: Tensor?) throws -> Tensor {
-            var values = try x.doubleValues()
-            if let zero {
-                let z = try zero.doubleValues()
-                let inner = x.shape[1...].reduce(1, *)
-                values = values.enumerated().map { $0.element - (z.count == 1 ? z[0] : z[($0.offset / max(inner, 1)) % z.count]) }
-            }
-            return try Tensor(converting: values, to: .double, shape: x.shape)
-        }
-        let x = try shifted(inputs.required(0), inputs.optional(2))
-        let w = try shifted(inputs.required(1), inputs.optional(3))
+        let x = try ZeroShifted.doubles(inputs.required(0), minus: inputs.optional(2), axis: 1)
+        let w = try ZeroShifted.doubles(inputs.required(1), minus: inputs.optional(3), axis: 0)
         guard let y = try conv.compute([x, w]).first ?? nil else { throw KernelError.invalidInput("no result") }
-        return [try Tensor(converting: y.doubleValues().map { $0.rounded() }, to: .int32, shape: y.shape)]
+        return [try ZeroShifted.int32(y)]
     }
 }
 
