@@ -12,7 +12,7 @@ final class GradientTests: XCTestCase {
 
     /// A model computing `y` with `nodes`, whose outputs are `y` then d(Σy)/dx for each x.
     private func gradientModel(_ nodes: [Node], inputs: [String: [Int]], xs: [String], zs: [String] = [], y: String,
-                               initializers: [Tensor] = [], type: DataType = .double) -> Model {
+                               initializers: [Tensor] = [], type: DataType = .double, opset: Int64 = 21) -> Model {
         let gradient = Node(name: "grad", opType: "Gradient", domain: "ai.onnx.preview.training",
                             inputs: xs + zs, outputs: xs.map { "d_\($0)" },
                             attributes: [Attribute(name: "xs", value: .strings(xs.map { Array($0.utf8) })),
@@ -21,7 +21,7 @@ final class GradientTests: XCTestCase {
         return GraphBuilder.model(nodes + [gradient],
                                   inputs: inputs.keys.sorted().map { GraphBuilder.value($0, type, inputs[$0]) },
                                   outputs: [ValueInfo(name: y)] + xs.map { ValueInfo(name: "d_\($0)") },
-                                  initializers: initializers, extraOpsets: [Self.training])
+                                  initializers: initializers, opset: opset, extraOpsets: [Self.training])
     }
 
     /// Deterministic, well-spread values, shifted by `offset`.
@@ -146,6 +146,36 @@ final class GradientTests: XCTestCase {
         let feeds = ["A": try doubles([2, 1, 3, 4], values(24, scale: 0.7)), "B": try doubles([3, 4, 2], values(24, offset: 1.1)),
                      "v": try doubles([2], [0.6, -1.4])]
         try assertGradientsMatchFiniteDifferences(model, feeds: feeds, xs: ["A", "B", "v"], y: "y")
+    }
+
+    /// Concat of two inputs, LeakyRelu, then Softmax weighted so that the gradient is not zero
+    /// (a plain softmax sums to one); at opset 11 Softmax works on the input coerced to 2-D.
+    private func concatLeakyReluSoftmaxModel(opset: Int64) throws -> Model {
+        let nodes = [
+            Node(opType: "Concat", inputs: ["a", "b"], outputs: ["c"], attributes: [GraphBuilder.int("axis", 1)]),
+            Node(opType: "LeakyRelu", inputs: ["c"], outputs: ["l"], attributes: [GraphBuilder.float("alpha", 0.2)]),
+            Node(opType: "Softmax", inputs: ["l"], outputs: ["s"], attributes: [GraphBuilder.int("axis", 1)]),
+            Node(opType: "Mul", inputs: ["s", "w"], outputs: ["y"]),
+        ]
+        let weights = try Tensor(name: "w", shape: [2, 5, 2], scalars: values(20, offset: 0.9, scale: 2))
+        return gradientModel(nodes, inputs: ["a": [2, 2, 2], "b": [2, 3, 2]], xs: ["a", "b"], y: "y",
+                             initializers: [weights], opset: opset)
+    }
+
+    func testConcatLeakyReluSoftmaxAlongAxis() throws {
+        let feeds = ["a": try doubles([2, 2, 2], values(8, offset: 0.1, scale: 1.5)),
+                     "b": try doubles([2, 3, 2], values(12, offset: 0.7, scale: 1.5))]
+        try assertGradientsMatchFiniteDifferences(concatLeakyReluSoftmaxModel(opset: 21), feeds: feeds, xs: ["a", "b"], y: "y")
+    }
+
+    func testSoftmaxCoercedTo2DBeforeOpset13() throws {
+        let feeds = ["a": try doubles([2, 2, 2], values(8, offset: 0.1, scale: 1.5)),
+                     "b": try doubles([2, 3, 2], values(12, offset: 0.7, scale: 1.5))]
+        let model = try concatLeakyReluSoftmaxModel(opset: 11)
+        try assertGradientsMatchFiniteDifferences(model, feeds: feeds, xs: ["a", "b"], y: "y")
+        let coerced = try XCTUnwrap(Evaluator(model: model).run(tensors: feeds)["d_a"]?.tensor).doubleValues()
+        let alongAxis = try XCTUnwrap(Evaluator(model: concatLeakyReluSoftmaxModel(opset: 21)).run(tensors: feeds)["d_a"]?.tensor).doubleValues()
+        XCTAssertNotEqual(coerced, alongAxis, "softmax over [5, 2] per batch differs from softmax over axis 1 alone")
     }
 
     func testFloatGradientsKeepTypeAndUnreachedXGetsZeros() throws {

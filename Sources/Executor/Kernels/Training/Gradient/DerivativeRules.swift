@@ -8,7 +8,8 @@ enum DerivativeRules {
         ReshapeDerivative.self, FlattenDerivative.self, SqueezeDerivative.self, UnsqueezeDerivative.self,
         TransposeDerivative.self,
         MatMulDerivative.self, GemmDerivative.self,
-        ReluDerivative.self, SigmoidDerivative.self, TanhDerivative.self,
+        ConcatDerivative.self,
+        ReluDerivative.self, LeakyReluDerivative.self, SigmoidDerivative.self, TanhDerivative.self, SoftmaxDerivative.self,
         ExpDerivative.self, LogDerivative.self, SqrtDerivative.self,
         ReduceSumDerivative.self, ReduceMeanDerivative.self,
     ]
