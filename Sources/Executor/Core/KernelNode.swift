@@ -6,8 +6,13 @@ public struct KernelNode {
     public let node: Node
     /// The imported version of the node's domain.
     public let opset: Int
+    /// The imported version of every domain, as the node sees them.
+    public let opsets: [String: Int]
+    /// The graph the node belongs to (a model's main graph, a subgraph or a function body).
+    public let enclosingGraph: Graph
     let subgraphPreparer: (Graph) throws(ExecutionError) -> Subgraph
     let functionPreparer: (Function, Node) throws(ExecutionError) -> Subgraph
+    let isolatedPreparer: (Graph) throws(ExecutionError) -> Subgraph
 
     public var inputCount: Int { node.inputs.count }
     public var outputCount: Int { node.outputs.count }
@@ -85,6 +90,19 @@ public struct KernelNode {
     public func subgraph(_ name: String) throws -> Subgraph {
         guard case .graph(let graph)? = try attribute(name, kind: "GRAPH") else { throw missing(name) }
         return try subgraphPreparer(graph)
+    }
+
+    /// Prepares `graph` as a self-contained graph at the node's opsets: it sees no enclosing
+    /// scope, so every value it reads is one of its inputs or initializers or computed by its nodes.
+    public func isolated(_ graph: Graph) throws -> Subgraph {
+        try isolatedPreparer(graph)
+    }
+
+    /// Another node of the same graph, seen as its kernel would see it: for an operator that
+    /// reads other nodes' attributes (as `Gradient` reads those on the path it differentiates).
+    public func sibling(_ other: Node) -> KernelNode {
+        KernelNode(node: other, opset: opsets[canonical(other.domain)] ?? 0, opsets: opsets, enclosingGraph: enclosingGraph,
+                   subgraphPreparer: subgraphPreparer, functionPreparer: functionPreparer, isolatedPreparer: isolatedPreparer)
     }
 
     /// Prepares `function` as the body of this node (a function-bodied operator): the node's inputs

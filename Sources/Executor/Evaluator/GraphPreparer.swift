@@ -122,7 +122,7 @@ struct GraphPreparer {
         var steps: [PreparedGraph.Step] = []
         for (position, nodeIndex) in order.enumerated() {
             let node = graph.nodes[nodeIndex]
-            let (kernel, opset, required) = try prepareKernel(node, opsets: opsets, scope: scope)
+            let (kernel, opset, required) = try prepareKernel(node, in: graph, opsets: opsets, scope: scope)
             steps.append(.init(label: node.label, opType: node.opType, domain: node.canonicalDomain, opset: opset,
                                inputNames: node.inputs, kernel: kernel, requiredInputs: required,
                                inputs: node.inputs.map { $0.isEmpty ? nil : slotIndex[$0] },
@@ -172,7 +172,7 @@ struct GraphPreparer {
         return order
     }
 
-    private func prepareKernel(_ node: Node, opsets: [String: Int],
+    private func prepareKernel(_ node: Node, in graph: Graph, opsets: [String: Int],
                                scope: OuterScope) throws(ExecutionError) -> (any Kernel, Int, Int) {
         let domain = node.canonicalDomain
         let label = node.label
@@ -201,12 +201,15 @@ struct GraphPreparer {
             throw invalid("input \(index) is required but omitted")
         }
         let context = KernelNode(
-            node: node, opset: opset,
+            node: node, opset: opset, opsets: opsets, enclosingGraph: graph,
             subgraphPreparer: { (graph) throws(ExecutionError) -> Subgraph in
                 Subgraph(graph: try self.prepare(graph, opsets: opsets, outer: scope), inheritsScope: true)
             },
             functionPreparer: { (function, call) throws(ExecutionError) -> Subgraph in
                 try self.prepareFunction(function, call: call, opsets: opsets)
+            },
+            isolatedPreparer: { (graph) throws(ExecutionError) -> Subgraph in
+                Subgraph(graph: try self.prepare(graph, opsets: opsets, outer: nil), inheritsScope: false)
             })
         do {
             return (try type.init(context), opset, type.requiredInputs)

@@ -53,7 +53,15 @@ public struct PBValueFiles: ValueFileFormat {
         return values
     }
 
-    public func writeOutputs(_ outputs: [NamedValue], to url: URL, graph: Graph) throws {
+    public func filesReplaced(writingOutputs count: Int, to url: URL) -> [URL] {
+        (0..<count).map { url.appendingPathComponent("output_\($0).pb") }
+            .filter { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
+    public func writeOutputs(_ outputs: [NamedValue], to url: URL, graph: Graph, overwrite: Bool) throws {
+        if !overwrite, let existing = filesReplaced(writingOutputs: outputs.count, to: url).first {
+            throw ValueFileError(file: existing.path, reason: "already exists; pass --force to overwrite it")
+        }
         do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
             throw ValueFileError(file: url.path, reason: "cannot create the folder: \(error.localizedDescription)")
         }

@@ -6,11 +6,17 @@ import Harness
 struct Exec: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a model on the reference executor.",
-        discussion: "Inputs: a folder of input_K.pb files (or one .pb file); outputs are written as output_K.pb into a folder.")
+        discussion: """
+            Inputs and outputs are HDF5 files (.h5: each input in a dataset inputs/<name>, fed as stored; \
+            a model with one input takes the single dataset whatever its name; outputs written to \
+            outputs/<name>) or ONNX test-data files (a folder of input_K.pb files or one .pb file; \
+            outputs written as output_K.pb into a folder). Existing outputs are kept unless --force.
+            """)
 
     @Argument(help: "The model file.") var model: String
-    @Option(help: "Inputs: a folder of input_K.pb files or a .pb file.") var inputs: String
-    @Option(help: "The folder to write output_K.pb files to.") var outputs: String
+    @Option(help: "Inputs: an .h5 file with inputs/<name> datasets, a folder of input_K.pb files or a .pb file.") var inputs: String
+    @Option(help: "Outputs: an .h5 file to write outputs/<name> to, or a folder to write output_K.pb files to.") var outputs: String
+    @Flag(help: "Replace existing output files.") var force = false
 
     func run() throws {
         let modelURL = URL(fileURLWithPath: model)
@@ -18,6 +24,9 @@ struct Exec: ParsableCommand {
         let reader = try CommandFailure.reporting { try ValueFiles.format(for: inputURL) }
         let writer = try CommandFailure.reporting { try ValueFiles.format(for: outputURL) }
         let loaded = try CommandFailure.reporting { try ModelLoader.load(modelURL) }
+        if !force, let existing = writer.filesReplaced(writingOutputs: loaded.graph.outputs.count, to: outputURL).first {
+            throw CommandFailure("\(existing.path) already exists; pass --force to overwrite it")
+        }
         let evaluator = try CommandFailure.reporting { () throws -> Evaluator in
             do { return try Evaluator(model: loaded) } catch { throw CommandFailure("\(model): \(error)") }
         }
@@ -25,9 +34,10 @@ struct Exec: ParsableCommand {
         let result = try CommandFailure.reporting { () throws -> ExecutionResult in
             do { return try evaluator.run(feeds) } catch { throw CommandFailure("\(model): \(error)") }
         }
-        try CommandFailure.reporting { try writer.writeOutputs(result.outputs, to: outputURL, graph: loaded.graph) }
+        try CommandFailure.reporting { try writer.writeOutputs(result.outputs, to: outputURL, graph: loaded.graph, overwrite: force) }
         for (index, output) in result.outputs.enumerated() {
-            print("output_\(index).pb  \(output.name)  \(output.value.summary)")
+            let location = writer is HDF5ValueFiles ? "outputs/\(output.name)" : "output_\(index).pb"
+            print("\(location)  \(output.name)  \(output.value.summary)")
         }
     }
 }

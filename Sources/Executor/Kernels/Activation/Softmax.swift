@@ -1,11 +1,17 @@
 import ModelIR
 
 /// The softmax family over one axis of `x` viewed as outer × axis × inner.
+///
+/// Softmax and LogSoftmax are defined by function bodies (`x − ReduceMax`, `Exp`, `ReduceSum`,
+/// then `Div`, or `Log` and `Sub`) whose intermediate tensors have the input's type. Each step is
+/// computed in double precision; for 16-bit float inputs its result is rounded to the input type
+/// as that intermediate tensor would be, so that the kernel agrees with its own function body.
 enum SoftmaxFamily {
     case softmax, logSoftmax, hardmax
 
     func apply(_ x: Tensor, outer: Int, length: Int, inner: Int) throws -> Tensor {
         let values = try x.doubleValues()
+        let stored = Self.storageRounding(x.dataType)
         var result = [Double](repeating: 0, count: values.count)
         for o in 0..<outer {
             for i in 0..<inner {
@@ -20,15 +26,27 @@ enum SoftmaxFamily {
                     if length > 0 { result[base + argmax * inner] = 1 }
                 case .softmax, .logSoftmax:
                     var sum = 0.0
-                    for k in 0..<length { sum += Double.exp(values[base + k * inner] - maximum) }
+                    for k in 0..<length { sum += stored(Double.exp(stored(values[base + k * inner] - maximum))) }
+                    sum = stored(sum)
+                    let logSum = stored(Double.log(sum))
                     for k in 0..<length {
-                        let shifted = values[base + k * inner] - maximum
-                        result[base + k * inner] = self == .softmax ? Double.exp(shifted) / sum : shifted - Double.log(sum)
+                        let shifted = stored(values[base + k * inner] - maximum)
+                        result[base + k * inner] = self == .softmax ? stored(Double.exp(shifted)) / sum : shifted - logSum
                     }
                 }
             }
         }
         return try Tensor(converting: result, to: x.dataType, shape: x.shape)
+    }
+
+    /// Rounds an intermediate value to what a tensor of `type` holds: to float16 or bfloat16 for
+    /// those types, unchanged for wider ones (whose steps stay in double precision).
+    static func storageRounding(_ type: DataType) -> (Double) -> Double {
+        switch type {
+        case .float16: return { Double(Float16($0)) }
+        case .bfloat16: return { Double(BFloat16.decode(BFloat16.encode(Float($0)))) }
+        default: return { $0 }
+        }
     }
 
     /// Opsets 1–12: the input is coerced to 2-D at `axis` and the family applied to each row.

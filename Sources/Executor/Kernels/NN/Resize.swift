@@ -4,6 +4,8 @@ import ModelIR
 /// Resizing with nearest, (n-)linear or cubic interpolation, done one axis at a time as onnx's
 /// reference does: the output coordinate maps back to the input by `coordinate_transformation_mode`,
 /// taps are clamped to the edge, and `exclude_outside` drops and renormalizes taps outside the input.
+/// With `antialias`, a downsampling linear or cubic filter is stretched by 1/scale (more taps,
+/// normalized weights), so that every input sample contributes to the output.
 struct Resizing: Sendable {
     let mode: String
     let coordinateMode: String
@@ -67,9 +69,6 @@ struct Resizing: Sendable {
             }
             roi = full
         }
-        if antialias && mode != "nearest" && axes.contains(where: { scales[$0] < 1 }) {
-            throw KernelError.unsupported("antialiased downsampling is not supported")
-        }
         _ = try Tensor.checkedCount(output)
         var shape = x.shape
         var values = try x.doubleValues()
@@ -113,10 +112,12 @@ struct Resizing: Sendable {
         }
     }
 
-    /// The taps (unclamped input indices) and their weights for input coordinate `c`.
-    private func taps(_ c: Double) -> [(Int, Double)] {
+    /// The taps (unclamped input indices) and their weights for input coordinate `c` along an
+    /// axis resized by `scale`.
+    private func taps(_ c: Double, scale: Double) -> [(Int, Double)] {
         let base = Int(c.rounded(.up)) - 1
         let ratio = c - Double(base)
+        if antialias && mode != "nearest" { return antialiasedTaps(base: base, ratio: ratio, scale: min(scale, 1)) }
         switch mode {
         case "nearest":
             let takeUpper: Bool
@@ -141,6 +142,25 @@ struct Resizing: Sendable {
         }
     }
 
+    /// The linear (triangle) or cubic filter widened by 1/`scale`: taps at integer offsets `i` from
+    /// `base` whose scaled distance to the coordinate, `scale · (i − ratio)`, lies inside the filter's
+    /// support (1 or 2), weights normalized to sum to one.
+    private func antialiasedTaps(base: Int, ratio: Double, scale: Double) -> [(Int, Double)] {
+        let support = mode == "cubic" ? 2.0 : 1.0
+        let start = Int((-support / scale).rounded(.down)) + 1
+        let end = 2 - start
+        let a = cubicA
+        let weights = (start..<end).map { i -> Double in
+            let x = abs(scale * (Double(i) - ratio))
+            if mode != "cubic" { return min(max(1 - x, 0), 1) }
+            if x <= 1 { return (a + 2) * x * x * x - (a + 3) * x * x + 1 }
+            if x < 2 { return a * x * x * x - 5 * a * x * x + 8 * a * x - 4 * a }
+            return 0
+        }
+        let total = weights.reduce(0, +)
+        return zip(start..<end, weights).map { (base + $0, total == 0 ? 0 : $1 / total) }
+    }
+
     private func resize(_ values: [Double], shape: [Int], axis: Int, scale: Double, length: Int, roi: [Double]?) -> ([Double], [Int]) {
         let outer = shape[..<axis].reduce(1, *), inputLength = shape[axis], inner = shape[(axis + 1)...].reduce(1, *)
         var newShape = shape
@@ -151,7 +171,7 @@ struct Resizing: Sendable {
                 for b in 0..<outer { for i in 0..<inner { result[(b * length + o) * inner + i] = extrapolation } }
                 continue
             }
-            var weights = taps(c)
+            var weights = taps(c, scale: scale)
             if excludeOutside {
                 weights = weights.map { ($0.0, $0.0 < 0 || $0.0 >= inputLength ? 0 : $0.1) }
                 let total = weights.reduce(0) { $0 + $1.1 }

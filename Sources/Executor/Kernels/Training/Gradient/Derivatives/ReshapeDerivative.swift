@@ -1,0 +1,9 @@
+/// `Reshape`: the output gradient reshaped to the data input's shape; the shape input has none.
+struct ReshapeDerivative: DerivativeRule {
+    static let opType = "Reshape"
+    init(_ node: KernelNode) {}
+
+    func inputGradients(_ step: DerivativeStep) throws -> [GradientArray?] {
+        [try step.outputGradient().reshaped(step.inputShape(0))] + Array(repeating: nil, count: max(step.inputs.count - 1, 0))
+    }
+}
