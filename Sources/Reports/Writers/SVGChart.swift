@@ -54,7 +54,7 @@ enum SVGChart {
 
     /// Horizontal bars of p50 latency with a tick at p90.
     static func latencyBars(_ bars: [Bar]) -> String {
-        let labelWidth = 240.0, barArea = 320.0, valueWidth = 170.0, rowHeight = 22.0
+        let labelWidth = 240.0, barArea = 320.0, valueWidth = 240.0, rowHeight = 22.0
         let width = labelWidth + barArea + valueWidth
         let height = rowHeight * Double(bars.count) + 8
         let maximum = max(bars.map { max($0.p50, $0.p90) }.max() ?? 1, 1e-9)
@@ -104,7 +104,7 @@ enum SVGChart {
         case 0: "0"
         case 1: "<-9"
         case count - 2: "≥0"
-        case count - 1: "nf"
+        case count - 1: "∞/NaN"
         default: "\(index - 11)"
         }
     }
