@@ -16,7 +16,8 @@ no extra Python package is needed. The page is loaded from file://, and the chec
   (error, fail, pass, missing; ties by name);
 - a real mouse click on a matrix cell does not open that cell's drill-down (the <details> with the
   same model and path), scrolled into view, listing the outputs report.json has for the cell;
-- "expand all" does not open every drill-down (one per cell of report.json).
+- "expand all" does not open every drill-down (one per cell of report.json), "collapse all" does not
+  close them all, or a second click on the same cell afterwards does not open its drill-down again.
 
 Exit 0 when everything holds, 1 with one line per failure otherwise, 2 when Chromium cannot run.
 """
@@ -302,6 +303,12 @@ def check(browser, html, report):
     count = browser.evaluate("document.querySelectorAll('details.cell-detail[open]').length")
     if count != 0:
         failures.append(f"'collapse all' left {count} drill-downs open")
+    if target:
+        browser.click(selector)
+        reopened = browser.evaluate("Array.prototype.map.call(document.querySelectorAll('details.cell-detail[open]'),"
+                                    " function (d) { return [d.getAttribute('data-model'), d.getAttribute('data-path')]; })")
+        if reopened != [list(target)]:
+            failures.append(f"a second click on {model} × {path} after 'collapse all' opened {reopened}")
     return failures
 
 

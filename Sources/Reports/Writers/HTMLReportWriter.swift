@@ -277,6 +277,11 @@ public enum HTMLReportWriter {
       }
       window.addEventListener('hashchange', openTarget);
       openTarget();
+      document.addEventListener('click', function (event) {
+        var link = event.target.closest ? event.target.closest('a[href^="#cell-"]') : null;
+        var target = link ? document.getElementById(link.getAttribute('href').slice(1)) : null;
+        if (target && target.tagName === 'DETAILS') { target.open = true; }
+      });
       function setAll(open) {
         Array.prototype.forEach.call(document.querySelectorAll('details.cell-detail'), function (d) { d.open = open; });
       }
