@@ -91,7 +91,7 @@ public enum HTMLReportWriter {
         if bars.isEmpty {
             html.append(#"<p class="hint">No cell was timed.</p>"#)
         } else {
-            html.append(#"<p class="hint">Bar: p50; tick: p90.</p>"#)
+            html.append(#"<p class="hint">Bar: p50; tick: p90 (at the right edge when beyond twice the slowest p50).</p>"#)
             html.append(SVGChart.latencyBars(bars))
         }
         html.append("</section>")
