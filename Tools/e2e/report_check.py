@@ -15,7 +15,8 @@ no extra Python package is needed. The page is loaded from file://, and the chec
   click on a path column header does not order the rows by that path's verdict
   (error, fail, pass, missing; ties by name);
 - a real mouse click on a matrix cell does not open that cell's drill-down (the <details> with the
-  same model and path), scrolled into view, listing the outputs report.json has for the cell;
+  same model and path), scrolled into view, listing the outputs report.json has for the cell, or a
+  click on the first latency bar's label does not open the drill-down it links to;
 - "expand all" does not open every drill-down (one per cell of report.json), "collapse all" does not
   close them all, or a second click on the same cell afterwards does not open its drill-down again.
 
@@ -294,6 +295,17 @@ def check(browser, html, report):
             failures.append(f"the drill-down of {model} × {path} opened but is not scrolled into view")
         elif opened[0]["outputs"] != outputs:
             failures.append(f"the drill-down of {model} × {path} lists outputs {opened[0]['outputs']}, report.json has {outputs}")
+
+    browser.click("#collapse")
+    link = browser.evaluate("(function () { var label = document.querySelector('#charts a text.tick');"
+                            " return label ? label.closest('a').getAttribute('href') : null; })()")
+    if link and browser.click("#charts a text.tick"):
+        opened = browser.evaluate("Array.prototype.map.call(document.querySelectorAll('details.cell-detail[open]'),"
+                                  " function (d) { return '#' + d.id; })")
+        if opened != [link]:
+            failures.append(f"a click on the first latency bar's label (link {link}) opened {opened}")
+    elif any(c.get("latency") for c in cells):
+        failures.append("the latency chart has no clickable label although report.json has latencies")
 
     browser.click("#expand")
     count = browser.evaluate("document.querySelectorAll('details.cell-detail[open]').length")
