@@ -9,7 +9,7 @@
 # The Python side runs in .cache/venv-toolchain: a venv layered on .cache/venv-corpus (TensorFlow,
 # Keras, PyTorch, onnx, onnxruntime; Tools/corpus/setup-venv.sh) through a .pth file, plus the pinned
 # converters below. Reports and models land in .cache/vs-python-toolchain/.
-# Usage: bash Benchmarks/vs-python-toolchain.sh [CORPUS]
+# Usage: [ROUNDS=3] bash Benchmarks/vs-python-toolchain.sh [CORPUS]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -33,32 +33,45 @@ swift build -c release --product modelgate >"$root/.cache/vs-python-toolchain-bu
 modelgate="$(swift build -c release --show-bin-path)/modelgate"
 
 out="$root/.cache/vs-python-toolchain"
-rm -rf "$out/python" "$out/modelgate"
 mkdir -p "$out"
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-seconds() { printf "%d.%03d" $(( $1 / 1000 )) $(( $1 % 1000 )); }
-
-echo "== Python toolchain ($("$venv/bin/python" -c 'import tensorflow, keras, tf2onnx, onnx, onnxruntime, onnxconverter_common as c; print(f"TensorFlow {tensorflow.__version__}, Keras {keras.__version__}, tf2onnx {tf2onnx.__version__}, onnx {onnx.__version__}, onnxruntime {onnxruntime.__version__}, onnxconverter-common {c.__version__}")' 2>/dev/null))"
-start=$(now_ms)
-python_status=0
-"$venv/bin/python" Benchmarks/vs_python_toolchain.py --corpus "$corpus" --out "$out/python" 2>"$out/python.stderr.log" || python_status=$?
-python_ms=$(( $(now_ms) - start ))
-
-echo "== modelgate run --corpus $corpus (release build)"
-start=$(now_ms)
-modelgate_status=0
-"$modelgate" run --corpus "$corpus" --out "$out/modelgate" >"$out/modelgate.log" 2>&1 || modelgate_status=$?
-modelgate_ms=$(( $(now_ms) - start ))
-sed -n '/^model /,$p' "$out/modelgate.log"
-
+rounds="${ROUNDS:-1}"
+TIMEFORMAT='%R %U %S'
+# Runs a command, its output to $1; prints "wall_ms cpu_ms status" (cpu: user + system of the job).
+timed() {
+  local log="$1" times wall user sys
+  shift
+  times=$( { time { "$@" >"$log" 2>&1; echo $? >"$log.status"; }; } 2>&1 )
+  read -r wall user sys <<<"$times"
+  awk -v w="$wall" -v u="$user" -v s="$sys" -v st="$(cat "$log.status")" 'BEGIN { printf "%d %d %d\n", w * 1000, (u + s) * 1000, st }'
+}
+ms() { awk -v m="$1" 'BEGIN { printf "%.1f s", m / 1000 }'; }
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 summary() {
   "$venv/bin/python" -c 'import json, sys
 print("%(cells)d cells: %(passed)d passed, %(failed)d failed, %(errors)d errors" % json.load(open(sys.argv[1]))["summary"])' "$1" 2>/dev/null || echo "no report"
 }
+
+echo "Python toolchain: $("$venv/bin/python" -c 'import tensorflow, keras, tf2onnx, onnx, onnxruntime, onnxconverter_common as c; print(f"TensorFlow {tensorflow.__version__}, Keras {keras.__version__}, tf2onnx {tf2onnx.__version__}, onnx {onnx.__version__}, onnxruntime {onnxruntime.__version__}, onnxconverter-common {c.__version__}")' 2>/dev/null)"
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ)"
-printf '| %-24s | %10s | %-40s | %4s |\n' "job over $corpus" "wall time" "cells" "exit"
-printf '|%s|%s|%s|%s|\n' "--------------------------" "-----------:" "------------------------------------------" "-----:"
-printf '| %-24s | %8.1f s | %-40s | %4s |\n' "Python toolchain" "$(seconds $python_ms)" "$(summary "$out/python/python-report.json")" "$python_status"
-printf '| %-24s | %8.1f s | %-40s | %4s |\n' "modelgate run (release)" "$(seconds $modelgate_ms)" "$(summary "$out/modelgate/report.json")" "$modelgate_status"
-printf 'Python toolchain / modelgate run: %d.%02d×\n' $(( python_ms / modelgate_ms )) $(( python_ms * 100 / modelgate_ms % 100 ))
+printf '| %-5s | %-24s | %10s | %10s | %-40s | %4s |\n' "round" "job over $corpus" "wall time" "CPU time" "cells" "exit"
+printf '|%s|%s|%s|%s|%s|%s|\n' "------:" "--------------------------" "-----------:" "-----------:" "------------------------------------------" "-----:"
+ratios=()
+cpu_ratios=()
+for round in $(seq 1 "$rounds"); do
+  rm -rf "$out/python" "$out/modelgate"
+  read -r python_ms python_cpu python_status < <(timed "$out/python.log" \
+    "$venv/bin/python" Benchmarks/vs_python_toolchain.py --corpus "$corpus" --out "$out/python")
+  read -r modelgate_ms modelgate_cpu modelgate_status < <(timed "$out/modelgate.log" \
+    "$modelgate" run --corpus "$corpus" --out "$out/modelgate")
+  printf '| %5s | %-24s | %10s | %10s | %-40s | %4s |\n' "$round" "Python toolchain" "$(ms "$python_ms")" "$(ms "$python_cpu")" \
+    "$(summary "$out/python/python-report.json")" "$python_status"
+  printf '| %5s | %-24s | %10s | %10s | %-40s | %4s |\n' "$round" "modelgate run (release)" "$(ms "$modelgate_ms")" "$(ms "$modelgate_cpu")" \
+    "$(summary "$out/modelgate/report.json")" "$modelgate_status"
+  ratios+=("$(awk -v a="$python_ms" -v b="$modelgate_ms" 'BEGIN { print a / b }')")
+  cpu_ratios+=("$(awk -v a="$python_cpu" -v b="$modelgate_cpu" 'BEGIN { print a / b }')")
+done
+echo
+echo "Python toolchain wall time / modelgate run wall time: $(printf '%s\n' "${ratios[@]}" | median | xargs printf '%.2f×') (median of $rounds round(s): $(printf '%.2f× ' "${ratios[@]}"))"
+echo "Python toolchain CPU time / modelgate run CPU time: $(printf '%s\n' "${cpu_ratios[@]}" | median | xargs printf '%.2f×') (median of $rounds round(s): $(printf '%.2f× ' "${cpu_ratios[@]}"))"
+echo "per-cell lines: $out/python.log and $out/modelgate.log; reports: $out/python/python-report.json, $out/modelgate/report.json"
