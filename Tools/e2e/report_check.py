@@ -217,7 +217,7 @@ def page_errors(events):
 def matrix_rows(browser):
     return browser.evaluate(
         "Array.prototype.map.call(document.querySelectorAll('#matrix tbody tr'), function (row) {"
-        " return {model: row.getAttribute('data-model'), cls: row.className,"
+        " return {model: row.getAttribute('data-model'),"
         " cells: Array.prototype.slice.call(row.cells, 1).map(function (c) {"
         "   return c.classList.contains('none') ? null : "
         "   (function (v) { return c.classList.contains(v) ? v : v + ' (not coloured as ' + v + ')'; })(c.innerText.trim().split('\\n')[0]); })}; })")
