@@ -4,7 +4,7 @@ APT_PACKAGES := libhdf5-dev libopenblas-dev pkg-config
 CORPUS ?= Golden
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: run test deps build release suite fuzz clean
+.PHONY: run test deps build release suite fuzz e2e clean
 
 ## Install the system libraries ModelGate links against (Debian packages), if missing.
 deps:
@@ -36,6 +36,13 @@ suite:
 test: deps suite
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	swift test --skip-build --disable-swift-testing $(SWIFT_BUILD_FLAGS)
+
+## report.html checked in headless Chromium (installed if missing); screenshot in .cache/e2e/report.png.
+e2e: deps
+	@dpkg-query -W -f='$${Status}' chromium 2>/dev/null | grep -q "install ok installed" || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	bash Tools/e2e/check-report.sh
 
 FUZZ_SECONDS ?= 600
 ## Seeded mutation fuzzing of the file readers, FUZZ_SECONDS per target; crashing inputs land in .cache/fuzz-crashes/.

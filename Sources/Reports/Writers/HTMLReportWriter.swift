@@ -91,7 +91,7 @@ public enum HTMLReportWriter {
         if bars.isEmpty {
             html.append(#"<p class="hint">No cell was timed.</p>"#)
         } else {
-            html.append(#"<p class="hint">Bar: p50; tick: p90.</p>"#)
+            html.append(#"<p class="hint">Bar: p50; tick: p90 (at the right edge when beyond twice the slowest p50).</p>"#)
             html.append(SVGChart.latencyBars(bars))
         }
         html.append("</section>")
@@ -277,6 +277,11 @@ public enum HTMLReportWriter {
       }
       window.addEventListener('hashchange', openTarget);
       openTarget();
+      document.addEventListener('click', function (event) {
+        var link = event.target.closest ? event.target.closest('a[href^="#cell-"]') : null;
+        var target = link ? document.getElementById(link.getAttribute('href').slice(1)) : null;
+        if (target && target.tagName === 'DETAILS') { target.open = true; }
+      });
       function setAll(open) {
         Array.prototype.forEach.call(document.querySelectorAll('details.cell-detail'), function (d) { d.open = open; });
       }

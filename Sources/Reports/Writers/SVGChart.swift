@@ -52,16 +52,19 @@ enum SVGChart {
         return svg.joined(separator: "\n")
     }
 
-    /// Horizontal bars of p50 latency with a tick at p90.
+    /// Horizontal bars of p50 latency with a tick at p90. The scale ends at the slowest p90 or at
+    /// twice the slowest p50, whichever is smaller, so one noisy p90 cannot flatten every bar; a
+    /// p90 beyond it sits at the right edge (its value is printed beside the bar).
     static func latencyBars(_ bars: [Bar]) -> String {
-        let labelWidth = 240.0, barArea = 320.0, valueWidth = 170.0, rowHeight = 22.0
+        let labelWidth = 240.0, barArea = 320.0, valueWidth = 240.0, rowHeight = 22.0
         let width = labelWidth + barArea + valueWidth
         let height = rowHeight * Double(bars.count) + 8
-        let maximum = max(bars.map { max($0.p50, $0.p90) }.max() ?? 1, 1e-9)
+        let slowestP50 = bars.map(\.p50).max() ?? 1
+        let maximum = max(min(bars.map { max($0.p50, $0.p90) }.max() ?? 1, 2 * slowestP50), 1e-9)
         var svg = [#"<svg class="chart" role="img" aria-label="latency per cell" viewBox="0 0 \#(f(width)) \#(f(height))" width="\#(f(width))" height="\#(f(height))">"#]
         for (index, bar) in bars.enumerated() {
             let y = 4 + Double(index) * rowHeight
-            let p50 = bar.p50 / maximum * barArea, p90 = bar.p90 / maximum * barArea
+            let p50 = min(bar.p50 / maximum, 1) * barArea, p90 = min(bar.p90 / maximum, 1) * barArea
             let tip = "\(bar.label): p50 \(Gates.number(bar.p50, digits: 4)) ms, p90 \(Gates.number(bar.p90, digits: 4)) ms"
             svg.append(##"<a href="#\##(bar.target)"><g><title>\##(Markup.escape(tip))</title>"##)
             let label = bar.label.count > 38 ? bar.label.prefix(37) + "…" : bar.label
@@ -104,7 +107,7 @@ enum SVGChart {
         case 0: "0"
         case 1: "<-9"
         case count - 2: "≥0"
-        case count - 1: "nf"
+        case count - 1: "∞/NaN"
         default: "\(index - 11)"
         }
     }
