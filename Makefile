@@ -4,7 +4,7 @@ APT_PACKAGES := libhdf5-dev libopenblas-dev pkg-config
 CORPUS ?= Golden
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: run test deps build release suite fuzz clean
+.PHONY: run test deps build release suite fuzz clean tflite-venv
 
 ## Install the system libraries ModelGate links against (Debian packages), if missing.
 deps:
@@ -24,9 +24,13 @@ release: deps
 ## The main job on the bundled corpus: every model × path of $(CORPUS)/ → Reports/<run-id>/ (Reports/latest).
 ## RUN_FLAGS passes options through, e.g. RUN_FLAGS="--paths fp32,fused --jobs 1".
 RUN_FLAGS ?=
-run: release
+run: release tflite-venv
 	@bin=$$(swift build -c release --show-bin-path)/modelgate; \
 	"$$bin" run --corpus $(CORPUS) $(RUN_FLAGS)
+
+## The TensorFlow venv (.cache/venv-corpus) the corpus's tflite-* paths convert with, made once if missing.
+tflite-venv:
+	@[ -x .cache/venv-corpus/bin/python ] || bash Tools/corpus/setup-venv.sh >/dev/null
 
 ## The ONNX backend test data under .cache/onnx-suite (Python venv under .cache/venv).
 suite:
@@ -41,7 +45,7 @@ FUZZ_SECONDS ?= 600
 fuzz: deps suite
 	swift build -c release --product modelgate-fuzz
 	@bin=$$(swift build -c release --show-bin-path)/modelgate-fuzz; status=0; \
-	for target in onnx hdf5; do "$$bin" --target $$target --seconds $(FUZZ_SECONDS) || status=1; done; exit $$status
+	for target in onnx hdf5 tflite; do "$$bin" --target $$target --seconds $(FUZZ_SECONDS) || status=1; done; exit $$status
 
 clean:
 	rm -rf .build

@@ -173,7 +173,7 @@ final class TFLiteGraphBuilder {
         let stored = try context.addInitializer(raw, hint: hint)
         var result = stored
         if let quantization = tensor.quantization, quantization.isPresent, raw.dataType != .float, raw.dataType != .float16 {
-            result = try dequantize(stored, quantization, elementType: raw.dataType, axis: axis, count: raw.rank > 0 ? raw.shape[min(axis, raw.rank - 1)] : 1, tensorName: tensor.name)
+            result = try dequantize(stored, quantization, elementType: raw.dataType, axis: axis, count: Self.size(of: raw.shape, axis: axis), tensorName: tensor.name)
         }
         context.constants[key] = result
         return result
@@ -277,7 +277,7 @@ final class TFLiteGraphBuilder {
         if let quantization = tensor.quantization, quantization.isPresent, type == .int8 || type == .uint8 {
             let shape = try shape(index)
             let axis = Int(quantization.quantizedDimension)
-            let count = axis < shape.count ? shape[axis] : 1
+            let count = Self.size(of: shape, axis: axis)
             let quantized = try quantize(name, quantization, elementType: type, count: count, tensorName: tensor.name)
             result = try dequantize(quantized, quantization, elementType: type, axis: axis, count: count, tensorName: tensor.name)
         } else if tensor.quantization?.isPresent == true, type == .int16 {
@@ -342,6 +342,11 @@ final class TFLiteGraphBuilder {
         case 4: return op("Tanh", [name], hint: "\(hint)/tanh")
         default: throw unsupported("fused activation \(code) (SIGN_BIT or unknown) is not imported")
         }
+    }
+
+    /// The size of `axis` in `shape`, 1 when the axis is outside it (a per-tensor quantization's).
+    static func size(of shape: [Int], axis: Int) -> Int {
+        axis >= 0 && axis < shape.count ? shape[axis] : 1
     }
 
     /// The options table of `op`, with `slot` read by the caller; nil when the operator has none.

@@ -34,12 +34,12 @@ public enum TFLiteModelFile {
         var inputs: [ValueInfo] = []
         for index in subgraph.inputs {
             let tensor = try builder.tensor(index)
-            let name = context.freshName(signature?.inputs.first { Int32($0.tensor) == index }?.name ?? builder.hint(index))
+            let name = context.freshName(signature?.inputs.first { Int64($0.tensor) == Int64(index) }?.name ?? builder.hint(index))
             let type = try builder.dataType(index)
             inputs.append(ValueInfo(name: name, elementType: type, shape: interfaceShape(tensor)))
             if let quantization = tensor.quantization, quantization.isPresent, type == .int8 || type == .uint8 {
                 let axis = Int(quantization.quantizedDimension)
-                let count = axis < tensor.shape.count ? Int(tensor.shape[axis]) : 1
+                let count = TFLiteGraphBuilder.size(of: tensor.shape.map { Int($0) }, axis: axis)
                 builder.values[Int(index)] = try builder.dequantize(name, quantization, elementType: type, axis: axis, count: count, tensorName: name)
             } else {
                 builder.values[Int(index)] = name
@@ -48,7 +48,7 @@ public enum TFLiteModelFile {
         var outputNames: [Int32: String] = [:]
         for index in subgraph.outputs {
             let tensor = try builder.tensor(index)
-            let name = context.freshName(signature?.outputs.first { Int32($0.tensor) == index }?.name ?? builder.hint(index))
+            let name = context.freshName(signature?.outputs.first { Int64($0.tensor) == Int64(index) }?.name ?? builder.hint(index))
             outputNames[index] = name
             if !isQuantized(tensor), builder.values[Int(index)] == nil { builder.preferredNames[Int(index)] = name }
         }
@@ -64,7 +64,7 @@ public enum TFLiteModelFile {
             let value = try builder.value(index)
             if let quantization = tensor.quantization, isQuantized(tensor) {
                 let axis = Int(quantization.quantizedDimension)
-                let count = axis < tensor.shape.count ? Int(tensor.shape[axis]) : 1
+                let count = TFLiteGraphBuilder.size(of: tensor.shape.map { Int($0) }, axis: axis)
                 _ = try builder.quantize(value, quantization, elementType: type, count: count, tensorName: name, outputName: name)
                 nodes = builder.nodes
             } else if value != name {

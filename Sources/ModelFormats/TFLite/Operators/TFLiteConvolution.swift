@@ -66,10 +66,12 @@ extension TFLiteGraphBuilder {
     /// TRANSPOSE_CONV: inputs (output_shape, weights OHWI, input, optional bias); explicit pads
     /// as TensorFlow places them (the odd padding at the end).
     func convertTransposeConv(_ op: TFLiteOperator) throws(ModelFormatError) {
-        let outputShape = try requiredInts(try requiredInput(op, 0), "output shape")
         let filterIndex = try requiredInput(op, 1)
         let inputIndex = try requiredInput(op, 2)
         let output = try requiredOutput(op)
+        // A computed output shape (free batch) has the static spatial sizes of the output tensor.
+        var outputShape = try shape(output)
+        if let constant = try constantInts(try requiredInput(op, 0)) { outputShape = constant }
         let inputShape = try shape(inputIndex)
         let filterShape = try shape(filterIndex)
         guard inputShape.count == 4, filterShape.count == 4, outputShape.count == 4 else {
