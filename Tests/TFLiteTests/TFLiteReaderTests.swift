@@ -57,3 +57,13 @@ final class TFLiteReaderTests: XCTestCase {
         XCTAssertTrue(error.description.contains("lies outside the \(copy.count)-byte file"), error.description)
     }
 }
+
+/// Operators the importer does not convert are named with their code, index and subgraph.
+final class TFLiteUnsupportedOperatorTests: XCTestCase {
+    func testExtendedBuiltinCodeIsNamedInTheError() throws {
+        let url = TFLiteFixture(name: "unsupported_cumsum").modelURL
+        XCTAssertThrowsError(try TFLiteModelFile.load(url)) { error in
+            XCTAssertEqual("\(error)", "\(url.path): operator 0 (CUMSUM) of subgraph 0 'main': operator code 128 (CUMSUM) is not imported")
+        }
+    }
+}

@@ -9,7 +9,7 @@ enum TFLiteBuiltin: Int32, Sendable, CaseIterable {
     case cast = 53, maximum = 55, minimum = 57, less = 58, padV2 = 60, slice = 65
     case transposeConv = 67, expandDims = 70, sum = 74, sqrt = 75, rsqrt = 76, shape = 77
     case pack = 83, logicalAnd = 86, unpack = 88, fill = 94, leakyRelu = 98, quantize = 114, hardSwish = 117
-    case `while` = 119, batchMatMul = 126, gelu = 150
+    case `while` = 119, batchMatMul = 126, cumsum = 128, gelu = 150
 
     /// The name `schema.fbs` gives the operator.
     var schemaName: String {
@@ -64,6 +64,7 @@ enum TFLiteBuiltin: Int32, Sendable, CaseIterable {
         case .hardSwish: "HARD_SWISH"
         case .while: "WHILE"
         case .batchMatMul: "BATCH_MATMUL"
+        case .cumsum: "CUMSUM"
         case .gelu: "GELU"
         }
     }

@@ -84,7 +84,7 @@ extension TFLiteGraphBuilder {
         case .split: try convertSplit(op)
         case .while: try convertWhile(op)
         case .fill: try convertFill(op)
-        case .unidirectionalSequenceLSTM, .custom:
+        case .unidirectionalSequenceLSTM, .cumsum, .custom:
             throw unsupported("operator code \(code.builtinCode) (\(code.name)) is not imported")
         }
     }
