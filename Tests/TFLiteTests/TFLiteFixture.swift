@@ -14,7 +14,7 @@ struct TFLiteFixture {
     func inputs() throws -> [String: Tensor] { try HDF5TensorFile.read(referenceURL, group: "inputs") }
     func outputs() throws -> [String: Tensor] { try HDF5TensorFile.read(referenceURL, group: "outputs") }
 
-    static let float = ["cnn_float", "cnn_fp16", "gru_while", "elementwise", "shapes", "reductions", "matmul"]
+    static let float = ["cnn_float", "cnn_fp16", "gru_while", "lstm_sequence", "elementwise", "shapes", "reductions", "matmul"]
     static let all = float + ["cnn_int8"]
 }
 

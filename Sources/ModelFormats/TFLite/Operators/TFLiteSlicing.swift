@@ -53,15 +53,26 @@ extension TFLiteGraphBuilder {
         try setOutput(output, result)
     }
 
-    /// SLICE with constant begin and size (size −1: to the end).
+    /// SLICE with begin and size (size −1: to the end), constant or computed.
     func convertSlice(_ op: TFLiteOperator) throws(ModelFormatError) {
         let output = try requiredOutput(op)
-        let begins = try requiredInts(try requiredInput(op, 1), "begin")
-        let sizes = try requiredInts(try requiredInput(op, 2), "size")
-        guard sizes.count == begins.count else { throw malformed("begin and size have \(begins.count) and \(sizes.count) values") }
-        let ends = zip(begins, sizes).map { $1 < 0 ? Int(Int64.max) : $0 &+ $1 }
-        let inputs = [try value(try requiredInput(op, 0)), try context.int64s(begins), try context.int64s(ends), try context.int64s(Array(begins.indices))]
-        try setOutput(output, self.op("Slice", inputs, hint: hint(output)))
+        let beginIndex = try requiredInput(op, 1)
+        let sizeIndex = try requiredInput(op, 2)
+        let x = try value(try requiredInput(op, 0))
+        if let begins = try constantInts(beginIndex), let sizes = try constantInts(sizeIndex) {
+            guard sizes.count == begins.count else { throw malformed("begin and size have \(begins.count) and \(sizes.count) values") }
+            let ends = zip(begins, sizes).map { $1 < 0 ? Int(Int64.max) : $0 &+ $1 }
+            let inputs = [x, try context.int64s(begins), try context.int64s(ends), try context.int64s(Array(begins.indices))]
+            try setOutput(output, self.op("Slice", inputs, hint: hint(output)))
+            return
+        }
+        let int64 = [Attribute.int("to", Int(DataType.int64.rawValue))]
+        let begins = self.op("Cast", [try value(beginIndex)], int64, hint: "\(hint(output))/begin")
+        let sizes = self.op("Cast", [try value(sizeIndex)], int64, hint: "\(hint(output))/size")
+        let sums = self.op("Add", [begins, sizes], hint: "\(hint(output))/end")
+        let toEnd = self.op("Less", [sizes, try context.int64s([0])], hint: "\(hint(output))/to_end")
+        let ends = self.op("Where", [toEnd, try context.int64s([Int(Int64.max)]), sums], hint: "\(hint(output))/ends")
+        try setOutput(output, self.op("Slice", [x, begins, ends], hint: hint(output)))
     }
 
     /// PAD and PADV2: constant paddings [rank, 2]; PADV2's input 2 is the pad value (the zero
