@@ -169,11 +169,11 @@ final class TFLiteGraphBuilder {
             raw = try permuted(raw, permutation)
             axis = permutation.firstIndex(of: axis) ?? axis
         }
-        let hint = tensor.name.isEmpty ? "const" : tensor.name
+        let hint = self.hint(index)
         let stored = try context.addInitializer(raw, hint: hint)
         var result = stored
         if let quantization = tensor.quantization, quantization.isPresent, raw.dataType != .float, raw.dataType != .float16 {
-            result = try dequantize(stored, quantization, elementType: raw.dataType, axis: axis, count: Self.size(of: raw.shape, axis: axis), tensorName: tensor.name)
+            result = try dequantize(stored, quantization, elementType: raw.dataType, axis: axis, count: Self.size(of: raw.shape, axis: axis), tensorName: self.hint(index))
         }
         context.constants[key] = result
         return result
@@ -227,6 +227,8 @@ final class TFLiteGraphBuilder {
             throw malformed("tensor '\(tensorName)' has \(scales.count) scales for \(count) channels along axis \(axis)")
         }
         let shape = perAxis ? [scales.count] : []
+        let key = "q:\(elementType):\(perAxis ? scales : [scales[0]]):\(perAxis ? zeroPoints : [zeroPoints[0]])"
+        if let shared = context.quantizationParameters[key] { return (shared.scale, shared.zeroPoint, perAxis ? axis : nil) }
         let scaleName = try context.addInitializer(context.tensorOf(shape: shape, scalars: perAxis ? scales : [scales[0]], hint: "\(tensorName)/scale"), hint: "\(tensorName)/scale")
         let points = perAxis ? zeroPoints : [zeroPoints[0]]
         let zeroTensor: Tensor
@@ -244,6 +246,7 @@ final class TFLiteGraphBuilder {
             throw unsupported("tensor '\(tensorName)' is quantized as \(elementType); ModelGate imports int8, uint8 and int32 (bias) quantization")
         }
         let zeroName = try context.addInitializer(zeroTensor, hint: "\(tensorName)/zero_point")
+        context.quantizationParameters[key] = (scaleName, zeroName)
         return (scaleName, zeroName, perAxis ? axis : nil)
     }
 
@@ -278,8 +281,8 @@ final class TFLiteGraphBuilder {
             let shape = try shape(index)
             let axis = Int(quantization.quantizedDimension)
             let count = Self.size(of: shape, axis: axis)
-            let quantized = try quantize(name, quantization, elementType: type, count: count, tensorName: tensor.name)
-            result = try dequantize(quantized, quantization, elementType: type, axis: axis, count: count, tensorName: tensor.name)
+            let quantized = try quantize(name, quantization, elementType: type, count: count, tensorName: hint(index))
+            result = try dequantize(quantized, quantization, elementType: type, axis: axis, count: count, tensorName: hint(index))
         } else if tensor.quantization?.isPresent == true, type == .int16 {
             throw unsupported("tensor '\(tensor.name)' is quantized to int16; ModelGate imports int8 and uint8 activations")
         }
@@ -304,10 +307,11 @@ final class TFLiteGraphBuilder {
         add(opType, inputs, attributes, hint: hint)[0]
     }
 
-    /// A hint for the values made for tensor `index`.
+    /// A hint for the values made for tensor `index`: the first of the `;`-joined names the
+    /// converter gives a fused tensor.
     func hint(_ index: Int32) -> String {
         guard index >= 0, Int(index) < subgraph.tensors.count else { return "t\(index)" }
-        let name = subgraph.tensors[Int(index)].name
+        let name = subgraph.tensors[Int(index)].name.split(separator: ";").first.map(String.init) ?? ""
         return name.isEmpty ? "t\(index)" : name
     }
 

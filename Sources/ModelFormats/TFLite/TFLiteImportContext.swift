@@ -12,6 +12,8 @@ final class TFLiteImportContext {
     private var usedNames: Set<String> = []
     /// "subgraph:tensor:permutation" → the float value of a constant made earlier.
     var constants: [String: String] = [:]
+    /// Scale and zero-point initializers by element type and values, shared by every tensor quantized alike.
+    var quantizationParameters: [String: (scale: String, zeroPoint: String)] = [:]
     private var tensorBytes = 0
     /// The subgraphs being converted, outermost first (a WHILE may not call one of them).
     var activeSubgraphs: [Int] = []
