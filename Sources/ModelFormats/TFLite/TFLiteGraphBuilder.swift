@@ -352,7 +352,4 @@ final class TFLiteGraphBuilder {
     static func size(of shape: [Int], axis: Int) -> Int {
         axis >= 0 && axis < shape.count ? shape[axis] : 1
     }
-
-    /// The options table of `op`, with `slot` read by the caller; nil when the operator has none.
-    func options(_ op: TFLiteOperator) -> FlatTable? { op.options }
 }
