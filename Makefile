@@ -4,7 +4,7 @@ APT_PACKAGES := libhdf5-dev libopenblas-dev pkg-config
 CORPUS ?= Golden
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: run test deps build release suite fuzz e2e clean
+.PHONY: run run-all test deps build release suite fuzz e2e clean tflite-venv
 
 ## Install the system libraries ModelGate links against (Debian packages), if missing.
 deps:
@@ -21,13 +21,25 @@ build: deps
 release: deps
 	swift build -c release $(SWIFT_BUILD_FLAGS)
 
-## The main job on the bundled corpus: every model × path of $(CORPUS)/ → Reports/<run-id>/ (Reports/latest).
-## RUN_FLAGS passes options through, e.g. RUN_FLAGS="--paths fp32,fused --jobs 1".
+## The main job on the bundled corpus: every model × built-in path of $(CORPUS)/ → Reports/<run-id>/
+## (Reports/latest). Needs no Python. RUN_FLAGS passes options through, e.g. RUN_FLAGS="--jobs 1".
+BUILTIN_PATHS := fp32,fused,fp16,int8-dynamic,int8-static,prune-50
 RUN_FLAGS ?=
 run: deps
 	swift build -c release --product modelgate $(SWIFT_BUILD_FLAGS)
 	@bin=$$(swift build -c release --show-bin-path)/modelgate; \
+	"$$bin" run --corpus $(CORPUS) --paths $(BUILTIN_PATHS) $(RUN_FLAGS)
+
+## Every path of the corpus manifest, the external ones too (TensorFlow Lite conversions by
+## TensorFlow's converter, which needs the TensorFlow venv: made once, conversions cached in .cache/tflite/).
+run-all: deps tflite-venv
+	swift build -c release --product modelgate $(SWIFT_BUILD_FLAGS)
+	@bin=$$(swift build -c release --show-bin-path)/modelgate; \
 	"$$bin" run --corpus $(CORPUS) $(RUN_FLAGS)
+
+## The TensorFlow venv (.cache/venv-corpus) the corpus's tflite-* paths convert with, made once if missing.
+tflite-venv:
+	@[ -x .cache/venv-corpus/bin/python ] || bash Tools/corpus/setup-venv.sh >/dev/null
 
 ## The ONNX backend test data under .cache/onnx-suite (Python venv under .cache/venv).
 suite:
@@ -49,7 +61,7 @@ FUZZ_SECONDS ?= 600
 fuzz: deps suite
 	swift build -c release --product modelgate-fuzz
 	@bin=$$(swift build -c release --show-bin-path)/modelgate-fuzz; status=0; \
-	for target in onnx hdf5; do "$$bin" --target $$target --seconds $(FUZZ_SECONDS) || status=1; done; exit $$status
+	for target in onnx hdf5 tflite; do "$$bin" --target $$target --seconds $(FUZZ_SECONDS) || status=1; done; exit $$status
 
 clean:
 	rm -rf .build

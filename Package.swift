@@ -56,6 +56,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Harness", "GraphChecker", "TestSupport"]),
         .testTarget(name: "modelgateTests", dependencies: ["Reports", "Harness", "TestSupport"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "ModelIR", "ModelFormats", "TestSupport"]),
+        .testTarget(name: "TFLiteTests", dependencies: ["ModelFormats", "Executor", "GraphChecker", "ModelIR", "TestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Harness", "Executor", "ModelFormats", "ModelIR", "TestSupport"]),
         .testTarget(name: "PassesTests", dependencies: ["Passes", "Harness", "Executor", "GraphChecker", "ModelIR", "ModelFormats", "TestSupport"]),
     ]

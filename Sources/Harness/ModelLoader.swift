@@ -19,7 +19,8 @@ public enum ModelFileFormat: String, Sendable, CaseIterable {
 
 /// Loads any supported model file into the IR.
 public enum ModelLoader {
-    /// Reads the model at `url`; Keras models are converted to ONNX for `opset` (default 17).
+    /// Reads the model at `url`; Keras models are converted to ONNX for `opset` (default 17), TFLite
+    /// models to ONNX opset 17.
     public static func load(_ url: URL, limits: ModelLimits = .default, opset: Int? = nil) throws(ModelFormatError) -> Model {
         guard let format = ModelFileFormat(url: url) else {
             throw .unsupportedFormat(file: url.path,
@@ -31,7 +32,7 @@ public enum ModelLoader {
         case .kerasH5, .keras:
             return try KerasModelFile.load(url, options: KerasImportOptions(opset: opset ?? KerasModelFile.defaultOpset, limits: limits))
         case .tflite:
-            throw .unsupportedFormat(file: url.path, reason: "the TensorFlow Lite importer is not available yet; convert the model to ONNX first")
+            return try TFLiteModelFile.load(url, limits: limits)
         }
     }
 }

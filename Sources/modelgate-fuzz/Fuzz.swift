@@ -11,7 +11,7 @@ struct Fuzz: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "modelgate-fuzz",
                                                     abstract: "Fuzz ModelGate's file readers with seeded mutations.")
 
-    @Option(help: "The target: onnx or hdf5.") var target: String
+    @Option(help: "The target: onnx, hdf5 or tflite.") var target: String
     @Option(help: "How long to run, in seconds.") var seconds: Double = 60
     @Option(help: "The first seed; iteration i uses seed + i.") var seed: UInt64 = 1
     @Option(help: "Where a crashing input is written.") var crashDirectory = ".cache/fuzz-crashes"
@@ -21,7 +21,7 @@ struct Fuzz: ParsableCommand {
     func run() throws {
         let rootURL = URL(fileURLWithPath: root)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("modelgate-fuzz-\(getpid()).h5")
-        let targets: [any FuzzTarget] = [ONNXTarget(), HDF5Target(scratch: scratch)]
+        let targets: [any FuzzTarget] = [ONNXTarget(), HDF5Target(scratch: scratch), TFLiteTarget()]
         guard let fuzzTarget = targets.first(where: { $0.name == target }) else {
             throw ValidationError("unknown target '\(target)'; use one of: \(targets.map(\.name).joined(separator: ", "))")
         }

@@ -74,4 +74,43 @@ final class DamagedInputSweepTests: XCTestCase {
         XCTAssertGreaterThan(outcomes[1] ?? 0, 100, "most damaged copies should be refused: \(outcomes)")
         print("damaged-input sweep: \(runs) runs, exit codes \(outcomes.sorted { $0.key < $1.key })")
     }
+
+    func testDamagedTFLiteModelsNeverCrashInspectOrConvert() throws {
+        let sources = ["cnn_float", "cnn_int8", "gru_while", "shapes"].map { FixturePaths.fixture("tflite/\($0).tflite") }
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("modelgate-sweep-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let environment = ProcessInfo.processInfo.environment
+        let copies = environment["MODELGATE_SWEEP_COPIES"].flatMap(Int.init) ?? 75
+        let seedBase = environment["MODELGATE_SWEEP_SEED"].flatMap(UInt64.init) ?? 0
+        var runs = 0
+        var outcomes: [Int32: Int] = [:]
+        for (sourceIndex, source) in sources.enumerated() {
+            let original = try Data(contentsOf: source)
+            for (index, copy) in Self.damagedCopies(of: original, count: copies, seed: seedBase &+ UInt64(sourceIndex)).enumerated() {
+                let damaged = work.appendingPathComponent("m\(sourceIndex)-\(index).tflite")
+                try copy.write(to: damaged)
+                for arguments in [["inspect", damaged.path], ["convert", damaged.path, work.appendingPathComponent("out.onnx").path]] {
+                    let result = try runProcess(modelgateExecutable, arguments, timeout: 30)
+                    runs += 1
+                    outcomes[result.exitCode, default: 0] += 1
+                    if result.wasSignalled || ![0, 1].contains(result.exitCode) {
+                        let kept = FixturePaths.repositoryRoot.appendingPathComponent(".cache/sweep-failures/\(damaged.lastPathComponent)")
+                        try? FileManager.default.createDirectory(at: kept.deletingLastPathComponent(), withIntermediateDirectories: true)
+                        try? FileManager.default.removeItem(at: kept)
+                        try? FileManager.default.copyItem(at: damaged, to: kept)
+                    }
+                    XCTAssertFalse(result.wasSignalled, "\(arguments[0]) on copy \(index) of \(source.path) (seed \(seedBase &+ UInt64(sourceIndex))) ended by a signal; kept in .cache/sweep-failures/")
+                    XCTAssertTrue([0, 1].contains(result.exitCode), "\(arguments[0]) on copy \(index) of \(source.path): exit \(result.exitCode)")
+                    if result.exitCode == 1 {
+                        XCTAssertTrue(result.standardError.hasPrefix("error: "), result.standardError)
+                        XCTAssertTrue(result.standardError.contains(damaged.path), result.standardError)
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThanOrEqual(runs, 600)
+        XCTAssertGreaterThan(outcomes[1] ?? 0, 100, "most damaged copies should be refused: \(outcomes)")
+        print("damaged-input sweep (tflite): \(runs) runs, exit codes \(outcomes.sorted { $0.key < $1.key })")
+    }
 }

@@ -6,15 +6,15 @@ import ModelIR
 
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Convert a model to ONNX: Keras .h5/.keras natively, without TensorFlow; an ONNX source is read and written back without loss.")
+        abstract: "Convert a model to ONNX: Keras .h5/.keras and TensorFlow Lite .tflite natively, without TensorFlow; an ONNX source is read and written back without loss.")
 
-    @Argument(help: "The source model (.onnx, Keras .h5 or .keras).")
+    @Argument(help: "The source model (.onnx, Keras .h5 or .keras, TensorFlow Lite .tflite).")
     var input: String
 
     @Argument(help: "The ONNX file to write.")
     var output: String
 
-    @Option(help: "The ONNX opset a Keras model is converted for (\(KerasModelFile.supportedOpsets.lowerBound)…\(KerasModelFile.supportedOpsets.upperBound)).")
+    @Option(help: "The ONNX opset a Keras model is converted for; TFLite models are converted for opset \(TFLiteModelFile.opset) (\(KerasModelFile.supportedOpsets.lowerBound)…\(KerasModelFile.supportedOpsets.upperBound)).")
     var opset: Int = KerasModelFile.defaultOpset
 
     func validate() throws {

@@ -1,0 +1,94 @@
+import Executor
+import Foundation
+import GraphChecker
+import ModelFormats
+import ModelIR
+import TestSupport
+import XCTest
+
+/// Imported TFLite models run on the reference executor and agree with TensorFlow Lite's own
+/// interpreter: float models within rtol 1e-4 / atol 1e-5, the int8 model within one
+/// quantization step on at least 99 % of the elements.
+final class TFLiteImportTests: XCTestCase {
+    private func run(_ fixture: TFLiteFixture) throws -> (model: Model, outputs: [String: Tensor]) {
+        let model = try TFLiteModelFile.load(fixture.modelURL)
+        let report = GraphChecker().check(model)
+        XCTAssertTrue(report.isValid, "\(fixture.name): \(report.errors.map(\.message))")
+        let result = try Evaluator(model: model).run(tensors: try fixture.inputs())
+        var outputs: [String: Tensor] = [:]
+        for named in result.outputs {
+            outputs[named.name] = try XCTUnwrap(named.value.tensor, "\(fixture.name): output \(named.name)")
+        }
+        return (model, outputs)
+    }
+
+    func testFloatFixturesMatchTheInterpreter() throws {
+        for fixture in TFLiteFixture.float.map(TFLiteFixture.init) {
+            let (model, outputs) = try run(fixture)
+            let expected = try fixture.outputs()
+            XCTAssertEqual(Set(outputs.keys), Set(expected.keys), fixture.name)
+            XCTAssertEqual(model.graph.outputs.count, expected.count, fixture.name)
+            for (name, reference) in expected {
+                let actual = try XCTUnwrap(outputs[name], "\(fixture.name): no output \(name)")
+                XCTAssertEqual(actual.shape, reference.shape, "\(fixture.name)/\(name)")
+                assertClose(floats(actual), floats(reference), rtol: 1e-4, atol: 1e-5, "\(fixture.name)/\(name)")
+            }
+        }
+    }
+
+    func testInt8FixtureIsWithinOneQuantizationStepOfTheInterpreter() throws {
+        let fixture = TFLiteFixture(name: "cnn_int8")
+        let (_, outputs) = try run(fixture)
+        let stepTensor = try HDF5File(reading: fixture.referenceURL).readAttribute("step_output_0")
+        let step = Float(try XCTUnwrap(stepTensor.doubleValues().first))
+        XCTAssertGreaterThan(step, 0)
+        let actual = floats(try XCTUnwrap(outputs["output_0"]))
+        let expected = floats(try XCTUnwrap(try fixture.outputs()["output_0"]))
+        XCTAssertEqual(actual.count, expected.count)
+        let within = zip(actual, expected).filter { abs($0 - $1) <= step * 1.001 }.count
+        XCTAssertGreaterThanOrEqual(Double(within) / Double(max(expected.count, 1)), 0.99,
+                                    "\(within) of \(expected.count) outputs within one step (\(step)) of the interpreter")
+    }
+
+    func testInt8ImportIsQDQWithPerChannelWeights() throws {
+        let model = try TFLiteModelFile.load(TFLiteFixture(name: "cnn_int8").modelURL)
+        let nodes = model.graph.nodes
+        let convolutions = nodes.filter { $0.opType == "Conv" }
+        XCTAssertEqual(convolutions.count, 3)
+        let producers = Dictionary(nodes.flatMap { node in node.outputs.map { ($0, node) } }, uniquingKeysWith: { first, _ in first })
+        for conv in convolutions {
+            let weights = try XCTUnwrap(producers[conv.inputs[1]], "weights of \(conv.name)")
+            XCTAssertEqual(weights.opType, "DequantizeLinear")
+            XCTAssertEqual(weights.attribute("axis")?.int, 0, "per-channel along the output channels of \(conv.name)")
+            let integers = try XCTUnwrap(model.graph.initializers.first { $0.name == weights.inputs[0] })
+            XCTAssertEqual(integers.dataType, .int8)
+            XCTAssertEqual(integers.rank, 4)
+        }
+        let initializerNames = Set(model.graph.initializers.map(\.name))
+        let activationDequantizers = nodes.filter { $0.opType == "DequantizeLinear" && !initializerNames.contains($0.inputs[0]) }
+        XCTAssertEqual(nodes.filter { $0.opType == "QuantizeLinear" }.count, activationDequantizers.count, "every activation is a QDQ pair")
+        XCTAssertGreaterThan(activationDequantizers.count, 5)
+        XCTAssertEqual(model.graph.inputs.map(\.name), ["image"])
+        XCTAssertEqual(model.graph.inputs.first?.type?.type.tensorType?.elementType, .float)
+        XCTAssertEqual(model.graph.inputs.first?.type?.type.tensorType?.shape?.dimensions.map(\.dimension), [.symbolic("batch"), .fixed(12), .fixed(12), .fixed(3)])
+    }
+
+    func testWhileBecomesALoopWhoseBodyReadsOuterInitializers() throws {
+        let model = try TFLiteModelFile.load(TFLiteFixture(name: "gru_while").modelURL)
+        let loop = try XCTUnwrap(model.graph.nodes.first { $0.opType == "Loop" })
+        XCTAssertEqual(loop.inputs.first, "", "no trip count: the condition subgraph decides")
+        let body = try XCTUnwrap(loop.attribute("body")?.graph)
+        XCTAssertEqual(body.inputs.count, loop.inputs.count)
+        XCTAssertEqual(body.outputs.count, loop.inputs.count - 1)
+        XCTAssertTrue(body.initializers.isEmpty)
+        XCTAssertTrue(body.nodes.contains { $0.opType == "Gemm" })
+        XCTAssertTrue(body.nodes.contains { $0.opType == "Less" })
+    }
+
+    func testFloat16WeightsAreCastUp() throws {
+        let model = try TFLiteModelFile.load(TFLiteFixture(name: "cnn_fp16").modelURL)
+        XCTAssertTrue(model.graph.initializers.contains { $0.dataType == .float16 })
+        XCTAssertFalse(model.graph.initializers.contains { $0.dataType == .float && $0.elementCount > 8 })
+        XCTAssertTrue(model.graph.nodes.contains { $0.opType == "Cast" && $0.attribute("to")?.int == Int64(DataType.float.rawValue) })
+    }
+}
