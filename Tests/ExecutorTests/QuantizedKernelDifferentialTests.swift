@@ -45,12 +45,12 @@ final class QuantizedKernelDifferentialTests: XCTestCase {
         var outWidth: Int { (width + pads[1] + pads[3] - ((kernel[1] - 1) * dilations[1] + 1)) / strides[1] + 1 }
     }
 
-    private func randomConv(_ random: inout Generator, pointwise: Bool) -> ConvCase {
+    private func randomConv(_ random: inout Generator, pointwise: Bool, depthwise: Bool = false) -> ConvCase {
         var c = ConvCase()
         c.batch = random.int(1...2)
-        c.group = [1, 1, 1, 2, 3][random.int(0...4)]
-        c.channels = c.group * random.int(1...12)
-        c.maps = c.group * random.int(1...20)
+        c.group = depthwise ? random.int(1...8) : [1, 1, 1, 2, 3][random.int(0...4)]
+        c.channels = c.group * (depthwise ? 1 : random.int(1...12))
+        c.maps = c.group * (depthwise ? 1 : random.int(1...20))
         if pointwise {
             c.height = random.int(1...14)
             c.width = random.int(1...14)
@@ -181,6 +181,11 @@ final class QuantizedKernelDifferentialTests: XCTestCase {
     func testConvolutionsMatchExactIntegerArithmeticOnEveryPath() throws {
         var random = Generator(state: 11)
         for _ in 0..<60 { try checkConv(randomConv(&random, pointwise: false), &random) }
+    }
+
+    func testDepthwiseConvolutionsMatchExactIntegerArithmetic() throws {
+        var random = Generator(state: 14)
+        for _ in 0..<40 { try checkConv(randomConv(&random, pointwise: false, depthwise: true), &random) }
     }
 
     func testPointwiseConvolutionsMatchExactIntegerArithmeticOnEveryPath() throws {
@@ -315,8 +320,9 @@ final class QuantizedKernelDifferentialTests: XCTestCase {
                                        initializers: initializers, opset: 13)
         let x = try quantized("", .int8, [1, channels, size, size], xValues)
         let evaluator = try Evaluator(model: model)
-        let kinds = evaluator.fastGraph?.steps.map { String(describing: type(of: $0.kernel)) } ?? []
-        XCTAssertEqual(kinds, ["QuantizedConv", "FastQuantizeLinear"])
+        let steps = evaluator.fastGraph?.steps ?? []
+        XCTAssertEqual(steps.count, 1)
+        XCTAssertTrue((steps.first?.kernel as? QuantizingOutput)?.inner is QuantizedConv, "the Conv runs on integers and quantizes its output")
         let reference = try XCTUnwrap(try evaluator.run(tensors: ["X": x], captureIntermediates: true)["Y"]?.tensor).elements(UInt8.self)
         for path in paths {
             Int8Gemm.path = path
@@ -361,5 +367,29 @@ final class QuantizedKernelDifferentialTests: XCTestCase {
                                "\(dataType) at \(start)")
             }
         }
+    }
+
+    /// QuantizeLinear → DequantizeLinear → Relu → QuantizeLinear → DequantizeLinear: the middle
+    /// DequantizeLinear and QuantizeLinear run inside the Relu step, with the reference's results.
+    func testQuantizeAndDequantizeStepsRunInsideTheirNeighbours() throws {
+        var random = Generator(state: 51)
+        let initializers = [GraphBuilder.tensor("s", [], [0.05]), try quantized("z", .int8, [], [3]),
+                            GraphBuilder.tensor("t", [], [0.02]), try quantized("u", .uint8, [], [10])]
+        let nodes = [Node(name: "q1", opType: "QuantizeLinear", inputs: ["X", "s", "z"], outputs: ["Q1"]),
+                     Node(name: "dq1", opType: "DequantizeLinear", inputs: ["Q1", "s", "z"], outputs: ["D1"]),
+                     Node(name: "relu", opType: "Relu", inputs: ["D1"], outputs: ["R"]),
+                     Node(name: "q2", opType: "QuantizeLinear", inputs: ["R", "t", "u"], outputs: ["Q2"]),
+                     Node(name: "dq2", opType: "DequantizeLinear", inputs: ["Q2", "t", "u"], outputs: ["Y"])]
+        let model = GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("Y")],
+                                       initializers: initializers, opset: 13)
+        let evaluator = try Evaluator(model: model)
+        let kinds = evaluator.fastGraph?.steps.map { String(describing: type(of: $0.kernel)) } ?? []
+        XCTAssertEqual(kinds, ["FastQuantizeLinear", "QuantizingOutput", "FastDequantizeLinear"])
+        let x = GraphBuilder.tensor([3, 50], (0..<150).map { _ in random.float(-8...8) })
+        let reference = try XCTUnwrap(try evaluator.run(tensors: ["X": x], captureIntermediates: true)["Y"]?.tensor).floatValues()
+        let fast = try XCTUnwrap(try evaluator.run(tensors: ["X": x])["Y"]?.tensor).floatValues()
+        XCTAssertEqual(fast, reference)
+        XCTAssertEqual(fast.filter { $0 == 0 }.count, reference.filter { $0 == 0 }.count)
+        XCTAssertGreaterThan(Set(fast).count, 20)
     }
 }

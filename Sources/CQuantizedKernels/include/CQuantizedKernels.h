@@ -54,6 +54,18 @@ void mg_qgemv(int path, int m, int k, const int8_t *packed_a, const uint8_t *x,
 void mg_im2col_u8(const uint8_t *x, int channels, int in_h, int in_w, int k_h, int k_w, int stride_h, int stride_w,
                   int dilation_h, int dilation_w, int pad_h, int pad_w, int out_h, int out_w, uint8_t pad, uint8_t *columns);
 
+/// One plane of a depthwise 2-D convolution on bytes: out[oy][ox] =
+/// clamp((float)Σ (x − zero)·w · scale + shift, low, high) over the kernel taps, padding counting as
+/// `zero` (x is int8 when `is_signed`, else uint8). `scratch` holds
+/// (in_h + pad_h + pad_bottom) × (in_w + pad_w + pad_right) int16 plus out_w int32.
+void mg_depthwise_u8(const uint8_t *x, int is_signed, int32_t zero, int in_h, int in_w, const int8_t *w, int k_h, int k_w,
+                     int stride_h, int stride_w, int dilation_h, int dilation_w, int pad_h, int pad_w, int out_h, int out_w,
+                     float scale, float shift, float low, float high, void *scratch, float *out);
+
+/// Bytes of `scratch` `mg_depthwise_u8` needs.
+size_t mg_depthwise_scratch_size(int in_h, int in_w, int k_h, int k_w, int stride_h, int stride_w, int dilation_h, int dilation_w,
+                                 int pad_h, int pad_w, int out_h, int out_w);
+
 /// QuantizeLinear with per-tensor parameters: out[i] = saturate(round_half_even(x[i] / scale) + zero)
 /// to int8 (`is_signed`) or uint8, and 0 for NaN, as bytes.
 void mg_quantize_f32(const float *x, size_t count, float scale, int32_t zero, int is_signed, uint8_t *out);

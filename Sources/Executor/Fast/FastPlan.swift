@@ -45,10 +45,11 @@ enum FastPlan {
             }
         }
         var fused = fuse(remaining, graph: graph, known: known, weights: weights)
-        if fused.contains(where: { $0.kernel is QuantizedConv || $0.kernel is QuantizedGemm }) {
-            fused = QuantizedPlan.pruned(fused, graph: graph)
+        if fused.contains(where: { $0.kernel is FastQuantizeLinear || $0.kernel is FastDequantizeLinear }) {
+            fused = QuantizedPlan.pruned(QuantizedPlan.absorbingQuantization(QuantizedPlan.pruned(fused, graph: graph), graph: graph, known: known),
+                                         graph: graph)
         }
-        guard folded || fused.count != remaining.count || fused.contains(where: { $0.kernel is FusedConv || $0.kernel is FastPool || $0.kernel is FastBinary || $0.kernel is FastTranspose || $0.kernel is FastRelu || $0.kernel is FastGemm || $0.kernel is FastBatchNormalization || $0.kernel is FastQuantizeLinear || $0.kernel is FastDequantizeLinear || $0.kernel is QuantizedConv || $0.kernel is QuantizedGemm }) else { return nil }
+        guard folded || fused.count != remaining.count || fused.contains(where: { $0.kernel is FusedConv || $0.kernel is FastPool || $0.kernel is FastBinary || $0.kernel is FastTranspose || $0.kernel is FastRelu || $0.kernel is FastGemm || $0.kernel is FastBatchNormalization || $0.kernel is FastQuantizeLinear || $0.kernel is FastDequantizeLinear || $0.kernel is QuantizedConv || $0.kernel is QuantizedGemm || $0.kernel is QuantizingOutput || $0.kernel is DequantizingInput }) else { return nil }
         var read = Set<Int>()
         for step in fused { for slot in step.inputs { if let slot { read.insert(slot) } } }
         for port in graph.outputs { read.insert(port.slot) }
@@ -175,7 +176,6 @@ enum FastPlan {
             while inputNames.count < 3 { inputNames.append("") }
             inputNames += normalization != nil ? Array(last.inputNames.dropFirst()) : []
             if let source = weights[weightSlot], source.scale.elementCount == 1 || source.axis == 0,
-               !(source.weight.rank == 4 && source.weight.shape[1] == 1 && source.weight.shape[0] == conv.group),
                let activation = QuantizedPlan.activation(of: step.inputs[0], producer: step.inputs[0].flatMap { producer[$0] }.map { steps[$0] },
                                                          known: known),
                let quantized = QuantizedConv(fused: kernel, input: activation.parameters, weight: source.weight, scale: source.scale) {

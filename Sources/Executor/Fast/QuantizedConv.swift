@@ -6,6 +6,7 @@ import ModelIR
 /// tensor or per output channel), run on the integers: `x` through an 8-bit im2col (none for
 /// unpadded unit-stride 1×1), `Int8Gemm` against the weights packed at session creation, then
 /// `acc · (s_x · s_w[m])` plus the bias and the fused BatchNormalization/Relu/Clip of `fused`.
+/// Depthwise convolutions (one input channel and one map per group) run `mg_depthwise_u8`.
 ///
 /// Inputs: x (the quantized tensor, not its dequantized value), nil, then the inputs of
 /// `FusedConv` from B on. An `x` of another type or rank is dequantized and run by `fused`.
@@ -79,6 +80,9 @@ struct QuantizedConv: Kernel {
         guard positions <= Int(Int32.max), depth * positions <= Int(Int32.max) else {
             return [.tensor(try fused.compute(try dequantizedInputs(tensors)))]
         }
+        if groupChannels == 1 && groupMaps == 1 {
+            return [.tensor(try depthwise(x, geometry: geometry, scale: scale, shift: shift, low: low, high: high))]
+        }
         let pointwise = kernel == [1, 1] && geometry.strides == [1, 1] && geometry.padBegin == [0, 0] && geometry.output == geometry.input
         let shape = [batch, maps] + geometry.output
         let result = try x.withUnsafeBytes { raw in
@@ -115,6 +119,42 @@ struct QuantizedConv: Kernel {
             }
         }
         return [.tensor(result)]
+    }
+
+    /// One plane per channel (`mg_depthwise_u8`), the planes split over the executor's threads.
+    private func depthwise(_ x: Tensor, geometry: SpatialGeometry, scale: [Float], shift: [Float], low: Float, high: Float) throws -> Tensor {
+        let batch = x.shape[0], channels = x.shape[1]
+        let inputSize = geometry.input.reduce(1, *), positions = geometry.output.reduce(1, *)
+        let dims = [geometry.input[0], geometry.input[1], geometry.kernel[0], geometry.kernel[1], geometry.strides[0], geometry.strides[1],
+                    geometry.dilations[0], geometry.dilations[1], geometry.padBegin[0], geometry.padBegin[1],
+                    geometry.output[0], geometry.output[1]]
+        guard dims.allSatisfy({ $0 >= 0 && $0 <= Int(Int16.max) }) else {
+            throw KernelError.invalidInput("depthwise convolution geometry \(dims) is too large")
+        }
+        let d = dims.map { Int32($0) }
+        let scratchBytes = mg_depthwise_scratch_size(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11])
+        let taps = geometry.kernel[0] * geometry.kernel[1]
+        let signed: Int32 = x.dataType == .int8 ? 1 : 0, zero = input.zeroPoint
+        return try x.withUnsafeBytes { raw in
+            try weight.withElements(Int8.self) { ws in
+                try Tensor.overwritten(Float.self, shape: [batch, channels] + geometry.output) { out in
+                    guard let xBase = raw.baseAddress?.assumingMemoryBound(to: UInt8.self), let wBase = ws.baseAddress,
+                          let oBase = out.baseAddress, positions > 0 else { return }
+                    let addresses = (UInt(bitPattern: xBase), UInt(bitPattern: wBase), UInt(bitPattern: oBase))
+                    ParallelFor.run(batch * channels, grain: max(1, 4096 / max(positions * taps, 1))) { chunk in
+                        guard let x = UnsafePointer<UInt8>(bitPattern: addresses.0), let w = UnsafePointer<Int8>(bitPattern: addresses.1),
+                              let o = UnsafeMutablePointer<Float>(bitPattern: addresses.2) else { return }
+                        let scratch = UnsafeMutableRawPointer.allocate(byteCount: max(scratchBytes, 1), alignment: 64)
+                        defer { scratch.deallocate() }
+                        for plane in chunk {
+                            let c = plane % channels
+                            mg_depthwise_u8(x + plane * inputSize, signed, zero, d[0], d[1], w + c * taps, d[2], d[3], d[4], d[5], d[6], d[7],
+                                            d[8], d[9], d[10], d[11], scale[c], shift[c], low, high, scratch, o + plane * positions)
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The inputs of `fused`: x and the weights dequantized, then B and the normalization.
