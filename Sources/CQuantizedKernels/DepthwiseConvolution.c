@@ -16,9 +16,11 @@ size_t mg_depthwise_scratch_size(int in_h, int in_w, int k_h, int k_w, int strid
     return h * w * sizeof(int16_t) + (size_t)out_w * sizeof(int32_t);
 }
 
-void mg_depthwise_u8(const uint8_t *x, int is_signed, int32_t zero, int in_h, int in_w, const int8_t *w, int k_h, int k_w,
-                     int stride_h, int stride_w, int dilation_h, int dilation_w, int pad_h, int pad_w, int out_h, int out_w,
-                     float scale, float shift, float low, float high, void *scratch, float *out) {
+/// The kernel body, inlined into a baseline and an AVX2 copy (the tap loops vectorize on int32 lanes).
+static inline __attribute__((always_inline))
+void depthwise(const uint8_t *x, int is_signed, int32_t zero, int in_h, int in_w, const int8_t *w, int k_h, int k_w,
+               int stride_h, int stride_w, int dilation_h, int dilation_w, int pad_h, int pad_w, int out_h, int out_w,
+               float scale, float shift, float low, float high, void *scratch, float *out) {
     int ph = padded_extent(in_h, k_h, stride_h, dilation_h, pad_h, out_h);
     int pw = padded_extent(in_w, k_w, stride_w, dilation_w, pad_w, out_w);
     int16_t *plane = (int16_t *)scratch;
@@ -53,4 +55,28 @@ void mg_depthwise_u8(const uint8_t *x, int is_signed, int32_t zero, int in_h, in
             line[ox] = v < low ? low : (v > high ? high : v);
         }
     }
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("avx2")))
+static void depthwise_avx2(const uint8_t *x, int is_signed, int32_t zero, int in_h, int in_w, const int8_t *w, int k_h, int k_w,
+                           int stride_h, int stride_w, int dilation_h, int dilation_w, int pad_h, int pad_w, int out_h, int out_w,
+                           float scale, float shift, float low, float high, void *scratch, float *out) {
+    depthwise(x, is_signed, zero, in_h, in_w, w, k_h, k_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w, out_h, out_w,
+              scale, shift, low, high, scratch, out);
+}
+#endif
+
+void mg_depthwise_u8(const uint8_t *x, int is_signed, int32_t zero, int in_h, int in_w, const int8_t *w, int k_h, int k_w,
+                     int stride_h, int stride_w, int dilation_h, int dilation_w, int pad_h, int pad_w, int out_h, int out_w,
+                     float scale, float shift, float low, float high, void *scratch, float *out) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    if (mg_qgemm_best_path() >= MG_QGEMM_PATH_AVX2) {
+        depthwise_avx2(x, is_signed, zero, in_h, in_w, w, k_h, k_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w,
+                       out_h, out_w, scale, shift, low, high, scratch, out);
+        return;
+    }
+#endif
+    depthwise(x, is_signed, zero, in_h, in_w, w, k_h, k_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w, out_h, out_w,
+              scale, shift, low, high, scratch, out);
 }
