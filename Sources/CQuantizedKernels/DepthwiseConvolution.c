@@ -13,7 +13,8 @@ size_t mg_depthwise_scratch_size(int in_h, int in_w, int k_h, int k_w, int strid
                                  int pad_h, int pad_w, int out_h, int out_w) {
     size_t h = (size_t)padded_extent(in_h, k_h, stride_h, dilation_h, pad_h, out_h);
     size_t w = (size_t)padded_extent(in_w, k_w, stride_w, dilation_w, pad_w, out_w);
-    return h * w * sizeof(int16_t) + (size_t)out_w * sizeof(int32_t);
+    size_t accumulators = (size_t)out_h * w > (size_t)out_w ? (size_t)out_h * w : (size_t)out_w;
+    return h * w * sizeof(int16_t) + accumulators * sizeof(int32_t);
 }
 
 /// The kernel body, inlined into a baseline and an AVX2 copy (the tap loops vectorize on int32 lanes).
@@ -34,6 +35,26 @@ void depthwise(const uint8_t *x, int is_signed, int32_t zero, int in_h, int in_w
         } else {
             for (int i = 0; i < in_w; i++) row[i] = (int16_t)((int32_t)source[i] - zero);
         }
+    }
+    if (stride_h == 1 && stride_w == 1) {
+        // Unit strides: every tap is one pass over all rows at once, in the padded plane's row pitch.
+        size_t length = (size_t)(out_h - 1) * pw + out_w;
+        memset(acc, 0, length * sizeof(int32_t));
+        for (int ky = 0; ky < k_h; ky++)
+            for (int kx = 0; kx < k_w; kx++) {
+                int32_t weight = w[ky * k_w + kx];
+                const int16_t *tap = plane + (size_t)ky * dilation_h * pw + (size_t)kx * dilation_w;
+                for (size_t i = 0; i < length; i++) acc[i] += (int32_t)tap[i] * weight;
+            }
+        for (int oy = 0; oy < out_h; oy++) {
+            float *line = out + (size_t)oy * out_w;
+            const int32_t *sums = acc + (size_t)oy * pw;
+            for (int ox = 0; ox < out_w; ox++) {
+                float v = (float)sums[ox] * scale + shift;
+                line[ox] = v < low ? low : (v > high ? high : v);
+            }
+        }
+        return;
     }
     for (int oy = 0; oy < out_h; oy++) {
         memset(acc, 0, (size_t)out_w * sizeof(int32_t));

@@ -186,6 +186,13 @@ final class QuantizedKernelDifferentialTests: XCTestCase {
     func testDepthwiseConvolutionsMatchExactIntegerArithmetic() throws {
         var random = Generator(state: 14)
         for _ in 0..<40 { try checkConv(randomConv(&random, pointwise: false, depthwise: true), &random) }
+        // Unit strides take one pass per tap over the whole plane.
+        for (kernel, dilations, pads) in [([3, 3], [1, 1], [1, 1, 1, 1]), ([3, 2], [2, 1], [0, 2, 1, 0]), ([1, 4], [1, 2], [0, 0, 0, 0])] {
+            var c = ConvCase()
+            (c.batch, c.channels, c.maps, c.group, c.height, c.width) = (2, 5, 5, 5, 14, 13)
+            (c.kernel, c.dilations, c.pads, c.type, c.perChannel, c.hasBias) = (kernel, dilations, pads, .int8, true, true)
+            try checkConv(c, &random)
+        }
     }
 
     func testPointwiseConvolutionsMatchExactIntegerArithmeticOnEveryPath() throws {
