@@ -28,6 +28,7 @@ enum FastPlan {
               graph.freeVariables.isEmpty else { return nil }
         var known = [RuntimeValue?](repeating: nil, count: graph.slotNames.count)
         for constant in graph.constants { known[constant.slot] = constant.value }
+        let weights = QuantizedPlan.weightSources(graph.steps, known: known)
         let frame = Frame(graph: graph, parent: nil)
         let context = KernelContext(frame: frame)
         var remaining: [PreparedGraph.Step] = []
@@ -43,8 +44,12 @@ enum FastPlan {
                 remaining.append(step)
             }
         }
-        let fused = fuse(remaining, graph: graph, known: known)
-        guard folded || fused.count != remaining.count || fused.contains(where: { $0.kernel is FusedConv || $0.kernel is FastPool || $0.kernel is FastBinary || $0.kernel is FastTranspose || $0.kernel is FastRelu || $0.kernel is FastGemm || $0.kernel is FastBatchNormalization }) else { return nil }
+        var fused = fuse(remaining, graph: graph, known: known, weights: weights)
+        if fused.contains(where: { $0.kernel is FastQuantizeLinear || $0.kernel is FastDequantizeLinear }) {
+            fused = QuantizedPlan.pruned(QuantizedPlan.absorbingQuantization(QuantizedPlan.pruned(fused, graph: graph), graph: graph, known: known),
+                                         graph: graph)
+        }
+        guard folded || fused.count != remaining.count || fused.contains(where: { $0.kernel is FusedConv || $0.kernel is FastPool || $0.kernel is FastBinary || $0.kernel is FastTranspose || $0.kernel is FastRelu || $0.kernel is FastGemm || $0.kernel is FastBatchNormalization || $0.kernel is FastQuantizeLinear || $0.kernel is FastDequantizeLinear || $0.kernel is QuantizedConv || $0.kernel is QuantizedGemm || $0.kernel is QuantizingOutput || $0.kernel is DequantizingInput }) else { return nil }
         var read = Set<Int>()
         for step in fused { for slot in step.inputs { if let slot { read.insert(slot) } } }
         for port in graph.outputs { read.insert(port.slot) }
@@ -60,8 +65,11 @@ enum FastPlan {
     }
 
     /// Conv (float, constant weights) followed by its only reader BatchNormalization (constant
-    /// statistics) and/or Relu or Clip become one `FusedConv` step.
-    private static func fuse(_ steps: [PreparedGraph.Step], graph: PreparedGraph, known: [RuntimeValue?]) -> [PreparedGraph.Step] {
+    /// statistics) and/or Relu or Clip become one `FusedConv` step, or one `QuantizedConv` step when
+    /// its input and weights are dequantized integers (`weights`: the int8 weights behind folded
+    /// DequantizeLinear steps); Gemm and MatMul of dequantized integers become `QuantizedGemm`.
+    private static func fuse(_ steps: [PreparedGraph.Step], graph: PreparedGraph, known: [RuntimeValue?],
+                             weights: [Int: QuantizedPlan.WeightSource]) -> [PreparedGraph.Step] {
         var readers = [Int](repeating: 0, count: graph.slotNames.count)
         for step in steps { for slot in step.inputs { if let slot { readers[slot] += 1 } } }
         for port in graph.outputs { readers[port.slot] += 2 }
@@ -84,6 +92,20 @@ enum FastPlan {
             if step.domain.isEmpty, step.opType == "BatchNormalization", let bn = step.kernel as? any InferenceBatchNormalization,
                bn.fusable, step.outputs.dropFirst().allSatisfy({ $0 == nil }) {
                 result.append(step.replacingKernel(FastBatchNormalization(epsilon: bn.epsilonValue, fallback: step.kernel)))
+                continue
+            }
+            if step.opType == "Gemm" || step.opType == "MatMul",
+               let quantized = QuantizedPlan.gemm(step, producer: step.inputs.first.flatMap { $0 }.flatMap { producer[$0] }.map { steps[$0] },
+                                                  weights: weights, known: known, slotNames: graph.slotNames) {
+                result.append(quantized)
+                continue
+            }
+            if step.domain.isEmpty, step.opType == "QuantizeLinear", let quantize = step.kernel as? QuantizeLinear_10 {
+                result.append(step.replacingKernel(FastQuantizeLinear(fallback: quantize)))
+                continue
+            }
+            if step.domain.isEmpty, step.opType == "DequantizeLinear", let dequantize = step.kernel as? DequantizeLinear_10 {
+                result.append(step.replacingKernel(FastDequantizeLinear(fallback: dequantize)))
                 continue
             }
             if step.domain.isEmpty, step.opType == "Gemm", let gemm = step.kernel as? Gemm_1 {
@@ -150,9 +172,24 @@ enum FastPlan {
             release.removeAll { $0 == current }
             let kernel = FusedConv(conv: conv, normalization: normalization.map { FusedConv.Normalization(epsilon: $0.epsilon, inputs: []) },
                                    activation: activation)
+            var inputNames = step.inputNames
+            while inputNames.count < 3 { inputNames.append("") }
+            inputNames += normalization != nil ? Array(last.inputNames.dropFirst()) : []
+            if let source = weights[weightSlot], source.scale.elementCount == 1 || source.axis == 0,
+               let activation = QuantizedPlan.activation(of: step.inputs[0], producer: step.inputs[0].flatMap { producer[$0] }.map { steps[$0] },
+                                                         known: known),
+               let quantized = QuantizedConv(fused: kernel, input: activation.parameters, weight: source.weight, scale: source.scale) {
+                inputs[0] = activation.slot
+                inputs[1] = nil
+                inputNames[0] = graph.slotNames[activation.slot]
+                inputNames[1] = ""
+                result.append(.init(label: step.label, opType: step.opType, domain: step.domain, opset: step.opset,
+                                    inputNames: inputNames, kernel: quantized, requiredInputs: 1, inputs: inputs,
+                                    outputs: [current], release: release))
+                continue
+            }
             result.append(.init(label: step.label, opType: step.opType, domain: step.domain, opset: step.opset,
-                                inputNames: step.inputNames + (normalization != nil ? last.inputNames : []),
-                                kernel: kernel, requiredInputs: step.requiredInputs, inputs: inputs,
+                                inputNames: inputNames, kernel: kernel, requiredInputs: step.requiredInputs, inputs: inputs,
                                 outputs: [current], release: release))
         }
         return result

@@ -42,6 +42,15 @@ struct FusedConv: Kernel {
         case none
         case relu
         case clip(Float, Float)
+
+        /// The interval outputs are clamped to.
+        var bounds: (low: Float, high: Float) {
+            switch self {
+            case .none: (-.infinity, .infinity)
+            case .relu: (0, .infinity)
+            case .clip(let low, let high): (low, high)
+            }
+        }
     }
 
     let conv: Conv_1
@@ -100,7 +109,7 @@ struct FusedConv: Kernel {
     }
 
     /// Per-channel scale (nil for 1) and shift (nil for 0) folding bias and normalization.
-    private func epilogue(maps: Int, bias: Tensor?, _ inputs: [Tensor?]) throws -> ([Float]?, [Float]?) {
+    func epilogue(maps: Int, bias: Tensor?, _ inputs: [Tensor?]) throws -> ([Float]?, [Float]?) {
         let b = try bias?.doubleValues()
         guard let epsilon else { return (nil, b.map { $0.map(Float.init) }) }
         let scale = try inputs.required(3).doubleValues(), shift = try inputs.required(4).doubleValues()
@@ -114,12 +123,7 @@ struct FusedConv: Kernel {
     }
 
     private func applyEpilogue(_ out: UnsafeMutablePointer<Float>, rows: Int, maps: Int, positions: Int, scale: [Float]?, shift: [Float]?) {
-        let (low, high): (Float, Float)
-        switch activation {
-        case .none: (low, high) = (-.infinity, .infinity)
-        case .relu: (low, high) = (0, .infinity)
-        case .clip(let l, let h): (low, high) = (l, h)
-        }
+        let (low, high) = activation.bounds
         let clamps: Bool
         if case .none = activation { clamps = false } else { clamps = true }
         if scale == nil && shift == nil && !clamps { return }

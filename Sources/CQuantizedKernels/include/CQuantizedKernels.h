@@ -1,0 +1,73 @@
+#ifndef MODELGATE_CQUANTIZEDKERNELS_H
+#define MODELGATE_CQUANTIZEDKERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// Integer matrix products for the executor's int8 path: C = A·B with A int8 weights (M×K),
+/// B unsigned 8-bit activations (K×N) and exact int32 accumulation, then per-row
+/// `c = clamp((float)(acc − comp[m]) · scale[m] + shift[m], low, high)`.
+///
+/// Packed A (`mg_qgemm_pack_a`): panels of MG_QGEMM_MR rows; in a panel, for each group of four
+/// k (a "quad"), the four bytes of row 0, then row 1, … (rows past M and k past K are zero).
+/// Packed B (`mg_qgemm_pack_b`): panels of MG_QGEMM_NR columns; in a panel, for each quad, the
+/// four bytes of column 0, then column 1, … (columns past N and k past K are zero).
+
+#define MG_QGEMM_MR 8
+#define MG_QGEMM_NR 32
+
+/// The kernel family a product runs on.
+typedef enum {
+    MG_QGEMM_PATH_SCALAR = 0,
+    MG_QGEMM_PATH_AVX2 = 1,
+    MG_QGEMM_PATH_AVX512_VNNI = 2,
+} mg_qgemm_path;
+
+/// The fastest path this CPU supports (AVX-512 VNNI with BW and VL, else AVX2, else scalar).
+int mg_qgemm_best_path(void);
+
+/// Bytes of packed A for `m` rows and `k` columns.
+size_t mg_qgemm_packed_a_size(int m, int k);
+/// Bytes of one packed B panel for `k` rows.
+size_t mg_qgemm_panel_size(int k);
+
+/// Packs the row-major int8 matrix `a` (m×k, row stride `lda`) into `packed`.
+void mg_qgemm_pack_a(const int8_t *a, int m, int k, long lda, int8_t *packed);
+
+/// Packs columns [n0, n0 + MG_QGEMM_NR) ∩ [0, n) of the k×n byte matrix `b` (row stride `ldb`)
+/// into one panel, each byte XOR `flip` (0x80 turns int8 into int8 + 128 as uint8).
+void mg_qgemm_pack_b(const uint8_t *b, int k, int n, long ldb, int n0, uint8_t flip, uint8_t *panel);
+
+/// Multiplies packed A by one packed B panel holding `columns` (≤ MG_QGEMM_NR) valid columns
+/// and writes rows [0, m) × those columns of `c` (row stride `ldc`) through the epilogue.
+void mg_qgemm_panel(int path, int m, int k, const int8_t *packed_a, const uint8_t *panel, int columns,
+                    const int32_t *comp, const float *scale, const float *shift, float low, float high,
+                    float *c, long ldc);
+
+/// One column: y[m] = epilogue(Σ_k A[m][k] · x[k]) for the unsigned bytes `x` (k of them,
+/// zero-padded by the caller to a multiple of four).
+void mg_qgemv(int path, int m, int k, const int8_t *packed_a, const uint8_t *x,
+              const int32_t *comp, const float *scale, const float *shift, float low, float high, float *y);
+
+/// 2-D im2col of one image's `channels` planes of bytes: row `c·kH·kW + ky·kW + kx` holds, for
+/// every output position, the byte under that tap, or `pad` in the padding.
+void mg_im2col_u8(const uint8_t *x, int channels, int in_h, int in_w, int k_h, int k_w, int stride_h, int stride_w,
+                  int dilation_h, int dilation_w, int pad_h, int pad_w, int out_h, int out_w, uint8_t pad, uint8_t *columns);
+
+/// One plane of a depthwise 2-D convolution on bytes: out[oy][ox] =
+/// clamp((float)Σ (x − zero)·w · scale + shift, low, high) over the kernel taps, padding counting as
+/// `zero` (x is int8 when `is_signed`, else uint8). `scratch` holds
+/// (in_h + pad_h + pad_bottom) × (in_w + pad_w + pad_right) int16 plus out_w int32.
+void mg_depthwise_u8(const uint8_t *x, int is_signed, int32_t zero, int in_h, int in_w, const int8_t *w, int k_h, int k_w,
+                     int stride_h, int stride_w, int dilation_h, int dilation_w, int pad_h, int pad_w, int out_h, int out_w,
+                     float scale, float shift, float low, float high, void *scratch, float *out);
+
+/// Bytes of `scratch` `mg_depthwise_u8` needs.
+size_t mg_depthwise_scratch_size(int in_h, int in_w, int k_h, int k_w, int stride_h, int stride_w, int dilation_h, int dilation_w,
+                                 int pad_h, int pad_w, int out_h, int out_w);
+
+/// QuantizeLinear with per-tensor parameters: out[i] = saturate(round_half_even(x[i] / scale) + zero)
+/// to int8 (`is_signed`) or uint8, and 0 for NaN, as bytes.
+void mg_quantize_f32(const float *x, size_t count, float scale, int32_t zero, int is_signed, uint8_t *out);
+
+#endif

@@ -1,0 +1,173 @@
+import CQuantizedKernels
+import ModelIR
+
+/// A 2-D Conv whose input is `DequantizeLinear(x)` of an int8 or uint8 `x` with per-tensor
+/// parameters and whose weight is `DequantizeLinear` of constant int8 weights (zero point 0, per
+/// tensor or per output channel), run on the integers: `x` through an 8-bit im2col (none for
+/// unpadded unit-stride 1×1), `Int8Gemm` against the weights packed at session creation, then
+/// `acc · (s_x · s_w[m])` plus the bias and the fused BatchNormalization/Relu/Clip of `fused`.
+/// Depthwise convolutions (one input channel and one map per group) run `mg_depthwise_u8`.
+///
+/// Inputs: x (the quantized tensor, not its dequantized value), nil, then the inputs of
+/// `FusedConv` from B on. An `x` of another type or rank is dequantized and run by `fused`.
+struct QuantizedConv: Kernel {
+    static let opType = "Conv", sinceVersion = 1
+    static let inputArity = 1...7
+
+    let fused: FusedConv
+    let input: ScalarQuantization
+    /// The int8 weights [maps, channels / group, kH, kW] and the scale of each map.
+    let weight: Tensor
+    let weightScales: [Float]
+    /// The weights of each group, packed.
+    let groups: [Int8Weights]
+
+    /// The kernel, or nil when the weights are not a 4-D int8 tensor with one scale or one per map,
+    /// or a group's product is too deep for exact int32 accumulation.
+    init?(fused: FusedConv, input: ScalarQuantization, weight: Tensor, scale: Tensor) {
+        let group = fused.conv.group
+        guard weight.dataType == .int8, weight.rank == 4, group >= 1, weight.shape[0] % group == 0, weight.shape[0] > 0,
+              let scales = try? scale.floatValues(), scales.count == 1 || scales.count == weight.shape[0] else { return nil }
+        let maps = weight.shape[0], depth = weight.shape[1...].reduce(1, *)
+        guard depth > 0, depth <= Self.maxDepth, maps * depth <= Int(Int32.max) else { return nil }
+        self.fused = fused
+        self.input = input
+        self.weight = weight
+        weightScales = scales.count == 1 ? [Float](repeating: scales[0], count: maps) : scales
+        let groupMaps = maps / group
+        guard let packed = try? weight.withElements(Int8.self, { values -> [Int8Weights] in
+            guard let base = values.baseAddress else { return [] }
+            return (0..<group).map { Int8Weights(base + $0 * groupMaps * depth, rows: groupMaps, columns: depth, stride: depth) }
+        }), packed.count == group else { return nil }
+        groups = packed
+    }
+
+    init(_ node: KernelNode) throws {
+        throw KernelError.invalidInput("QuantizedConv is made by the executor's fast plan, not from a node")
+    }
+
+    /// The deepest product (input channels per group × kernel taps) whose int32 sums cannot overflow.
+    static let maxDepth = 65535
+
+    func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
+        let tensors = try inputs.map { value -> Tensor? in
+            guard let value else { return nil }
+            guard let tensor = value.tensor else { throw KernelError.invalidInput("\(value.summary) is not a tensor") }
+            return tensor
+        }
+        let x = try tensors.required(0)
+        let maps = weight.shape[0], group = fused.conv.group
+        guard x.dataType == input.type, x.rank == 4, x.shape[1] == weight.shape[1] * group else {
+            return [.tensor(try fused.compute(try dequantizedInputs(tensors)))]
+        }
+        let kernel = Array(weight.shape[2...])
+        if let declared = fused.conv.spatial.kernelShape, declared != kernel {
+            throw KernelError.invalidInput("kernel_shape \(declared) does not match W \(weight.shape)")
+        }
+        let b = tensors.optional(2)
+        if let b, b.elementCount != maps { throw KernelError.invalidInput("B has \(b.elementCount) elements for \(maps) feature maps") }
+        let geometry = try fused.conv.spatial.geometry(input: Array(x.shape[2...]), kernel: kernel)
+        let (a, c) = try fused.epilogue(maps: maps, bias: b, tensors)
+        let scale = (0..<maps).map { Float(Double(a?[$0] ?? 1) * Double(input.scale) * Double(weightScales[$0])) }
+        let shift = c ?? [Float](repeating: 0, count: maps)
+        let signed = x.dataType == .int8
+        let zero = input.zeroPoint + (signed ? 128 : 0)
+        let comp = groups.flatMap { $0.rowSums.map { zero &* $0 } }
+        let (low, high) = fused.activation.bounds
+        let batch = x.shape[0], channels = x.shape[1], groupChannels = channels / group, groupMaps = maps / group
+        let positions = geometry.output.reduce(1, *), inputSize = geometry.input.reduce(1, *)
+        let depth = weight.shape[1...].reduce(1, *)
+        guard positions <= Int(Int32.max), depth * positions <= Int(Int32.max) else {
+            return [.tensor(try fused.compute(try dequantizedInputs(tensors)))]
+        }
+        if groupChannels == 1 && groupMaps == 1 {
+            return [.tensor(try depthwise(x, geometry: geometry, scale: scale, shift: shift, low: low, high: high))]
+        }
+        let pointwise = kernel == [1, 1] && geometry.strides == [1, 1] && geometry.padBegin == [0, 0] && geometry.output == geometry.input
+        let shape = [batch, maps] + geometry.output
+        let result = try x.withUnsafeBytes { raw in
+            try Tensor.overwritten(Float.self, shape: shape) { out in
+                guard let xBase = raw.baseAddress?.assumingMemoryBound(to: UInt8.self), let oBase = out.baseAddress, positions > 0 else { return }
+                let columns = UnsafeMutablePointer<UInt8>.allocate(capacity: pointwise ? 1 : depth * positions)
+                defer { columns.deallocate() }
+                comp.withUnsafeBufferPointer { comp in
+                    scale.withUnsafeBufferPointer { scale in
+                        shift.withUnsafeBufferPointer { shift in
+                            guard let comp = comp.baseAddress, let scale = scale.baseAddress, let shift = shift.baseAddress else { return }
+                            for n in 0..<batch {
+                                for g in 0..<group {
+                                    let source = xBase + (n * channels + g * groupChannels) * inputSize
+                                    if !pointwise {
+                                        mg_im2col_u8(source, Int32(groupChannels), Int32(geometry.input[0]), Int32(geometry.input[1]),
+                                                     Int32(kernel[0]), Int32(kernel[1]), Int32(geometry.strides[0]), Int32(geometry.strides[1]),
+                                                     Int32(geometry.dilations[0]), Int32(geometry.dilations[1]),
+                                                     Int32(geometry.padBegin[0]), Int32(geometry.padBegin[1]),
+                                                     Int32(geometry.output[0]), Int32(geometry.output[1]),
+                                                     UInt8(truncatingIfNeeded: input.zeroPoint), columns)
+                                    }
+                                    let first = g * groupMaps
+                                    Int8Gemm.multiply(groups[g].packed, m: groupMaps, k: depth, b: pointwise ? source : UnsafePointer(columns),
+                                                      ldb: positions, n: positions, flip: signed ? 0x80 : 0,
+                                                      epilogue: .init(comp: comp + first, scale: scale + first, shift: shift + first,
+                                                                      low: low, high: high),
+                                                      c: oBase + (n * maps + first) * positions, ldc: positions)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return [.tensor(result)]
+    }
+
+    /// One plane per channel (`mg_depthwise_u8`), the planes split over the executor's threads.
+    private func depthwise(_ x: Tensor, geometry: SpatialGeometry, scale: [Float], shift: [Float], low: Float, high: Float) throws -> Tensor {
+        let batch = x.shape[0], channels = x.shape[1]
+        let inputSize = geometry.input.reduce(1, *), positions = geometry.output.reduce(1, *)
+        let dims = [geometry.input[0], geometry.input[1], geometry.kernel[0], geometry.kernel[1], geometry.strides[0], geometry.strides[1],
+                    geometry.dilations[0], geometry.dilations[1], geometry.padBegin[0], geometry.padBegin[1],
+                    geometry.output[0], geometry.output[1]]
+        guard dims.allSatisfy({ $0 >= 0 && $0 <= Int(Int16.max) }) else {
+            throw KernelError.invalidInput("depthwise convolution geometry \(dims) is too large")
+        }
+        let d = dims.map { Int32($0) }
+        let scratchBytes = mg_depthwise_scratch_size(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11])
+        let taps = geometry.kernel[0] * geometry.kernel[1]
+        let signed: Int32 = x.dataType == .int8 ? 1 : 0, zero = input.zeroPoint
+        return try x.withUnsafeBytes { raw in
+            try weight.withElements(Int8.self) { ws in
+                try Tensor.overwritten(Float.self, shape: [batch, channels] + geometry.output) { out in
+                    guard let xBase = raw.baseAddress?.assumingMemoryBound(to: UInt8.self), let wBase = ws.baseAddress,
+                          let oBase = out.baseAddress, positions > 0 else { return }
+                    let addresses = (UInt(bitPattern: xBase), UInt(bitPattern: wBase), UInt(bitPattern: oBase))
+                    ParallelFor.run(batch * channels, grain: max(1, 4096 / max(positions * taps, 1))) { chunk in
+                        guard let x = UnsafePointer<UInt8>(bitPattern: addresses.0), let w = UnsafePointer<Int8>(bitPattern: addresses.1),
+                              let o = UnsafeMutablePointer<Float>(bitPattern: addresses.2) else { return }
+                        let scratch = UnsafeMutableRawPointer.allocate(byteCount: max(scratchBytes, 1), alignment: 64)
+                        defer { scratch.deallocate() }
+                        for plane in chunk {
+                            let c = plane % channels
+                            mg_depthwise_u8(x + plane * inputSize, signed, zero, d[0], d[1], w + c * taps, d[2], d[3], d[4], d[5], d[6], d[7],
+                                            d[8], d[9], d[10], d[11], scale[c], shift[c], low, high, scratch, o + plane * positions)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The inputs of `fused`: x and the weights dequantized, then B and the normalization.
+    private func dequantizedInputs(_ tensors: [Tensor?]) throws -> [Tensor?] {
+        let x = try tensors.required(0)
+        let xScale = Tensor(scalar: input.scale)
+        let xZero = try Tensor(converting: [Double(input.zeroPoint)], to: input.type, shape: [])
+        let xFloat = try DequantizeLinear_10.plain.compute([x, xScale, x.dataType == input.type ? xZero : nil]).first ?? nil
+        let wFloat = try Int8Weights.dequantized(weight, scales: weightScales, axis: 0)
+        var result = tensors
+        while result.count < 3 { result.append(nil) }
+        result[0] = xFloat
+        result[1] = wFloat
+        return result
+    }
+}

@@ -1,0 +1,109 @@
+import ModelIR
+
+/// Gemm (transA 0) or MatMul whose A input is `DequantizeLinear(x)` of an int8 or uint8 `x` with
+/// per-tensor parameters and whose B input is `DequantizeLinear` of constant 2-D int8 weights (zero
+/// point 0, per tensor or per output column), run on the integers: each row of `x` times the
+/// weights packed at session creation (`Int8Gemm.multiplyVector`), then
+/// `acc · (alpha · s_x · s_w[j]) + beta · C[j]`.
+///
+/// Inputs: x (the quantized tensor), nil, and for Gemm C. Gemm's x is 2-D; MatMul's x has any
+/// rank from 1 and the weights multiply its last axis. Other inputs (another type, a C that is not
+/// one value per column) are dequantized and run by `fallback`.
+struct QuantizedGemm: Kernel {
+    static let opType = "Gemm", sinceVersion = 1
+    static let inputArity = 1...3
+
+    /// Gemm's attributes; nil for MatMul.
+    let gemm: Gemm_1?
+    let fallback: any TensorKernel
+    let input: ScalarQuantization
+    /// The int8 weights as the node reads them, and the scale of each output column.
+    let weight: Tensor
+    let weightScale: Tensor
+    let columnScales: [Float]
+    /// The weights as outputs × depth, packed.
+    let packed: Int8Weights
+
+    /// The kernel, or nil when the weights are not 2-D int8 with one scale or one per output
+    /// column, the product is too deep for exact int32 accumulation, or Gemm transposes A.
+    init?(gemm: Gemm_1?, fallback: any TensorKernel, input: ScalarQuantization, weight: Tensor, scale: Tensor, axis: Int) {
+        let transposed = gemm?.transB ?? false
+        guard gemm?.transA != true, weight.dataType == .int8, weight.rank == 2, let scales = try? scale.floatValues() else { return nil }
+        let depth = transposed ? weight.shape[1] : weight.shape[0], outputs = transposed ? weight.shape[0] : weight.shape[1]
+        let outputAxis = transposed ? 0 : 1
+        guard depth > 0, outputs > 0, depth <= QuantizedConv.maxDepth, depth * outputs <= Int(Int32.max),
+              scales.count == 1 && scale.rank <= 1 || scales.count == outputs && scale.rank == 1 && axis == outputAxis else { return nil }
+        self.gemm = gemm
+        self.fallback = fallback
+        self.input = input
+        self.weight = weight
+        weightScale = scale
+        let multiplier = gemm?.alpha ?? 1
+        columnScales = (0..<outputs).map { Float(Double(multiplier) * Double(input.scale) * Double(scales.count == 1 ? scales[0] : scales[$0])) }
+        guard let packed = try? weight.withElements(Int8.self, { values -> Int8Weights? in
+            guard let base = values.baseAddress else { return nil }
+            if transposed { return Int8Weights(base, rows: outputs, columns: depth, stride: depth) }
+            let rows = (0..<outputs).flatMap { j in (0..<depth).map { values[$0 * outputs + j] } }
+            return rows.withUnsafeBufferPointer { $0.baseAddress.map { Int8Weights($0, rows: outputs, columns: depth, stride: depth) } }
+        }) ?? nil else { return nil }
+        self.packed = packed
+    }
+
+    init(_ node: KernelNode) throws {
+        throw KernelError.invalidInput("QuantizedGemm is made by the executor's fast plan, not from a node")
+    }
+
+    func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
+        let tensors = try inputs.map { value -> Tensor? in
+            guard let value else { return nil }
+            guard let tensor = value.tensor else { throw KernelError.invalidInput("\(value.summary) is not a tensor") }
+            return tensor
+        }
+        let x = try tensors.required(0)
+        let depth = packed.columns, outputs = packed.rows
+        let beta = gemm?.beta ?? 0
+        let addend = beta != 0 ? tensors.optional(2) : nil
+        guard x.dataType == input.type, gemm == nil ? x.rank >= 1 : x.rank == 2, x.shape.last == depth,
+              addend.map({ $0.dataType == .float && ($0.elementCount == 1 || $0.elementCount == outputs && $0.shape.last == outputs) }) ?? true else {
+            return try fallback.compute(try dequantizedInputs(tensors)).map { $0.map(RuntimeValue.tensor) }
+        }
+        let bias = try addend?.floatValues()
+        let shift = (0..<outputs).map { j in bias.map { beta * ($0.count == 1 ? $0[0] : $0[j]) } ?? 0 }
+        let signed = x.dataType == .int8
+        let zero = input.zeroPoint + (signed ? 128 : 0)
+        let comp = packed.rowSums.map { zero &* $0 }
+        let rows = x.elementCount / depth
+        let result = try x.withUnsafeBytes { raw in
+            try Tensor.overwritten(Float.self, shape: Array(x.shape.dropLast()) + [outputs]) { out in
+                guard let xBase = raw.baseAddress?.assumingMemoryBound(to: UInt8.self), let oBase = out.baseAddress else { return }
+                comp.withUnsafeBufferPointer { comp in
+                    columnScales.withUnsafeBufferPointer { scale in
+                        shift.withUnsafeBufferPointer { shift in
+                            guard let comp = comp.baseAddress, let scale = scale.baseAddress, let shift = shift.baseAddress else { return }
+                            for row in 0..<rows {
+                                Int8Gemm.multiplyVector(packed.packed, m: outputs, k: depth, x: xBase + row * depth, flip: signed ? 0x80 : 0,
+                                                        epilogue: .init(comp: comp, scale: scale, shift: shift, low: -.infinity, high: .infinity),
+                                                        y: oBase + row * outputs)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return [.tensor(result)]
+    }
+
+    /// The inputs of `fallback`: x and the weights dequantized, then C.
+    private func dequantizedInputs(_ tensors: [Tensor?]) throws -> [Tensor?] {
+        let x = try tensors.required(0)
+        let xZero = try Tensor(converting: [Double(input.zeroPoint)], to: input.type, shape: [])
+        let xFloat = try DequantizeLinear_10.plain.compute([x, Tensor(scalar: input.scale), x.dataType == input.type ? xZero : nil]).first ?? nil
+        let transposed = gemm?.transB ?? false
+        let wFloat = try Int8Weights.dequantized(weight, scales: try weightScale.floatValues(), axis: transposed ? 0 : 1)
+        var result = tensors
+        while result.count < 2 { result.append(nil) }
+        result[0] = xFloat
+        result[1] = wFloat
+        return gemm == nil ? Array(result.prefix(2)) : result
+    }
+}
