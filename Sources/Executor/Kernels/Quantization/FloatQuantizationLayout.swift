@@ -26,7 +26,8 @@ struct FloatQuantizationLayout {
         zeroPoints = try zeroPoint?.int64Values().map { Float($0) } ?? [Float](repeating: 0, count: scales.count)
     }
 
-    /// `saturate(round_half_even(x / scale) + zero_point)` as `type` (int8 or uint8) from a float `x`.
+    /// `saturate(round_half_even(x / scale) + zero_point)` as `type` (int8 or uint8) from a float `x`;
+    /// NaN gives 0, as the general kernel's conversion does.
     func quantize(_ x: Tensor, to type: DataType) throws -> Tensor {
         guard x.dataType == .float else { throw KernelError.unsupportedType("expected float, got \(x.dataType)") }
         let (low, high): (Float, Float) = type == .int8 ? (-128, 127) : (0, 255)
@@ -36,7 +37,8 @@ struct FloatQuantizationLayout {
                 let channels = scales.count
                 for index in values.indices {
                     let channel = channels == 1 ? 0 : (index / inner) % channels
-                    let q = min(max((values[index] / scales[channel]).rounded(.toNearestOrEven) + zeroPoints[channel], low), high)
+                    var q = min(max((values[index] / scales[channel]).rounded(.toNearestOrEven) + zeroPoints[channel], low), high)
+                    if q.isNaN { q = 0 }
                     out[index] = type == .int8 ? UInt8(bitPattern: Int8(q)) : UInt8(q)
                 }
             }

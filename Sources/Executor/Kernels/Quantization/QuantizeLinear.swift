@@ -135,7 +135,8 @@ struct DynamicQuantizeLinear_11: TensorKernel, AttributeFreeKernel {
         let zero = scale == 0 ? 0 : min(max((0 - low / scale).rounded(.toNearestOrEven), 0), 255)
         let quantized = try Tensor.filled(UInt8.self, shape: x.shape) { out in
             for index in values.indices {
-                out[index] = UInt8(min(max((scale == 0 ? 0 : values[index] / scale).rounded(.toNearestOrEven) + zero, 0), 255))
+                let q = min(max((scale == 0 ? 0 : values[index] / scale).rounded(.toNearestOrEven) + zero, 0), 255)
+                out[index] = q.isNaN ? 0 : UInt8(q)
             }
         }
         return [quantized, Tensor(scalar: scale), try Tensor(converting: [Double(zero)], to: .uint8, shape: [])]
