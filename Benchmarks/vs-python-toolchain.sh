@@ -9,7 +9,9 @@
 # The Python side runs in .cache/venv-toolchain: a venv layered on .cache/venv-corpus (TensorFlow,
 # Keras, PyTorch, onnx, onnxruntime; Tools/corpus/setup-venv.sh) through a .pth file, plus the pinned
 # converters below. Reports and models land in .cache/vs-python-toolchain/.
-# Usage: [ROUNDS=3] bash Benchmarks/vs-python-toolchain.sh [CORPUS]
+# Both run the built-in paths (PATHS; the corpus's external TensorFlow Lite paths are TensorFlow's
+# own converter on either side).
+# Usage: [ROUNDS=3] [PATHS=fp32,fused] bash Benchmarks/vs-python-toolchain.sh [CORPUS]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -35,6 +37,7 @@ modelgate="$(swift build -c release --show-bin-path)/modelgate"
 out="$root/.cache/vs-python-toolchain"
 mkdir -p "$out"
 rounds="${ROUNDS:-1}"
+paths="${PATHS:-fp32,fused,fp16,int8-dynamic,int8-static,prune-50}"
 TIMEFORMAT='%R %U %S'
 # Runs a command, its output to $1; prints "wall_ms cpu_ms status" (cpu: user + system of the job).
 timed() {
@@ -61,9 +64,9 @@ cpu_ratios=()
 for round in $(seq 1 "$rounds"); do
   rm -rf "$out/python" "$out/modelgate"
   read -r python_ms python_cpu python_status < <(timed "$out/python.log" \
-    "$venv/bin/python" Benchmarks/vs_python_toolchain.py --corpus "$corpus" --out "$out/python")
+    "$venv/bin/python" Benchmarks/vs_python_toolchain.py --corpus "$corpus" --paths "$paths" --out "$out/python")
   read -r modelgate_ms modelgate_cpu modelgate_status < <(timed "$out/modelgate.log" \
-    "$modelgate" run --corpus "$corpus" --out "$out/modelgate")
+    "$modelgate" run --corpus "$corpus" --paths "$paths" --out "$out/modelgate")
   printf '| %5s | %-24s | %10s | %10s | %-40s | %4s |\n' "$round" "Python toolchain" "$(ms "$python_ms")" "$(ms "$python_cpu")" \
     "$(summary "$out/python/python-report.json")" "$python_status"
   printf '| %5s | %-24s | %10s | %10s | %-40s | %4s |\n' "$round" "modelgate run (release)" "$(ms "$modelgate_ms")" "$(ms "$modelgate_cpu")" \
