@@ -200,20 +200,11 @@ final class GradientTests: XCTestCase {
 
     func testSuiteGradientCasesMatchExpectedOutputs() throws {
         for name in ["test_gradient_of_add", "test_gradient_of_add_and_mul"] {
-            let folder = FixturePaths.onnxSuite.appendingPathComponent("simple/\(name)")
-            guard FileManager.default.fileExists(atPath: folder.path) else {
-                throw XCTSkip(FixtureError.missingSuite(folder.path).description)
-            }
-            let model = try ONNXModelFile.load(folder.appendingPathComponent("model.onnx"))
-            let data = folder.appendingPathComponent("test_data_set_0")
-            var feeds: [String: Tensor] = [:]
-            for (index, input) in model.graph.inputs.enumerated() {
-                feeds[input.name] = try TensorProtoFile.load(data.appendingPathComponent("input_\(index).pb"))
-            }
-            let result = try Evaluator(model: model).run(tensors: feeds)
+            let suiteCase = try SuiteCase("simple/\(name)", inputs: { $0.inputs })
+            let result = try Evaluator(model: suiteCase.model).run(tensors: suiteCase.feeds)
             XCTAssertEqual(result.outputs.count, 3, name)
             for (index, output) in result.outputs.enumerated() {
-                let expected = try TensorProtoFile.load(data.appendingPathComponent("output_\(index).pb"))
+                let expected = suiteCase.expected[index]
                 let actual = try XCTUnwrap(output.value.tensor)
                 XCTAssertEqual(actual.shape, expected.shape, "\(name) \(output.name)")
                 assertClose(try actual.floatValues(), try expected.floatValues(), rtol: 1e-6, atol: 1e-7, "\(name) \(output.name)")

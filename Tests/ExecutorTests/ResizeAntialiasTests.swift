@@ -38,18 +38,9 @@ final class ResizeAntialiasTests: XCTestCase {
     func testSuiteAntialiasCasesMatchExpectedOutputs() throws {
         for name in ["test_resize_downsample_scales_cubic_antialias", "test_resize_downsample_scales_linear_antialias",
                      "test_resize_downsample_sizes_cubic_antialias", "test_resize_downsample_sizes_linear_antialias"] {
-            let folder = FixturePaths.onnxSuite.appendingPathComponent("node/\(name)")
-            guard FileManager.default.fileExists(atPath: folder.path) else {
-                throw XCTSkip(FixtureError.missingSuite(folder.path).description)
-            }
-            let model = try ONNXModelFile.load(folder.appendingPathComponent("model.onnx"))
-            let data = folder.appendingPathComponent("test_data_set_0")
-            var feeds: [String: Tensor] = [:]
-            for (index, input) in model.graph.feedInputs.enumerated() {
-                feeds[input.name] = try TensorProtoFile.load(data.appendingPathComponent("input_\(index).pb"))
-            }
-            let actual = try XCTUnwrap(Evaluator(model: model).run(tensors: feeds).outputs.first?.value.tensor)
-            let expected = try TensorProtoFile.load(data.appendingPathComponent("output_0.pb"))
+            let suiteCase = try SuiteCase("node/\(name)")
+            let actual = try XCTUnwrap(Evaluator(model: suiteCase.model).run(tensors: suiteCase.feeds).outputs.first?.value.tensor)
+            let expected = try XCTUnwrap(suiteCase.expected.first)
             XCTAssertEqual(actual.shape, expected.shape, name)
             assertClose(try actual.floatValues(), try expected.floatValues(), rtol: 1e-5, atol: 1e-6, name)
         }

@@ -47,18 +47,9 @@ final class SoftmaxHalfPrecisionTests: XCTestCase {
 
     func testSuiteExpandedHalfPrecisionAttentionMatchesExpectedOutputs() throws {
         for name in ["test_attention_4d_causal_fp16_expanded", "test_attention_4d_attn_mask_causal_bf16_expanded"] {
-            let folder = FixturePaths.onnxSuite.appendingPathComponent("node/\(name)")
-            guard FileManager.default.fileExists(atPath: folder.path) else {
-                throw XCTSkip(FixtureError.missingSuite(folder.path).description)
-            }
-            let model = try ONNXModelFile.load(folder.appendingPathComponent("model.onnx"))
-            let data = folder.appendingPathComponent("test_data_set_0")
-            var feeds: [String: Tensor] = [:]
-            for (index, input) in model.graph.feedInputs.enumerated() {
-                feeds[input.name] = try TensorProtoFile.load(data.appendingPathComponent("input_\(index).pb"))
-            }
-            let actual = try XCTUnwrap(Evaluator(model: model).run(tensors: feeds).outputs.first?.value.tensor)
-            let expected = try TensorProtoFile.load(data.appendingPathComponent("output_0.pb"))
+            let suiteCase = try SuiteCase("node/\(name)")
+            let actual = try XCTUnwrap(Evaluator(model: suiteCase.model).run(tensors: suiteCase.feeds).outputs.first?.value.tensor)
+            let expected = try XCTUnwrap(suiteCase.expected.first)
             XCTAssertEqual(actual.dataType, expected.dataType, name)
             XCTAssertEqual(actual.shape, expected.shape, name)
             assertClose(try actual.doubleValues(), try expected.doubleValues(), rtol: 1e-3, atol: 1e-7, name)
