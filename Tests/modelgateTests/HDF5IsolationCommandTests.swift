@@ -1,0 +1,75 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// An HDF5 file that crashes libhdf5 itself (`Tests/Fixtures/fuzz/hdf5-libhdf5-segv-1.h5`) is
+/// refused by every command with exit 1 and one line naming the file, as a model and as a golden file.
+final class HDF5IsolationCommandTests: XCTestCase {
+    private let crashing = FixturePaths.fixture("fuzz/hdf5-libhdf5-segv-1.h5")
+    private var folder: TemporaryDirectory!
+
+    override func setUpWithError() throws {
+        folder = try TemporaryDirectory()
+    }
+
+    override func tearDown() {
+        folder = nil
+    }
+
+    private func assertRefused(_ result: ProcessResult, naming file: URL, _ command: String,
+                               line: UInt = #line) {
+        XCTAssertFalse(result.wasSignalled, command, line: line)
+        XCTAssertEqual(result.exitCode, 1, "\(command): \(result.standardError)", line: line)
+        let lines = result.standardError.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, "\(command): \(result.standardError)", line: line)
+        XCTAssertEqual(lines.first.map(String.init),
+                       "error: \(file.path): cannot read: libhdf5 crashed (signal 11, SIGSEGV) reading the file in an isolated "
+                       + "check; the file is damaged or built to crash HDF5 readers: write it again with h5py or the framework that made it",
+                       command, line: line)
+    }
+
+    func testInspectCheckAndConvertRefuseTheFile() throws {
+        let model = folder.file("model.h5")
+        try FileManager.default.copyItem(at: crashing, to: model)
+        assertRefused(try runProcess(modelgateExecutable, ["inspect", model.path], timeout: 120), naming: model, "inspect")
+        assertRefused(try runProcess(modelgateExecutable, ["check", model.path], timeout: 120), naming: model, "check")
+        let out = folder.file("out.onnx")
+        assertRefused(try runProcess(modelgateExecutable, ["convert", model.path, out.path], timeout: 120), naming: model, "convert")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+    }
+
+    func testRunRecordsTheFileAsTheCellsError() throws {
+        let golden = FixturePaths.repositoryRoot.appendingPathComponent("Golden/mnist_cnn")
+        let corpus = folder.file("corpus")
+        for name in ["bad_model", "bad_golden"] {
+            try FileManager.default.createDirectory(at: corpus.appendingPathComponent(name), withIntermediateDirectories: true)
+        }
+        let badModel = corpus.appendingPathComponent("bad_model/model.h5")
+        let badGolden = corpus.appendingPathComponent("bad_golden/golden.h5")
+        try FileManager.default.copyItem(at: crashing, to: badModel)
+        try FileManager.default.copyItem(at: golden.appendingPathComponent("golden.h5"), to: corpus.appendingPathComponent("bad_model/golden.h5"))
+        try FileManager.default.copyItem(at: golden.appendingPathComponent("model.h5"), to: corpus.appendingPathComponent("bad_golden/model.h5"))
+        try FileManager.default.copyItem(at: crashing, to: badGolden)
+        try """
+            paths: [fp32]
+            models:
+              bad_model: {source: bad_model/model.h5}
+              bad_golden: {source: bad_golden/model.h5}
+            """.write(to: corpus.appendingPathComponent("corpus.yml"), atomically: true, encoding: .utf8)
+        let out = folder.file("out")
+        let result = try runProcess(modelgateExecutable, ["run", "--corpus", corpus.path, "--out", out.path, "--jobs", "1",
+                                                          "--latency-runs", "0", "--warmup", "0"], timeout: 300)
+        XCTAssertFalse(result.wasSignalled)
+        XCTAssertEqual(result.exitCode, 1, result.standardError)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("report.json"))) as? [String: Any])
+        let cells = try XCTUnwrap(report["cells"] as? [[String: Any]])
+        XCTAssertEqual(cells.map { $0["model"] as? String }, ["bad_model", "bad_golden"])
+        for (cell, file) in zip(cells, [badModel, badGolden]) {
+            XCTAssertEqual(cell["verdict"] as? String, "error")
+            let error = try XCTUnwrap(cell["error"] as? [String: Any])
+            XCTAssertEqual(error["stage"] as? String, "load")
+            let message = try XCTUnwrap(error["message"] as? String)
+            XCTAssertTrue(message.hasPrefix("\(file.path): cannot read: libhdf5 crashed (signal 11, SIGSEGV)"), message)
+        }
+    }
+}
