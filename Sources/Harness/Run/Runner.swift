@@ -37,10 +37,18 @@ public struct Runner: Sendable {
     }
 
     /// Runs every cell and returns the results in plan order; `progress` is called as each cell finishes.
-    public func run(progress: (CellResult) -> Void = { _ in }) throws -> [CellResult] {
-        let results = try executable.map { try runIsolated($0, progress: progress) } ?? runInProcess(progress: progress)
+    ///
+    /// Once `stop` is requested, no further cell starts and running worker processes are stopped
+    /// (SIGTERM, then SIGKILL after `stopGraceSeconds`; cells on threads finish), and only the
+    /// cells that finished are returned, still in plan order.
+    public func run(stop: RunStop? = nil, progress: (CellResult) -> Void = { _ in }) throws -> [CellResult] {
+        let results = try executable.map { try runIsolated($0, stop: stop, progress: progress) }
+            ?? runInProcess(stop: stop, progress: progress)
         return Self.fillingRatios(results, isReference: { manifest.pathSpec($0)?.isReference == true })
     }
+
+    /// How long a stopped worker has to exit after SIGTERM before it is killed.
+    public static let stopGraceSeconds = 2.0
 
     /// Ratios to each model's fp32 cell: size from its file, latency from its p50.
     static func fillingRatios(_ results: [CellResult], isReference: (String) -> Bool) -> [CellResult] {
@@ -60,7 +68,7 @@ public struct Runner: Sendable {
 
     // MARK: In process
 
-    private func runInProcess(progress: (CellResult) -> Void) -> [CellResult] {
+    private func runInProcess(stop: RunStop?, progress: (CellResult) -> Void) -> [CellResult] {
         let runner = CellRunner(manifest: manifest, modelsFolder: modelsFolder, settings: settings)
         let cells = plan.cells
         let fp32Latency = cells.map(needsFP32Latency)
@@ -70,7 +78,7 @@ public struct Runner: Sendable {
         let done = DispatchSemaphore(value: 0)
         for _ in 0..<workers {
             let thread = Thread {
-                while let index = state.next() {
+                while stop?.isRequested != true, let index = state.next() {
                     state.store(runner.run(cells[index], measureFP32Latency: fp32Latency[index]), at: index)
                 }
                 done.signal()
@@ -86,6 +94,7 @@ public struct Runner: Sendable {
             for result in state.drainFinished(after: &reported) { progress(result) }
         }
         for result in state.drainFinished(after: &reported) { progress(result) }
+        if stop?.isRequested == true { return state.results.compactMap { $0 } }
         return state.results.enumerated().map { index, result in
             result ?? CellResult(model: cells[index].model, path: cells[index].path,
                                  error: CellError(stage: .load, message: "the cell did not run"))
@@ -110,7 +119,7 @@ public struct Runner: Sendable {
         }
     }
 
-    private func runIsolated(_ executable: URL, progress: (CellResult) -> Void) throws -> [CellResult] {
+    private func runIsolated(_ executable: URL, stop: RunStop?, progress: (CellResult) -> Void) throws -> [CellResult] {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("modelgate-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -170,6 +179,16 @@ public struct Runner: Sendable {
         }
 
         while next < cells.count || !running.isEmpty {
+            if stop?.isRequested == true {
+                for worker in running where !worker.process.isRunning {
+                    worker.process.waitUntilExit()
+                    let result = finish(worker)
+                    results[worker.index] = result
+                    progress(result)
+                }
+                stopWorkers(running.filter(\.process.isRunning).map(\.process))
+                return results.compactMap { $0 }
+            }
             while running.count < settings.jobs && next < cells.count {
                 try start(next)
                 next += 1
@@ -193,6 +212,15 @@ public struct Runner: Sendable {
             result ?? CellResult(model: cells[index].model, path: cells[index].path,
                                  error: CellError(stage: .load, message: "the cell did not run"))
         }
+    }
+
+    /// Sends SIGTERM to every worker still running, waits up to `stopGraceSeconds`, then kills the rest.
+    private func stopWorkers(_ processes: [Process]) {
+        for process in processes where process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        let deadline = Date().addingTimeInterval(Self.stopGraceSeconds)
+        while processes.contains(where: \.isRunning) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        for process in processes { process.waitUntilExit() }
     }
 
     static func format(_ seconds: Double) -> String {
