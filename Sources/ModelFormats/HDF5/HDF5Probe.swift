@@ -21,8 +21,12 @@ public enum HDF5Probe {
         set { state.withLock { $0.isEnabled = newValue } }
     }
 
-    /// How long a probe may run before it counts as a hang.
-    public static let timeoutSeconds: Double = 60
+    /// How long a probe of a small file may run before it counts as a hang (libhdf5 loops forever
+    /// on some damaged heaps); larger files get another second per 50 MB.
+    public static var baseTimeoutSeconds: Double {
+        get { state.withLock { $0.baseTimeoutSeconds } }
+        set { state.withLock { $0.baseTimeoutSeconds = newValue } }
+    }
 
     /// Reads everything `HDF5File` can read from `url`: the attributes of every group and dataset
     /// and every dataset's data (within `limits`). Errors on single attributes or datasets are
@@ -39,7 +43,8 @@ public enum HDF5Probe {
     /// Walks `url` in a forked child process, once per file and process.
     ///
     /// - Throws: `ModelFormatError.unreadable` naming the file when the child ends by a signal,
-    ///   runs past `timeoutSeconds`, or reports an error (its message is passed on).
+    ///   runs past its timeout (`baseTimeoutSeconds`, more for large files), or reports an error
+    ///   (its message is passed on).
     public static func check(_ url: URL, limits: ModelLimits) throws(ModelFormatError) {
         let identity = fileIdentity(url)
         if let identity, state.withLock({ $0.probed.contains(identity) }) { return }
@@ -47,10 +52,17 @@ public enum HDF5Probe {
         if let identity { _ = state.withLock { $0.probed.insert(identity) } }
     }
 
+    /// Forgets which files were probed, so that a file rewritten in place (same inode, size and
+    /// modification time to the clock's resolution) is probed again.
+    public static func forgetProbedFiles() {
+        state.withLock { $0.probed.removeAll() }
+    }
+
     // MARK: - Private
 
     private struct State {
         var isEnabled = false
+        var baseTimeoutSeconds = 10.0
         var probed: Set<String> = []
     }
 
@@ -79,6 +91,12 @@ public enum HDF5Probe {
         }
     }
 
+    private static func timeout(for url: URL) -> Double {
+        var info = stat()
+        let bytes = stat(url.path, &info) == 0 ? Double(info.st_size) : 0
+        return baseTimeoutSeconds + bytes / 50e6
+    }
+
     /// "device:inode:size:mtime", or nil when the file cannot be stat'ed (the open then fails anyway).
     private static func fileIdentity(_ url: URL) -> String? {
         var info = stat()
@@ -92,6 +110,7 @@ public enum HDF5Probe {
             throw .unreadable(file: url.path, reason: "cannot start the isolated HDF5 check: \(String(cString: strerror(errno)))")
         }
         let (readEnd, writeEnd) = (descriptors[0], descriptors[1])
+        let seconds = timeout(for: url)
         fflush(nil)
         let pid = fork()
         if pid == 0 {
@@ -103,11 +122,11 @@ public enum HDF5Probe {
         guard pid > 0 else {
             throw .unreadable(file: url.path, reason: "cannot start the isolated HDF5 check: \(String(cString: strerror(errno)))")
         }
-        let message = readMessage(from: readEnd, child: pid)
+        let message = readMessage(from: readEnd, child: pid, timeoutSeconds: seconds)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         guard let message else {
-            throw .unreadable(file: url.path, reason: "reading the file with libhdf5 did not finish within \(Int(timeoutSeconds)) s; "
+            throw .unreadable(file: url.path, reason: "reading the file with libhdf5 did not finish within \(Int(seconds)) s in an isolated check; "
                               + "the file is damaged or built to hang HDF5 readers")
         }
         let signalNumber = status & 0x7F
@@ -145,7 +164,7 @@ public enum HDF5Probe {
 
     /// Everything the child writes before it closes the pipe (by exiting), or nil when it is still
     /// running after `timeoutSeconds` (it is then killed).
-    private static func readMessage(from descriptor: Int32, child: pid_t) -> String? {
+    private static func readMessage(from descriptor: Int32, child: pid_t, timeoutSeconds: Double) -> String? {
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4_096)
