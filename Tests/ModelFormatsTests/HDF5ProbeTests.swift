@@ -34,6 +34,17 @@ final class HDF5ProbeTests: XCTestCase {
         }
     }
 
+    func testAFileThatHangsLibHDF5IsRefusedAfterTheTimeout() throws {
+        let hanging = FixturePaths.fixture("fuzz/keras-libhdf5-hang-1.h5")
+        let base = HDF5Probe.baseTimeoutSeconds
+        HDF5Probe.baseTimeoutSeconds = 1
+        defer { HDF5Probe.baseTimeoutSeconds = base }
+        XCTAssertThrowsError(try KerasModelFile.load(hanging)) { error in
+            XCTAssertEqual("\(error)", "\(hanging.path): cannot read: reading the file with libhdf5 did not finish within 1 s in an "
+                           + "isolated check; the file is damaged or built to hang HDF5 readers")
+        }
+    }
+
     func testProbedFilesReadAsUnprobedOnes() throws {
         let golden = FixturePaths.repositoryRoot.appendingPathComponent("Golden/mnist_cnn/golden.h5")
         let probed = try HDF5TensorFile.read(golden, group: "outputs")

@@ -8,16 +8,16 @@ import XCTest
 /// manifest it refuses, as documented — and a refusal says what is wrong in one line.
 ///
 /// `MODELGATE_SWEEP_COPIES` sets the copies per source file (default 100, five sources per
-/// kind: 500 copies each), `MODELGATE_SWEEP_SEED` the first seed.
+/// kind: 500 copies each, and 100 of an ONNX corpus model), `MODELGATE_SWEEP_SEED` the first seed.
 final class DamagedFileSweepTests: XCTestCase {
     /// The Keras layer fixtures whose files are damaged: small real models with their golden files.
     private static let cases = ["dense", "lstm", "conv2d_same_strided", "batch_normalization", "add"]
 
     private enum Damaged: Sendable {
-        /// The model file of a fixture case (`model.h5` or `model.keras`).
-        case model(case: String, file: String)
-        /// The golden file of a fixture case, run against its intact `model.h5`.
-        case golden(case: String)
+        /// The model file (`model.h5`, `model.keras`, `model.onnx`) of a folder that holds its `golden.h5`.
+        case model(folder: URL, file: String)
+        /// The golden file of a folder, run against its intact `model.h5`.
+        case golden(folder: URL)
         /// The bundled corpus's manifest, run against the bundled models.
         case manifest
     }
@@ -32,14 +32,20 @@ final class DamagedFileSweepTests: XCTestCase {
     private var seedBase: UInt64 { ProcessInfo.processInfo.environment["MODELGATE_SWEEP_SEED"].flatMap(UInt64.init) ?? 0 }
 
     func testDamagedH5ModelsAndGoldenFiles() throws {
-        let sources: [Damaged] = [.model(case: "dense", file: "model.h5"), .model(case: "lstm", file: "model.h5"),
-                                  .model(case: "conv2d_same_strided", file: "model.h5"),
-                                  .model(case: "batch_normalization", file: "model.h5"), .golden(case: "add")]
+        let sources: [Damaged] = ["dense", "lstm", "conv2d_same_strided", "batch_normalization"]
+            .map { .model(folder: FixturePaths.fixture("keras/\($0)"), file: "model.h5") } + [.golden(folder: FixturePaths.fixture("keras/add"))]
         try sweep(sources, seedOffset: 100)
     }
 
     func testDamagedKerasModels() throws {
-        try sweep(Self.cases.map { .model(case: $0, file: "model.keras") }, seedOffset: 200)
+        try sweep(Self.cases.map { .model(folder: FixturePaths.fixture("keras/\($0)"), file: "model.keras") }, seedOffset: 200)
+    }
+
+    /// ONNX copies of a bundled corpus model through all four commands (`DamagedInputSweepTests`
+    /// sends the ONNX suite's models through `check`, `inspect` and `convert`).
+    func testDamagedONNXCorpusModel() throws {
+        try sweep([.model(folder: FixturePaths.repositoryRoot.appendingPathComponent("Golden/simplenet"), file: "model.onnx")],
+                  copies: copiesPerSource, seedOffset: 400, minimumCopies: 100)
     }
 
     func testDamagedManifests() throws {
@@ -50,13 +56,13 @@ final class DamagedFileSweepTests: XCTestCase {
 
     private static func original(_ damaged: Damaged) -> URL {
         switch damaged {
-        case let .model(name, file): FixturePaths.fixture("keras/\(name)/\(file)")
-        case let .golden(name): FixturePaths.fixture("keras/\(name)/golden.h5")
+        case let .model(folder, file): folder.appendingPathComponent(file)
+        case let .golden(folder): folder.appendingPathComponent("golden.h5")
         case .manifest: FixturePaths.repositoryRoot.appendingPathComponent("Golden/corpus.yml")
         }
     }
 
-    private func sweep(_ sources: [Damaged], copies: Int? = nil, seedOffset: UInt64) throws {
+    private func sweep(_ sources: [Damaged], copies: Int? = nil, seedOffset: UInt64, minimumCopies: Int = 500) throws {
         let work = try TemporaryDirectory()
         var jobs: [Job] = []
         for (sourceIndex, source) in sources.enumerated() {
@@ -86,7 +92,7 @@ final class DamagedFileSweepTests: XCTestCase {
         withExtendedLifetime(work) { done.wait() }
         let (runs, codes, failures) = outcomes.snapshot()
         XCTAssertEqual(failures.count, 0, failures.prefix(10).joined(separator: "\n"))
-        if ProcessInfo.processInfo.environment["MODELGATE_SWEEP_COPIES"] == nil { XCTAssertGreaterThanOrEqual(jobs.count, 500) }
+        if ProcessInfo.processInfo.environment["MODELGATE_SWEEP_COPIES"] == nil { XCTAssertGreaterThanOrEqual(jobs.count, minimumCopies) }
         XCTAssertGreaterThan(codes.filter { $0.key != 0 }.values.reduce(0, +), jobs.count / 4, "most damaged copies should be refused: \(codes)")
         print("damaged-file sweep: \(jobs.count) copies, \(runs) runs, exit codes \(codes.sorted { $0.key < $1.key })")
     }
@@ -100,16 +106,16 @@ final class DamagedFileSweepTests: XCTestCase {
         var runArguments = ["run", "--corpus", corpus.path, "--out", folder.appendingPathComponent("out").path, "--jobs", "1",
                             "--latency-runs", "0", "--warmup", "0", "--timeout", "60"]
         switch job.damaged {
-        case let .model(name, file):
+        case let .model(source, file):
             let damaged = corpus.appendingPathComponent("m/\(file)")
             try job.bytes.write(to: damaged)
-            try fileManager.copyItem(at: FixturePaths.fixture("keras/\(name)/golden.h5"), to: corpus.appendingPathComponent("m/golden.h5"))
+            try fileManager.copyItem(at: source.appendingPathComponent("golden.h5"), to: corpus.appendingPathComponent("m/golden.h5"))
             try "paths: [fp32]\nmodels:\n  m: {source: m/\(file)}\n".write(to: corpus.appendingPathComponent("corpus.yml"), atomically: true, encoding: .utf8)
             commands = Self.fileCommands(damaged, folder: folder)
-        case let .golden(name):
+        case let .golden(source):
             let damaged = corpus.appendingPathComponent("m/golden.h5")
             try job.bytes.write(to: damaged)
-            try fileManager.copyItem(at: FixturePaths.fixture("keras/\(name)/model.h5"), to: corpus.appendingPathComponent("m/model.h5"))
+            try fileManager.copyItem(at: source.appendingPathComponent("model.h5"), to: corpus.appendingPathComponent("m/model.h5"))
             try "paths: [fp32]\nmodels:\n  m: {source: m/model.h5}\n".write(to: corpus.appendingPathComponent("corpus.yml"), atomically: true, encoding: .utf8)
             commands = Self.fileCommands(damaged, folder: folder)
         case .manifest:

@@ -17,12 +17,12 @@ final class HDF5IsolationCommandTests: XCTestCase {
     }
 
     private func assertRefused(_ result: ProcessResult, naming file: URL, _ command: String,
-                               line: UInt = #line) {
+                               expected: String? = nil, line: UInt = #line) {
         XCTAssertFalse(result.wasSignalled, command, line: line)
         XCTAssertEqual(result.exitCode, 1, "\(command): \(result.standardError)", line: line)
         let lines = result.standardError.split(separator: "\n")
         XCTAssertEqual(lines.count, 1, "\(command): \(result.standardError)", line: line)
-        XCTAssertEqual(lines.first.map(String.init),
+        XCTAssertEqual(lines.first.map(String.init), expected ??
                        "error: \(file.path): cannot read: libhdf5 crashed (signal 11, SIGSEGV) reading the file in an isolated "
                        + "check; the file is damaged or built to crash HDF5 readers: write it again with h5py or the framework that made it",
                        command, line: line)
@@ -36,6 +36,21 @@ final class HDF5IsolationCommandTests: XCTestCase {
         let out = folder.file("out.onnx")
         assertRefused(try runProcess(modelgateExecutable, ["convert", model.path, out.path], timeout: 120), naming: model, "convert")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+    }
+
+    /// Later fuzz finds (target `keras`): another null dereference, and an abort inside libhdf5
+    /// on the weights file inside a `.keras` archive.
+    func testOtherFuzzFindsAreRefused() throws {
+        let segv = folder.file("segv.h5")
+        try FileManager.default.copyItem(at: FixturePaths.fixture("fuzz/keras-libhdf5-segv-2.h5"), to: segv)
+        assertRefused(try runProcess(modelgateExecutable, ["inspect", segv.path], timeout: 120), naming: segv, "inspect")
+        let abort = folder.file("abort.keras")
+        try FileManager.default.copyItem(at: FixturePaths.fixture("fuzz/keras-libhdf5-abort-1.keras"), to: abort)
+        assertRefused(try runProcess(modelgateExecutable, ["convert", abort.path, folder.file("out.onnx").path], timeout: 120),
+                      naming: abort, "convert",
+                      expected: "error: \(abort.path): not a valid model file: model.weights.h5 in the archive: libhdf5 crashed "
+                          + "(signal 6, SIGABRT) reading the file in an isolated check; the file is damaged or built to crash HDF5 "
+                          + "readers: write it again with h5py or the framework that made it")
     }
 
     func testRunRecordsTheFileAsTheCellsError() throws {

@@ -145,6 +145,8 @@ public enum HDF5Probe {
     /// without running exit handlers or flushing buffers copied from the parent.
     private static func runChild(_ url: URL, limits: ModelLimits, reportingTo descriptor: Int32) -> Never {
         for signalNumber in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP] { signal(signalNumber, SIG_DFL) }
+        let null = open("/dev/null", O_WRONLY)
+        if null >= 0 { dup2(null, STDERR_FILENO) }
         do {
             try walk(url, limits: limits)
             _exit(0)
