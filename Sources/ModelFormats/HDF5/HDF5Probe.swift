@@ -136,7 +136,12 @@ public enum HDF5Probe {
         }
         let exitStatus = (status >> 8) & 0xFF
         guard exitStatus == 0 else {
-            let reason = message.isEmpty ? "the isolated HDF5 check failed (exit status \(exitStatus))" : message
+            // A child that ends without a message did not finish its walk: a crash handler (such as a
+            // sanitizer's) turned a fault into an exit status.
+            let reason = message.isEmpty
+                ? "libhdf5 ended the isolated check abnormally (exit status \(exitStatus)) reading the file; the file is damaged "
+                    + "or built to crash HDF5 readers: write it again with h5py or the framework that made it"
+                : message
             throw .unreadable(file: url.path, reason: reason)
         }
     }
