@@ -5,6 +5,7 @@ import Foundation
 public final class RunStop: @unchecked Sendable {
     private let lock = NSLock()
     private var requested = false
+    private var urgent = false
 
     public init() {}
 
@@ -15,10 +16,25 @@ public final class RunStop: @unchecked Sendable {
         return requested
     }
 
+    /// True once `requestImmediately()` has been called.
+    public var isImmediate: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return urgent
+    }
+
     /// Asks the run to stop: no further cell starts and running workers are stopped.
     public func request() {
         lock.lock()
         requested = true
+        lock.unlock()
+    }
+
+    /// Asks the run to stop without giving running workers time to exit: they are killed.
+    public func requestImmediately() {
+        lock.lock()
+        requested = true
+        urgent = true
         lock.unlock()
     }
 }

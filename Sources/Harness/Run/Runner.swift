@@ -39,8 +39,9 @@ public struct Runner: Sendable {
     /// Runs every cell and returns the results in plan order; `progress` is called as each cell finishes.
     ///
     /// Once `stop` is requested, no further cell starts and running worker processes are stopped
-    /// (SIGTERM, then SIGKILL after `stopGraceSeconds`; cells on threads finish), and only the
-    /// cells that finished are returned, still in plan order.
+    /// with their process groups (SIGTERM, then SIGKILL after `stopGraceSeconds` or at once when
+    /// the stop is immediate; cells on threads finish), and only the cells that finished are
+    /// returned, still in plan order.
     public func run(stop: RunStop? = nil, progress: (CellResult) -> Void = { _ in }) throws -> [CellResult] {
         let results = try executable.map { try runIsolated($0, stop: stop, progress: progress) }
             ?? runInProcess(stop: stop, progress: progress)
@@ -186,7 +187,7 @@ public struct Runner: Sendable {
                     results[worker.index] = result
                     progress(result)
                 }
-                stopWorkers(running.filter(\.process.isRunning).map(\.process))
+                stopWorkers(running.filter(\.process.isRunning).map(\.process), stop: stop)
                 return results.compactMap { $0 }
             }
             while running.count < settings.jobs && next < cells.count {
@@ -197,7 +198,7 @@ public struct Runner: Sendable {
             let now = Date()
             for worker in running where worker.process.isRunning && now.timeIntervalSince(worker.started) > settings.timeoutSeconds {
                 worker.killedForTimeout = true
-                kill(worker.process.processIdentifier, SIGKILL)
+                Self.signalWorker(worker.process, SIGKILL)
             }
             let finished = running.filter { !$0.process.isRunning }
             running.removeAll { !$0.process.isRunning }
@@ -214,13 +215,24 @@ public struct Runner: Sendable {
         }
     }
 
-    /// Sends SIGTERM to every worker still running, waits up to `stopGraceSeconds`, then kills the rest.
-    private func stopWorkers(_ processes: [Process]) {
-        for process in processes where process.isRunning { kill(process.processIdentifier, SIGTERM) }
+    /// Sends SIGTERM to every worker still running, waits up to `stopGraceSeconds` (or until the
+    /// stop turns immediate), then kills the rest.
+    private func stopWorkers(_ processes: [Process], stop: RunStop?) {
+        for process in processes where process.isRunning { Self.signalWorker(process, SIGTERM) }
         let deadline = Date().addingTimeInterval(Self.stopGraceSeconds)
-        while processes.contains(where: \.isRunning) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        while processes.contains(where: \.isRunning) && Date() < deadline && stop?.isImmediate != true {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        for process in processes where process.isRunning { Self.signalWorker(process, SIGKILL) }
         for process in processes { process.waitUntilExit() }
+    }
+
+    /// Sends `signal` to a worker and to its process group, which a worker that leads one
+    /// (`CellWorker.leadOwnProcessGroup()`) shares with the commands it started.
+    private static func signalWorker(_ process: Process, _ signal: Int32) {
+        let pid = process.processIdentifier
+        kill(-pid, signal)
+        kill(pid, signal)
     }
 
     static func format(_ seconds: Double) -> String {

@@ -2,8 +2,10 @@ import Dispatch
 import Foundation
 import Harness
 
-/// Turns the first SIGINT into a `RunStop` request (with a note on standard error) instead of
-/// ending the process; the second SIGINT ends it at once, as usual.
+/// Turns SIGINT into a `RunStop` request (with a note on standard error) instead of ending the
+/// process: the first lets running workers exit on SIGTERM, a second kills them at once. Workers
+/// started after this ignore SIGINT (a terminal's Ctrl-C reaches its whole process group); `run`
+/// stops them itself.
 final class InterruptHandler {
     /// The exit status of a run stopped by an interrupt (128 + SIGINT), as shells report Ctrl-C.
     static let exitStatus: Int32 = 128 + SIGINT
@@ -15,10 +17,12 @@ final class InterruptHandler {
         signal(SIGINT, SIG_IGN)
         source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         source.setEventHandler { [stop] in
-            guard !stop.isRequested else { return }
+            if stop.isRequested {
+                stop.requestImmediately()
+                return
+            }
             stop.request()
-            signal(SIGINT, SIG_DFL)
-            FileHandle.standardError.write(Data("\ninterrupted: stopping the running cells and writing the report of the finished ones (interrupt again to quit at once)\n".utf8))
+            FileHandle.standardError.write(Data("\ninterrupted: stopping the running cells and writing the report of the finished ones (interrupt again to kill them at once)\n".utf8))
         }
         source.resume()
     }

@@ -15,7 +15,7 @@ struct Run: ParsableCommand {
             was found, 2 for a usage or setup error (bad manifest, missing corpus). An interrupt (SIGINT, \
             Ctrl-C) stops the run: no further cell starts, running workers are stopped, the reports of the \
             finished cells are written marked interrupted, and the exit status is 130; a second interrupt \
-            ends the process at once.
+            kills the running workers at once.
             """)
     @Option(help: "The corpus folder.") var corpus = "Golden"
     @Option(help: "The report folder (default Reports/<run-id>).") var out: String?
