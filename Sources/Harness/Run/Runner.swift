@@ -228,7 +228,7 @@ public struct Runner: Sendable {
     }
 
     /// Sends `signal` to a worker and to its process group, which a worker that leads one
-    /// (`CellWorker.leadOwnProcessGroup()`) shares with the commands it started.
+    /// (`modelgate run-cell` does) shares with the commands it started.
     private static func signalWorker(_ process: Process, _ signal: Int32) {
         let pid = process.processIdentifier
         kill(-pid, signal)
