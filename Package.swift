@@ -43,7 +43,7 @@ let package = Package(
                                          "Passes", "Harness", "Reports",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "modelgate-fuzz",
-                          dependencies: ["ModelFormats", "GraphChecker",
+                          dependencies: ["ModelFormats", "GraphChecker", "Harness",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "check-benchmark", dependencies: ["GraphChecker", "ModelFormats", "ModelIR"],
                           path: "Benchmarks/CheckBenchmark"),

@@ -50,6 +50,7 @@ extension Report {
         metadata.runId = first.metadata.runId.components(separatedBy: "-shard").first ?? first.metadata.runId
         metadata.latencyGated = reports.allSatisfy(\.metadata.latencyGated)
         metadata.incomplete = false
+        metadata.interrupted = reports.contains { $0.metadata.interrupted == true } ? true : nil
         return Report(metadata: metadata, cells: cells)
     }
 }

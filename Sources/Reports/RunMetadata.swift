@@ -39,13 +39,16 @@ public struct RunMetadata: Sendable, Hashable, Codable {
     public var mergedShards: [Shard]?
     /// True when the report holds fewer cells than planned (a shard, or an interrupted run).
     public var incomplete: Bool
+    /// True when an interrupt (SIGINT) stopped the run: the finished cells are present, the
+    /// others never started or were stopped. Absent (nil) for a run that was not interrupted.
+    public var interrupted: Bool?
     /// Whether latency budgets were enforced.
     public var latencyGated: Bool
 
     public init(runId: String, toolVersion: String = ReportSchema.toolVersion, gitCommit: String?, cpu: String, cpuCount: Int,
                 operatingSystem: String, startedAt: String, finishedAt: String? = nil, durationSeconds: Double = 0,
                 corpus: Corpus, models: [String], paths: [String], plannedCells: Int, shard: Shard? = nil,
-                mergedShards: [Shard]? = nil, incomplete: Bool = false, latencyGated: Bool = false) {
+                mergedShards: [Shard]? = nil, incomplete: Bool = false, interrupted: Bool? = nil, latencyGated: Bool = false) {
         self.runId = runId
         self.toolVersion = toolVersion
         self.gitCommit = gitCommit
@@ -62,6 +65,7 @@ public struct RunMetadata: Sendable, Hashable, Codable {
         self.shard = shard
         self.mergedShards = mergedShards
         self.incomplete = incomplete
+        self.interrupted = interrupted
         self.latencyGated = latencyGated
     }
 
@@ -81,6 +85,15 @@ public struct RunMetadata: Sendable, Hashable, Codable {
     /// Records the end of the run.
     public mutating func finish(at date: Date = Date()) {
         finishedAt = Self.timestamp(date)
+        if let start = Self.date(from: startedAt) { durationSeconds = max(0, date.timeIntervalSince(start)) }
+    }
+
+    /// Records that an interrupt stopped the run before all its cells finished: `interrupted` and
+    /// `incomplete` are set, and the duration runs to `date`; `finishedAt` stays absent.
+    public mutating func interrupt(at date: Date = Date()) {
+        interrupted = true
+        incomplete = true
+        finishedAt = nil
         if let start = Self.date(from: startedAt) { durationSeconds = max(0, date.timeIntervalSince(start)) }
     }
 

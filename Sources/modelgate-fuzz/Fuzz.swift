@@ -11,7 +11,7 @@ struct Fuzz: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "modelgate-fuzz",
                                                     abstract: "Fuzz ModelGate's file readers with seeded mutations.")
 
-    @Option(help: "The target: onnx, hdf5 or tflite.") var target: String
+    @Option(help: "The target: onnx, hdf5, keras, yml or tflite.") var target: String
     @Option(help: "How long to run, in seconds.") var seconds: Double = 60
     @Option(help: "The first seed; iteration i uses seed + i.") var seed: UInt64 = 1
     @Option(help: "Where a crashing input is written.") var crashDirectory = ".cache/fuzz-crashes"
@@ -20,8 +20,12 @@ struct Fuzz: ParsableCommand {
 
     func run() throws {
         let rootURL = URL(fileURLWithPath: root)
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("modelgate-fuzz-\(getpid()).h5")
-        let targets: [any FuzzTarget] = [ONNXTarget(), HDF5Target(scratch: scratch), TFLiteTarget()]
+        let scratchFolder = FileManager.default.temporaryDirectory.appendingPathComponent("modelgate-fuzz-\(getpid())")
+        try FileManager.default.createDirectory(at: scratchFolder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratchFolder) }
+        let scratch = scratchFolder.appendingPathComponent("input.h5")
+        let targets: [any FuzzTarget] = [ONNXTarget(), HDF5Target(scratch: scratch), KerasTarget(scratchFolder: scratchFolder, findingsFolder: URL(fileURLWithPath: crashDirectory).appendingPathComponent("contained")),
+                                         YAMLTarget(root: rootURL), TFLiteTarget()]
         guard let fuzzTarget = targets.first(where: { $0.name == target }) else {
             throw ValidationError("unknown target '\(target)'; use one of: \(targets.map(\.name).joined(separator: ", "))")
         }
@@ -46,7 +50,6 @@ struct Fuzz: ParsableCommand {
             do { try fuzzTarget.run(input) } catch { refused += 1 }
             iterations += 1
         }
-        try? FileManager.default.removeItem(at: scratch)
         print("\(target): \(iterations) inputs from \(seeds.count) seeds in \(Int(seconds)) s, \(refused) refused with an error, no crash")
     }
 }

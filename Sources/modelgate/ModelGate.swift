@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ModelFormats
 import Reports
 
 /// `modelgate`: the command-line front door. Commands parse arguments and call into the library;
@@ -18,6 +19,7 @@ struct ModelGate: ParsableCommand {
     static func main() {
         do {
             var command = try parseAsRoot()
+            HDF5Probe.isEnabled = true
             try command.run()
         } catch let exit as ExitCode {
             // A verdict already printed (such as `diff` finding regressions): exit quietly.

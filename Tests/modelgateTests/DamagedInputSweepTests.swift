@@ -34,7 +34,7 @@ final class DamagedInputSweepTests: XCTestCase {
         }
     }
 
-    func testDamagedONNXModelsNeverCrashInspectOrConvert() throws {
+    func testDamagedONNXModelsNeverCrashCheckInspectOrConvert() throws {
         let sources = ["light/light_squeezenet", "light/light_inception_v1", "node/test_if", "node/test_loop11",
                        "node/test_cast_FLOAT_to_FLOAT8E4M3FN", "node/test_sequence_map_add_2_sequences"]
             .map { FixturePaths.onnxSuite.appendingPathComponent("\($0)/model.onnx") }
@@ -51,7 +51,8 @@ final class DamagedInputSweepTests: XCTestCase {
             for (index, copy) in Self.damagedCopies(of: original, count: copies, seed: seedBase &+ UInt64(sourceIndex)).enumerated() {
                 let damaged = work.appendingPathComponent("m\(sourceIndex)-\(index).onnx")
                 try copy.write(to: damaged)
-                for arguments in [["inspect", damaged.path], ["convert", damaged.path, work.appendingPathComponent("out.onnx").path]] {
+                for arguments in [["check", damaged.path], ["inspect", damaged.path],
+                                  ["convert", damaged.path, work.appendingPathComponent("out.onnx").path]] {
                     let result = try runProcess(modelgateExecutable, arguments, timeout: 30)
                     runs += 1
                     outcomes[result.exitCode, default: 0] += 1
@@ -70,7 +71,7 @@ final class DamagedInputSweepTests: XCTestCase {
                 }
             }
         }
-        XCTAssertGreaterThanOrEqual(runs, 1_000)
+        XCTAssertGreaterThanOrEqual(runs, 1_500)
         XCTAssertGreaterThan(outcomes[1] ?? 0, 100, "most damaged copies should be refused: \(outcomes)")
         print("damaged-input sweep: \(runs) runs, exit codes \(outcomes.sorted { $0.key < $1.key })")
     }

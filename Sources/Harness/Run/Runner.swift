@@ -37,10 +37,19 @@ public struct Runner: Sendable {
     }
 
     /// Runs every cell and returns the results in plan order; `progress` is called as each cell finishes.
-    public func run(progress: (CellResult) -> Void = { _ in }) throws -> [CellResult] {
-        let results = try executable.map { try runIsolated($0, progress: progress) } ?? runInProcess(progress: progress)
+    ///
+    /// Once `stop` is requested, no further cell starts and running worker processes are stopped
+    /// with their process groups (SIGTERM, then SIGKILL after `stopGraceSeconds` or at once when
+    /// the stop is immediate; cells on threads finish), and only the cells that finished are
+    /// returned, still in plan order.
+    public func run(stop: RunStop? = nil, progress: (CellResult) -> Void = { _ in }) throws -> [CellResult] {
+        let results = try executable.map { try runIsolated($0, stop: stop, progress: progress) }
+            ?? runInProcess(stop: stop, progress: progress)
         return Self.fillingRatios(results, isReference: { manifest.pathSpec($0)?.isReference == true })
     }
+
+    /// How long a stopped worker has to exit after SIGTERM before it is killed.
+    public static let stopGraceSeconds = 2.0
 
     /// Ratios to each model's fp32 cell: size from its file, latency from its p50.
     static func fillingRatios(_ results: [CellResult], isReference: (String) -> Bool) -> [CellResult] {
@@ -60,7 +69,7 @@ public struct Runner: Sendable {
 
     // MARK: In process
 
-    private func runInProcess(progress: (CellResult) -> Void) -> [CellResult] {
+    private func runInProcess(stop: RunStop?, progress: (CellResult) -> Void) -> [CellResult] {
         let runner = CellRunner(manifest: manifest, modelsFolder: modelsFolder, settings: settings)
         let cells = plan.cells
         let fp32Latency = cells.map(needsFP32Latency)
@@ -70,7 +79,7 @@ public struct Runner: Sendable {
         let done = DispatchSemaphore(value: 0)
         for _ in 0..<workers {
             let thread = Thread {
-                while let index = state.next() {
+                while stop?.isRequested != true, let index = state.next() {
                     state.store(runner.run(cells[index], measureFP32Latency: fp32Latency[index]), at: index)
                 }
                 done.signal()
@@ -86,6 +95,7 @@ public struct Runner: Sendable {
             for result in state.drainFinished(after: &reported) { progress(result) }
         }
         for result in state.drainFinished(after: &reported) { progress(result) }
+        if stop?.isRequested == true { return state.results.compactMap { $0 } }
         return state.results.enumerated().map { index, result in
             result ?? CellResult(model: cells[index].model, path: cells[index].path,
                                  error: CellError(stage: .load, message: "the cell did not run"))
@@ -110,7 +120,7 @@ public struct Runner: Sendable {
         }
     }
 
-    private func runIsolated(_ executable: URL, progress: (CellResult) -> Void) throws -> [CellResult] {
+    private func runIsolated(_ executable: URL, stop: RunStop?, progress: (CellResult) -> Void) throws -> [CellResult] {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("modelgate-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -170,6 +180,16 @@ public struct Runner: Sendable {
         }
 
         while next < cells.count || !running.isEmpty {
+            if stop?.isRequested == true {
+                for worker in running where !worker.process.isRunning {
+                    worker.process.waitUntilExit()
+                    let result = finish(worker)
+                    results[worker.index] = result
+                    progress(result)
+                }
+                stopWorkers(running.filter(\.process.isRunning).map(\.process), stop: stop)
+                return results.compactMap { $0 }
+            }
             while running.count < settings.jobs && next < cells.count {
                 try start(next)
                 next += 1
@@ -178,7 +198,7 @@ public struct Runner: Sendable {
             let now = Date()
             for worker in running where worker.process.isRunning && now.timeIntervalSince(worker.started) > settings.timeoutSeconds {
                 worker.killedForTimeout = true
-                kill(worker.process.processIdentifier, SIGKILL)
+                Self.signalWorker(worker.process, SIGKILL)
             }
             let finished = running.filter { !$0.process.isRunning }
             running.removeAll { !$0.process.isRunning }
@@ -193,6 +213,26 @@ public struct Runner: Sendable {
             result ?? CellResult(model: cells[index].model, path: cells[index].path,
                                  error: CellError(stage: .load, message: "the cell did not run"))
         }
+    }
+
+    /// Sends SIGTERM to every worker still running, waits up to `stopGraceSeconds` (or until the
+    /// stop turns immediate), then kills the rest.
+    private func stopWorkers(_ processes: [Process], stop: RunStop?) {
+        for process in processes where process.isRunning { Self.signalWorker(process, SIGTERM) }
+        let deadline = Date().addingTimeInterval(Self.stopGraceSeconds)
+        while processes.contains(where: \.isRunning) && Date() < deadline && stop?.isImmediate != true {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        for process in processes where process.isRunning { Self.signalWorker(process, SIGKILL) }
+        for process in processes { process.waitUntilExit() }
+    }
+
+    /// Sends `signal` to a worker and to its process group, which a worker that leads one
+    /// (`modelgate run-cell` does) shares with the commands it started.
+    private static func signalWorker(_ process: Process, _ signal: Int32) {
+        let pid = process.processIdentifier
+        kill(-pid, signal)
+        kill(pid, signal)
     }
 
     static func format(_ seconds: Double) -> String {

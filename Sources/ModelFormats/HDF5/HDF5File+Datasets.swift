@@ -82,7 +82,7 @@ extension HDF5File {
     }
 
     /// The address of the object at `path` in the file, which identifies it whatever link leads to it.
-    private func address(of path: String) throws(ModelFormatError) -> haddr_t {
+    func address(of path: String) throws(ModelFormatError) -> haddr_t {
         let object = try openObject(path, as: .group)
         var info = H5O_info_t()
         guard H5Oget_info2(object.id, &info, UInt32(H5O_INFO_BASIC)) >= 0 else {

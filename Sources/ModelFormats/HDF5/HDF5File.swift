@@ -18,17 +18,22 @@ public final class HDF5File {
     let displayPath: String
     private var fileID: hid_t
 
-    /// Opens an existing file read-only.
+    /// Opens an existing file read-only, after an isolated check when `HDF5Probe.isEnabled`.
     ///
-    /// - Throws: `ModelFormatError.unreadable` when the file is missing, not HDF5, truncated or damaged.
+    /// - Throws: `ModelFormatError.unreadable` when the file is missing, not HDF5, truncated or
+    ///   damaged, or crashes libhdf5 in the isolated check.
     public convenience init(reading url: URL, limits: ModelLimits = .default) throws(ModelFormatError) {
-        let id = try HDF5File.open(url, flags: chdf5_f_acc_rdonly())
+        try self.init(reading: url, limits: limits, probing: HDF5Probe.isEnabled)
+    }
+
+    convenience init(reading url: URL, limits: ModelLimits, probing: Bool) throws(ModelFormatError) {
+        let id = try HDF5File.open(url, flags: chdf5_f_acc_rdonly(), probing: probing ? limits : nil)
         self.init(url: url, id: id, limits: limits, isWritable: false)
     }
 
-    /// Opens an existing file to read and add to it.
+    /// Opens an existing file to read and add to it, after an isolated check when `HDF5Probe.isEnabled`.
     public convenience init(updating url: URL, limits: ModelLimits = .default) throws(ModelFormatError) {
-        let id = try HDF5File.open(url, flags: chdf5_f_acc_rdwr())
+        let id = try HDF5File.open(url, flags: chdf5_f_acc_rdwr(), probing: HDF5Probe.isEnabled ? limits : nil)
         self.init(url: url, id: id, limits: limits, isWritable: true)
     }
 
@@ -187,7 +192,8 @@ public final class HDF5File {
 
     // MARK: - Private
 
-    private static func open(_ url: URL, flags: UInt32) throws(ModelFormatError) -> hid_t {
+    /// Opens the file; with `probing` limits, only after `HDF5Probe.check` has walked it in a child process.
+    private static func open(_ url: URL, flags: UInt32, probing: ModelLimits?) throws(ModelFormatError) -> hid_t {
         chdf5_silence_errors()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
@@ -196,6 +202,7 @@ public final class HDF5File {
         guard !isDirectory.boolValue else {
             throw .unreadable(file: url.path, reason: "is a directory, not an HDF5 file")
         }
+        if let probing { try HDF5Probe.check(url, limits: probing) }
         let isHDF5 = H5Fis_hdf5(url.path)
         guard isHDF5 != 0 else {
             throw .unreadable(file: url.path, reason: "not an HDF5 file: the HDF5 signature is missing")

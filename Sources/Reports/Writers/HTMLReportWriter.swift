@@ -31,7 +31,7 @@ public enum HTMLReportWriter {
         html.append("<h1>ModelGate report</h1>")
         html.append(#"<p class="totals"><span class="badge pass">\#(s.passed) passed</span> <span class="badge fail">\#(s.failed) failed</span> <span class="badge error">\#(s.errors) error\#(s.errors == 1 ? "" : "s")</span> of \#(s.cells) cell\#(s.cells == 1 ? "" : "s")</p>"#)
         if m.incomplete {
-            html.append(#"<p class="warning">Incomplete: \#(s.cells) of \#(m.plannedCells) planned cells\#(m.shard.map { " (shard \($0))" } ?? "").</p>"#)
+            html.append(#"<p class="warning">Incomplete\#(m.interrupted == true ? " (interrupted)" : ""): \#(s.cells) of \#(m.plannedCells) planned cells\#(m.shard.map { " (shard \($0))" } ?? "").</p>"#)
         }
         html.append("</header>")
 

@@ -16,7 +16,9 @@ public enum MarkdownSummaryWriter {
         var facts = ["corpus `\(m.corpus.path)`"]
         if let commit = m.gitCommit { facts.append("commit `\(commit.prefix(10))`") }
         if let shard = m.shard { facts.append("shard \(shard)") }
-        if m.incomplete { facts.append("**incomplete: \(s.cells) of \(m.plannedCells) planned cells**") }
+        if m.incomplete {
+            facts.append("**incomplete\(m.interrupted == true ? " (interrupted)" : ""): \(s.cells) of \(m.plannedCells) planned cells**")
+        }
         facts.append(m.startedAt)
         lines.append(facts.joined(separator: " · "))
         lines.append("")

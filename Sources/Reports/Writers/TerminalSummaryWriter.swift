@@ -28,7 +28,7 @@ public enum TerminalSummaryWriter {
         let s = report.summary
         lines.append("")
         lines.append("\(s.passed) passed, \(s.failed + s.errors) failed" + (s.errors > 0 ? " (\(s.errors) with errors)" : "")
-                     + (m.incomplete ? "; incomplete: \(s.cells) of \(m.plannedCells) planned cells" : ""))
+                     + (m.incomplete ? "; incomplete\(m.interrupted == true ? " (interrupted)" : ""): \(s.cells) of \(m.plannedCells) planned cells" : ""))
         return lines.joined(separator: "\n") + "\n"
     }
 

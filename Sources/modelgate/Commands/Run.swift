@@ -12,7 +12,10 @@ struct Run: ParsableCommand {
             summary.md to --out (default Reports/<run-id>, with Reports/latest pointing at it) and the \
             converted models to <out>/models/<model>/<path>.onnx. Exit 0 when every cell passes its gates \
             (and, with --baseline, nothing regressed), 1 when a gate failed, a cell errored or a regression \
-            was found, 2 for a usage or setup error (bad manifest, missing corpus).
+            was found, 2 for a usage or setup error (bad manifest, missing corpus). An interrupt (SIGINT, \
+            Ctrl-C) stops the run: no further cell starts, running workers are stopped, the reports of the \
+            finished cells are written marked interrupted, and the exit status is 130; a second interrupt \
+            kills the running workers at once.
             """)
     @Option(help: "The corpus folder.") var corpus = "Golden"
     @Option(help: "The report folder (default Reports/<run-id>).") var out: String?
@@ -72,14 +75,21 @@ struct Run: ParsableCommand {
         let runner = Runner(manifest: manifest, corpus: corpusURL, plan: plan, modelsFolder: folder.appendingPathComponent("models"),
                             settings: settings, executable: executable)
         let progress = RunProgress(total: plan.cells.count, gates: Gates(latency: gateLatency))
-        let results = try CommandFailure.reporting { try runner.run(progress: progress.finished) }
+        let interrupt = InterruptHandler()
+        let results = try CommandFailure.reporting { try runner.run(stop: interrupt.stop, progress: progress.finished) }
         progress.end()
 
-        metadata.finish()
+        let interrupted = interrupt.stop.isRequested
+        if interrupted { metadata.interrupt() } else { metadata.finish() }
         let report = Report(metadata: metadata, results: results)
         _ = try CommandFailure.reporting { try ReportWriter.write(report, to: folder) }
         if out == nil { try? ReportWriter.updateLatestLink(to: folder) }
         print(TerminalSummaryWriter.render(report), terminator: "")
+        if interrupted {
+            print("interrupted: \(results.count) of \(plan.cells.count) cells finished; "
+                  + "report: \(folder.appendingPathComponent(ReportWriter.htmlFileName).path)")
+            throw ExitCode(InterruptHandler.exitStatus)
+        }
         var regressed = false
         if let baselineReport {
             let diff = try CommandFailure.reporting {

@@ -1,0 +1,90 @@
+import Foundation
+import ModelFormats
+import ModelIR
+import TestSupport
+import XCTest
+
+/// With `HDF5Probe` enabled, a file that crashes libhdf5 is refused with an error instead of taking
+/// the process down, and files that read well read exactly as without it.
+final class HDF5ProbeTests: XCTestCase {
+    private let crashing = FixturePaths.fixture("fuzz/hdf5-libhdf5-segv-1.h5")
+    private var directory: TemporaryDirectory!
+
+    override func setUpWithError() throws {
+        directory = try TemporaryDirectory()
+        HDF5Probe.isEnabled = true
+    }
+
+    override func tearDown() {
+        HDF5Probe.isEnabled = false
+        directory = nil
+    }
+
+    func testAFileThatCrashesLibHDF5IsRefusedWithAnError() throws {
+        // The fault depends on glibc's heap layout: under a sanitizer's allocator libhdf5 may read the
+        // file without faulting, or the sanitizer turns the fault into an exit status. Either way the
+        // answer is an error naming the file, or a model read, never a crash.
+        if Sanitizers.areActive {
+            do { _ = try KerasModelFile.load(crashing) } catch {
+                XCTAssertTrue("\(error)".hasPrefix("\(crashing.path): "), "\(error)")
+            }
+            return
+        }
+        XCTAssertThrowsError(try HDF5File(reading: crashing)) { error in
+            XCTAssertEqual((error as? ModelFormatError)?.description,
+                           "\(crashing.path): cannot read: libhdf5 crashed (signal 11, SIGSEGV) reading the file in an "
+                           + "isolated check; the file is damaged or built to crash HDF5 readers: write it again with h5py or the "
+                           + "framework that made it")
+        }
+        XCTAssertThrowsError(try KerasModelFile.load(crashing)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(crashing.path): cannot read: libhdf5 crashed (signal 11, SIGSEGV)"), "\(error)")
+        }
+        XCTAssertThrowsError(try HDF5TensorFile.read(crashing, group: "/")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(crashing.path): cannot read: libhdf5 crashed (signal 11, SIGSEGV)"), "\(error)")
+        }
+    }
+
+    func testAFileThatHangsLibHDF5IsRefusedAfterTheTimeout() throws {
+        let hanging = FixturePaths.fixture("fuzz/keras-libhdf5-hang-1.h5")
+        let base = HDF5Probe.baseTimeoutSeconds
+        HDF5Probe.baseTimeoutSeconds = 1
+        defer { HDF5Probe.baseTimeoutSeconds = base }
+        XCTAssertThrowsError(try KerasModelFile.load(hanging)) { error in
+            XCTAssertEqual("\(error)", "\(hanging.path): cannot read: reading the file with libhdf5 did not finish within 1 s in an "
+                           + "isolated check; the file is damaged or built to hang HDF5 readers")
+        }
+    }
+
+    func testProbedFilesReadAsUnprobedOnes() throws {
+        let golden = FixturePaths.repositoryRoot.appendingPathComponent("Golden/mnist_cnn/golden.h5")
+        let probed = try HDF5TensorFile.read(golden, group: "outputs")
+        HDF5Probe.isEnabled = false
+        let direct = try HDF5TensorFile.read(golden, group: "outputs")
+        XCTAssertEqual(probed.keys.sorted(), direct.keys.sorted())
+        XCTAssertFalse(probed.isEmpty)
+        for (name, tensor) in direct {
+            XCTAssertEqual(probed[name]?.shape, tensor.shape, name)
+            XCTAssertEqual(try probed[name]?.floatValues(), try tensor.floatValues(), name)
+        }
+        HDF5Probe.isEnabled = true
+        let model = try KerasModelFile.load(FixturePaths.repositoryRoot.appendingPathComponent("Golden/keras_mlp/model.keras"))
+        XCTAssertEqual(model.graph.inputs.count, 1)
+        XCTAssertFalse(model.graph.initializers.isEmpty)
+    }
+
+    func testAnErrorInTheChildIsPassedOnUnchanged() throws {
+        let golden = try Data(contentsOf: FixturePaths.fixture("hdf5/golden.h5"))
+        let files = [("truncated.h5", golden.prefix(golden.count - 100)), ("notes.h5", Data("x = [1, 2]\n".utf8)),
+                     ("empty.h5", Data())]
+        for (name, bytes) in files {
+            let url = directory.file(name)
+            try Data(bytes).write(to: url)
+            HDF5Probe.isEnabled = false
+            var direct = ""
+            XCTAssertThrowsError(try HDF5File(reading: url)) { direct = "\($0)" }
+            HDF5Probe.isEnabled = true
+            XCTAssertThrowsError(try HDF5File(reading: url)) { XCTAssertEqual("\($0)", direct, name) }
+            XCTAssertTrue(direct.hasPrefix(url.path + ": cannot read: "), direct)
+        }
+    }
+}
