@@ -14,7 +14,8 @@ final class RunInterruptTests: XCTestCase {
 
         let process = Process()
         process.executableURL = modelgateExecutable
-        process.arguments = ["run", "--corpus", corpus.path, "--out", out.path, "--jobs", "1"]
+        process.arguments = ["run", "--corpus", corpus.path, "--out", out.path, "--jobs", "1",
+                             "--paths", "fp32,fused,fp16,int8-dynamic,int8-static,prune-50"]
         var environment = ProcessInfo.processInfo.environment
         environment["MODELGATE_INTERRUPT_TEST"] = tag
         process.environment = environment
