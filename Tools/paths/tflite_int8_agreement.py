@@ -74,7 +74,7 @@ def main():
         os.makedirs(inputs_folder, exist_ok=True)
         with open(os.path.join(inputs_folder, "input_0.pb"), "wb") as file:
             file.write(numpy_helper.from_array(inputs, "input").SerializeToString())
-        subprocess.run([args.modelgate, "exec", tflite, "--inputs", inputs_folder, "--outputs", outputs_folder], check=True,
+        subprocess.run([args.modelgate, "exec", tflite, "--inputs", inputs_folder, "--outputs", outputs_folder, "--force"], check=True,
                        stdout=subprocess.DEVNULL)
         tensor = onnx.TensorProto()
         with open(os.path.join(outputs_folder, "output_0.pb"), "rb") as file:
