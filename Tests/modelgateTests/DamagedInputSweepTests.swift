@@ -38,39 +38,8 @@ final class DamagedInputSweepTests: XCTestCase {
         let sources = ["light/light_squeezenet", "light/light_inception_v1", "node/test_if", "node/test_loop11",
                        "node/test_cast_FLOAT_to_FLOAT8E4M3FN", "node/test_sequence_map_add_2_sequences"]
             .map { FixturePaths.onnxSuite.appendingPathComponent("\($0)/model.onnx") }
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("modelgate-sweep-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
-        let environment = ProcessInfo.processInfo.environment
-        let copies = environment["MODELGATE_SWEEP_COPIES"].flatMap(Int.init) ?? 90
-        let seedBase = environment["MODELGATE_SWEEP_SEED"].flatMap(UInt64.init) ?? 0
-        var runs = 0
-        var outcomes: [Int32: Int] = [:]
-        for (sourceIndex, source) in sources.enumerated() {
-            guard let original = try? Data(contentsOf: source) else { throw FixtureError.missingSuite(source.path) }
-            for (index, copy) in Self.damagedCopies(of: original, count: copies, seed: seedBase &+ UInt64(sourceIndex)).enumerated() {
-                let damaged = work.appendingPathComponent("m\(sourceIndex)-\(index).onnx")
-                try copy.write(to: damaged)
-                for arguments in [["check", damaged.path], ["inspect", damaged.path],
-                                  ["convert", damaged.path, work.appendingPathComponent("out.onnx").path]] {
-                    let result = try runProcess(modelgateExecutable, arguments, timeout: 30)
-                    runs += 1
-                    outcomes[result.exitCode, default: 0] += 1
-                    if result.wasSignalled || ![0, 1].contains(result.exitCode) {
-                        let kept = FixturePaths.repositoryRoot.appendingPathComponent(".cache/sweep-failures/\(damaged.lastPathComponent)")
-                        try? FileManager.default.createDirectory(at: kept.deletingLastPathComponent(), withIntermediateDirectories: true)
-                        try? FileManager.default.removeItem(at: kept)
-                        try? FileManager.default.copyItem(at: damaged, to: kept)
-                    }
-                    XCTAssertFalse(result.wasSignalled, "\(arguments[0]) on copy \(index) of \(source.path) (seed \(seedBase &+ UInt64(sourceIndex))) ended by a signal; kept in .cache/sweep-failures/")
-                    XCTAssertTrue([0, 1].contains(result.exitCode), "\(arguments[0]) on copy \(index) of \(source.path): exit \(result.exitCode)")
-                    if result.exitCode == 1 {
-                        XCTAssertTrue(result.standardError.hasPrefix("error: "), result.standardError)
-                        XCTAssertTrue(result.standardError.contains(damaged.path), result.standardError)
-                    }
-                }
-            }
-        }
+        for source in sources where !FileManager.default.fileExists(atPath: source.path) { throw FixtureError.missingSuite(source.path) }
+        let (runs, outcomes) = try sweep(sources, fileExtension: "onnx", defaultCopies: 90, commands: ["check", "inspect", "convert"])
         XCTAssertGreaterThanOrEqual(runs, 1_500)
         XCTAssertGreaterThan(outcomes[1] ?? 0, 100, "most damaged copies should be refused: \(outcomes)")
         print("damaged-input sweep: \(runs) runs, exit codes \(outcomes.sorted { $0.key < $1.key })")
@@ -78,20 +47,35 @@ final class DamagedInputSweepTests: XCTestCase {
 
     func testDamagedTFLiteModelsNeverCrashInspectOrConvert() throws {
         let sources = ["cnn_float", "cnn_int8", "gru_while", "shapes"].map { FixturePaths.fixture("tflite/\($0).tflite") }
+        let (runs, outcomes) = try sweep(sources, fileExtension: "tflite", defaultCopies: 75, commands: ["inspect", "convert"])
+        XCTAssertGreaterThanOrEqual(runs, 600)
+        XCTAssertGreaterThan(outcomes[1] ?? 0, 100, "most damaged copies should be refused: \(outcomes)")
+        print("damaged-input sweep (tflite): \(runs) runs, exit codes \(outcomes.sorted { $0.key < $1.key })")
+    }
+
+    /// Runs each of `commands` (`check`, `inspect`, `convert`) on damaged copies of every source
+    /// (`MODELGATE_SWEEP_COPIES` each, `MODELGATE_SWEEP_SEED` + source index as the seed) and
+    /// asserts that every run ends with exit 0 or 1, a failure naming the file on standard error.
+    /// A copy that ends otherwise is kept in `.cache/sweep-failures/`.
+    /// - Returns: the number of runs and the count of each exit status.
+    private func sweep(_ sources: [URL], fileExtension: String, defaultCopies: Int,
+                       commands: [String]) throws -> (runs: Int, outcomes: [Int32: Int]) {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("modelgate-sweep-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
         let environment = ProcessInfo.processInfo.environment
-        let copies = environment["MODELGATE_SWEEP_COPIES"].flatMap(Int.init) ?? 75
+        let copies = environment["MODELGATE_SWEEP_COPIES"].flatMap(Int.init) ?? defaultCopies
         let seedBase = environment["MODELGATE_SWEEP_SEED"].flatMap(UInt64.init) ?? 0
         var runs = 0
         var outcomes: [Int32: Int] = [:]
         for (sourceIndex, source) in sources.enumerated() {
             let original = try Data(contentsOf: source)
-            for (index, copy) in Self.damagedCopies(of: original, count: copies, seed: seedBase &+ UInt64(sourceIndex)).enumerated() {
-                let damaged = work.appendingPathComponent("m\(sourceIndex)-\(index).tflite")
+            let seed = seedBase &+ UInt64(sourceIndex)
+            for (index, copy) in Self.damagedCopies(of: original, count: copies, seed: seed).enumerated() {
+                let damaged = work.appendingPathComponent("m\(sourceIndex)-\(index).\(fileExtension)")
                 try copy.write(to: damaged)
-                for arguments in [["inspect", damaged.path], ["convert", damaged.path, work.appendingPathComponent("out.onnx").path]] {
+                for command in commands {
+                    let arguments = command == "convert" ? [command, damaged.path, work.appendingPathComponent("out.onnx").path] : [command, damaged.path]
                     let result = try runProcess(modelgateExecutable, arguments, timeout: 30)
                     runs += 1
                     outcomes[result.exitCode, default: 0] += 1
@@ -101,8 +85,8 @@ final class DamagedInputSweepTests: XCTestCase {
                         try? FileManager.default.removeItem(at: kept)
                         try? FileManager.default.copyItem(at: damaged, to: kept)
                     }
-                    XCTAssertFalse(result.wasSignalled, "\(arguments[0]) on copy \(index) of \(source.path) (seed \(seedBase &+ UInt64(sourceIndex))) ended by a signal; kept in .cache/sweep-failures/")
-                    XCTAssertTrue([0, 1].contains(result.exitCode), "\(arguments[0]) on copy \(index) of \(source.path): exit \(result.exitCode)")
+                    XCTAssertFalse(result.wasSignalled, "\(command) on copy \(index) of \(source.path) (seed \(seed)) ended by a signal; kept in .cache/sweep-failures/")
+                    XCTAssertTrue([0, 1].contains(result.exitCode), "\(command) on copy \(index) of \(source.path): exit \(result.exitCode)")
                     if result.exitCode == 1 {
                         XCTAssertTrue(result.standardError.hasPrefix("error: "), result.standardError)
                         XCTAssertTrue(result.standardError.contains(damaged.path), result.standardError)
@@ -110,8 +94,6 @@ final class DamagedInputSweepTests: XCTestCase {
                 }
             }
         }
-        XCTAssertGreaterThanOrEqual(runs, 600)
-        XCTAssertGreaterThan(outcomes[1] ?? 0, 100, "most damaged copies should be refused: \(outcomes)")
-        print("damaged-input sweep (tflite): \(runs) runs, exit codes \(outcomes.sorted { $0.key < $1.key })")
+        return (runs, outcomes)
     }
 }
