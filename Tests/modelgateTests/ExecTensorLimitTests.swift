@@ -33,26 +33,26 @@ final class ExecTensorLimitTests: XCTestCase {
         let nodes = [Node(name: "make_huge", opType: "ConstantOfShape", inputs: ["huge_shape"], outputs: ["huge"]),
                      Node(name: "add", opType: "Add", inputs: ["huge", "x"], outputs: ["y"])]
         let (result, model) = try execUnderMemoryLimit(nodes, initializers: [GraphBuilder.int64s("huge_shape", Self.hugeShape)])
-        XCTAssertFalse(result.wasSignalled, result.standardError)
-        XCTAssertEqual(result.exitCode, 1, result.standardError)
-        let lines = result.standardError.split(separator: "\n")
-        XCTAssertEqual(lines.count, 1, result.standardError)
-        let message = String(lines.first ?? "")
-        for part in ["error: \(model.path)", "make_huge", "ConstantOfShape", "1000000000000 elements", "limit of 8589934592"] {
-            XCTAssertTrue(message.contains(part), "'\(message)' does not mention '\(part)'")
-        }
+        assertRefusedInOneLine(result, model: model, node: "make_huge", op: "ConstantOfShape")
     }
 
     func testExpandTo10To12ElementsIsRefused() throws {
         let nodes = [Node(name: "expand_huge", opType: "Expand", inputs: ["x", "huge_shape"], outputs: ["y"])]
         let (result, model) = try execUnderMemoryLimit(nodes, initializers: [GraphBuilder.int64s("huge_shape", Self.hugeShape)])
-        XCTAssertFalse(result.wasSignalled, result.standardError)
-        XCTAssertEqual(result.exitCode, 1, result.standardError)
+        assertRefusedInOneLine(result, model: model, node: "expand_huge", op: "Expand")
+    }
+
+    /// Exit 1 without a signal and one line naming the model file, the node, its op, the element
+    /// count and the executor's limit.
+    private func assertRefusedInOneLine(_ result: ProcessResult, model: URL, node: String, op: String,
+                                        file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertFalse(result.wasSignalled, result.standardError, file: file, line: line)
+        XCTAssertEqual(result.exitCode, 1, result.standardError, file: file, line: line)
         let lines = result.standardError.split(separator: "\n")
-        XCTAssertEqual(lines.count, 1, result.standardError)
+        XCTAssertEqual(lines.count, 1, result.standardError, file: file, line: line)
         let message = String(lines.first ?? "")
-        for part in ["error: \(model.path)", "expand_huge", "Expand", "1000000000000 elements", "limit of 8589934592"] {
-            XCTAssertTrue(message.contains(part), "'\(message)' does not mention '\(part)'")
+        for part in ["error: \(model.path)", node, op, "1000000000000 elements", "limit of 8589934592"] {
+            XCTAssertTrue(message.contains(part), "'\(message)' does not mention '\(part)'", file: file, line: line)
         }
     }
 }

@@ -49,17 +49,23 @@ public protocol TensorKernel: Kernel {
 
 extension TensorKernel {
     public func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
-        var tensors: [Tensor?] = []
-        tensors.reserveCapacity(inputs.count)
-        for (index, input) in inputs.enumerated() {
-            switch input {
-            case nil: tensors.append(nil)
-            case .tensor(let tensor)?: tensors.append(tensor)
-            case let other?: throw KernelError.invalidInput("input \(index) is \(other.summary), not a tensor")
-            }
-        }
-        return try compute(tensors).map { $0.map(RuntimeValue.tensor) }
+        try compute(tensorInputs(inputs)).map { $0.map(RuntimeValue.tensor) }
     }
+}
+
+/// `inputs` as tensors (nil for an omitted optional input).
+/// - Throws: `KernelError.invalidInput` naming the first input that is a sequence, map or optional.
+func tensorInputs(_ inputs: [RuntimeValue?]) throws -> [Tensor?] {
+    var tensors: [Tensor?] = []
+    tensors.reserveCapacity(inputs.count)
+    for (index, input) in inputs.enumerated() {
+        switch input {
+        case nil: tensors.append(nil)
+        case .tensor(let tensor)?: tensors.append(tensor)
+        case let other?: throw KernelError.invalidInput("input \(index) is \(other.summary), not a tensor")
+        }
+    }
+    return tensors
 }
 
 /// What a kernel throws; the evaluator adds node, operator, opset and input shapes.

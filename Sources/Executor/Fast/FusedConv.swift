@@ -70,11 +70,7 @@ struct FusedConv: Kernel {
     }
 
     func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
-        let tensors = try inputs.map { value -> Tensor? in
-            guard let value else { return nil }
-            guard let tensor = value.tensor else { throw KernelError.invalidInput("\(value.summary) is not a tensor") }
-            return tensor
-        }
+        let tensors = try tensorInputs(inputs)
         return [.tensor(try compute(tensors))]
     }
 

@@ -50,11 +50,7 @@ struct QuantizedConv: Kernel {
     static let maxDepth = 65535
 
     func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
-        let tensors = try inputs.map { value -> Tensor? in
-            guard let value else { return nil }
-            guard let tensor = value.tensor else { throw KernelError.invalidInput("\(value.summary) is not a tensor") }
-            return tensor
-        }
+        let tensors = try tensorInputs(inputs)
         let x = try tensors.required(0)
         let maps = weight.shape[0], group = fused.conv.group
         guard x.dataType == input.type, x.rank == 4, x.shape[1] == weight.shape[1] * group else {

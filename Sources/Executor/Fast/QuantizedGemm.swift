@@ -54,11 +54,7 @@ struct QuantizedGemm: Kernel {
     }
 
     func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
-        let tensors = try inputs.map { value -> Tensor? in
-            guard let value else { return nil }
-            guard let tensor = value.tensor else { throw KernelError.invalidInput("\(value.summary) is not a tensor") }
-            return tensor
-        }
+        let tensors = try tensorInputs(inputs)
         let x = try tensors.required(0)
         let depth = packed.columns, outputs = packed.rows
         let beta = gemm?.beta ?? 0
