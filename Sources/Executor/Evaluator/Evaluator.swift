@@ -33,7 +33,9 @@ public struct Evaluator: Sendable {
     ///   - feeds: a value for every required input, by name; an input that has an initializer may be fed to override it.
     ///   - captureIntermediates: also return every value a node computes, in execution order.
     /// - Throws: `ExecutionError` for a missing, unknown or mistyped input, or a failing node.
-    public func run(_ feeds: [String: RuntimeValue], captureIntermediates: Bool = false) throws(ExecutionError) -> ExecutionResult {
+    ///   - profile: accumulates the time of each step of the plan the run takes.
+    public func run(_ feeds: [String: RuntimeValue], captureIntermediates: Bool = false,
+                    profile: ExecutionProfile? = nil) throws(ExecutionError) -> ExecutionResult {
         let names = Set(graph.inputs.map(\.name))
         for name in feeds.keys.sorted() where !names.contains(name) {
             throw .unknownInput(name: name, inputs: graph.inputs.map(\.name))
@@ -55,7 +57,7 @@ public struct Evaluator: Sendable {
         var intermediates: [NamedValue] = []
         let capture: Capture? = captureIntermediates ? { intermediates.append(NamedValue(name: $0, value: $1)) } : nil
         let plan = captureIntermediates || feeds.keys.contains(where: initializerNames.contains) ? graph : fastGraph ?? graph
-        let values = try Executor.execute(plan, inputs: inputs, parent: nil, capture: capture)
+        let values = try Executor.execute(plan, inputs: inputs, parent: nil, capture: capture, profile: profile)
         var outputs: [NamedValue] = []
         for (port, value) in zip(graph.outputs, values) {
             guard let value else { throw .missingOutput(name: port.name) }

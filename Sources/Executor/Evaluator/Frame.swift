@@ -1,3 +1,4 @@
+import Dispatch
 import ModelIR
 
 /// The values of one running graph; subgraphs look names up through their parent frames.
@@ -36,7 +37,7 @@ typealias Capture = (String, RuntimeValue) -> Void
 
 enum Executor {
     static func execute(_ graph: PreparedGraph, inputs: [RuntimeValue?], parent: Frame?,
-                        capture: Capture?) throws(ExecutionError) -> [RuntimeValue?] {
+                        capture: Capture?, profile: ExecutionProfile? = nil) throws(ExecutionError) -> [RuntimeValue?] {
         let frame = Frame(graph: graph, parent: parent)
         for constant in graph.constants { frame.values[constant.slot] = constant.value }
         for (index, port) in graph.inputs.enumerated() where index < inputs.count {
@@ -47,7 +48,9 @@ enum Executor {
         }
         let context = KernelContext(frame: frame)
         var arguments: [RuntimeValue?] = []
-        for step in graph.steps {
+        profile?.begin(graph)
+        for (position, step) in graph.steps.enumerated() {
+            let start = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
             arguments.removeAll(keepingCapacity: true)
             for (index, slot) in step.inputs.enumerated() {
                 let value = slot.flatMap { frame.values[$0] }
@@ -76,6 +79,7 @@ enum Executor {
                 capture?(graph.slotNames[slot], value)
             }
             for slot in step.release { frame.values[slot] = nil }
+            profile?.record(step: position, since: start)
         }
         return graph.outputs.map { frame.values[$0.slot] }
     }
