@@ -1,26 +1,26 @@
 import CBLAS
-import Dispatch
 
-/// How many threads the executor's kernels use: OpenBLAS's pool for matrix products and
-/// `ParallelFor` for the executor's own kernels (depthwise convolution, element-wise epilogues).
+/// How many threads the executor's kernels use. Every parallel loop, matrix products included, runs
+/// on one `WorkerPool` of that many threads (the caller and `count - 1` workers); OpenBLAS itself
+/// always runs single-threaded, so its idle threads never compete with the pool for the cores.
 public enum ExecutorThreads {
     nonisolated(unsafe) private static var configured = 1
+    nonisolated(unsafe) private static var pools: [Int: WorkerPool] = [:]
+    nonisolated(unsafe) static var pool: WorkerPool?
 
     /// The thread count last set (1 unless `set(_:)` was called).
     public static var count: Int { configured }
 
-    /// Runs `body` with OpenBLAS on one thread (for products the executor splits over its own threads).
-    static func withSingleThreadedBLAS(_ body: () -> Void) {
-        guard configured > 1 else { return body() }
-        openblas_set_num_threads(1)
-        body()
-        openblas_set_num_threads(Int32(clamping: configured))
-    }
-
-    /// Sets the thread count for every later run (at least 1).
+    /// Sets the thread count for every later run (at least 1). Not to be called while a run is in progress.
     public static func set(_ threads: Int) {
         configured = max(threads, 1)
-        openblas_set_num_threads(Int32(clamping: configured))
+        openblas_set_num_threads(1)
+        if configured > 1 {
+            if pools[configured] == nil { pools[configured] = WorkerPool(workers: configured - 1) }
+            pool = pools[configured]
+        } else {
+            pool = nil
+        }
     }
 }
 
@@ -30,22 +30,13 @@ public enum ExecutorThreads {
 enum ParallelFor {
     static func run(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
         let threads = min(ExecutorThreads.count, count / max(grain, 1))
-        guard threads > 1 else {
+        guard threads > 1, let pool = ExecutorThreads.pool else {
             if count > 0 { body(0..<count) }
             return
         }
-        withoutActuallyEscaping(body) { body in
-            let box = UnsafeSendable(body)
-            DispatchQueue.concurrentPerform(iterations: threads) { part in
-                let start = count * part / threads, end = count * (part + 1) / threads
-                if start < end { box.value(start..<end) }
-            }
+        pool.run(parts: threads) { part in
+            let start = count * part / threads, end = count * (part + 1) / threads
+            if start < end { body(start..<end) }
         }
     }
-}
-
-/// A value handed to `concurrentPerform`, whose chunks touch disjoint memory.
-private struct UnsafeSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

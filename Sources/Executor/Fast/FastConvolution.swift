@@ -1,3 +1,5 @@
+import CBLAS
+
 /// Float 2-D convolution without bias: depthwise directly, 1×1 unit-stride unpadded as one
 /// `sgemm` per group on the input itself, the rest as `Im2col` then `sgemm`.
 enum FastConvolution {
@@ -21,49 +23,62 @@ enum FastConvolution {
             for g in 0..<group {
                 let source = x + (n * channels + g * groupChannels) * inputSize
                 if !pointwise { Im2col.run(source, channels: groupChannels, geometry: geometry, columns: columns) }
-                try ParallelGemm.run(m: groupMaps, n: positions, k: rows, a: w + g * groupMaps * rows, lda: max(rows, 1),
-                                     b: pointwise ? source : UnsafePointer(columns), ldb: positions,
-                                     c: output + (n * maps + g * groupMaps) * positions, ldc: positions)
+                try BLAS.gemm(transposeA: false, transposeB: false, m: groupMaps, n: positions, k: rows, alpha: 1,
+                              a: w + g * groupMaps * rows, lda: max(rows, 1), b: pointwise ? source : UnsafePointer(columns),
+                              ldb: positions, beta: 0, c: output + (n * maps + g * groupMaps) * positions, ldc: positions)
             }
         }
     }
 }
 
-/// `C = A·B` (row-major, no transposes) split over the executor's threads: by column blocks of C
-/// when it is wide, else by row blocks, each block one single-threaded `sgemm`. OpenBLAS's own
-/// threads are paused meanwhile, so the two pools never compete for the cores.
+/// `C = alpha · op(A) · op(B) + beta · C` (row-major) split over the executor's threads: by column
+/// blocks of C when it is wide, else by row blocks, each block one single-threaded `sgemm`.
 enum ParallelGemm {
-    static func run(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                    c: UnsafeMutablePointer<Float>, ldc: Int) throws {
+    /// Products below this many multiply-adds run on the calling thread alone.
+    static let minimumWork = 1 << 16
+
+    /// False when the product is too small to split or there is one thread; the caller then runs it whole.
+    static func run(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                    b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
         let threads = ExecutorThreads.count
-        guard threads > 1, m * n * k >= 1 << 18, m > 0, n > 0, k > 0,
-              [m, n, k, lda, ldb, ldc].allSatisfy({ $0 <= Int(Int32.max) }) else {
-            try BLAS.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
-                          b: b, ldb: ldb, beta: 0, c: c, ldc: ldc)
-            return
-        }
-        let byColumns = n >= 32 * threads
+        guard threads > 1, m * n * k >= minimumWork, m > 0, n > 0, k > 0,
+              [m, n, k, lda, ldb, ldc].allSatisfy({ $0 <= Int(Int32.max) }) else { return false }
+        let byColumns = n >= 32 * threads || m < threads
         let extent = byColumns ? n : m
         let blocks = min(threads, extent)
-        let (aAddress, bAddress, cAddress) = (UInt(bitPattern: a), UInt(bitPattern: b), UInt(bitPattern: c))
-        ExecutorThreads.withSingleThreadedBLAS {
-            ParallelFor.run(blocks) { chunk in
-                guard let a = UnsafePointer<Float>(bitPattern: aAddress), let b = UnsafePointer<Float>(bitPattern: bAddress),
-                      let c = UnsafeMutablePointer<Float>(bitPattern: cAddress) else { return }
-                for block in chunk {
-                    // Column blocks start on multiples of 16 floats (64 bytes).
-                    let align = byColumns ? 16 : 1
-                    let start = min(extent, (extent * block / blocks + align - 1) / align * align)
-                    let end = block == blocks - 1 ? extent : min(extent, (extent * (block + 1) / blocks + align - 1) / align * align)
-                    guard start < end else { continue }
-                    if byColumns {
-                        try? BLAS.gemm(transposeA: false, transposeB: false, m: m, n: end - start, k: k, alpha: 1, a: a, lda: lda,
-                                       b: b + start, ldb: ldb, beta: 0, c: c + start, ldc: ldc)
-                    } else {
-                        try? BLAS.gemm(transposeA: false, transposeB: false, m: end - start, n: n, k: k, alpha: 1, a: a + start * lda,
-                                       lda: lda, b: b, ldb: ldb, beta: 0, c: c + start * ldc, ldc: ldc)
-                    }
+        guard blocks > 1 else { return false }
+        // Column blocks start on multiples of 16 floats (64 bytes).
+        let align = byColumns ? 16 : 1
+        ParallelFor.run(blocks) { chunk in
+            for block in chunk {
+                let start = min(extent, (extent * block / blocks + align - 1) / align * align)
+                let end = block == blocks - 1 ? extent : min(extent, (extent * (block + 1) / blocks + align - 1) / align * align)
+                guard start < end else { continue }
+                if byColumns {
+                    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                                Int32(m), Int32(end - start), Int32(k), alpha, a, Int32(lda),
+                                transposeB ? b + start * ldb : b + start, Int32(ldb), beta, c + start, Int32(ldc))
+                } else {
+                    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                                Int32(end - start), Int32(n), Int32(k), alpha, transposeA ? a + start : a + start * lda, Int32(lda),
+                                b, Int32(ldb), beta, c + start * ldc, Int32(ldc))
                 }
+            }
+        }
+        return true
+    }
+
+    /// `y = alpha · op(A) · x` for A of `rows`×`columns` (row-major), split over the threads by output elements.
+    static func gemv(transpose: Bool, rows: Int, columns: Int, alpha: Float, a: UnsafePointer<Float>,
+                     x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        let outputs = transpose ? columns : rows
+        ParallelFor.run(outputs, grain: max(16, minimumWork / max(transpose ? rows : columns, 1))) { chunk in
+            if transpose {
+                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(chunk.count), alpha, a + chunk.lowerBound,
+                            Int32(columns), x, 1, 0, y + chunk.lowerBound, 1)
+            } else {
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(chunk.count), Int32(columns), alpha, a + chunk.lowerBound * columns,
+                            Int32(columns), x, 1, 0, y + chunk.lowerBound, 1)
             }
         }
     }

@@ -29,8 +29,7 @@ struct FastGemm: TensorKernel {
             try b.withElements(Float.self) { ws in
                 try Tensor.overwritten(Float.self, shape: [1, n]) { out in
                     guard let x = xs.baseAddress, let w = ws.baseAddress, let o = out.baseAddress else { return }
-                    cblas_sgemv(CblasRowMajor, gemm.transB ? CblasNoTrans : CblasTrans, Int32(b.shape[0]), Int32(b.shape[1]),
-                                gemm.alpha, w, Int32(b.shape[1]), x, 1, 0, o, 1)
+                    ParallelGemm.gemv(transpose: !gemm.transB, rows: b.shape[0], columns: b.shape[1], alpha: gemm.alpha, a: w, x: x, y: o)
                     if let bias {
                         let beta = gemm.beta
                         if bias.count == 1 {
