@@ -44,12 +44,12 @@ enum FastPlan {
                 remaining.append(step)
             }
         }
-        var fused = fuse(remaining, graph: graph, known: known, weights: weights)
+        var fused = fuse(ChannelAffineFusion.fused(remaining, graph: graph, known: known), graph: graph, known: known, weights: weights)
         if fused.contains(where: { $0.kernel is FastQuantizeLinear || $0.kernel is FastDequantizeLinear }) {
             fused = QuantizedPlan.pruned(QuantizedPlan.absorbingQuantization(QuantizedPlan.pruned(fused, graph: graph), graph: graph, known: known),
                                          graph: graph)
         }
-        guard folded || fused.count != remaining.count || fused.contains(where: { $0.kernel is FusedConv || $0.kernel is FastPool || $0.kernel is FastBinary || $0.kernel is FastTranspose || $0.kernel is FastRelu || $0.kernel is FastGemm || $0.kernel is FastBatchNormalization || $0.kernel is FastQuantizeLinear || $0.kernel is FastDequantizeLinear || $0.kernel is QuantizedConv || $0.kernel is QuantizedGemm || $0.kernel is QuantizingOutput || $0.kernel is DequantizingInput }) else { return nil }
+        guard folded || fused.count != remaining.count || fused.contains(where: { $0.kernel is FusedConv || $0.kernel is FastPool || $0.kernel is FastBinary || $0.kernel is FastTranspose || $0.kernel is FastRelu || $0.kernel is FastGemm || $0.kernel is FastBatchNormalization || $0.kernel is FastChannelAffine || $0.kernel is FastQuantizeLinear || $0.kernel is FastDequantizeLinear || $0.kernel is QuantizedConv || $0.kernel is QuantizedGemm || $0.kernel is QuantizingOutput || $0.kernel is DequantizingInput }) else { return nil }
         var read = Set<Int>()
         for step in fused { for slot in step.inputs { if let slot { read.insert(slot) } } }
         for port in graph.outputs { read.insert(port.slot) }
@@ -154,7 +154,7 @@ enum FastPlan {
                steps[next].inputs.first == current, let out = steps[next].outputs.first ?? nil {
                 if steps[next].opType == "Relu" {
                     activation = .relu
-                } else if steps[next].opType == "Clip", let clip = clipBounds(steps[next], known: known) {
+                } else if steps[next].opType == "Clip", let clip = ChannelAffineFusion.clipBounds(steps[next], known: known) {
                     activation = .clip(clip.low, clip.high)
                 }
                 if case .none = activation {} else {
@@ -193,19 +193,6 @@ enum FastPlan {
                                 outputs: [current], release: release))
         }
         return result
-    }
-
-    private static func clipBounds(_ step: PreparedGraph.Step, known: [RuntimeValue?]) -> (low: Float, high: Float)? {
-        if let clip = step.kernel as? Clip_1 { return (clip.low, clip.high) }
-        guard step.opset >= 11 else { return nil }
-        var bounds: [Float] = [-.infinity, .infinity]
-        for position in 1..<3 where position < step.inputs.count {
-            guard let slot = step.inputs[position] else { continue }
-            guard let tensor = known[slot]?.tensor, tensor.dataType == .float, tensor.elementCount == 1,
-                  let value = try? tensor.floatValues().first else { return nil }
-            bounds[position - 1] = value
-        }
-        return (bounds[0], bounds[1])
     }
 }
 

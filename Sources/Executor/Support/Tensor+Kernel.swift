@@ -157,20 +157,26 @@ extension Tensor {
             return try Tensor(converting: map.map { doubles[$0] }, to: first.dataType, shape: shape)
         }
         let width = first.elementStride
-        return try Tensor.filledBytes(first.dataType, shape: shape) { target in
-            guard let to = target.baseAddress else { return }
-            var offset = 0
-            for o in 0..<outer {
-                for part in parts {
-                    let bytes = part.shape[axis] * inner * width
-                    guard bytes > 0 else { continue }
-                    part.withUnsafeBytes { source in
-                        if let from = source.baseAddress { (to + offset).copyMemory(from: from + o * bytes, byteCount: bytes) }
-                    }
-                    offset += bytes
+        let buffer = TensorBuffer(uninitializedByteCount: first.dataType.byteCount(elements: try checkedCount(shape)))
+        let to = buffer.baseAddress
+        var pieces: [(source: Tensor, from: Int, to: Int, bytes: Int)] = []
+        var offset = 0
+        for o in 0..<outer {
+            for part in parts {
+                let bytes = part.shape[axis] * inner * width
+                guard bytes > 0 else { continue }
+                pieces.append((part, o * bytes, offset, bytes))
+                offset += bytes
+            }
+        }
+        ParallelFor.run(pieces.count, grain: max(1, pieces.count * (1 << 17) / max(offset, 1))) { chunk in
+            for piece in pieces[chunk] {
+                piece.source.withUnsafeBytes { source in
+                    if let from = source.baseAddress { (to + piece.to).copyMemory(from: from + piece.from, byteCount: piece.bytes) }
                 }
             }
         }
+        return try Tensor(dataType: first.dataType, shape: shape, buffer: buffer)
     }
 }
 

@@ -1,0 +1,88 @@
+@testable import Executor
+import ModelIR
+import TestSupport
+import XCTest
+
+/// Chains of BatchNormalization, Mul/Add by per-channel constants and Relu/Clip run as one
+/// `FastChannelAffine` step in the fast plan, and give the reference plan's result; constants that
+/// do not broadcast per channel fall back to the original steps.
+final class FastChannelAffineTests: XCTestCase {
+    private var state: UInt64 = 11
+    private func next() -> Int {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Int(state >> 33)
+    }
+    private func floats(_ count: Int, from low: Float = -1) -> [Float] { (0..<count).map { _ in low + Float(next() % 2001) / 1000 } }
+
+    /// BatchNormalization → Mul → Add → Relu (or Clip) on [N, C, H, W], constants of the given shapes.
+    private func chain(channels: Int, mulShape: [Int], addShape: [Int], mulFirst: Bool, clip: Bool) -> Model {
+        let bn = ["gamma", "beta", "mean", "var"].map { name in
+            GraphBuilder.tensor(name, [channels], name == "var" ? floats(channels, from: 0.1) : floats(channels))
+        }
+        let m = GraphBuilder.tensor("M", mulShape, floats(mulShape.reduce(1, *)))
+        let a = GraphBuilder.tensor("A", addShape, floats(addShape.reduce(1, *)))
+        var nodes = [
+            Node(name: "bn", opType: "BatchNormalization", inputs: ["X", "gamma", "beta", "mean", "var"], outputs: ["B"]),
+            Node(name: "mul", opType: "Mul", inputs: mulFirst ? ["M", "B"] : ["B", "M"], outputs: ["P"]),
+            Node(name: "add", opType: "Add", inputs: ["P", "A"], outputs: ["S"]),
+        ]
+        var initializers = bn + [m, a]
+        if clip {
+            initializers += [GraphBuilder.tensor("low", [], [-0.25]), GraphBuilder.tensor("high", [], [0.5])]
+            nodes.append(Node(name: "clip", opType: "Clip", inputs: ["S", "low", "high"], outputs: ["Y"]))
+        } else {
+            nodes.append(Node(name: "relu", opType: "Relu", inputs: ["S"], outputs: ["Y"]))
+        }
+        return GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("Y")],
+                                  initializers: initializers, opset: 13)
+    }
+
+    func testChainsRunAsOneStepAndMatchTheReference() throws {
+        for index in 0..<24 {
+            let shape = [1 + next() % 2, 1 + next() % 6, 1 + next() % 5, 1 + next() % 5]
+            let c = shape[1]
+            let mulShape = [[c, 1, 1], [1, c, 1, 1], [1], []][index % 4]
+            let addShape = [[1, c, 1, 1], [c, 1, 1], [], [1, 1, 1]][index / 4 % 4]
+            let model = chain(channels: c, mulShape: mulShape, addShape: addShape, mulFirst: index % 3 == 0, clip: index % 2 == 1)
+            let evaluator = try Evaluator(model: model)
+            let fast = try XCTUnwrap(evaluator.fastGraph)
+            XCTAssertEqual(fast.steps.count, 1, "\(shape) mul \(mulShape) add \(addShape)")
+            XCTAssertTrue(fast.steps.first?.kernel is FastChannelAffine)
+            let x = GraphBuilder.tensor(shape, floats(shape.reduce(1, *)))
+            let expected = try XCTUnwrap(evaluator.run(tensors: ["X": x], captureIntermediates: true)["Y"]?.tensor)
+            let actual = try XCTUnwrap(evaluator.run(tensors: ["X": x])["Y"]?.tensor)
+            XCTAssertEqual(actual.shape, expected.shape)
+            assertClose(try actual.floatValues(), try expected.floatValues(), rtol: 1e-5, atol: 1e-6, "\(shape) mul \(mulShape) add \(addShape)")
+        }
+    }
+
+    func testConstantsThatDoNotBroadcastPerChannelFallBackToTheSteps() throws {
+        let shape = [2, 3, 4, 5]
+        let model = chain(channels: 3, mulShape: [1, 1, 1, 5], addShape: [4, 1], mulFirst: false, clip: false)
+        let evaluator = try Evaluator(model: model)
+        XCTAssertTrue(try XCTUnwrap(evaluator.fastGraph).steps.first?.kernel is FastChannelAffine)
+        let x = GraphBuilder.tensor(shape, floats(shape.reduce(1, *)))
+        let expected = try XCTUnwrap(evaluator.run(tensors: ["X": x], captureIntermediates: true)["Y"]?.tensor)
+        let actual = try XCTUnwrap(evaluator.run(tensors: ["X": x])["Y"]?.tensor)
+        XCTAssertEqual(actual.shape, shape)
+        XCTAssertEqual(try actual.floatValues(), try expected.floatValues())
+    }
+
+    func testBatchNormalizationAfterConvIsLeftToTheConv() throws {
+        let w = GraphBuilder.tensor("W", [4, 2, 1, 1], floats(8))
+        let bn = ["gamma", "beta", "mean", "var"].map { GraphBuilder.tensor($0, [4], $0 == "var" ? floats(4, from: 0.1) : floats(4)) }
+        let model = GraphBuilder.model([
+            Node(name: "conv", opType: "Conv", inputs: ["X", "W"], outputs: ["C"]),
+            Node(name: "bn", opType: "BatchNormalization", inputs: ["C", "gamma", "beta", "mean", "var"], outputs: ["B"]),
+            Node(name: "mul", opType: "Mul", inputs: ["B", "M"], outputs: ["P"]),
+            Node(name: "relu", opType: "Relu", inputs: ["P"], outputs: ["Y"]),
+        ], inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("Y")], initializers: [w, GraphBuilder.tensor("M", [4, 1, 1], floats(4))] + bn, opset: 13)
+        let evaluator = try Evaluator(model: model)
+        let kernels = try XCTUnwrap(evaluator.fastGraph).steps.map { String(describing: type(of: $0.kernel)) }
+        XCTAssertEqual(kernels, ["FusedConv", "FastChannelAffine"])
+        let x = GraphBuilder.tensor([1, 2, 3, 3], floats(18))
+        let expected = try XCTUnwrap(evaluator.run(tensors: ["X": x], captureIntermediates: true)["Y"]?.tensor)
+        let actual = try XCTUnwrap(evaluator.run(tensors: ["X": x])["Y"]?.tensor)
+        assertClose(try actual.floatValues(), try expected.floatValues(), rtol: 1e-5, atol: 1e-6, "conv chain")
+    }
+}
