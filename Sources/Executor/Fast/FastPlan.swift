@@ -49,7 +49,7 @@ enum FastPlan {
             fused = QuantizedPlan.pruned(QuantizedPlan.absorbingQuantization(QuantizedPlan.pruned(fused, graph: graph), graph: graph, known: known),
                                          graph: graph)
         }
-        guard folded || fused.count != remaining.count || fused.contains(where: { $0.kernel is FusedConv || $0.kernel is FastPool || $0.kernel is FastBinary || $0.kernel is FastTranspose || $0.kernel is FastRelu || $0.kernel is FastGemm || $0.kernel is FastBatchNormalization || $0.kernel is FastChannelAffine || $0.kernel is FastQuantizeLinear || $0.kernel is FastDequantizeLinear || $0.kernel is QuantizedConv || $0.kernel is QuantizedGemm || $0.kernel is QuantizingOutput || $0.kernel is DequantizingInput }) else { return nil }
+        guard folded || fused.count != remaining.count || fused.contains(where: { $0.kernel is FusedConv || $0.kernel is FastPool || $0.kernel is FastBinary || $0.kernel is FastTranspose || $0.kernel is FastRelu || $0.kernel is FastGemm || $0.kernel is FastBatchNormalization || $0.kernel is FastChannelAffine || $0.kernel is FastLRN || $0.kernel is FastQuantizeLinear || $0.kernel is FastDequantizeLinear || $0.kernel is QuantizedConv || $0.kernel is QuantizedGemm || $0.kernel is QuantizingOutput || $0.kernel is DequantizingInput }) else { return nil }
         var read = Set<Int>()
         for step in fused { for slot in step.inputs { if let slot { read.insert(slot) } } }
         for port in graph.outputs { read.insert(port.slot) }
@@ -87,6 +87,10 @@ enum FastPlan {
             if skip.contains(index) { continue }
             if step.domain.isEmpty, step.opType == "Relu" {
                 result.append(step.replacingKernel(FastRelu(fallback: step.kernel)))
+                continue
+            }
+            if step.domain.isEmpty, step.opType == "LRN", let lrn = step.kernel as? LRN_1 {
+                result.append(step.replacingKernel(FastLRN(lrn: lrn)))
                 continue
             }
             if step.domain.isEmpty, step.opType == "BatchNormalization", let bn = step.kernel as? any InferenceBatchNormalization,
