@@ -21,16 +21,20 @@ final class FastConvDifferentialTests: XCTestCase {
     private enum Epilogue: CaseIterable { case none, relu, batchNorm, batchNormRelu, clip }
 
     /// Builds Conv (+ epilogue) with constant weights, runs it both ways and compares.
-    private func check(_ random: inout Generator, depthwise: Bool, epilogue: Epilogue, file: StaticString = #filePath, line: UInt = #line) throws {
+    /// `kernels`, `maxSize` and `maxPad` bound the kernel sides, the plane sides and each of the four pads;
+    /// `rtol` and `atol` the difference allowed.
+    private func check(_ random: inout Generator, depthwise: Bool, epilogue: Epilogue, kernels: ClosedRange<Int> = 1...4,
+                       maxSize: Int = 12, maxPad: Int = 2, rtol: Float = 1e-4, atol: Float = 1e-5,
+                       file: StaticString = #filePath, line: UInt = #line) throws {
         let batch = random.int(1...2)
         let group = depthwise ? random.int(1...6) : [1, 1, 2, 3][random.int(0...3)]
         let channels = depthwise ? group : group * random.int(1...4)
         let maps = depthwise ? group : group * random.int(1...5)
-        let kernel = [random.int(1...4), random.int(1...4)]
+        let kernel = [random.int(kernels), random.int(kernels)]
         let strides = [random.int(1...3), random.int(1...3)]
         let dilations = [random.int(1...2), random.int(1...2)]
-        let pads = (0..<4).map { _ in random.int(0...2) }
-        let height = random.int(kernel[0] * dilations[0]...12), width = random.int(kernel[1] * dilations[1]...12)
+        let pads = (0..<4).map { _ in random.int(0...maxPad) }
+        let height = random.int(kernel[0] * dilations[0]...maxSize), width = random.int(kernel[1] * dilations[1]...maxSize)
         let x = GraphBuilder.tensor([batch, channels, height, width], random.floats(batch * channels * height * width))
         let w = GraphBuilder.tensor("W", [maps, channels / group] + kernel, random.floats(maps * channels / group * kernel[0] * kernel[1]))
         let hasBias = random.int(0...1) == 1
@@ -65,13 +69,15 @@ final class FastConvDifferentialTests: XCTestCase {
                                        initializers: initializers, opset: 13)
         let evaluator = try Evaluator(model: model)
         let reference = try evaluator.run(tensors: ["X": x], captureIntermediates: true)
-        let fast = try evaluator.run(tensors: ["X": x])
+        let profile = ExecutionProfile()
+        let fast = try evaluator.run(["X": .tensor(x)], profile: profile)
+        XCTAssertTrue(profile.entries.contains { $0.kernel == "FusedConv" }, "the fast plan runs FusedConv", file: file, line: line)
         guard let expected = reference[last]?.tensor, let actual = fast[last]?.tensor else {
             return XCTFail("no output '\(last)'", file: file, line: line)
         }
-        let context = "group \(group) C \(channels) M \(maps) k \(kernel) s \(strides) d \(dilations) p \(pads) \(height)×\(width) \(epilogue)"
+        let context = "threads \(ExecutorThreads.count) group \(group) C \(channels) M \(maps) k \(kernel) s \(strides) d \(dilations) p \(pads) \(height)×\(width) \(epilogue)"
         XCTAssertEqual(actual.shape, expected.shape, context, file: file, line: line)
-        assertClose(try actual.floatValues(), try expected.floatValues(), rtol: 1e-4, atol: 1e-5, context, file: file, line: line)
+        assertClose(try actual.floatValues(), try expected.floatValues(), rtol: rtol, atol: atol, context, file: file, line: line)
     }
 
     func testGroupedAndDenseConvolutionsMatchTheReference() throws {
@@ -86,6 +92,38 @@ final class FastConvDifferentialTests: XCTestCase {
         for index in 0..<120 {
             try check(&random, depthwise: true, epilogue: Epilogue.allCases[index % Epilogue.allCases.count])
         }
+    }
+
+    /// Depthwise planes from 1×1 to 60×60, kernels 1–5, strides 1–3, dilations 1–2 and asymmetric
+    /// pads up to 3, with every epilogue, on one and two threads.
+    func testDepthwiseConvolutionsOnLargePlanesMatchTheReference() throws {
+        defer { ExecutorThreads.set(1) }
+        var random = Generator(state: 5)
+        for index in 0..<160 {
+            ExecutorThreads.set(1 + index % 2)
+            try check(&random, depthwise: true, epilogue: Epilogue.allCases[index % Epilogue.allCases.count], kernels: 1...5,
+                      maxSize: 60, maxPad: 3, rtol: 1e-5, atol: 1e-5)
+        }
+    }
+
+    /// A 3×3 stride-2 depthwise convolution with pads 1, checked by hand: each output sums the
+    /// inputs under the taps that fall inside the 3×3 plane (weights w0…w8 = 1…9 in reading order).
+    func testStrideTwoDepthwiseConvolutionByHand() throws {
+        let model = GraphBuilder.model([Node(name: "conv", opType: "Conv", inputs: ["X", "W"], outputs: ["Y"], attributes: [
+            GraphBuilder.int("group", 1), GraphBuilder.ints("strides", [2, 2]), GraphBuilder.ints("pads", [1, 1, 1, 1]),
+        ])], inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("Y")],
+        initializers: [GraphBuilder.tensor("W", [1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9])], opset: 13)
+        let x = GraphBuilder.tensor([1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9])
+        let profile = ExecutionProfile()
+        let y = try XCTUnwrap(Evaluator(model: model).run(["X": .tensor(x)], profile: profile)["Y"]?.tensor)
+        XCTAssertEqual(profile.entries.map(\.kernel), ["FusedConv"])
+        XCTAssertEqual(y.shape, [1, 1, 2, 2])
+        // Output (oy, ox) reads rows 2·oy − 1 + ky and columns 2·ox − 1 + kx.
+        // (0,0): w4·x00 + w5·x01 + w7·x10 + w8·x11 = 5 + 12 + 32 + 45 = 94
+        // (0,1): w3·x01 + w4·x02 + w6·x11 + w7·x12 = 8 + 15 + 35 + 48 = 106
+        // (1,0): w1·x10 + w2·x11 + w4·x20 + w5·x21 = 8 + 15 + 35 + 48 = 106
+        // (1,1): w0·x11 + w1·x12 + w3·x21 + w4·x22 = 5 + 12 + 32 + 45 = 94
+        XCTAssertEqual(try y.floatValues(), [94, 106, 106, 94])
     }
 
     /// A 1×1 unit-stride convolution multiplies the input directly; checked by hand.

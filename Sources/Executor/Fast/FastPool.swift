@@ -1,7 +1,11 @@
 import ModelIR
 
-/// Float 2-D MaxPool and AveragePool (no indices output): windows clipped to the input once per
-/// row and column instead of per tap. Other types, ranks and Lp pooling run `Pooling.pool`.
+/// Float 2-D MaxPool and AveragePool (no indices output). Each plane is copied into a padded,
+/// stride-phase-split scratch (`PhaseSplitPlane`, padding −∞ for max and 0 for average) and every
+/// tap is one contiguous vector max or sum over the output's flat positions; averages are divided
+/// by the taps inside the input (or inside the padded input with `count_include_pad`). A max-pool
+/// plane holding a NaN takes the exact per-window loop (`FastPoolWindows`) so the NaN propagates.
+/// Planes are split over the executor's threads. Other types, ranks and Lp pooling run `Pooling.pool`.
 struct FastPool: TensorKernel {
     static let opType = "Pool", sinceVersion = 1
     let pooling: Pooling
@@ -36,82 +40,40 @@ struct FastPool: TensorKernel {
         }
         let g = try pooling.spatial.geometry(input: Array(x.shape[2...]), kernel: kernel)
         let planes = x.shape[0] * x.shape[1]
-        let inH = g.input[0], inW = g.input[1], outH = g.output[0], outW = g.output[1]
-        // Per axis and output position: the first and last tap inside the input, and the taps inside the padded input.
-        func ranges(_ axis: Int) -> (first: [Int], last: [Int], padded: [Int]) {
-            let count = g.output[axis], size = g.input[axis]
-            var first = [Int](repeating: 0, count: count), last = first, padded = first
-            for o in 0..<count {
-                var f = Int.max, l = -1, p = 0
-                for k in 0..<g.kernel[axis] {
-                    let c = g.coordinate(axis: axis, kernel: k, output: o)
-                    if c >= 0 && c < size { f = min(f, k); l = k }
-                    if c >= -g.padBegin[axis] && c < size + g.padEnd[axis] { p += 1 }
-                }
-                first[o] = f == Int.max ? 0 : f
-                last[o] = l
-                padded[o] = p
-            }
-            return (first, last, padded)
-        }
-        let rows = ranges(0), columns = ranges(1)
-        let dH = g.dilations[0], dW = g.dilations[1], sH = g.strides[0], sW = g.strides[1]
-        let pH = g.padBegin[0], pW = g.padBegin[1]
+        let inputSize = g.input[0] * g.input[1], outH = g.output[0], outW = g.output[1], outputSize = outH * outW
+        let windows = FastPoolWindows(g)
+        let layout = PhaseSplitPlane(g)
+        let taps = kernel[0] * kernel[1]
         let includePad = pooling.countIncludePad
-        // One table: first, last and padded taps per output row, then per output column.
-        let table = rows.first + rows.last + rows.padded + columns.first + columns.last + columns.padded
+        let rowCounts = (0..<outH).map { Float(includePad ? windows.rowPadded[$0] : windows.rowInside($0)) }
+        let vector = Pool2D.Vector.scalarCount
+        // Per output column its tap count, then ones up to a whole vector.
+        let columnCounts = (0..<outW).map { Float(includePad ? windows.columnPadded[$0] : windows.columnInside($0)) }
+            + [Float](repeating: 1, count: vector)
         let y = try x.withElements(Float.self) { xs in
             try Tensor.overwritten(Float.self, shape: Array(x.shape[..<2]) + g.output) { out in
-                guard let xBase = xs.baseAddress, let oBase = out.baseAddress else { return }
-                table.withUnsafeBufferPointer { t in
-                    guard let t = t.baseAddress else { return }
-                    let rowFirst = t, rowLast = t + outH, rowPadded = t + 2 * outH
-                    let columnFirst = t + 3 * outH, columnLast = columnFirst + outW, columnPadded = columnFirst + 2 * outW
-                    ParallelFor.run(planes, grain: max(1, 4096 / max(outH * outW, 1))) { chunk in
+                guard let xBase = xs.baseAddress, let oBase = out.baseAddress, planes > 0, outputSize > 0 else { return }
+                ParallelFor.run(planes, grain: max(1, 32768 / max(layout.positions * taps, 1))) { chunk in
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.scratchSize)
+                    defer { scratch.deallocate() }
+                    layout.tapOffsets.withUnsafeBufferPointer { offsets in
                         for plane in chunk {
-                            let source = xBase + plane * inH * inW
-                            let target = oBase + plane * outH * outW
-                            for oy in 0..<outH {
-                                let ky0 = rowFirst[oy], ky1 = rowLast[oy]
-                                let top = source + (oy * sH - pH) * inW - pW
-                                let line = target + oy * outW
-                                if isMax {
-                                    for ox in 0..<outW {
-                                        let kx0 = columnFirst[ox], kx1 = columnLast[ox]
-                                        var best = -Float.infinity
-                                        var nan = false
-                                        var ky = ky0
-                                        while ky <= ky1 {
-                                            let window = top + ky * dH * inW + ox * sW
-                                            var kx = kx0
-                                            while kx <= kx1 {
-                                                let v = window[kx * dW]
-                                                best = v > best ? v : best
-                                                nan = nan || v.isNaN
-                                                kx += 1
-                                            }
-                                            ky += 1
-                                        }
-                                        line[ox] = nan ? .nan : best
-                                    }
-                                } else {
-                                    for ox in 0..<outW {
-                                        let kx0 = columnFirst[ox], kx1 = columnLast[ox]
-                                        var sum: Float = 0
-                                        var ky = ky0
-                                        while ky <= ky1 {
-                                            let window = top + ky * dH * inW + ox * sW
-                                            var kx = kx0
-                                            while kx <= kx1 {
-                                                sum += window[kx * dW]
-                                                kx += 1
-                                            }
-                                            ky += 1
-                                        }
-                                        let inside = max(ky1 - ky0 + 1, 0) * max(kx1 - kx0 + 1, 0)
-                                        let divisor = includePad ? rowPadded[oy] * columnPadded[ox] : inside
-                                        line[ox] = divisor > 0 ? sum / Float(divisor) : 0
-                                    }
+                            let source = xBase + plane * inputSize, target = oBase + plane * outputSize
+                            if isMax && Pool2D.containsNaN(source, count: inputSize) {
+                                windows.exactMax(source, into: target)
+                                continue
+                            }
+                            layout.fill(from: source, padding: isMax ? -.infinity : 0, into: scratch)
+                            let flat = scratch + layout.scratchSize - layout.positions
+                            if isMax {
+                                Pool2D.reduce(Pool2D.Maximum.self, scratch, offsets: offsets, count: layout.positions, into: flat)
+                                for oy in 0..<outH { (target + oy * outW).update(from: flat + oy * layout.width, count: outW) }
+                            } else {
+                                Pool2D.reduce(Pool2D.Sum.self, scratch, offsets: offsets, count: layout.positions, into: flat)
+                                columnCounts.withUnsafeBufferPointer { counts in
+                                    guard let counts = counts.baseAddress else { return }
+                                    Pool2D.divide(flat, width: layout.width, rows: outH, columns: outW, rowCounts: rowCounts,
+                                                  columnCounts: counts, into: target)
                                 }
                             }
                         }

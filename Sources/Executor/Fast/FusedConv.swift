@@ -27,8 +27,8 @@ extension BatchNormalization_14: InferenceBatchNormalization {
 ///
 /// Inputs: X, W, B (or nil), then — with a normalization — scale, B, mean and var of the
 /// BatchNormalization. Depthwise convolutions (one input channel per group, one map per group)
-/// run `DepthwiseConv`; 1×1 unit-stride unpadded ones multiply X directly; the rest go through
-/// `Im2col` and `sgemm`. Other types and ranks run `Conv_1` and the reference epilogue.
+/// run `DepthwiseConv`, which applies the epilogue as it stores; 1×1 unit-stride unpadded ones
+/// multiply X directly; the rest go through `Im2col` and `sgemm`. Other types and ranks run `Conv_1` and the reference epilogue.
 struct FusedConv: Kernel {
     static let opType = "Conv", sinceVersion = 1
     static let inputArity = 2...7
@@ -95,6 +95,11 @@ struct FusedConv: Kernel {
             try w.withElements(Float.self) { ws in
                 try Tensor.overwritten(Float.self, shape: shape) { out in
                     guard let xBase = xs.baseAddress, let wBase = ws.baseAddress, let oBase = out.baseAddress else { return }
+                    if group == channels && maps == channels {
+                        runDepthwise(x: xBase, batch: x.shape[0], channels: channels, w: wBase, geometry: geometry,
+                                     scale: scale, shift: shift, output: oBase)
+                        return
+                    }
                     try FastConvolution.run(x: xBase, batch: x.shape[0], channels: channels, w: wBase, maps: maps, group: group,
                                             geometry: geometry, output: oBase)
                     let positions = geometry.output.reduce(1, *)
@@ -116,6 +121,23 @@ struct FusedConv: Kernel {
         let a = (0..<maps).map { scale[$0] / (variance[$0] + epsilon).squareRoot() }
         let c = (0..<maps).map { shift[$0] + ((b?[$0] ?? 0) - mean[$0]) * a[$0] }
         return (a.map(Float.init), c.map(Float.init))
+    }
+
+    /// A depthwise convolution with the epilogue applied as its outputs are stored.
+    private func runDepthwise(x: UnsafePointer<Float>, batch: Int, channels: Int, w: UnsafePointer<Float>, geometry: SpatialGeometry,
+                              scale: [Float]?, shift: [Float]?, output: UnsafeMutablePointer<Float>) {
+        let (low, high) = activation.bounds
+        let clamps: Bool
+        if case .none = activation { clamps = false } else { clamps = true }
+        (scale ?? []).withUnsafeBufferPointer { a in
+            (shift ?? []).withUnsafeBufferPointer { c in
+                let epilogue = scale == nil && shift == nil && !clamps ? nil
+                    : DepthwiseConv.Epilogue(scale: scale == nil ? nil : a.baseAddress, shift: shift == nil ? nil : c.baseAddress,
+                                             low: low, high: high)
+                DepthwiseConv.run(x: x, planes: batch * channels, channels: channels, w: w, geometry: geometry,
+                                  epilogue: epilogue, output: output)
+            }
+        }
     }
 
     private func applyEpilogue(_ out: UnsafeMutablePointer<Float>, rows: Int, maps: Int, positions: Int, scale: [Float]?, shift: [Float]?) {

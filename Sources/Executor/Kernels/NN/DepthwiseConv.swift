@@ -1,141 +1,105 @@
-import Dispatch
-
-/// Float 2-D depthwise convolution (one input channel and one feature map per group), computed
-/// directly: for every output row, each kernel tap adds a weighted, strided input row segment, with
-/// the segment clipped to the input so no padding is materialized. Channels are split over
-/// `ExecutorThreads.count` threads.
+/// Float 2-D depthwise convolution (one input channel and one feature map per group). Each plane
+/// is copied into a zero-padded, stride-phase-split scratch (`PhaseSplitPlane`), where every tap
+/// is one contiguous vector loop over the output's flat positions (3×3 unrolled), for any stride,
+/// padding and dilation. Planes are split over the executor's threads (`ParallelFor`).
 enum DepthwiseConv {
+    /// A per-channel affine map and clamp applied to each output value as it is stored:
+    /// `min(max(v·scale[c] + shift[c], low), high)`, with `nil` standing for scale 1 and shift 0.
+    struct Epilogue {
+        let scale: UnsafePointer<Float>?
+        let shift: UnsafePointer<Float>?
+        let low: Float
+        let high: Float
+    }
+
     /// - Parameters:
     ///   - x: `planes` input planes of `geometry.input` (N·C planes, each H×W).
     ///   - w: one kH×kW filter per channel; plane `p` uses filter `p % channels`.
+    ///   - epilogue: applied to every output value of plane `p` with channel `p % channels`;
+    ///     nil leaves the plain convolution.
     ///   - output: `planes` output planes of `geometry.output`, overwritten.
     static func run(x: UnsafePointer<Float>, planes: Int, channels: Int, w: UnsafePointer<Float>,
-                    geometry: SpatialGeometry, output: UnsafeMutablePointer<Float>) {
-        let threads = min(ExecutorThreads.count, planes)
-        if threads <= 1 {
-            for plane in 0..<planes { runPlane(x: x, plane: plane, channels: channels, w: w, geometry: geometry, output: output) }
-            return
-        }
-        let xAddress = UInt(bitPattern: x), wAddress = UInt(bitPattern: w), oAddress = UInt(bitPattern: output)
-        DispatchQueue.concurrentPerform(iterations: threads) { part in
-            let x = UnsafePointer<Float>(bitPattern: xAddress)!, w = UnsafePointer<Float>(bitPattern: wAddress)!
-            let output = UnsafeMutablePointer<Float>(bitPattern: oAddress)!
-            for plane in stride(from: part, to: planes, by: threads) {
-                runPlane(x: x, plane: plane, channels: channels, w: w, geometry: geometry, output: output)
-            }
-        }
-    }
-
-    private static func runPlane(x: UnsafePointer<Float>, plane: Int, channels: Int, w: UnsafePointer<Float>,
-                                 geometry: SpatialGeometry, output: UnsafeMutablePointer<Float>) {
-        let inH = geometry.input[0], inW = geometry.input[1], outH = geometry.output[0], outW = geometry.output[1]
-        let kH = geometry.kernel[0], kW = geometry.kernel[1]
-        let sH = geometry.strides[0], sW = geometry.strides[1], dH = geometry.dilations[0], dW = geometry.dilations[1]
-        let pH = geometry.padBegin[0], pW = geometry.padBegin[1]
-        let source = x + plane * inH * inW
-        let filter = w + (plane % channels) * kH * kW
-        let target = output + plane * outH * outW
-        // For each horizontal tap, the output columns whose input column lies inside the row.
-        var first = [Int](repeating: 0, count: kW), last = [Int](repeating: 0, count: kW)
-        for kx in 0..<kW {
-            let offset = kx * dW - pW
-            first[kx] = offset >= 0 ? 0 : (-offset + sW - 1) / sW
-            last[kx] = inW - 1 - offset < 0 ? -1 : min(outW - 1, (inW - 1 - offset) / sW)
-        }
-        // Output columns (rows) whose every horizontal (vertical) tap is inside the input.
-        let spanW = inW - 1 + pW - (kW - 1) * dW, spanH = inH - 1 + pH - (kH - 1) * dH
-        let oxLo = (pW + sW - 1) / sW, oxHi = spanW < 0 ? -1 : min(outW - 1, spanW / sW)
-        let oyLo = (pH + sH - 1) / sH, oyHi = spanH < 0 ? -1 : min(outH - 1, spanH / sH)
-        for oy in 0..<outH {
-            let row = target + oy * outW
-            if oy >= oyLo && oy <= oyHi && oxLo <= oxHi {
-                interiorRow(source: source, filter: filter, row: row, oy: oy, geometry: geometry, columns: oxLo...oxHi)
-                continue
-            }
-            row.update(repeating: 0, count: outW)
-            for ky in 0..<kH {
-                let iy = oy * sH - pH + ky * dH
-                guard iy >= 0 && iy < inH else { continue }
-                let inputRow = source + iy * inW
-                for kx in 0..<kW where first[kx] <= last[kx] {
-                    let weight = filter[ky * kW + kx]
-                    let offset = kx * dW - pW
-                    if sW == 1 {
-                        let shifted = inputRow + offset
-                        for ox in first[kx]...last[kx] { row[ox] += weight * shifted[ox] }
+                    geometry: SpatialGeometry, epilogue: Epilogue? = nil, output: UnsafeMutablePointer<Float>) {
+        let outH = geometry.output[0], outW = geometry.output[1]
+        guard planes > 0, channels > 0, outH > 0, outW > 0 else { return }
+        let layout = PhaseSplitPlane(geometry)
+        let taps = geometry.kernel[0] * geometry.kernel[1]
+        let inputSize = geometry.input[0] * geometry.input[1], outputSize = outH * outW
+        ParallelFor.run(planes, grain: max(1, 32768 / max(layout.positions * taps, 1))) { chunk in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.scratchSize)
+            defer { scratch.deallocate() }
+            layout.tapOffsets.withUnsafeBufferPointer { offsets in
+                for plane in chunk {
+                    let channel = plane % channels
+                    layout.fill(from: x + plane * inputSize, padding: 0, into: scratch)
+                    let flat = scratch + layout.scratchSize - layout.positions
+                    if taps == 9 {
+                        convolve3x3(scratch, offsets: offsets, filter: w + channel * 9, count: layout.positions, into: flat)
                     } else {
-                        for ox in first[kx]...last[kx] { row[ox] += weight * inputRow[ox * sW + offset] }
+                        convolve(scratch, offsets: offsets, filter: w + channel * taps, count: layout.positions, into: flat)
                     }
+                    store(flat, width: layout.width, rows: outH, columns: outW, channel: channel, epilogue: epilogue,
+                          into: output + plane * outputSize)
                 }
             }
         }
     }
 
-    /// A row whose taps all lie inside the input vertically: interior columns accumulate in a
-    /// register (3×3 unrolled), the columns near the edges take the clipped per-pixel sum.
-    private static func interiorRow(source: UnsafePointer<Float>, filter: UnsafePointer<Float>, row: UnsafeMutablePointer<Float>,
-                                    oy: Int, geometry: SpatialGeometry, columns: ClosedRange<Int>) {
-        let inW = geometry.input[1], outW = geometry.output[1]
-        let kH = geometry.kernel[0], kW = geometry.kernel[1]
-        let sH = geometry.strides[0], sW = geometry.strides[1], dH = geometry.dilations[0], dW = geometry.dilations[1]
-        let pH = geometry.padBegin[0], pW = geometry.padBegin[1]
-        let top = source + (oy * sH - pH) * inW
-        for ox in 0..<outW where !columns.contains(ox) {
-            var sum: Float = 0
-            for ky in 0..<kH {
-                let line = top + ky * dH * inW
-                for kx in 0..<kW {
-                    let ix = ox * sW - pW + kx * dW
-                    if ix >= 0 && ix < inW { sum += filter[ky * kW + kx] * line[ix] }
-                }
-            }
-            row[ox] = sum
+    private typealias Vector = SIMD8<Float>
+
+    private static func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
+
+    /// `flat[q] = Σ filter[t] · scratch[offsets[t] + q]` for `q < count` (a multiple of the vector width).
+    private static func convolve(_ scratch: UnsafePointer<Float>, offsets: UnsafeBufferPointer<Int>, filter: UnsafePointer<Float>,
+                                 count: Int, into flat: UnsafeMutablePointer<Float>) {
+        var q = 0
+        while q < count {
+            var sum = Vector()
+            for t in 0..<offsets.count { sum += filter[t] * load(scratch + offsets[t] + q) }
+            UnsafeMutableRawPointer(flat + q).storeBytes(of: sum, as: Vector.self)
+            q += Vector.scalarCount
         }
-        if kH == 3 && kW == 3 {
-            let w0 = filter[0], w1 = filter[1], w2 = filter[2], w3 = filter[3], w4 = filter[4]
-            let w5 = filter[5], w6 = filter[6], w7 = filter[7], w8 = filter[8]
-            let r0 = top - pW, r1 = r0 + dH * inW, r2 = r1 + dH * inW
-            var start = columns.lowerBound
-            if sW == 1 && dW == 1 {
-                // Sixteen outputs at a time; the three taps of a row are three shifted loads.
-                func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
-                while start + 16 <= columns.upperBound + 1 {
-                    var sum = w0 * load(r0 + start)
-                    sum += w1 * load(r0 + start + 1)
-                    sum += w2 * load(r0 + start + 2)
-                    sum += w3 * load(r1 + start)
-                    sum += w4 * load(r1 + start + 1)
-                    sum += w5 * load(r1 + start + 2)
-                    sum += w6 * load(r2 + start)
-                    sum += w7 * load(r2 + start + 1)
-                    sum += w8 * load(r2 + start + 2)
-                    UnsafeMutableRawPointer(row + start).storeBytes(of: sum, as: SIMD16<Float>.self)
-                    start += 16
-                }
-            }
-            for ox in start..<(columns.upperBound + 1) {
-                let i = ox * sW
-                var sum = w0 * r0[i]
-                sum += w1 * r0[i + dW]
-                sum += w2 * r0[i + 2 * dW]
-                sum += w3 * r1[i]
-                sum += w4 * r1[i + dW]
-                sum += w5 * r1[i + 2 * dW]
-                sum += w6 * r2[i]
-                sum += w7 * r2[i + dW]
-                sum += w8 * r2[i + 2 * dW]
-                row[ox] = sum
-            }
+    }
+
+    /// `convolve` with the nine taps of a 3×3 filter held in registers.
+    private static func convolve3x3(_ scratch: UnsafePointer<Float>, offsets: UnsafeBufferPointer<Int>, filter: UnsafePointer<Float>,
+                                    count: Int, into flat: UnsafeMutablePointer<Float>) {
+        let w0 = filter[0], w1 = filter[1], w2 = filter[2], w3 = filter[3], w4 = filter[4]
+        let w5 = filter[5], w6 = filter[6], w7 = filter[7], w8 = filter[8]
+        let p0 = scratch + offsets[0], p1 = scratch + offsets[1], p2 = scratch + offsets[2]
+        let p3 = scratch + offsets[3], p4 = scratch + offsets[4], p5 = scratch + offsets[5]
+        let p6 = scratch + offsets[6], p7 = scratch + offsets[7], p8 = scratch + offsets[8]
+        var q = 0
+        while q < count {
+            var top = w0 * load(p0 + q)
+            top += w1 * load(p1 + q)
+            top += w2 * load(p2 + q)
+            var middle = w3 * load(p3 + q)
+            middle += w4 * load(p4 + q)
+            middle += w5 * load(p5 + q)
+            var bottom = w6 * load(p6 + q)
+            bottom += w7 * load(p7 + q)
+            bottom += w8 * load(p8 + q)
+            UnsafeMutableRawPointer(flat + q).storeBytes(of: top + middle + bottom, as: Vector.self)
+            q += Vector.scalarCount
+        }
+    }
+
+    /// Copies the first `columns` of each `width`-long flat row into the output plane, through the epilogue.
+    private static func store(_ flat: UnsafePointer<Float>, width: Int, rows: Int, columns: Int, channel: Int,
+                              epilogue: Epilogue?, into target: UnsafeMutablePointer<Float>) {
+        guard let epilogue else {
+            for row in 0..<rows { (target + row * columns).update(from: flat + row * width, count: columns) }
             return
         }
-        for ox in columns {
-            var sum: Float = 0
-            let origin = top + ox * sW - pW
-            for ky in 0..<kH {
-                let line = origin + ky * dH * inW
-                for kx in 0..<kW { sum += filter[ky * kW + kx] * line[kx * dW] }
+        let a = epilogue.scale?[channel] ?? 1, c = epilogue.shift?[channel] ?? 0
+        let low = epilogue.low, high = epilogue.high
+        for row in 0..<rows {
+            let from = flat + row * width, to = target + row * columns
+            for column in 0..<columns {
+                let v = from[column] * a + c
+                to[column] = v < low ? low : (v > high ? high : v)
             }
-            row[ox] = sum
         }
     }
 }

@@ -219,7 +219,7 @@ struct GlobalAveragePool_1: TensorKernel, AttributeFreeKernel {
 struct GlobalMaxPool_1: TensorKernel, AttributeFreeKernel {
     static let opType = "GlobalMaxPool", sinceVersion = 1
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
-        [try globalPool(inputs.required(0)) { $0.max() ?? -.infinity }]
+        [try globalPool(inputs.required(0)) { $0.contains(where: \.isNaN) ? .nan : ($0.max() ?? -.infinity) }]
     }
 }
 
