@@ -78,7 +78,7 @@ struct FastGlobalPool: Kernel {
         var i = 0
         while i + Vector.scalarCount <= count {
             let v = load(values + i)
-            best = pointwiseMax(best, v)
+            best = best.replacing(with: v, where: best .< v)
             nan .|= v .!= v
             i += Vector.scalarCount
         }

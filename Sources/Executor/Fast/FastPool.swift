@@ -56,6 +56,7 @@ struct FastPool: TensorKernel {
                 ParallelFor.run(planes, grain: max(1, 32768 / max(layout.positions * taps, 1))) { chunk in
                     let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.scratchSize)
                     defer { scratch.deallocate() }
+                    layout.pad(scratch, with: isMax ? -.infinity : 0)
                     layout.tapOffsets.withUnsafeBufferPointer { offsets in
                         for plane in chunk {
                             let source = xBase + plane * inputSize, target = oBase + plane * outputSize
@@ -63,11 +64,11 @@ struct FastPool: TensorKernel {
                                 windows.exactMax(source, into: target)
                                 continue
                             }
-                            layout.fill(from: source, padding: isMax ? -.infinity : 0, into: scratch)
+                            layout.copy(from: source, into: scratch)
                             let flat = scratch + layout.scratchSize - layout.positions
                             if isMax {
                                 Pool2D.reduce(Pool2D.Maximum.self, scratch, offsets: offsets, count: layout.positions, into: flat)
-                                for oy in 0..<outH { (target + oy * outW).update(from: flat + oy * layout.width, count: outW) }
+                                for oy in 0..<outH { FloatRows.copy(flat + oy * layout.width, to: target + oy * outW, count: outW) }
                             } else {
                                 Pool2D.reduce(Pool2D.Sum.self, scratch, offsets: offsets, count: layout.positions, into: flat)
                                 columnCounts.withUnsafeBufferPointer { counts in

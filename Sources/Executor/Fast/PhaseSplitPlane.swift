@@ -23,6 +23,8 @@ struct PhaseSplitPlane {
     let positions: Int
     /// For every tap `ky·kW + kx`: its offset in the scratch (block start plus in-block offset).
     let tapOffsets: [Int]
+    /// Per column phase `b`: the block columns `low[b]..<high[b]` that lie inside the input.
+    private let low: [Int], high: [Int]
 
     init(_ geometry: SpatialGeometry) {
         self.geometry = geometry
@@ -43,57 +45,86 @@ struct PhaseSplitPlane {
             }
         }
         tapOffsets = offsets
+        let inW = geometry.input[1], pW = geometry.padBegin[1], width = width
+        low = (0..<sW).map { b in min(width, max(0, (pW - b + sW - 1) / sW)) }
+        high = (0..<sW).map { b in inW - 1 + pW - b < 0 ? 0 : min(width, (inW - 1 + pW - b) / sW + 1) }
     }
 
     /// Floats of scratch one plane needs: every block, then the flat output.
     var scratchSize: Int { geometry.strides[0] * geometry.strides[1] * blockSize + positions }
 
-    /// Writes `source` (one `input[0] × input[1]` plane) into the blocks at `scratch`, with `padding`
-    /// wherever a block element lies outside the input.
-    func fill(from source: UnsafePointer<Float>, padding: Float, into scratch: UnsafeMutablePointer<Float>) {
+    /// Writes `padding` over every block: the elements outside the input, which stay the same
+    /// from one plane to the next, so a kernel pads its scratch once and then `copy`s each plane.
+    func pad(_ scratch: UnsafeMutablePointer<Float>, with padding: Float) {
+        FloatRows.fill(scratch, with: padding, count: geometry.strides[0] * geometry.strides[1] * blockSize)
+    }
+
+    /// Writes the elements of `source` (one `input[0] × input[1]` plane) into the blocks at
+    /// `scratch`, leaving the padding that `pad` wrote around them.
+    func copy(from source: UnsafePointer<Float>, into scratch: UnsafeMutablePointer<Float>) {
         let inH = geometry.input[0], inW = geometry.input[1]
         let sH = geometry.strides[0], sW = geometry.strides[1]
         let pH = geometry.padBegin[0], pW = geometry.padBegin[1]
         for a in 0..<sH {
-            for b in 0..<sW {
-                let block = scratch + (a * sW + b) * blockSize
-                // Block columns j whose input column j·sW + b − pW lies inside the row.
-                let low = min(width, max(0, (pW - b + sW - 1) / sW))
-                let high = inW - 1 + pW - b < 0 ? 0 : min(width, (inW - 1 + pW - b) / sW + 1)
-                for i in 0..<rows {
-                    let line = block + i * width
-                    let iy = i * sH + a - pH
-                    guard iy >= 0 && iy < inH && low < high else {
-                        line.update(repeating: padding, count: width)
-                        continue
-                    }
-                    if low > 0 { line.update(repeating: padding, count: low) }
-                    let inputRow = source + iy * inW + b - pW
-                    if sW == 1 {
-                        (line + low).update(from: inputRow + low, count: high - low)
-                    } else if sW == 2 {
-                        Self.gatherEven(from: inputRow, into: line, range: low..<high)
-                    } else {
-                        for j in low..<high { line[j] = inputRow[j * sW] }
-                    }
-                    if high < width { (line + high).update(repeating: padding, count: width - high) }
+            // Block rows i whose input row i·sH + a − pH lies inside the plane.
+            let first = max(0, (pH - a + sH - 1) / sH), last = inH - 1 + pH - a < 0 ? -1 : min(rows - 1, (inH - 1 + pH - a) / sH)
+            guard first <= last else { continue }
+            // Padded column c of input row iy is inputRow[c].
+            var inputRow = source + (first * sH + a - pH) * inW - pW
+            var line = scratch + a * sW * blockSize + first * width
+            let inputStep = sH * inW
+            if sW == 1 {
+                let start = low[0], count = high[0] - low[0]
+                guard count > 0 else { continue }
+                for _ in first...last {
+                    FloatRows.copy(inputRow + start, to: line + start, count: count)
+                    inputRow += inputStep
+                    line += width
                 }
-                (block + rows * width).update(repeating: padding, count: Self.lanes)
+            } else if sW == 2 {
+                let bounds = (low: (low[0], low[1]), high: (high[0], high[1]))
+                for _ in first...last {
+                    Self.deinterleave(inputRow, into: line, line + blockSize, low: bounds.low, high: bounds.high)
+                    inputRow += inputStep
+                    line += width
+                }
+            } else {
+                for _ in first...last {
+                    for b in 0..<sW {
+                        let phase = line + b * blockSize
+                        for j in low[b]..<max(low[b], high[b]) { phase[j] = inputRow[j * sW + b] }
+                    }
+                    inputRow += inputStep
+                    line += width
+                }
             }
         }
     }
 
-    /// `line[j] = row[2j]` for `j` in `range`: eight inputs loaded, the even four kept.
-    private static func gatherEven(from row: UnsafePointer<Float>, into line: UnsafeMutablePointer<Float>, range: Range<Int>) {
-        var j = range.lowerBound
-        while j + 4 < range.upperBound {
-            let pair = UnsafeRawPointer(row + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(line + j).storeBytes(of: pair.evenHalf, as: SIMD4<Float>.self)
-            j += 4
+    /// `even[j] = row[2j]` for `j` in `low.0..<high.0` and `odd[j] = row[2j + 1]` for `j` in
+    /// `low.1..<high.1`: where both ranges hold, sixteen inputs at a time are split eight and eight.
+    private static func deinterleave(_ row: UnsafePointer<Float>, into even: UnsafeMutablePointer<Float>, _ odd: UnsafeMutablePointer<Float>,
+                                     low: (Int, Int), high: (Int, Int)) {
+        let start = max(low.0, low.1), end = min(high.0, high.1)
+        func split(at j: Int) {
+            let pairs = UnsafeRawPointer(row + 2 * j).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(even + j).storeBytes(of: pairs.evenHalf, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(odd + j).storeBytes(of: pairs.oddHalf, as: SIMD8<Float>.self)
         }
-        while j < range.upperBound {
-            line[j] = row[2 * j]
-            j += 1
+        var j = start
+        while j + 8 <= end {
+            split(at: j)
+            j += 8
         }
+        // The last eight overlap the ones before them.
+        if j > start && j < end {
+            split(at: end - 8)
+            j = end
+        }
+        let vectorEnd = max(j, start)
+        for k in low.0..<max(low.0, min(start, high.0)) { even[k] = row[2 * k] }
+        for k in max(vectorEnd, low.0)..<max(max(vectorEnd, low.0), high.0) { even[k] = row[2 * k] }
+        for k in low.1..<max(low.1, min(start, high.1)) { odd[k] = row[2 * k + 1] }
+        for k in max(vectorEnd, low.1)..<max(max(vectorEnd, low.1), high.1) { odd[k] = row[2 * k + 1] }
     }
 }

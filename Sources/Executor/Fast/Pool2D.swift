@@ -4,7 +4,10 @@ enum Pool2D {
 
     /// How two vectors of window values combine.
     protocol Combination { static func combine(_ a: Vector, _ b: Vector) -> Vector }
-    enum Maximum: Combination { static func combine(_ a: Vector, _ b: Vector) -> Vector { pointwiseMax(a, b) } }
+    enum Maximum: Combination {
+        /// The lane-wise maximum as one compare and blend (the values hold no NaN).
+        @inline(__always) static func combine(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: a .< b) }
+    }
     enum Sum: Combination { static func combine(_ a: Vector, _ b: Vector) -> Vector { a + b } }
 
     static func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }

@@ -1,7 +1,8 @@
 /// Float 2-D depthwise convolution (one input channel and one feature map per group). Each plane
 /// is copied into a zero-padded, stride-phase-split scratch (`PhaseSplitPlane`), where every tap
-/// is one contiguous vector loop over the output's flat positions (3×3 unrolled), for any stride,
-/// padding and dilation. Planes are split over the executor's threads (`ParallelFor`).
+/// is a contiguous vector load at a constant offset from the output position (3×3 unrolled), for
+/// any stride, padding and dilation; an optional per-channel epilogue is applied in registers.
+/// Planes are split over the executor's threads (`ParallelFor`).
 enum DepthwiseConv {
     /// A per-channel affine map and clamp applied to each output value as it is stored:
     /// `min(max(v·scale[c] + shift[c], low), high)`, with `nil` standing for scale 1 and shift 0.
@@ -25,81 +26,160 @@ enum DepthwiseConv {
         let layout = PhaseSplitPlane(geometry)
         let taps = geometry.kernel[0] * geometry.kernel[1]
         let inputSize = geometry.input[0] * geometry.input[1], outputSize = outH * outW
+        let clamps = epilogue.map { $0.low > -.infinity || $0.high < .infinity } ?? false
         ParallelFor.run(planes, grain: max(1, 32768 / max(layout.positions * taps, 1))) { chunk in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.scratchSize)
             defer { scratch.deallocate() }
+            layout.pad(scratch, with: 0)
             layout.tapOffsets.withUnsafeBufferPointer { offsets in
                 for plane in chunk {
                     let channel = plane % channels
-                    layout.fill(from: x + plane * inputSize, padding: 0, into: scratch)
-                    let flat = scratch + layout.scratchSize - layout.positions
-                    if taps == 9 {
-                        convolve3x3(scratch, offsets: offsets, filter: w + channel * 9, count: layout.positions, into: flat)
-                    } else {
-                        convolve(scratch, offsets: offsets, filter: w + channel * taps, count: layout.positions, into: flat)
+                    layout.copy(from: x + plane * inputSize, into: scratch)
+                    let affine = Affine(epilogue, channel: channel)
+                    let target = output + plane * outputSize
+                    switch (taps == 9, clamps) {
+                    case (true, false):
+                        convolve(NineTaps(scratch, offsets: offsets, filter: w + channel * 9), layout: layout, map: affine, into: target)
+                    case (true, true):
+                        convolve(NineTaps(scratch, offsets: offsets, filter: w + channel * 9), layout: layout,
+                                 map: ClampedAffine(affine, epilogue), into: target)
+                    case (false, false):
+                        convolve(AnyTaps(scratch, offsets: offsets, filter: w + channel * taps), layout: layout, map: affine, into: target)
+                    case (false, true):
+                        convolve(AnyTaps(scratch, offsets: offsets, filter: w + channel * taps), layout: layout,
+                                 map: ClampedAffine(affine, epilogue), into: target)
                     }
-                    store(flat, width: layout.width, rows: outH, columns: outW, channel: channel, epilogue: epilogue,
-                          into: output + plane * outputSize)
                 }
             }
         }
     }
 
-    private typealias Vector = SIMD8<Float>
+    typealias Vector = SIMD8<Float>
 
-    private static func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
 
-    /// `flat[q] = Σ filter[t] · scratch[offsets[t] + q]` for `q < count` (a multiple of the vector width).
-    private static func convolve(_ scratch: UnsafePointer<Float>, offsets: UnsafeBufferPointer<Int>, filter: UnsafePointer<Float>,
-                                 count: Int, into flat: UnsafeMutablePointer<Float>) {
-        var q = 0
-        while q < count {
-            var sum = Vector()
-            for t in 0..<offsets.count { sum += filter[t] * load(scratch + offsets[t] + q) }
-            UnsafeMutableRawPointer(flat + q).storeBytes(of: sum, as: Vector.self)
-            q += Vector.scalarCount
-        }
-    }
+    @inline(__always)
+    static func store(_ v: Vector, at p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self) }
 
-    /// `convolve` with the nine taps of a 3×3 filter held in registers.
-    private static func convolve3x3(_ scratch: UnsafePointer<Float>, offsets: UnsafeBufferPointer<Int>, filter: UnsafePointer<Float>,
-                                    count: Int, into flat: UnsafeMutablePointer<Float>) {
-        let w0 = filter[0], w1 = filter[1], w2 = filter[2], w3 = filter[3], w4 = filter[4]
-        let w5 = filter[5], w6 = filter[6], w7 = filter[7], w8 = filter[8]
-        let p0 = scratch + offsets[0], p1 = scratch + offsets[1], p2 = scratch + offsets[2]
-        let p3 = scratch + offsets[3], p4 = scratch + offsets[4], p5 = scratch + offsets[5]
-        let p6 = scratch + offsets[6], p7 = scratch + offsets[7], p8 = scratch + offsets[8]
-        var q = 0
-        while q < count {
-            var top = w0 * load(p0 + q)
-            top += w1 * load(p1 + q)
-            top += w2 * load(p2 + q)
-            var middle = w3 * load(p3 + q)
-            middle += w4 * load(p4 + q)
-            middle += w5 * load(p5 + q)
-            var bottom = w6 * load(p6 + q)
-            bottom += w7 * load(p7 + q)
-            bottom += w8 * load(p8 + q)
-            UnsafeMutableRawPointer(flat + q).storeBytes(of: top + middle + bottom, as: Vector.self)
-            q += Vector.scalarCount
-        }
-    }
-
-    /// Copies the first `columns` of each `width`-long flat row into the output plane, through the epilogue.
-    private static func store(_ flat: UnsafePointer<Float>, width: Int, rows: Int, columns: Int, channel: Int,
-                              epilogue: Epilogue?, into target: UnsafeMutablePointer<Float>) {
-        guard let epilogue else {
-            for row in 0..<rows { (target + row * columns).update(from: flat + row * width, count: columns) }
+    /// One plane's output. Rows of at least a vector are computed straight into the output (the
+    /// last vector of a row overlapping the one before); narrower planes run one loop over the
+    /// flat positions into the scratch's output area and then copy their rows out.
+    @inline(__always)
+    private static func convolve<T: TapSum, M: OutputMap>(_ taps: T, layout: PhaseSplitPlane, map: M, into target: UnsafeMutablePointer<Float>) {
+        let outH = layout.geometry.output[0], outW = layout.geometry.output[1], width = layout.width
+        let lanes = Vector.scalarCount
+        if outW >= lanes {
+            for oy in 0..<outH {
+                let row = target + oy * outW, origin = oy * width
+                var ox = 0
+                while ox + lanes <= outW {
+                    store(map.apply(taps.sum(at: origin + ox)), at: row + ox)
+                    ox += lanes
+                }
+                if ox < outW { store(map.apply(taps.sum(at: origin + outW - lanes)), at: row + outW - lanes) }
+            }
             return
         }
-        let a = epilogue.scale?[channel] ?? 1, c = epilogue.shift?[channel] ?? 0
-        let low = epilogue.low, high = epilogue.high
-        for row in 0..<rows {
-            let from = flat + row * width, to = target + row * columns
-            for column in 0..<columns {
-                let v = from[column] * a + c
-                to[column] = v < low ? low : (v > high ? high : v)
-            }
+        let flat = taps.scratch + layout.scratchSize - layout.positions
+        var q = 0
+        while q < layout.positions {
+            store(map.apply(taps.sum(at: q)), at: flat + q)
+            q += lanes
         }
+        for oy in 0..<outH { FloatRows.copy(flat + oy * width, to: target + oy * outW, count: outW) }
+    }
+
+    /// What becomes of a vector of sums before it is stored.
+    private protocol OutputMap { func apply(_ v: Vector) -> Vector }
+
+    /// One channel's scale and shift (1 and 0 without an epilogue).
+    private struct Affine: OutputMap {
+        let scale: Vector, shift: Vector
+
+        init(_ epilogue: Epilogue?, channel: Int) {
+            scale = Vector(repeating: epilogue?.scale?[channel] ?? 1)
+            shift = Vector(repeating: epilogue?.shift?[channel] ?? 0)
+        }
+
+        @inline(__always) func apply(_ v: Vector) -> Vector { v * scale + shift }
+    }
+
+    /// The scale and shift, then the epilogue's clamp.
+    private struct ClampedAffine: OutputMap {
+        let affine: Affine, low: Vector, high: Vector
+
+        init(_ affine: Affine, _ epilogue: Epilogue?) {
+            self.affine = affine
+            low = Vector(repeating: epilogue?.low ?? -.infinity)
+            high = Vector(repeating: epilogue?.high ?? .infinity)
+        }
+
+        @inline(__always)
+        func apply(_ v: Vector) -> Vector {
+            var y = affine.apply(v)
+            y.replace(with: low, where: y .< low)
+            y.replace(with: high, where: y .> high)
+            return y
+        }
+    }
+}
+
+/// The weighted sum of a filter's taps at one vector of flat output positions.
+protocol TapSum {
+    /// The scratch the taps read (`PhaseSplitPlane` blocks, then the flat output area).
+    var scratch: UnsafeMutablePointer<Float> { get }
+    /// `Σ filter[t] · scratch[offsets[t] + q + lane]` for the vector's lanes.
+    func sum(at q: Int) -> DepthwiseConv.Vector
+}
+
+/// Any number of taps, read through the offset table.
+struct AnyTaps: TapSum {
+    let scratch: UnsafeMutablePointer<Float>
+    let offsets: UnsafeBufferPointer<Int>
+    let filter: UnsafePointer<Float>
+
+    init(_ scratch: UnsafeMutablePointer<Float>, offsets: UnsafeBufferPointer<Int>, filter: UnsafePointer<Float>) {
+        self.scratch = scratch
+        self.offsets = offsets
+        self.filter = filter
+    }
+
+    @inline(__always)
+    func sum(at q: Int) -> DepthwiseConv.Vector {
+        var sum = DepthwiseConv.Vector()
+        for t in 0..<offsets.count { sum += filter[t] * DepthwiseConv.load(scratch + offsets[t] + q) }
+        return sum
+    }
+}
+
+/// A 3×3 filter with its nine weights and tap pointers held in registers.
+struct NineTaps: TapSum {
+    let scratch: UnsafeMutablePointer<Float>
+    let w0, w1, w2, w3, w4, w5, w6, w7, w8: Float
+    let p0, p1, p2, p3, p4, p5, p6, p7, p8: UnsafePointer<Float>
+
+    init(_ scratch: UnsafeMutablePointer<Float>, offsets: UnsafeBufferPointer<Int>, filter: UnsafePointer<Float>) {
+        self.scratch = scratch
+        (w0, w1, w2, w3, w4, w5, w6, w7, w8) = (filter[0], filter[1], filter[2], filter[3], filter[4], filter[5], filter[6], filter[7], filter[8])
+        let s = UnsafePointer(scratch)
+        (p0, p1, p2) = (s + offsets[0], s + offsets[1], s + offsets[2])
+        (p3, p4, p5) = (s + offsets[3], s + offsets[4], s + offsets[5])
+        (p6, p7, p8) = (s + offsets[6], s + offsets[7], s + offsets[8])
+    }
+
+    @inline(__always)
+    func sum(at q: Int) -> DepthwiseConv.Vector {
+        typealias C = DepthwiseConv
+        var top = w0 * C.load(p0 + q)
+        top += w1 * C.load(p1 + q)
+        top += w2 * C.load(p2 + q)
+        var middle = w3 * C.load(p3 + q)
+        middle += w4 * C.load(p4 + q)
+        middle += w5 * C.load(p5 + q)
+        var bottom = w6 * C.load(p6 + q)
+        bottom += w7 * C.load(p7 + q)
+        bottom += w8 * C.load(p8 + q)
+        return top + middle + bottom
     }
 }
