@@ -5,7 +5,8 @@ import ModelIR
 /// tap is one contiguous vector max or sum over the output's flat positions; averages are divided
 /// by the taps inside the input (or inside the padded input with `count_include_pad`). A max-pool
 /// plane holding a NaN takes the exact per-window loop (`FastPoolWindows`) so the NaN propagates.
-/// Planes are split over the executor's threads. Other types, ranks and Lp pooling run `Pooling.pool`.
+/// Planes are split over the executor's threads. Other types, ranks, empty inputs and Lp pooling
+/// run `Pooling.pool`.
 struct FastPool: TensorKernel {
     static let opType = "Pool", sinceVersion = 1
     let pooling: Pooling
@@ -35,7 +36,7 @@ struct FastPool: TensorKernel {
         case .average: isMax = false
         case .lp: return [try pooling.pool(x, wantIndices: false).0]
         }
-        guard x.dataType == .float, x.rank == 4, let kernel = pooling.spatial.kernelShape, kernel.count == 2 else {
+        guard x.dataType == .float, x.rank == 4, x.elementCount > 0, let kernel = pooling.spatial.kernelShape, kernel.count == 2 else {
             return [try pooling.pool(x, wantIndices: false).0]
         }
         let g = try pooling.spatial.geometry(input: Array(x.shape[2...]), kernel: kernel)

@@ -10,31 +10,34 @@ enum Pool2D {
     }
     enum Sum: Combination { static func combine(_ a: Vector, _ b: Vector) -> Vector { a + b } }
 
+    @inline(__always)
     static func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
 
+    @inline(__always)
+    static func store(_ v: Vector, at p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self) }
+
+    /// The combination over taps `t` of `scratch[offsets[t] + q + lane]`; nine taps unrolled.
+    @inline(__always)
+    private static func window<C: Combination>(_ combination: C.Type, _ scratch: UnsafePointer<Float>, offsets: UnsafeBufferPointer<Int>,
+                                               at q: Int) -> Vector {
+        if offsets.count == 9 {
+            let top = C.combine(C.combine(load(scratch + offsets[0] + q), load(scratch + offsets[1] + q)), load(scratch + offsets[2] + q))
+            let middle = C.combine(C.combine(load(scratch + offsets[3] + q), load(scratch + offsets[4] + q)), load(scratch + offsets[5] + q))
+            let bottom = C.combine(C.combine(load(scratch + offsets[6] + q), load(scratch + offsets[7] + q)), load(scratch + offsets[8] + q))
+            return C.combine(C.combine(top, middle), bottom)
+        }
+        var value = load(scratch + offsets[0] + q)
+        for t in 1..<offsets.count { value = C.combine(value, load(scratch + offsets[t] + q)) }
+        return value
+    }
+
     /// `flat[q]` = the combination over taps `t` of `scratch[offsets[t] + q]`, for `q < count`
-    /// (a multiple of the vector width); nine taps unrolled.
+    /// (a multiple of the vector width). `offsets` holds at least one tap.
     static func reduce<C: Combination>(_ combination: C.Type, _ scratch: UnsafePointer<Float>, offsets: UnsafeBufferPointer<Int>,
                                        count: Int, into flat: UnsafeMutablePointer<Float>) {
-        guard let first = offsets.first else { return }
         var q = 0
-        if offsets.count == 9 {
-            let p0 = scratch + offsets[0], p1 = scratch + offsets[1], p2 = scratch + offsets[2]
-            let p3 = scratch + offsets[3], p4 = scratch + offsets[4], p5 = scratch + offsets[5]
-            let p6 = scratch + offsets[6], p7 = scratch + offsets[7], p8 = scratch + offsets[8]
-            while q < count {
-                let top = C.combine(C.combine(load(p0 + q), load(p1 + q)), load(p2 + q))
-                let middle = C.combine(C.combine(load(p3 + q), load(p4 + q)), load(p5 + q))
-                let bottom = C.combine(C.combine(load(p6 + q), load(p7 + q)), load(p8 + q))
-                UnsafeMutableRawPointer(flat + q).storeBytes(of: C.combine(C.combine(top, middle), bottom), as: Vector.self)
-                q += Vector.scalarCount
-            }
-            return
-        }
         while q < count {
-            var value = load(scratch + first + q)
-            for t in 1..<offsets.count { value = C.combine(value, load(scratch + offsets[t] + q)) }
-            UnsafeMutableRawPointer(flat + q).storeBytes(of: value, as: Vector.self)
+            store(window(C.self, scratch, offsets: offsets, at: q), at: flat + q)
             q += Vector.scalarCount
         }
     }
