@@ -8,7 +8,7 @@ enum Pool2D {
         /// The lane-wise maximum as one compare and blend (the values hold no NaN).
         @inline(__always) static func combine(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: a .< b) }
     }
-    enum Sum: Combination { static func combine(_ a: Vector, _ b: Vector) -> Vector { a + b } }
+    enum Sum: Combination { @inline(__always) static func combine(_ a: Vector, _ b: Vector) -> Vector { a + b } }
 
     @inline(__always)
     static func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }

@@ -54,19 +54,20 @@ enum DepthwiseConv {
         }
     }
 
-    typealias Vector = SIMD8<Float>
+    fileprivate typealias Vector = SIMD8<Float>
 
     @inline(__always)
-    static func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
+    fileprivate static func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
 
     @inline(__always)
-    static func store(_ v: Vector, at p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self) }
+    private static func store(_ v: Vector, at p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self) }
 
     /// One plane's output. Rows of at least a vector are computed straight into the output (the
     /// last vector of a row overlapping the one before); narrower planes run one loop over the
     /// flat positions into the scratch's output area and then copy their rows out.
     @inline(__always)
-    private static func convolve<T: TapSum, M: OutputMap>(_ taps: T, layout: PhaseSplitPlane, map: M, into target: UnsafeMutablePointer<Float>) {
+    private static func convolve<T: TapSum, M: OutputMap>(_ taps: T, layout: PhaseSplitPlane, map: M,
+                                                          into target: UnsafeMutablePointer<Float>) {
         let outH = layout.geometry.output[0], outW = layout.geometry.output[1], width = layout.width
         let lanes = Vector.scalarCount
         if outW >= lanes {
@@ -125,61 +126,65 @@ enum DepthwiseConv {
     }
 }
 
-/// The weighted sum of a filter's taps at one vector of flat output positions.
-protocol TapSum {
-    /// The scratch the taps read (`PhaseSplitPlane` blocks, then the flat output area).
-    var scratch: UnsafeMutablePointer<Float> { get }
-    /// `Σ filter[t] · scratch[offsets[t] + q + lane]` for the vector's lanes.
-    func sum(at q: Int) -> DepthwiseConv.Vector
-}
-
-/// Any number of taps, read through the offset table.
-struct AnyTaps: TapSum {
-    let scratch: UnsafeMutablePointer<Float>
-    let offsets: UnsafeBufferPointer<Int>
-    let filter: UnsafePointer<Float>
-
-    init(_ scratch: UnsafeMutablePointer<Float>, offsets: UnsafeBufferPointer<Int>, filter: UnsafePointer<Float>) {
-        self.scratch = scratch
-        self.offsets = offsets
-        self.filter = filter
+extension DepthwiseConv {
+    /// The weighted sum of a filter's taps at one vector of flat output positions.
+    fileprivate protocol TapSum {
+        /// The scratch the taps read (`PhaseSplitPlane` blocks, then the flat output area).
+        var scratch: UnsafeMutablePointer<Float> { get }
+        /// `Σ filter[t] · scratch[offsets[t] + q + lane]` for the vector's lanes.
+        func sum(at q: Int) -> Vector
     }
 
-    @inline(__always)
-    func sum(at q: Int) -> DepthwiseConv.Vector {
-        var sum = DepthwiseConv.Vector()
-        for t in 0..<offsets.count { sum += filter[t] * DepthwiseConv.load(scratch + offsets[t] + q) }
-        return sum
-    }
-}
+    /// Any number of taps, read through the offset table.
+    fileprivate struct AnyTaps: TapSum {
+        let scratch: UnsafeMutablePointer<Float>
+        let offsets: UnsafeBufferPointer<Int>
+        let filter: UnsafePointer<Float>
 
-/// A 3×3 filter with its nine weights and tap pointers held in registers.
-struct NineTaps: TapSum {
-    let scratch: UnsafeMutablePointer<Float>
-    let w0, w1, w2, w3, w4, w5, w6, w7, w8: Float
-    let p0, p1, p2, p3, p4, p5, p6, p7, p8: UnsafePointer<Float>
+        init(_ scratch: UnsafeMutablePointer<Float>, offsets: UnsafeBufferPointer<Int>, filter: UnsafePointer<Float>) {
+            self.scratch = scratch
+            self.offsets = offsets
+            self.filter = filter
+        }
 
-    init(_ scratch: UnsafeMutablePointer<Float>, offsets: UnsafeBufferPointer<Int>, filter: UnsafePointer<Float>) {
-        self.scratch = scratch
-        (w0, w1, w2, w3, w4, w5, w6, w7, w8) = (filter[0], filter[1], filter[2], filter[3], filter[4], filter[5], filter[6], filter[7], filter[8])
-        let s = UnsafePointer(scratch)
-        (p0, p1, p2) = (s + offsets[0], s + offsets[1], s + offsets[2])
-        (p3, p4, p5) = (s + offsets[3], s + offsets[4], s + offsets[5])
-        (p6, p7, p8) = (s + offsets[6], s + offsets[7], s + offsets[8])
+        @inline(__always)
+        func sum(at q: Int) -> Vector {
+            var sum = Vector()
+            for t in 0..<offsets.count { sum += filter[t] * DepthwiseConv.load(scratch + offsets[t] + q) }
+            return sum
+        }
     }
 
-    @inline(__always)
-    func sum(at q: Int) -> DepthwiseConv.Vector {
-        typealias C = DepthwiseConv
-        var top = w0 * C.load(p0 + q)
-        top += w1 * C.load(p1 + q)
-        top += w2 * C.load(p2 + q)
-        var middle = w3 * C.load(p3 + q)
-        middle += w4 * C.load(p4 + q)
-        middle += w5 * C.load(p5 + q)
-        var bottom = w6 * C.load(p6 + q)
-        bottom += w7 * C.load(p7 + q)
-        bottom += w8 * C.load(p8 + q)
-        return top + middle + bottom
+    /// A 3×3 filter with its nine weights and tap pointers held in registers.
+    fileprivate struct NineTaps: TapSum {
+        let scratch: UnsafeMutablePointer<Float>
+        let w0, w1, w2, w3, w4, w5, w6, w7, w8: Float
+        let p0, p1, p2, p3, p4, p5, p6, p7, p8: UnsafePointer<Float>
+
+        init(_ scratch: UnsafeMutablePointer<Float>, offsets: UnsafeBufferPointer<Int>, filter: UnsafePointer<Float>) {
+            self.scratch = scratch
+            (w0, w1, w2) = (filter[0], filter[1], filter[2])
+            (w3, w4, w5) = (filter[3], filter[4], filter[5])
+            (w6, w7, w8) = (filter[6], filter[7], filter[8])
+            let s = UnsafePointer(scratch)
+            (p0, p1, p2) = (s + offsets[0], s + offsets[1], s + offsets[2])
+            (p3, p4, p5) = (s + offsets[3], s + offsets[4], s + offsets[5])
+            (p6, p7, p8) = (s + offsets[6], s + offsets[7], s + offsets[8])
+        }
+
+        @inline(__always)
+        func sum(at q: Int) -> Vector {
+            typealias C = DepthwiseConv
+            var top = w0 * C.load(p0 + q)
+            top += w1 * C.load(p1 + q)
+            top += w2 * C.load(p2 + q)
+            var middle = w3 * C.load(p3 + q)
+            middle += w4 * C.load(p4 + q)
+            middle += w5 * C.load(p5 + q)
+            var bottom = w6 * C.load(p6 + q)
+            bottom += w7 * C.load(p7 + q)
+            bottom += w8 * C.load(p8 + q)
+            return top + middle + bottom
+        }
     }
 }
