@@ -28,7 +28,8 @@ extension BatchNormalization_14: InferenceBatchNormalization {
 /// Inputs: X, W, B (or nil), then — with a normalization — scale, B, mean and var of the
 /// BatchNormalization. Depthwise convolutions (one input channel per group, one map per group)
 /// run `DepthwiseConv`, which applies the epilogue as it stores; 1×1 unit-stride unpadded ones
-/// multiply X directly; the rest go through `Im2col` and `sgemm`. Other types and ranks run `Conv_1` and the reference epilogue.
+/// multiply X directly; the rest go through `Im2col` and `sgemm`. Other types and ranks run
+/// `Conv_1` and the reference epilogue.
 struct FusedConv: Kernel {
     static let opType = "Conv", sinceVersion = 1
     static let inputArity = 2...7
