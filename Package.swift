@@ -4,7 +4,7 @@ import PackageDescription
 /// Targets follow the layer table of DESIGN.md: every arrow points down.
 ///
 ///     modelgate → Reports → Harness → Passes, Executor, GraphChecker, ModelFormats → ModelIR
-///     ModelFormats → ONNXProto, CHDF5, ZIPFoundation;  Executor → CBLAS, CQuantizedKernels
+///     ModelFormats → ONNXProto, CHDF5, ZIPFoundation;  Executor → CBLAS, CQuantizedKernels, CFloatKernels
 let package = Package(
     name: "ModelGate",
     platforms: [.macOS(.v14)],
@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CQuantizedKernels"),
+        .target(name: "CFloatKernels"),
         .target(name: "ONNXProto",
                 dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 swiftSettings: [.swiftLanguageMode(.v5)]),
@@ -32,7 +33,7 @@ let package = Package(
                 dependencies: ["ModelIR", "ONNXProto", "CHDF5",
                                .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "GraphChecker", dependencies: ["ModelIR"]),
-        .target(name: "Executor", dependencies: ["ModelIR", "GraphChecker", "CBLAS", "CQuantizedKernels"]),
+        .target(name: "Executor", dependencies: ["ModelIR", "GraphChecker", "CBLAS", "CQuantizedKernels", "CFloatKernels"]),
         .target(name: "Passes", dependencies: ["ModelIR", "GraphChecker"]),
         .target(name: "Harness",
                 dependencies: ["ModelIR", "ModelFormats", "GraphChecker", "Executor", "Passes",

@@ -196,8 +196,9 @@ enum FastPlan {
                                     outputs: [current], release: release))
                 continue
             }
+            let prepared = kernel.preparing(weight: weight, constants: inputs.map { $0.flatMap { known[$0]?.tensor } })
             result.append(.init(label: step.label, opType: step.opType, domain: step.domain, opset: step.opset,
-                                inputNames: inputNames, kernel: kernel, requiredInputs: step.requiredInputs, inputs: inputs,
+                                inputNames: inputNames, kernel: prepared, requiredInputs: step.requiredInputs, inputs: inputs,
                                 outputs: [current], release: release))
         }
         return result

@@ -27,9 +27,11 @@ extension BatchNormalization_14: InferenceBatchNormalization {
 ///
 /// Inputs: X, W, B (or nil), then — with a normalization — scale, B, mean and var of the
 /// BatchNormalization. Depthwise convolutions (one input channel per group, one map per group)
-/// run `DepthwiseConv`, which applies the epilogue as it stores; 1×1 unit-stride unpadded ones
-/// multiply X directly; the rest go through `Im2col` and `sgemm`. Other types and ranks run
-/// `Conv_1` and the reference epilogue.
+/// run `DepthwiseConv`, which applies the epilogue as it stores. With weights prepared at plan
+/// time (`preparing(weight:constants:)`) on an AVX-512 CPU, the rest run `FloatConvGemm` with the
+/// epilogue fused; otherwise 1×1 unit-stride unpadded ones multiply X directly and the rest go
+/// through `Im2col` and `sgemm`, followed by an epilogue pass. Other types and ranks run `Conv_1`
+/// and the reference epilogue.
 struct FusedConv: Kernel {
     static let opType = "Conv", sinceVersion = 1
     static let inputArity = 2...7
@@ -54,20 +56,53 @@ struct FusedConv: Kernel {
         }
     }
 
+    /// Constant weights packed for `FloatConvGemm`, with the bias and normalization folded into
+    /// one scale and shift per map.
+    struct Prepared {
+        let weights: FloatConvWeights
+        let scale: [Float]
+        let shift: [Float]
+    }
+
     let conv: Conv_1
     let epsilon: Double?
     let activation: Activation
+    let prepared: Prepared?
 
     init(conv: Conv_1, normalization: Normalization?, activation: Activation) {
         self.conv = conv
         epsilon = normalization?.epsilon
         self.activation = activation
+        prepared = nil
     }
 
     init(_ node: KernelNode) throws {
         conv = try Conv_1(node)
         epsilon = nil
         activation = .none
+        prepared = nil
+    }
+
+    private init(_ base: FusedConv, prepared: Prepared) {
+        conv = base.conv
+        epsilon = base.epsilon
+        activation = base.activation
+        self.prepared = prepared
+    }
+
+    /// This kernel with `weight` packed once and the epilogue folded from `constants` (the
+    /// kernel's inputs, B and the normalization known), or itself when `FloatConvGemm` is off,
+    /// the convolution is depthwise, or the constants do not fit.
+    func preparing(weight: Tensor, constants: [Tensor?]) -> FusedConv {
+        let group = conv.group
+        guard FloatConvGemm.isEnabled, weight.dataType == .float, weight.rank == 4, group >= 1,
+              !(weight.shape[1] == 1 && weight.shape[0] == group),
+              let weights = FloatConvWeights(weight, group: group) else { return self }
+        let maps = weight.shape[0], bias = constants.optional(2)
+        if let bias, bias.dataType != .float || bias.elementCount != maps { return self }
+        guard let (scale, shift) = try? epilogue(maps: maps, bias: bias, constants) else { return self }
+        return FusedConv(self, prepared: Prepared(weights: weights, scale: scale ?? [Float](repeating: 1, count: maps),
+                                                  shift: shift ?? [Float](repeating: 0, count: maps)))
     }
 
     func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
@@ -90,6 +125,9 @@ struct FusedConv: Kernel {
             throw KernelError.invalidInput("kernel_shape \(declared) does not match W \(w.shape)")
         }
         let geometry = try conv.spatial.geometry(input: Array(x.shape[2...]), kernel: kernel)
+        if let prepared, prepared.weights.shape == w.shape, FloatConvGemm.geometry(geometry, channels: channels / group) != nil {
+            return try packedCompute(x, prepared, geometry: geometry)
+        }
         let (scale, shift) = try epilogue(maps: maps, bias: b, inputs)
         let shape = [x.shape[0], maps] + geometry.output
         return try x.withElements(Float.self) { xs in
@@ -105,6 +143,23 @@ struct FusedConv: Kernel {
                                             geometry: geometry, output: oBase)
                     let positions = geometry.output.reduce(1, *)
                     applyEpilogue(oBase, rows: x.shape[0] * maps, maps: maps, positions: positions, scale: scale, shift: shift)
+                }
+            }
+        }
+    }
+
+    /// The convolution on `FloatConvGemm` with the prepared weights and epilogue.
+    private func packedCompute(_ x: Tensor, _ prepared: Prepared, geometry: SpatialGeometry) throws -> Tensor {
+        let (low, high) = activation.bounds
+        return try x.withElements(Float.self) { xs in
+            try Tensor.overwritten(Float.self, shape: [x.shape[0], prepared.weights.shape[0]] + geometry.output) { out in
+                guard let xBase = xs.baseAddress, let oBase = out.baseAddress else { return }
+                prepared.scale.withUnsafeBufferPointer { scale in
+                    prepared.shift.withUnsafeBufferPointer { shift in
+                        guard let scale = scale.baseAddress, let shift = shift.baseAddress else { return }
+                        FloatConvGemm.run(prepared.weights, x: xBase, batch: x.shape[0], channels: x.shape[1], geometry: geometry,
+                                          scale: scale, shift: shift, low: low, high: high, output: oBase)
+                    }
                 }
             }
         }

@@ -1,0 +1,52 @@
+#ifndef MODELGATE_CFLOATKERNELS_H
+#define MODELGATE_CFLOATKERNELS_H
+
+#include <stddef.h>
+
+/// Float matrix products for the executor's convolutions: C = epilogue(A·B) with A the weights
+/// (M×K, packed once), B built panel by panel from the input (a fused im2col, or the input plane
+/// matrix itself for 1×1 unit-stride unpadded convolutions), and per row
+/// `c = clamp(acc · scale[m] + shift[m], low, high)` written straight to the row-major output.
+///
+/// Packed A (`mg_sgemm_pack_a`): panels of MG_SGEMM_MR rows; in a panel, for each k, the values
+/// of row 0, row 1, … (rows past M are zero). A K range [k0, k1) of a panel is contiguous.
+/// B panels: MG_SGEMM_NR columns; for each k of a range, the values of column 0, column 1, …
+/// (columns past N are zero).
+
+#define MG_SGEMM_MR 14
+#define MG_SGEMM_NR 32
+
+/// The geometry of one image's (one group's) 2-D convolution, as `mg_sgemm_conv` reads it.
+typedef struct {
+    int channels;
+    int in_h, in_w;
+    int k_h, k_w;
+    int stride_h, stride_w;
+    int dilation_h, dilation_w;
+    int pad_h, pad_w;
+    int out_h, out_w;
+} mg_conv_geometry;
+
+/// 1 when the CPU runs the AVX-512 kernels (AVX-512F and DQ), else 0; without them nothing but
+/// the packing of A may be called.
+int mg_sgemm_supported(void);
+
+/// Floats of packed A for `m` rows and `k` columns.
+size_t mg_sgemm_packed_a_size(int m, int k);
+
+/// Packs the row-major float matrix `a` (m×k, row stride `lda`) into `packed`.
+void mg_sgemm_pack_a(const float *a, int m, int k, long lda, float *packed);
+
+/// Floats of the scratch one call of `mg_sgemm_conv` needs.
+size_t mg_sgemm_scratch_size(void);
+
+/// Rows [m0, m1) (m0 a multiple of MG_SGEMM_MR) and column panels [p0, p1) of
+/// `C = epilogue(A · B)` for packed A (`m`×`k`) and, with `geometry`, B = the im2col matrix of the
+/// input planes `x` (k = channels·k_h·k_w rows, n = out_h·out_w columns, zeros in the padding), or
+/// without it (NULL), B = `x` itself as a k×n row-major matrix. C has row stride `ldc`.
+/// `scratch` holds `mg_sgemm_scratch_size()` floats, 64-byte aligned. AVX-512 only.
+void mg_sgemm_conv(const float *packed_a, int m, int k, const float *x, const mg_conv_geometry *geometry, int n,
+                   int m0, int m1, int p0, int p1, const float *scale, const float *shift, float low, float high,
+                   float *c, long ldc, float *scratch);
+
+#endif
