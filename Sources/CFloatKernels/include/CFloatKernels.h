@@ -13,8 +13,8 @@
 /// B panels: MG_SGEMM_NR columns; for each k of a range, the values of column 0, column 1, …
 /// (columns past N are zero).
 
-#define MG_SGEMM_MR 14
-#define MG_SGEMM_NR 32
+#define MG_SGEMM_MR 16
+#define MG_SGEMM_NR 16
 
 /// The geometry of one image's (one group's) 2-D convolution, as `mg_sgemm_conv` reads it.
 typedef struct {
