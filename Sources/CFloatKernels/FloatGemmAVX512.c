@@ -8,7 +8,10 @@
 /// KC×NB·NR block (256 KiB) stays in L2 while every row panel of A runs over it.
 #define MG_SGEMM_NB 8
 
-size_t mg_sgemm_scratch_size(void) { return (size_t)MG_SGEMM_KC * MG_SGEMM_NR * MG_SGEMM_NB; }
+size_t mg_sgemm_scratch_size(int k, int panels) {
+    int blocks = (k + MG_SGEMM_KC - 1) / MG_SGEMM_KC, kc = blocks > 0 ? (k + blocks - 1) / blocks : 0;
+    return (size_t)kc * MG_SGEMM_NR * (size_t)(panels < MG_SGEMM_NB ? (panels > 0 ? panels : 0) : MG_SGEMM_NB);
+}
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>

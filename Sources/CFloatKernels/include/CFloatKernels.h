@@ -37,14 +37,14 @@ size_t mg_sgemm_packed_a_size(int m, int k);
 /// Packs the row-major float matrix `a` (m×k, row stride `lda`) into `packed`.
 void mg_sgemm_pack_a(const float *a, int m, int k, long lda, float *packed);
 
-/// Floats of the scratch one call of `mg_sgemm_conv` needs.
-size_t mg_sgemm_scratch_size(void);
+/// Floats of the scratch a call of `mg_sgemm_conv` needs for depth `k` and at most `panels` column panels.
+size_t mg_sgemm_scratch_size(int k, int panels);
 
 /// Rows [m0, m1) (m0 a multiple of MG_SGEMM_MR) and column panels [p0, p1) of
 /// `C = epilogue(A · B)` for packed A (`m`×`k`) and, with `geometry`, B = the im2col matrix of the
 /// input planes `x` (k = channels·k_h·k_w rows, n = out_h·out_w columns, zeros in the padding), or
 /// without it (NULL), B = `x` itself as a k×n row-major matrix. C has row stride `ldc`.
-/// `scratch` holds `mg_sgemm_scratch_size()` floats, 64-byte aligned. AVX-512 only.
+/// `scratch` holds `mg_sgemm_scratch_size(k, p1 − p0)` floats, 64-byte aligned. AVX-512 only.
 void mg_sgemm_conv(const float *packed_a, int m, int k, const float *x, const mg_conv_geometry *geometry, int n,
                    int m0, int m1, int p0, int p1, const float *scale, const float *shift, float low, float high,
                    float *c, long ldc, float *scratch);

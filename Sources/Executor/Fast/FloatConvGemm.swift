@@ -50,7 +50,8 @@ enum FloatConvGemm {
         let threads = batch * group * groupMaps * positions * depth >= minimumParallelWork ? ExecutorThreads.count : 1
         let byColumns = panels >= 4 * threads || rowPanels < 2 * threads
         let parts = max(1, min(threads, byColumns ? panels : rowPanels))
-        let scratchFloats = mg_sgemm_scratch_size()
+        let partPanels = byColumns ? (panels + parts - 1) / parts : panels
+        let scratchFloats = max(mg_sgemm_scratch_size(Int32(depth), Int32(partPanels)), 16)
         withUnsafePointer(to: &shape) { shapePointer in
             ParallelFor.run(parts) { chunk in
                 let scratch = UnsafeMutableRawPointer.allocate(byteCount: scratchFloats * MemoryLayout<Float>.stride, alignment: 64)
