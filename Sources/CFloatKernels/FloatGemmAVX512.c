@@ -1,11 +1,11 @@
 #include "CFloatKernels.h"
 
-/// K rows of B per panel: a KC×NR panel (32 KiB) stays in L1 while every A panel of the block runs.
+/// K rows of B per panel: a KC×NR panel (16 KiB) stays in L1 while every A panel of the block runs.
 #define MG_SGEMM_KC 256
 /// Floats of A per block of rows (384 KiB), so the block stays in L2 across all column panels.
 #define MG_SGEMM_A_BLOCK (96 * 1024)
 /// Column panels packed together: each input row is read in runs of up to NB·NR values, and the
-/// KC×NB·NR block (256 KiB) stays in L2 while every row panel of A runs over it.
+/// KC×NB·NR block (128 KiB) stays in L2 while every row panel of A runs over it.
 #define MG_SGEMM_NB 8
 
 size_t mg_sgemm_scratch_size(int k, int panels) {
