@@ -68,7 +68,9 @@ final class FastChannelAffineTests: XCTestCase {
         XCTAssertEqual(try actual.floatValues(), try expected.floatValues())
     }
 
-    func testBatchNormalizationAfterConvIsLeftToTheConv() throws {
+    /// Conv → BatchNormalization → Mul → Relu: the Conv takes the normalization, and the chain after
+    /// it folds into the same epilogue, so the plan is one step.
+    func testChainAfterConvAndItsNormalizationFoldsIntoTheConv() throws {
         let w = GraphBuilder.tensor("W", [4, 2, 1, 1], floats(8))
         let bn = ["gamma", "beta", "mean", "var"].map { GraphBuilder.tensor($0, [4], $0 == "var" ? floats(4, from: 0.1) : floats(4)) }
         let model = GraphBuilder.model([
@@ -78,11 +80,50 @@ final class FastChannelAffineTests: XCTestCase {
             Node(name: "relu", opType: "Relu", inputs: ["P"], outputs: ["Y"]),
         ], inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("Y")], initializers: [w, GraphBuilder.tensor("M", [4, 1, 1], floats(4))] + bn, opset: 13)
         let evaluator = try Evaluator(model: model)
-        let kernels = try XCTUnwrap(evaluator.fastGraph).steps.map { String(describing: type(of: $0.kernel)) }
-        XCTAssertEqual(kernels, ["FusedConv", "FastChannelAffine"])
+        let steps = try XCTUnwrap(evaluator.fastGraph).steps
+        XCTAssertEqual(steps.count, 1)
+        let conv = try XCTUnwrap(steps.first?.kernel as? FusedConv)
+        XCTAssertNotNil(conv.epsilon)
+        XCTAssertEqual(conv.following?.stages.count, 2)
         let x = GraphBuilder.tensor([1, 2, 3, 3], floats(18))
         let expected = try XCTUnwrap(evaluator.run(tensors: ["X": x], captureIntermediates: true)["Y"]?.tensor)
         let actual = try XCTUnwrap(evaluator.run(tensors: ["X": x])["Y"]?.tensor)
         assertClose(try actual.floatValues(), try expected.floatValues(), rtol: 1e-5, atol: 1e-6, "conv chain")
+    }
+}
+
+extension FastChannelAffineTests {
+    /// Conv (grouped, padded, with bias) → Mul → Add → Clip, with constants per map or one for all
+    /// maps, folds into one FusedConv and matches the reference at 1 and 2 threads.
+    func testConvFollowedByAChainMatchesTheReference() throws {
+        for threads in [1, 2] {
+            ExecutorThreads.set(threads)
+            defer { ExecutorThreads.set(1) }
+            for (maps, group, constantChannels) in [(6, 1, 6), (8, 2, 8), (6, 1, 1), (6, 3, 6)] {
+                let channels = 6
+                let w = GraphBuilder.tensor("W", [maps, channels / group, 3, 3], floats(maps * channels / group * 9))
+                let model = GraphBuilder.model([
+                    Node(name: "conv", opType: "Conv", inputs: ["X", "W", "Bias"], outputs: ["C"],
+                         attributes: [GraphBuilder.int("group", Int64(group)), GraphBuilder.ints("pads", [1, 1, 1, 1])]),
+                    Node(name: "mul", opType: "Mul", inputs: ["C", "M"], outputs: ["P"]),
+                    Node(name: "add", opType: "Add", inputs: ["A", "P"], outputs: ["S"]),
+                    Node(name: "clip", opType: "Clip", inputs: ["S", "low", "high"], outputs: ["Y"]),
+                ], inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("Y")],
+                   initializers: [w, GraphBuilder.tensor("Bias", [maps], floats(maps)),
+                                  GraphBuilder.tensor("M", [constantChannels, 1, 1], floats(constantChannels)),
+                                  GraphBuilder.tensor("A", [1, constantChannels, 1, 1], floats(constantChannels)),
+                                  GraphBuilder.tensor("low", [], [-0.5]), GraphBuilder.tensor("high", [], [0.75])], opset: 13)
+                let evaluator = try Evaluator(model: model)
+                let steps = try XCTUnwrap(evaluator.fastGraph).steps
+                XCTAssertEqual(steps.count, 1, "maps \(maps) group \(group)")
+                XCTAssertNotNil((steps.first?.kernel as? FusedConv)?.following)
+                let x = GraphBuilder.tensor([2, channels, 7, 5], floats(2 * channels * 35))
+                let expected = try XCTUnwrap(evaluator.run(tensors: ["X": x], captureIntermediates: true)["Y"]?.tensor)
+                let actual = try XCTUnwrap(evaluator.run(tensors: ["X": x])["Y"]?.tensor)
+                XCTAssertEqual(actual.shape, expected.shape)
+                assertClose(try actual.floatValues(), try expected.floatValues(), rtol: 1e-5, atol: 1e-5,
+                            "maps \(maps) group \(group) threads \(threads)")
+            }
+        }
     }
 }

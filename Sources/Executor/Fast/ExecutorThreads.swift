@@ -39,4 +39,44 @@ enum ParallelFor {
             if start < end { body(start..<end) }
         }
     }
+
+    /// Runs `body(row, positions)` for every row (N·C plane) of an N×C×… tensor of `shape`. Planes
+    /// of at least `wide` positions are split by positions over the threads: one thread takes the
+    /// same range of positions on every row, as the convolutions split their outputs by column
+    /// panels, so consecutive steps keep each thread on the memory it last wrote. Smaller planes
+    /// are split by rows. Rank below 3 is one row.
+    static func planes(_ shape: [Int], grain: Int = 16384, _ body: (Int, Range<Int>) -> Void) {
+        let (rows, plane) = layout(shape)
+        guard rows > 0, plane > 0 else { return }
+        if plane >= wide {
+            run(plane, grain: max(16, grain / rows)) { positions in
+                for row in 0..<rows { body(row, positions) }
+            }
+        } else {
+            run(rows, grain: max(1, grain / plane)) { chunk in
+                for row in chunk { body(row, 0..<plane) }
+            }
+        }
+    }
+
+    /// Runs `body` on ranges of flat element indices covering an N×C×… tensor of `shape`, split as
+    /// `planes` splits it (whole runs of rows when its planes are small).
+    static func elements(_ shape: [Int], grain: Int = 32768, _ body: (Range<Int>) -> Void) {
+        let (rows, plane) = layout(shape)
+        guard rows > 0, plane > 0 else { return }
+        if plane >= wide {
+            run(plane, grain: max(16, grain / rows)) { positions in
+                for row in 0..<rows { body((row * plane + positions.lowerBound)..<(row * plane + positions.upperBound)) }
+            }
+        } else {
+            run(rows * plane, grain: grain, body)
+        }
+    }
+
+    /// Planes with fewer positions are split by rows.
+    private static let wide = 1024
+
+    private static func layout(_ shape: [Int]) -> (rows: Int, plane: Int) {
+        shape.count >= 3 ? (shape[0] * shape[1], shape[2...].reduce(1, *)) : (1, shape.reduce(1, *))
+    }
 }

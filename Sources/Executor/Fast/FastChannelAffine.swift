@@ -38,15 +38,12 @@ struct FastChannelAffine: Kernel {
         let y = try x.withElements(Float.self) { xs in
             try Tensor.overwritten(Float.self, shape: x.shape) { out in
                 guard let source = xs.baseAddress, let target = out.baseAddress, plane > 0 else { return }
-                let rows = xs.count / plane
-                ParallelFor.run(rows, grain: max(1, 16384 / plane)) { chunk in
-                    for row in chunk {
-                        let k = scale[row % channels], d = shift[row % channels]
-                        let from = source + row * plane, to = target + row * plane
-                        for i in 0..<plane {
-                            let v = from[i] * k + d
-                            to[i] = v < low ? low : (v > high ? high : v)
-                        }
+                ParallelFor.planes(x.shape) { row, positions in
+                    let k = scale[row % channels], d = shift[row % channels]
+                    let from = source + row * plane, to = target + row * plane
+                    for i in positions {
+                        let v = from[i] * k + d
+                        to[i] = v < low ? low : (v > high ? high : v)
                     }
                 }
             }
@@ -54,9 +51,15 @@ struct FastChannelAffine: Kernel {
         return [.tensor(y)]
     }
 
+    /// The chain's clamp, (−∞, ∞) when it has none.
+    var clamp: (low: Float, high: Float) {
+        for stage in stages { if case .clamp(let low, let high) = stage.operation { return (low, high) } }
+        return (-.infinity, .infinity)
+    }
+
     /// The chain's per-channel scale and shift for an input of `channels` channels and `rank`
     /// dimensions, and its clamp; nil when a constant does not broadcast per channel over it.
-    private func coefficients(channels: Int, rank: Int) throws -> ([Float], [Float], Float, Float)? {
+    func coefficients(channels: Int, rank: Int) throws -> ([Float], [Float], Float, Float)? {
         var scale = [Double](repeating: 1, count: channels), shift = [Double](repeating: 0, count: channels)
         var low = -Float.infinity, high = Float.infinity
         for stage in stages {

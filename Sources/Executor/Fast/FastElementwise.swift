@@ -37,8 +37,9 @@ struct FastBinary: Kernel {
             try b.withElements(Float.self) { ys in
                 try Tensor.overwritten(Float.self, shape: a.shape) { out in
                     guard let x = xs.baseAddress, let y = ys.baseAddress, let o = out.baseAddress else { return }
+                    let plane = a.rank >= 3 ? a.shape[2...].reduce(1, *) : count
                     if channelSize == 0 {
-                        ParallelFor.run(count, grain: 32768) { chunk in
+                        ParallelFor.elements(a.shape) { chunk in
                             switch operation {
                             case .add: for i in chunk { o[i] = x[i] + y[i] }
                             case .multiply: for i in chunk { o[i] = x[i] * y[i] }
@@ -46,11 +47,11 @@ struct FastBinary: Kernel {
                         }
                     } else {
                         let channels = ys.count
-                        for row in 0..<(count / channelSize) {
-                            let v = y[row % channels], start = row * channelSize
+                        ParallelFor.planes(a.shape) { row, positions in
+                            let v = y[row % channels], x = x + row * plane, o = o + row * plane
                             switch operation {
-                            case .add: for i in start..<(start + channelSize) { o[i] = x[i] + v }
-                            case .multiply: for i in start..<(start + channelSize) { o[i] = x[i] * v }
+                            case .add: for i in positions { o[i] = x[i] + v }
+                            case .multiply: for i in positions { o[i] = x[i] * v }
                             }
                         }
                     }
@@ -99,26 +100,34 @@ struct FastTranspose: Kernel {
         let inner = shape[rank - 1], innerStride = sourceStrides[rank - 1]
         let y = try x.withElements(Float.self) { xs in
             try Tensor.overwritten(Float.self, shape: shape) { out in
-                guard let source = xs.baseAddress, var target = out.baseAddress, out.count > 0 else { return }
+                guard let source = xs.baseAddress, let base = out.baseAddress, out.count > 0 else { return }
                 let outer = out.count / max(inner, 1)
-                var index = [Int](repeating: 0, count: rank)
-                var offset = 0
-                for _ in 0..<outer {
-                    let line = source + offset
-                    if innerStride == 1 {
-                        target.update(from: line, count: inner)
-                    } else {
-                        for i in 0..<inner { target[i] = line[i * innerStride] }
+                ParallelFor.run(outer, grain: max(1, 32768 / max(inner, 1))) { lines in
+                    var index = [Int](repeating: 0, count: rank)
+                    var offset = 0, rest = lines.lowerBound
+                    for axis in stride(from: rank - 2, through: 0, by: -1) {
+                        index[axis] = rest % shape[axis]
+                        rest /= shape[axis]
+                        offset += index[axis] * sourceStrides[axis]
                     }
-                    target += inner
-                    var axis = rank - 2
-                    while axis >= 0 {
-                        index[axis] += 1
-                        offset += sourceStrides[axis]
-                        if index[axis] < shape[axis] { break }
-                        offset -= sourceStrides[axis] * index[axis]
-                        index[axis] = 0
-                        axis -= 1
+                    var target = base + lines.lowerBound * inner
+                    for _ in lines {
+                        let line = source + offset
+                        if innerStride == 1 {
+                            target.update(from: line, count: inner)
+                        } else {
+                            for i in 0..<inner { target[i] = line[i * innerStride] }
+                        }
+                        target += inner
+                        var axis = rank - 2
+                        while axis >= 0 {
+                            index[axis] += 1
+                            offset += sourceStrides[axis]
+                            if index[axis] < shape[axis] { break }
+                            offset -= sourceStrides[axis] * index[axis]
+                            index[axis] = 0
+                            axis -= 1
+                        }
                     }
                 }
             }

@@ -29,13 +29,10 @@ struct FastBatchNormalization: Kernel {
         let y = try x.withElements(Float.self) { xs in
             try Tensor.overwritten(Float.self, shape: x.shape) { out in
                 guard let source = xs.baseAddress, let target = out.baseAddress, plane > 0 else { return }
-                let rows = xs.count / plane
-                ParallelFor.run(rows, grain: max(1, 16384 / plane)) { chunk in
-                    for row in chunk {
-                        let k = a[row % channels], d = c[row % channels]
-                        let from = source + row * plane, to = target + row * plane
-                        for i in 0..<plane { to[i] = from[i] * k + d }
-                    }
+                ParallelFor.planes(x.shape) { row, positions in
+                    let k = a[row % channels], d = c[row % channels]
+                    let from = source + row * plane, to = target + row * plane
+                    for i in positions { to[i] = from[i] * k + d }
                 }
             }
         }
@@ -58,7 +55,7 @@ struct FastRelu: Kernel {
         let y = try x.withElements(Float.self) { xs in
             try Tensor.overwritten(Float.self, shape: x.shape) { out in
                 guard let source = xs.baseAddress, let target = out.baseAddress else { return }
-                ParallelFor.run(xs.count, grain: 32768) { chunk in
+                ParallelFor.elements(x.shape) { chunk in
                     for i in chunk { let v = source[i]; target[i] = v < 0 ? 0 : v }
                 }
             }

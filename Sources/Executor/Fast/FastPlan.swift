@@ -171,6 +171,15 @@ enum FastPlan {
                     current = out
                 }
             }
+            var following: FastChannelAffine?
+            if case .none = activation, weights[weightSlot] == nil,
+               let next = soleReader(of: current, after: consumed.last ?? index), let affine = steps[next].kernel as? FastChannelAffine,
+               steps[next].inputs == [current], let out = steps[next].outputs.first ?? nil,
+               (try? affine.coefficients(channels: weight.shape[0], rank: 4)) != nil {
+                following = affine
+                consumed.append(next)
+                current = out
+            }
             for position in consumed { skip.insert(position) }
             var inputs = step.inputs
             while inputs.count < 3 { inputs.append(nil) }
@@ -179,7 +188,7 @@ enum FastPlan {
             for position in consumed { release += steps[position].release }
             release.removeAll { $0 == current }
             let kernel = FusedConv(conv: conv, normalization: normalization.map { FusedConv.Normalization(epsilon: $0.epsilon, inputs: []) },
-                                   activation: activation)
+                                   activation: activation, following: following)
             var inputNames = step.inputNames
             while inputNames.count < 3 { inputNames.append("") }
             inputNames += normalization != nil ? Array(last.inputNames.dropFirst()) : []

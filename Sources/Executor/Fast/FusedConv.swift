@@ -67,12 +67,16 @@ struct FusedConv: Kernel {
     let conv: Conv_1
     let epsilon: Double?
     let activation: Activation
+    /// A per-channel affine chain absorbed after the normalization (then `activation` is `.none`):
+    /// its scale and shift fold into the epilogue's and its clamp replaces the activation.
+    let following: FastChannelAffine?
     let prepared: Prepared?
 
-    init(conv: Conv_1, normalization: Normalization?, activation: Activation) {
+    init(conv: Conv_1, normalization: Normalization?, activation: Activation, following: FastChannelAffine? = nil) {
         self.conv = conv
         epsilon = normalization?.epsilon
-        self.activation = activation
+        self.activation = following == nil ? activation : .none
+        self.following = following
         prepared = nil
     }
 
@@ -80,6 +84,7 @@ struct FusedConv: Kernel {
         conv = try Conv_1(node)
         epsilon = nil
         activation = .none
+        following = nil
         prepared = nil
     }
 
@@ -87,8 +92,17 @@ struct FusedConv: Kernel {
         conv = base.conv
         epsilon = base.epsilon
         activation = base.activation
+        following = base.following
         self.prepared = prepared
     }
+
+    /// The interval the epilogue clamps to.
+    private var bounds: (low: Float, high: Float) { following?.clamp ?? activation.bounds }
+    private var clamps: Bool { bounds.low != -.infinity || bounds.high != .infinity }
+
+    /// Grouped convolutions with fewer multiply-adds per output than this keep OpenBLAS: packing
+    /// such shallow products costs more than it saves (shufflenet's 1×1 group convolutions).
+    static let minimumGroupedDepth = 128
 
     /// This kernel with `weight` packed once and the epilogue folded from `constants` (the
     /// kernel's inputs, B and the normalization known), or itself when `FloatConvGemm` is off,
@@ -97,6 +111,7 @@ struct FusedConv: Kernel {
         let group = conv.group
         guard FloatConvGemm.isEnabled, weight.dataType == .float, weight.rank == 4, group >= 1,
               !(weight.shape[1] == 1 && weight.shape[0] == group),
+              group == 1 || weight.shape[1...].reduce(1, *) >= Self.minimumGroupedDepth,
               let weights = FloatConvWeights(weight, group: group) else { return self }
         let maps = weight.shape[0], bias = constants.optional(2)
         if let bias, bias.dataType != .float || bias.elementCount != maps { return self }
@@ -150,7 +165,7 @@ struct FusedConv: Kernel {
 
     /// The convolution on `FloatConvGemm` with the prepared weights and epilogue.
     private func packedCompute(_ x: Tensor, _ prepared: Prepared, geometry: SpatialGeometry) throws -> Tensor {
-        let (low, high) = activation.bounds
+        let (low, high) = bounds
         return try x.withElements(Float.self) { xs in
             try Tensor.overwritten(Float.self, shape: [x.shape[0], prepared.weights.shape[0]] + geometry.output) { out in
                 guard let xBase = xs.baseAddress, let oBase = out.baseAddress else { return }
@@ -165,8 +180,18 @@ struct FusedConv: Kernel {
         }
     }
 
-    /// Per-channel scale (nil for 1) and shift (nil for 0) folding bias and normalization.
+    /// Per-channel scale (nil for 1) and shift (nil for 0) folding bias, normalization and the
+    /// absorbed affine chain.
     func epilogue(maps: Int, bias: Tensor?, _ inputs: [Tensor?]) throws -> ([Float]?, [Float]?) {
+        let (scale, shift) = try convolutionEpilogue(maps: maps, bias: bias, inputs)
+        guard let following else { return (scale, shift) }
+        guard let (k, d, _, _) = try following.coefficients(channels: maps, rank: 4) else {
+            throw KernelError.invalidInput("the absorbed per-channel chain does not fit \(maps) feature maps")
+        }
+        return ((0..<maps).map { (scale?[$0] ?? 1) * k[$0] }, (0..<maps).map { (shift?[$0] ?? 0) * k[$0] + d[$0] })
+    }
+
+    private func convolutionEpilogue(maps: Int, bias: Tensor?, _ inputs: [Tensor?]) throws -> ([Float]?, [Float]?) {
         let b = try bias?.doubleValues()
         guard let epsilon else { return (nil, b.map { $0.map(Float.init) }) }
         let scale = try inputs.required(3).doubleValues(), shift = try inputs.required(4).doubleValues()
@@ -182,9 +207,7 @@ struct FusedConv: Kernel {
     /// A depthwise convolution with the epilogue applied as its outputs are stored.
     private func runDepthwise(x: UnsafePointer<Float>, batch: Int, channels: Int, w: UnsafePointer<Float>, geometry: SpatialGeometry,
                               scale: [Float]?, shift: [Float]?, output: UnsafeMutablePointer<Float>) {
-        let (low, high) = activation.bounds
-        let clamps: Bool
-        if case .none = activation { clamps = false } else { clamps = true }
+        let (low, high) = bounds
         (scale ?? []).withUnsafeBufferPointer { a in
             (shift ?? []).withUnsafeBufferPointer { c in
                 let epilogue = scale == nil && shift == nil && !clamps ? nil
@@ -197,9 +220,8 @@ struct FusedConv: Kernel {
     }
 
     private func applyEpilogue(_ out: UnsafeMutablePointer<Float>, rows: Int, maps: Int, positions: Int, scale: [Float]?, shift: [Float]?) {
-        let (low, high) = activation.bounds
-        let clamps: Bool
-        if case .none = activation { clamps = false } else { clamps = true }
+        let (low, high) = bounds
+        let clamps = clamps
         if scale == nil && shift == nil && !clamps { return }
         ParallelFor.run(rows, grain: max(1, 16384 / max(positions, 1))) { chunk in
         for row in chunk {
@@ -225,6 +247,12 @@ struct FusedConv: Kernel {
             y = try batchNormalization([value] + Array(inputs[3...]), epsilon: epsilon, perActivation: false)
         }
         guard let result = y else { throw KernelError.invalidInput("Conv produced no output") }
+        if let following {
+            guard let value = try following.run([.tensor(result)], context: KernelContext(frame: nil)).first??.tensor else {
+                throw KernelError.invalidInput("the absorbed per-channel chain produced no output")
+            }
+            return value
+        }
         let bounds: [Tensor?]
         switch activation {
         case .none: return result

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Dispatch
 import Foundation
+import CFloatKernels
 import Synchronization
 
 /// Persistent threads that run the parts of one parallel loop at a time, with the calling thread as
@@ -80,7 +81,8 @@ final class WorkerPool: @unchecked Sendable {
             var spins = 0
             while unfinished.load(ordering: .acquiring) > 0 {
                 spins += 1
-                if spins > 64 { sched_yield() }
+                mg_spin_pause()
+                if spins & 1023 == 0 { sched_yield() }
             }
             job = { _ in }
         }
@@ -112,9 +114,10 @@ final class WorkerPool: @unchecked Sendable {
                 while generation == seen {
                     if stopping.load(ordering: .relaxed) { return }
                     spins += 1
-                    if spins > 64 {
+                    mg_spin_pause()
+                    if spins & 1023 == 0 {
                         sched_yield()
-                        if spins & 63 == 0 && DispatchTime.now().uptimeNanoseconds - idleSince > Self.spinNanoseconds {
+                        if DispatchTime.now().uptimeNanoseconds - idleSince > Self.spinNanoseconds {
                             sleep(until: seen)
                             spins = 0
                         }
