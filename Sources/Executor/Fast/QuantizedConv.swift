@@ -21,6 +21,8 @@ struct QuantizedConv: Kernel {
     let weightScales: [Float]
     /// The weights of each group, packed.
     let groups: [Int8Weights]
+    /// A depthwise convolution's int8 weights as floats (exact), for `depthwise`.
+    let depthwiseWeights: [Float]?
 
     /// The kernel, or nil when the weights are not a 4-D int8 tensor with one scale or one per map,
     /// or a group's product is too deep for exact int32 accumulation.
@@ -40,6 +42,7 @@ struct QuantizedConv: Kernel {
             return (0..<group).map { Int8Weights(base + $0 * groupMaps * depth, rows: groupMaps, columns: depth, stride: depth) }
         }), packed.count == group else { return nil }
         groups = packed
+        depthwiseWeights = weight.shape[1] == 1 && groupMaps == 1 ? (try? weight.withElements(Int8.self) { $0.map { Float($0) } }) : nil
     }
 
     init(_ node: KernelNode) throws {
@@ -117,8 +120,49 @@ struct QuantizedConv: Kernel {
         return [.tensor(result)]
     }
 
-    /// One plane per channel (`mg_depthwise_u8`), the planes split over the executor's threads.
+    /// Depthwise: the zero-shifted integer input and the int8 weights as floats through the float
+    /// `DepthwiseConv` with the epilogue. Every product and sum of at most `maxExactTaps` taps is an
+    /// integer below 2²⁴, so the float sums equal the int32 ones; larger kernels run `mg_depthwise_u8`.
     private func depthwise(_ x: Tensor, geometry: SpatialGeometry, scale: [Float], shift: [Float], low: Float, high: Float) throws -> Tensor {
+        let taps = geometry.kernel[0] * geometry.kernel[1]
+        guard taps <= Self.maxExactTaps, let depthwiseWeights else {
+            return try integerDepthwise(x, geometry: geometry, scale: scale, shift: shift, low: low, high: high)
+        }
+        let batch = x.shape[0], channels = x.shape[1], count = x.elementCount
+        let zero = Float(input.zeroPoint), signed = x.dataType == .int8
+        let shifted = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+        defer { shifted.deallocate() }
+        x.withUnsafeBytes { raw in
+            guard let bytes = raw.baseAddress else { return }
+            ParallelFor.elements(x.shape, grain: 65536) { chunk in
+                if signed {
+                    let values = bytes.assumingMemoryBound(to: Int8.self)
+                    for i in chunk { shifted[i] = Float(values[i]) - zero }
+                } else {
+                    let values = bytes.assumingMemoryBound(to: UInt8.self)
+                    for i in chunk { shifted[i] = Float(values[i]) - zero }
+                }
+            }
+        }
+        return try Tensor.overwritten(Float.self, shape: [batch, channels] + geometry.output) { out in
+            guard let oBase = out.baseAddress else { return }
+            depthwiseWeights.withUnsafeBufferPointer { w in
+                scale.withUnsafeBufferPointer { a in
+                    shift.withUnsafeBufferPointer { c in
+                        guard let w = w.baseAddress else { return }
+                        DepthwiseConv.run(x: shifted, planes: batch * channels, channels: channels, w: w, geometry: geometry,
+                                          epilogue: .init(scale: a.baseAddress, shift: c.baseAddress, low: low, high: high), output: oBase)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Kernels up to this many taps sum exactly in float: 512 · 255 · 128 < 2²⁴.
+    static let maxExactTaps = 512
+
+    /// One plane per channel (`mg_depthwise_u8`), the planes split over the executor's threads.
+    private func integerDepthwise(_ x: Tensor, geometry: SpatialGeometry, scale: [Float], shift: [Float], low: Float, high: Float) throws -> Tensor {
         let batch = x.shape[0], channels = x.shape[1]
         let inputSize = geometry.input.reduce(1, *), positions = geometry.output.reduce(1, *)
         let dims = [geometry.input[0], geometry.input[1], geometry.kernel[0], geometry.kernel[1], geometry.strides[0], geometry.strides[1],
