@@ -127,3 +127,29 @@ extension FastChannelAffineTests {
         }
     }
 }
+
+extension FastChannelAffineTests {
+    /// An N×C tensor (a Gemm's output): Mul by [C], Add of [1, C], Relu — channel c is column c.
+    func testChainsOnMatricesApplyOneValuePerColumn() throws {
+        for threads in [1, 2] {
+            ExecutorThreads.set(threads)
+            defer { ExecutorThreads.set(1) }
+            for (rows, columns) in [(1, 5), (7, 5), (300, 64), (2, 3000)] {
+                let model = GraphBuilder.model([
+                    Node(name: "mul", opType: "Mul", inputs: ["X", "M"], outputs: ["P"]),
+                    Node(name: "add", opType: "Add", inputs: ["P", "A"], outputs: ["S"]),
+                    Node(name: "relu", opType: "Relu", inputs: ["S"], outputs: ["Y"]),
+                ], inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("Y")],
+                   initializers: [GraphBuilder.tensor("M", [columns], floats(columns)), GraphBuilder.tensor("A", [1, columns], floats(columns))],
+                   opset: 13)
+                let evaluator = try Evaluator(model: model)
+                XCTAssertTrue(try XCTUnwrap(evaluator.fastGraph).steps.first?.kernel is FastChannelAffine)
+                let x = GraphBuilder.tensor([rows, columns], floats(rows * columns))
+                let expected = try XCTUnwrap(evaluator.run(tensors: ["X": x], captureIntermediates: true)["Y"]?.tensor)
+                let actual = try XCTUnwrap(evaluator.run(tensors: ["X": x])["Y"]?.tensor)
+                XCTAssertEqual(actual.shape, [rows, columns])
+                assertClose(try actual.floatValues(), try expected.floatValues(), rtol: 1e-5, atol: 1e-6, "\(rows)×\(columns) threads \(threads)")
+            }
+        }
+    }
+}

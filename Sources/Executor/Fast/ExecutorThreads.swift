@@ -44,7 +44,7 @@ enum ParallelFor {
     /// of at least `wide` positions are split by positions over the threads: one thread takes the
     /// same range of positions on every row, as the convolutions split their outputs by column
     /// panels, so consecutive steps keep each thread on the memory it last wrote. Smaller planes
-    /// are split by rows. Rank below 3 is one row.
+    /// are split by rows. An N×C tensor has N·C planes of one position; rank below 2 is one row.
     static func planes(_ shape: [Int], grain: Int = 16384, _ body: (Int, Range<Int>) -> Void) {
         let (rows, plane) = layout(shape)
         guard rows > 0, plane > 0 else { return }
@@ -77,6 +77,6 @@ enum ParallelFor {
     private static let wide = 1024
 
     private static func layout(_ shape: [Int]) -> (rows: Int, plane: Int) {
-        shape.count >= 3 ? (shape[0] * shape[1], shape[2...].reduce(1, *)) : (1, shape.reduce(1, *))
+        shape.count >= 2 ? (shape[0] * shape[1], shape[2...].reduce(1, *)) : (1, shape.reduce(1, *))
     }
 }

@@ -37,7 +37,7 @@ struct FastBinary: Kernel {
             try b.withElements(Float.self) { ys in
                 try Tensor.overwritten(Float.self, shape: a.shape) { out in
                     guard let x = xs.baseAddress, let y = ys.baseAddress, let o = out.baseAddress else { return }
-                    let plane = a.rank >= 3 ? a.shape[2...].reduce(1, *) : count
+                    let plane = a.rank >= 2 ? a.shape[2...].reduce(1, *) : count
                     if channelSize == 0 {
                         ParallelFor.elements(a.shape) { chunk in
                             switch operation {
