@@ -8,22 +8,7 @@ import XCTest
 /// A run that captures intermediates takes the reference plan; a profiled plain run takes the
 /// fast one, and the profile shows which kernel ran.
 final class FastPoolDifferentialTests: XCTestCase {
-    private struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return state >> 33
-        }
-        mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-        mutating func float() -> Float { Float(next() % 2001) / 1000 - 1 }
-        /// Random values, with NaN at about one in `nanEvery` positions when `nanEvery` is set.
-        mutating func floats(_ count: Int, nanEvery: Int? = nil) -> [Float] {
-            (0..<count).map { _ in
-                if let nanEvery, int(1...nanEvery) == 1 { return .nan }
-                return float()
-            }
-        }
-    }
+    private typealias Generator = SeededGenerator
 
     override func tearDown() {
         ExecutorThreads.set(1)

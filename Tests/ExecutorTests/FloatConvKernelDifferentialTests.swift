@@ -9,16 +9,7 @@ import XCTest
 /// strides, groups and one and two threads. Skipped on CPUs without AVX-512, where convolutions
 /// keep `Im2col` and `sgemm` (covered by `FastConvDifferentialTests`).
 final class FloatConvKernelDifferentialTests: XCTestCase {
-    private struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return state >> 33
-        }
-        mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-        mutating func float() -> Float { Float(next() % 2001) / 1000 - 1 }
-        mutating func floats(_ count: Int) -> [Float] { (0..<count).map { _ in float() } }
-    }
+    private typealias Generator = SeededGenerator
 
     private enum Epilogue: CaseIterable { case none, bias, relu, batchNorm, batchNormRelu, clip }
 

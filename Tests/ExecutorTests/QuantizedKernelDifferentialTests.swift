@@ -7,17 +7,7 @@ import XCTest
 /// this CPU runs) against exact integer arithmetic computed here and against the reference plan
 /// (DequantizeLinear, then the float Conv/Gemm/MatMul), on random QDQ graphs.
 final class QuantizedKernelDifferentialTests: XCTestCase {
-    private struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return state >> 33
-        }
-        mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-        mutating func float(_ range: ClosedRange<Float>) -> Float {
-            range.lowerBound + Float(next() % 100_001) / 100_000 * (range.upperBound - range.lowerBound)
-        }
-    }
+    private typealias Generator = SeededGenerator
 
     /// Every path of `Int8Gemm` this CPU runs.
     private var paths: [Int8Gemm.Path] { Int8Gemm.Path.allCases.filter { $0 <= Int8Gemm.supported } }
