@@ -119,10 +119,11 @@ struct FastChannelAffine: Kernel {
     }
 }
 
-/// Finds the chains `FastChannelAffine` runs: at least two steps of BatchNormalization (constant
-/// statistics, inference), Mul or Add by a per-channel constant, ended at the latest by Relu or Clip,
-/// each intermediate read by the next step only. A BatchNormalization that directly follows its
-/// Conv is left for the Conv to absorb.
+/// Finds the chains `FastChannelAffine` runs: BatchNormalization (constant statistics, inference),
+/// Mul or Add by a per-channel constant, ended at the latest by Relu or Clip, each intermediate read
+/// by the next step only — two steps at least, or a BatchNormalization alone. A BatchNormalization
+/// that directly follows its Conv is left for the Conv to absorb (`normalization` takes it when
+/// the Conv cannot).
 enum ChannelAffineFusion {
     static func fused(_ steps: [PreparedGraph.Step], graph: PreparedGraph, known: [RuntimeValue?]) -> [PreparedGraph.Step] {
         var readers = [Int](repeating: 0, count: graph.slotNames.count)
@@ -150,7 +151,7 @@ enum ChannelAffineFusion {
                 chain.append((next, link.stage))
                 current = link.output
             }
-            guard chain.count >= 2 else {
+            guard chain.count >= 2 || step.opType == "BatchNormalization" else {
                 result.append(step)
                 continue
             }
@@ -165,6 +166,14 @@ enum ChannelAffineFusion {
                                 inputs: [chained], outputs: [current], release: release))
         }
         return result
+    }
+
+    /// `step` as a one-stage chain when it is an inference BatchNormalization with constant statistics.
+    static func normalization(_ step: PreparedGraph.Step, known: [RuntimeValue?]) -> PreparedGraph.Step? {
+        guard step.opType == "BatchNormalization", let link = stage(step, known: known) else { return nil }
+        return .init(label: step.label, opType: step.opType, domain: step.domain, opset: step.opset, inputNames: [step.inputNames[0]],
+                     kernel: FastChannelAffine(stages: [link.stage]), requiredInputs: 1, inputs: [step.inputs[0]],
+                     outputs: [link.output], release: step.release)
     }
 
     /// `step` as a stage of a chain, with the slot it writes.
