@@ -5,10 +5,10 @@
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 
-/// 32 floats at a time: divide, clamp to the type's range less the zero point, round half to
+/// 32 floats at a time: divide by `scale` (multiply by it when `multiplies`), clamp to the type's range less the zero point, round half to
 /// even (`vcvtps2dq` under the default rounding mode), add the zero point, zero NaN, pack to bytes.
 __attribute__((target("avx2")))
-static size_t quantize_avx2(const float *x, size_t count, float scale, int32_t zero, int is_signed, uint8_t *out) {
+static size_t quantize_avx2(const float *x, size_t count, float scale, int multiplies, int32_t zero, int is_signed, uint8_t *out) {
     float low = (float)((is_signed ? -128 : 0) - zero), high = (float)((is_signed ? 127 : 255) - zero);
     __m256 scaleV = _mm256_set1_ps(scale), lowV = _mm256_set1_ps(low), highV = _mm256_set1_ps(high);
     __m256i zeroV = _mm256_set1_epi32(zero), order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
@@ -16,7 +16,8 @@ static size_t quantize_avx2(const float *x, size_t count, float scale, int32_t z
     for (; i + 32 <= count; i += 32) {
         __m256i lanes[4];
         for (int j = 0; j < 4; j++) {
-            __m256 q = _mm256_div_ps(_mm256_loadu_ps(x + i + 8 * j), scaleV);
+            __m256 v = _mm256_loadu_ps(x + i + 8 * j);
+            __m256 q = multiplies ? _mm256_mul_ps(v, scaleV) : _mm256_div_ps(v, scaleV);
             __m256i ordered = _mm256_castps_si256(_mm256_cmp_ps(q, q, _CMP_ORD_Q));
             q = _mm256_min_ps(_mm256_max_ps(q, lowV), highV);
             lanes[j] = _mm256_and_si256(_mm256_add_epi32(_mm256_cvtps_epi32(q), zeroV), ordered);
@@ -29,14 +30,15 @@ static size_t quantize_avx2(const float *x, size_t count, float scale, int32_t z
 }
 #endif
 
-void mg_quantize_f32(const float *x, size_t count, float scale, int32_t zero, int is_signed, uint8_t *out) {
+/// `mg_quantize_f32` (`multiplies` 0) and `mg_quantize_scaled_f32` (`multiplies` 1, `scale` the multiplier).
+static void quantize(const float *x, size_t count, float scale, int multiplies, int32_t zero, int is_signed, uint8_t *out) {
     size_t i = 0;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    if (mg_qgemm_best_path() >= MG_QGEMM_PATH_AVX2) i = quantize_avx2(x, count, scale, zero, is_signed, out);
+    if (mg_qgemm_best_path() >= MG_QGEMM_PATH_AVX2) i = quantize_avx2(x, count, scale, multiplies, zero, is_signed, out);
 #endif
     float low = is_signed ? -128 : 0, high = is_signed ? 127 : 255;
     for (; i < count; i++) {
-        float q = x[i] / scale;
+        float q = multiplies ? x[i] * scale : x[i] / scale;
         if (isnan(q)) {
             out[i] = 0;
             continue;
@@ -45,4 +47,12 @@ void mg_quantize_f32(const float *x, size_t count, float scale, int32_t zero, in
         v = v < low ? low : (v > high ? high : v);
         out[i] = is_signed ? (uint8_t)(int8_t)v : (uint8_t)v;
     }
+}
+
+void mg_quantize_f32(const float *x, size_t count, float scale, int32_t zero, int is_signed, uint8_t *out) {
+    quantize(x, count, scale, 0, zero, is_signed, out);
+}
+
+void mg_quantize_scaled_f32(const float *x, size_t count, float multiplier, int32_t zero, int is_signed, uint8_t *out) {
+    quantize(x, count, multiplier, 1, zero, is_signed, out);
 }

@@ -294,47 +294,56 @@ final class QuantizedKernelDifferentialTests: XCTestCase {
         for _ in 0..<20 { try checkGemm(&random, matMul: true) }
     }
 
-    /// A quantized Conv fused with BatchNormalization and Relu, and a QuantizeLinear reading it:
-    /// the fast plan's integers against the reference plan, element for element after quantizing.
+    /// A quantized Conv (full, then depthwise) fused with BatchNormalization and Relu, and a
+    /// QuantizeLinear reading it: the fast plan's integers against the reference plan, element for
+    /// element after quantizing.
     func testConvWithBatchNormReluAndQuantizeMatchesTheReference() throws {
         var random = Generator(state: 31)
-        let (channels, maps, size) = (6, 10, 9)
-        let xValues = (0..<(channels * size * size)).map { _ in random.int(-128...127) }
-        let initializers = [
-            try quantized("Xz", .int8, [], [-3]), GraphBuilder.tensor("Xs", [], [0.02]),
-            try quantized("Wq", .int8, [maps, channels, 3, 3], (0..<(maps * channels * 9)).map { _ in random.int(-128...127) }),
-            GraphBuilder.tensor("Ws", [maps], (0..<maps).map { _ in random.float(0.001...0.01) }),
-            GraphBuilder.tensor("s", [maps], (0..<maps).map { _ in random.float(0.5...2) }),
-            GraphBuilder.tensor("t", [maps], (0..<maps).map { _ in random.float(-1...1) }),
-            GraphBuilder.tensor("m", [maps], (0..<maps).map { _ in random.float(-1...1) }),
-            GraphBuilder.tensor("v", [maps], (0..<maps).map { _ in random.float(0.5...2) }),
-            GraphBuilder.tensor("Ys", [], [0.05]), try quantized("Yz", .uint8, [], [7]),
-        ]
-        let nodes = [
-            Node(name: "dqx", opType: "DequantizeLinear", inputs: ["X", "Xs", "Xz"], outputs: ["Xd"]),
-            Node(name: "dqw", opType: "DequantizeLinear", inputs: ["Wq", "Ws"], outputs: ["Wd"], attributes: [GraphBuilder.int("axis", 0)]),
-            Node(name: "conv", opType: "Conv", inputs: ["Xd", "Wd"], outputs: ["C"], attributes: [GraphBuilder.ints("pads", [1, 1, 1, 1])]),
-            Node(name: "bn", opType: "BatchNormalization", inputs: ["C", "s", "t", "m", "v"], outputs: ["N"]),
-            Node(name: "relu", opType: "Relu", inputs: ["N"], outputs: ["R"]),
-            Node(name: "q", opType: "QuantizeLinear", inputs: ["R", "Ys", "Yz"], outputs: ["Y"]),
-        ]
-        let model = GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X", .int8)], outputs: [GraphBuilder.value("Y", .uint8)],
-                                       initializers: initializers, opset: 13)
-        let x = try quantized("", .int8, [1, channels, size, size], xValues)
-        let evaluator = try Evaluator(model: model)
-        let steps = evaluator.fastGraph?.steps ?? []
-        XCTAssertEqual(steps.count, 1)
-        XCTAssertTrue((steps.first?.kernel as? QuantizingOutput)?.inner is QuantizedConv, "the Conv runs on integers and quantizes its output")
-        let reference = try XCTUnwrap(try evaluator.run(tensors: ["X": x], captureIntermediates: true)["Y"]?.tensor).elements(UInt8.self)
-        for path in paths {
-            Int8Gemm.path = path
-            let fast = try XCTUnwrap(try evaluator.run(tensors: ["X": x])["Y"]?.tensor).elements(UInt8.self)
-            XCTAssertEqual(fast.count, reference.count)
-            // Float accumulation in the reference may round a value across a quantization step.
-            let differing = zip(fast, reference).filter { $0 != $1 }
-            XCTAssertTrue(differing.allSatisfy { abs(Int($0) - Int($1)) == 1 }, "\(path): \(differing.prefix(5))")
-            XCTAssertLessThanOrEqual(differing.count, fast.count / 50, "\(path)")
-            XCTAssertGreaterThan(Set(fast).count, 20, "\(path): the output should spread over many levels")
+        for depthwise in [false, true] {
+            let (channels, size) = (6, 9), maps = depthwise ? 6 : 10, group = depthwise ? channels : 1
+            let xValues = (0..<(channels * size * size)).map { _ in random.int(-128...127) }
+            let depth = channels / group * 9
+            let initializers = [
+                try quantized("Xz", .int8, [], [-3]), GraphBuilder.tensor("Xs", [], [0.02]),
+                try quantized("Wq", .int8, [maps, channels / group, 3, 3], (0..<(maps * depth)).map { _ in random.int(-128...127) }),
+                GraphBuilder.tensor("Ws", [maps], (0..<maps).map { _ in random.float(0.001...0.01) * (depthwise ? 8 : 1) }),
+                GraphBuilder.tensor("s", [maps], (0..<maps).map { _ in random.float(0.5...2) }),
+                GraphBuilder.tensor("t", [maps], (0..<maps).map { _ in random.float(-1...1) }),
+                GraphBuilder.tensor("m", [maps], (0..<maps).map { _ in random.float(-1...1) }),
+                GraphBuilder.tensor("v", [maps], (0..<maps).map { _ in random.float(0.5...2) }),
+                GraphBuilder.tensor("Ys", [], [0.05]), try quantized("Yz", .uint8, [], [7]),
+            ]
+            let nodes = [
+                Node(name: "dqx", opType: "DequantizeLinear", inputs: ["X", "Xs", "Xz"], outputs: ["Xd"]),
+                Node(name: "dqw", opType: "DequantizeLinear", inputs: ["Wq", "Ws"], outputs: ["Wd"], attributes: [GraphBuilder.int("axis", 0)]),
+                Node(name: "conv", opType: "Conv", inputs: ["Xd", "Wd"], outputs: ["C"],
+                     attributes: [GraphBuilder.ints("pads", [1, 1, 1, 1]), GraphBuilder.int("group", Int64(group))]),
+                Node(name: "bn", opType: "BatchNormalization", inputs: ["C", "s", "t", "m", "v"], outputs: ["N"]),
+                Node(name: "relu", opType: "Relu", inputs: ["N"], outputs: ["R"]),
+                Node(name: "q", opType: "QuantizeLinear", inputs: ["R", "Ys", "Yz"], outputs: ["Y"]),
+            ]
+            let model = GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X", .int8)], outputs: [GraphBuilder.value("Y", .uint8)],
+                                           initializers: initializers, opset: 13)
+            let x = try quantized("", .int8, [1, channels, size, size], xValues)
+            let evaluator = try Evaluator(model: model)
+            let steps = evaluator.fastGraph?.steps ?? []
+            XCTAssertEqual(steps.count, 1, "depthwise \(depthwise)")
+            let conv = steps.first?.kernel as? QuantizedConv
+            XCTAssertNotNil(conv?.prepared, "depthwise \(depthwise): the epilogue is computed when the plan is made")
+            XCTAssertEqual(conv?.output?.zeroPoint, 7, "depthwise \(depthwise): the Conv runs on integers and quantizes its output")
+            let reference = try XCTUnwrap(try evaluator.run(tensors: ["X": x], captureIntermediates: true)["Y"]?.tensor).elements(UInt8.self)
+            for path in paths {
+                Int8Gemm.path = path
+                let fast = try XCTUnwrap(try evaluator.run(tensors: ["X": x])["Y"]?.tensor)
+                XCTAssertEqual(fast.dataType, .uint8)
+                let values = try fast.elements(UInt8.self)
+                XCTAssertEqual(values.count, reference.count)
+                // Float accumulation in the reference may round a value across a quantization step.
+                let differing = zip(values, reference).filter { $0 != $1 }
+                XCTAssertTrue(differing.allSatisfy { abs(Int($0) - Int($1)) == 1 }, "depthwise \(depthwise) \(path): \(differing.prefix(5))")
+                XCTAssertLessThanOrEqual(differing.count, values.count / 50, "depthwise \(depthwise) \(path)")
+                XCTAssertGreaterThan(Set(values).count, 20, "depthwise \(depthwise) \(path): the output should spread over many levels")
+            }
         }
     }
 

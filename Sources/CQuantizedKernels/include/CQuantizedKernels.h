@@ -70,4 +70,19 @@ size_t mg_depthwise_scratch_size(int in_h, int in_w, int k_h, int k_w, int strid
 /// to int8 (`is_signed`) or uint8, and 0 for NaN, as bytes.
 void mg_quantize_f32(const float *x, size_t count, float scale, int32_t zero, int is_signed, uint8_t *out);
 
+/// `mg_quantize_f32` with `x[i] · multiplier` for `x[i] / scale` (`multiplier` = 1 / scale): no
+/// division, for requantizing a kernel's own float results, which may then differ from
+/// QuantizeLinear by one step where the quotient lies within an ulp of a rounding boundary.
+void mg_quantize_scaled_f32(const float *x, size_t count, float multiplier, int32_t zero, int is_signed, uint8_t *out);
+
+/// DequantizeLinear with per-tensor parameters: out[i] = ((float)x[i] − zero) · scale for int8
+/// (`is_signed`) or uint8 bytes.
+void mg_dequantize_8(const uint8_t *x, size_t count, int is_signed, int32_t zero, float scale, float *out);
+
+/// The sum of two dequantized byte tensors of `count` elements each, in float:
+/// sum[i] = ((float)a[i] − a_zero) · a_scale + ((float)b[i] − b_zero) · b_scale, each byte int8
+/// when its `_signed` flag is set, else uint8 (the two DequantizeLinear and the Add, fused).
+void mg_add_q8(const uint8_t *a, int a_signed, int32_t a_zero, float a_scale,
+               const uint8_t *b, int b_signed, int32_t b_zero, float b_scale, size_t count, float *sum);
+
 #endif

@@ -29,4 +29,12 @@ extension Tensor {
         try body(buffer.mutableBytes.bindMemory(to: T.self))
         return try Tensor(dataType: T.dataType, shape: shape, buffer: buffer)
     }
+
+    /// A new tensor of `dataType` (a fixed-width type) whose bytes `body` must all write.
+    static func overwrittenBytes(_ dataType: DataType, shape: [Int], _ body: (UnsafeMutableRawBufferPointer) throws -> Void) throws -> Tensor {
+        let count = try checkedCount(shape)
+        let buffer = TensorBuffer(uninitializedByteCount: dataType.byteCount(elements: count))
+        try body(buffer.mutableBytes)
+        return try Tensor(dataType: dataType, shape: shape, buffer: buffer)
+    }
 }

@@ -49,7 +49,7 @@ enum FastPlan {
             fused = QuantizedPlan.pruned(QuantizedPlan.absorbingQuantization(QuantizedPlan.pruned(fused, graph: graph), graph: graph, known: known),
                                          graph: graph)
         }
-        guard folded || fused.count != remaining.count || fused.contains(where: { $0.kernel is FusedConv || $0.kernel is FastPool || $0.kernel is FastGlobalPool || $0.kernel is FastBinary || $0.kernel is FastTranspose || $0.kernel is FastRelu || $0.kernel is FastGemm || $0.kernel is FastChannelAffine || $0.kernel is FastLRN || $0.kernel is FastQuantizeLinear || $0.kernel is FastDequantizeLinear || $0.kernel is QuantizedConv || $0.kernel is QuantizedGemm || $0.kernel is QuantizingOutput || $0.kernel is DequantizingInput }) else { return nil }
+        guard folded || fused.count != remaining.count || fused.contains(where: { $0.kernel is FusedConv || $0.kernel is FastPool || $0.kernel is FastGlobalPool || $0.kernel is FastReduceMean || $0.kernel is FastBinary || $0.kernel is FastTranspose || $0.kernel is FastRelu || $0.kernel is FastGemm || $0.kernel is FastChannelAffine || $0.kernel is FastLRN || $0.kernel is FastQuantizeLinear || $0.kernel is FastDequantizeLinear || $0.kernel is QuantizedConv || $0.kernel is QuantizedGemm || $0.kernel is QuantizedAdd || $0.kernel is QuantizingOutput || $0.kernel is DequantizingInput }) else { return nil }
         var read = Set<Int>()
         for step in fused { for slot in step.inputs { if let slot { read.insert(slot) } } }
         for port in graph.outputs { read.insert(port.slot) }
@@ -103,6 +103,12 @@ enum FastPlan {
                 result.append(quantized)
                 continue
             }
+            if step.opType == "Add",
+               let quantized = QuantizedPlan.add(step, producers: step.inputs.map { $0.flatMap { producer[$0] }.map { steps[$0] } },
+                                                 known: known, slotNames: graph.slotNames) {
+                result.append(quantized)
+                continue
+            }
             if step.domain.isEmpty, step.opType == "QuantizeLinear", let quantize = step.kernel as? QuantizeLinear_10 {
                 result.append(step.replacingKernel(FastQuantizeLinear(fallback: quantize)))
                 continue
@@ -128,6 +134,12 @@ enum FastPlan {
                 result.append(.init(label: step.label, opType: step.opType, domain: step.domain, opset: step.opset,
                                     inputNames: step.inputNames, kernel: pool, requiredInputs: step.requiredInputs,
                                     inputs: step.inputs, outputs: step.outputs, release: step.release))
+                continue
+            }
+            if step.domain.isEmpty, step.opType == "ReduceMean",
+               let mean = FastReduceMean.replacing(step.kernel, axesInput: step.inputs.count > 1 ? step.inputs[1].flatMap { known[$0]?.tensor } : nil,
+                                                   hasAxesInput: step.inputs.count > 1 && step.inputs[1] != nil) {
+                result.append(step.replacingKernel(mean))
                 continue
             }
             if step.domain.isEmpty, let pool = FastGlobalPool.replacing(step.kernel) {
@@ -194,7 +206,8 @@ enum FastPlan {
             if let source = weights[weightSlot], source.scale.elementCount == 1 || source.axis == 0,
                let activation = QuantizedPlan.activation(of: step.inputs[0], producer: step.inputs[0].flatMap { producer[$0] }.map { steps[$0] },
                                                          known: known),
-               let quantized = QuantizedConv(fused: kernel, input: activation.parameters, weight: source.weight, scale: source.scale) {
+               let quantized = QuantizedConv(fused: kernel, input: activation.parameters, weight: source.weight, scale: source.scale)?
+                   .preparing(constants: inputs.map { $0.flatMap { known[$0]?.tensor } }) {
                 inputs[0] = activation.slot
                 inputs[1] = nil
                 inputNames[0] = graph.slotNames[activation.slot]

@@ -25,6 +25,65 @@ struct ScalarQuantization: Equatable {
     }
 }
 
+extension ScalarQuantization {
+    /// A tensor of `shape` holding the quantized values of the floats `body` writes (into
+    /// uninitialized scratch of `shape`'s element count), as QuantizeLinear with these parameters
+    /// but multiplying by the reciprocal scale (`mg_quantize_scaled_f32`): a value whose quotient
+    /// lies within an ulp of a rounding boundary may land one step away.
+    func quantizedTensor(shape: [Int], _ body: (UnsafeMutablePointer<Float>) throws -> Void) throws -> Tensor {
+        let count = shape.reduce(1, *)
+        let values = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+        defer { values.deallocate() }
+        try body(values)
+        return try Tensor.overwrittenBytes(type, shape: shape) { out in
+            guard let target = out.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+            mg_quantize_scaled_f32(values, count, 1 / scale, zeroPoint, type == .int8 ? 1 : 0, target)
+        }
+    }
+
+    /// A tensor of `shape` from the floats `body` writes: those floats, or with `parameters` their
+    /// quantized values.
+    static func results(quantizedWith parameters: ScalarQuantization?, shape: [Int],
+                        _ body: (UnsafeMutablePointer<Float>) throws -> Void) throws -> Tensor {
+        if let parameters { return try parameters.quantizedTensor(shape: shape, body) }
+        return try Tensor.overwritten(Float.self, shape: shape) { out in
+            guard let base = out.baseAddress else { return }
+            try body(base)
+        }
+    }
+
+    /// The float tensor `x` quantized with these parameters.
+    func quantized(_ x: Tensor) throws -> Tensor {
+        guard x.dataType == .float else { throw KernelError.invalidInput("only a float tensor can be quantized, not \(x.dataType)") }
+        return try x.withElements(Float.self) { xs in
+            try Tensor.overwrittenBytes(type, shape: x.shape) { out in
+                guard let source = xs.baseAddress, let target = out.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+                mg_quantize_f32(source, xs.count, scale, zeroPoint, type == .int8 ? 1 : 0, target)
+            }
+        }
+    }
+
+    /// The float values of the int8 or uint8 tensor `x` with these parameters.
+    func dequantized(_ x: Tensor) throws -> Tensor {
+        guard x.dataType == .int8 || x.dataType == .uint8 else {
+            throw KernelError.invalidInput("only an int8 or uint8 tensor can be dequantized, not \(x.dataType)")
+        }
+        return try x.withUnsafeBytes { raw in
+            try Tensor.overwritten(Float.self, shape: x.shape) { out in
+                guard let source = raw.baseAddress?.assumingMemoryBound(to: UInt8.self), let target = out.baseAddress else { return }
+                mg_dequantize_8(source, out.count, x.dataType == .int8 ? 1 : 0, zeroPoint, scale, target)
+            }
+        }
+    }
+}
+
+/// A kernel with a float result that can write it quantized instead, so that the QuantizeLinear
+/// reading it runs inside it (`QuantizedPlan.absorbingQuantization`).
+protocol QuantizingKernel: Kernel {
+    /// This kernel with its result quantized with `parameters`, as the QuantizeLinear would.
+    func quantizingOutput(_ parameters: ScalarQuantization) -> any Kernel
+}
+
 /// QuantizeLinear of a float tensor with per-tensor parameters to int8 or uint8, element by element
 /// in float (`mg_quantize_f32`): `saturate(round_half_even(x / scale) + zero_point)` and 0 for NaN,
 /// the reference kernel's result.
@@ -37,21 +96,20 @@ struct FastQuantizeLinear: Kernel {
     init(fallback: QuantizeLinear_10) { self.fallback = fallback }
     init(_ node: KernelNode) throws { fallback = try QuantizeLinear_10(node) }
 
+    /// The scale and zero point (the inputs after x) as per-tensor parameters this kernel runs
+    /// itself, or nil when the reference kernel would run them.
+    func scalarParameters(_ parameters: [RuntimeValue?]) -> ScalarQuantization? {
+        guard fallback.blockSize == 0,
+              let scalar = ScalarQuantization(scale: parameters.first??.tensor, zeroPoint: parameters.count > 1 ? parameters[1]?.tensor : nil),
+              fallback.outputType == nil || fallback.outputType == scalar.type || parameters.count > 1 && parameters[1] != nil else { return nil }
+        return scalar
+    }
+
     func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
-        guard let x = inputs.first??.tensor, x.dataType == .float, fallback.blockSize == 0,
-              let parameters = ScalarQuantization(scale: inputs.count > 1 ? inputs[1]?.tensor : nil,
-                                                  zeroPoint: inputs.count > 2 ? inputs[2]?.tensor : nil),
-              fallback.outputType == nil || fallback.outputType == parameters.type || inputs.count > 2 && inputs[2] != nil else {
+        guard let x = inputs.first??.tensor, x.dataType == .float, let parameters = scalarParameters(Array(inputs.dropFirst())) else {
             return try fallback.run(inputs, context: context)
         }
-        let signed = parameters.type == .int8
-        let result = try x.withElements(Float.self) { xs in
-            try Tensor.filledBytes(parameters.type, shape: x.shape) { out in
-                guard let source = xs.baseAddress, let target = out.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
-                mg_quantize_f32(source, xs.count, parameters.scale, parameters.zeroPoint, signed ? 1 : 0, target)
-            }
-        }
-        return [.tensor(result)]
+        return [.tensor(try parameters.quantized(x))]
     }
 }
 
@@ -65,22 +123,19 @@ struct FastDequantizeLinear: Kernel {
     init(fallback: DequantizeLinear_10) { self.fallback = fallback }
     init(_ node: KernelNode) throws { fallback = try DequantizeLinear_10(node) }
 
+    /// The scale and zero point (the inputs after x) as per-tensor parameters this kernel runs
+    /// itself for an x of their type, or nil when the reference kernel would run them.
+    func scalarParameters(_ parameters: [RuntimeValue?]) -> ScalarQuantization? {
+        guard fallback.blockSize == 0, fallback.outputType == nil || fallback.outputType == .float else { return nil }
+        return ScalarQuantization(scale: parameters.first??.tensor, zeroPoint: parameters.count > 1 ? parameters[1]?.tensor : nil)
+    }
+
     func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
-        guard let x = inputs.first??.tensor, x.dataType == .int8 || x.dataType == .uint8, fallback.blockSize == 0,
-              fallback.outputType == nil || fallback.outputType == .float,
-              let parameters = ScalarQuantization(scale: inputs.count > 1 ? inputs[1]?.tensor : nil,
-                                                  zeroPoint: inputs.count > 2 ? inputs[2]?.tensor : nil),
+        guard let x = inputs.first??.tensor, x.dataType == .int8 || x.dataType == .uint8,
+              let parameters = scalarParameters(Array(inputs.dropFirst())),
               inputs.count < 3 || inputs[2] == nil || parameters.type == x.dataType else {
             return try fallback.run(inputs, context: context)
         }
-        let scale = parameters.scale, zero = Float(parameters.zeroPoint)
-        let result = try Tensor.overwritten(Float.self, shape: x.shape) { out in
-            if x.dataType == .int8 {
-                try x.withElements(Int8.self) { xs in for i in 0..<xs.count { out[i] = (Float(xs[i]) - zero) * scale } }
-            } else {
-                try x.withElements(UInt8.self) { xs in for i in 0..<xs.count { out[i] = (Float(xs[i]) - zero) * scale } }
-            }
-        }
-        return [.tensor(result)]
+        return [.tensor(try parameters.dequantized(x))]
     }
 }

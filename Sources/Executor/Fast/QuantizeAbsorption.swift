@@ -11,10 +11,14 @@ struct QuantizingOutput: Kernel {
     /// The QuantizeLinear's scale and zero point (nil when absent).
     let parameters: [RuntimeValue?]
 
+    /// The parameters as per-tensor ones, when `quantize` would run them as such.
+    let scalar: ScalarQuantization?
+
     init(inner: any Kernel, quantize: FastQuantizeLinear, parameters: [RuntimeValue?]) {
         self.inner = inner
         self.quantize = quantize
         self.parameters = parameters
+        scalar = quantize.scalarParameters(parameters)
     }
 
     init(_ node: KernelNode) throws {
@@ -24,6 +28,7 @@ struct QuantizingOutput: Kernel {
     func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
         let results = try inner.run(inputs, context: context)
         guard let first = results.first ?? nil else { throw KernelError.invalidInput("the quantized step produced no output") }
+        if let scalar, let x = first.tensor, x.dataType == .float { return [.tensor(try scalar.quantized(x))] }
         return try quantize.run([first] + parameters, context: context)
     }
 }
@@ -40,11 +45,15 @@ struct DequantizingInput: Kernel {
     /// The DequantizeLinear's scale and zero point (nil when absent).
     let parameters: [RuntimeValue?]
 
+    /// The parameters as per-tensor ones, when `dequantize` would run them as such.
+    let scalar: ScalarQuantization?
+
     init(inner: any Kernel, position: Int, dequantize: FastDequantizeLinear, parameters: [RuntimeValue?]) {
         self.inner = inner
         self.position = position
         self.dequantize = dequantize
         self.parameters = parameters
+        scalar = dequantize.scalarParameters(parameters)
     }
 
     init(_ node: KernelNode) throws {
@@ -56,7 +65,11 @@ struct DequantizingInput: Kernel {
         guard position < arguments.count, let value = arguments[position] else {
             throw KernelError.invalidInput("input \(position) has no value to dequantize")
         }
-        arguments[position] = try dequantize.run([value] + parameters, context: context).first ?? nil
+        if let scalar, let x = value.tensor, x.dataType == scalar.type {
+            arguments[position] = .tensor(try scalar.dequantized(x))
+        } else {
+            arguments[position] = try dequantize.run([value] + parameters, context: context).first ?? nil
+        }
         return try inner.run(arguments, context: context)
     }
 }
@@ -103,9 +116,14 @@ extension QuantizedPlan {
                   let reader = steps.indices.dropFirst(index + 1).first(where: { steps[$0].inputs.contains(output) }),
                   !removed.contains(reader), steps[reader].inputs.first == output,
                   let quantize = result[reader].kernel as? FastQuantizeLinear, let parameters = constantParameters(steps[reader]) else { continue }
+            let absorbed: any Kernel
+            if let inner = current.kernel as? any QuantizingKernel, let scalar = quantize.scalarParameters(parameters) {
+                absorbed = inner.quantizingOutput(scalar)
+            } else {
+                absorbed = QuantizingOutput(inner: current.kernel, quantize: quantize, parameters: parameters)
+            }
             result[index] = .init(label: current.label, opType: current.opType, domain: current.domain, opset: current.opset,
-                                  inputNames: current.inputNames,
-                                  kernel: QuantizingOutput(inner: current.kernel, quantize: quantize, parameters: parameters),
+                                  inputNames: current.inputNames, kernel: absorbed,
                                   requiredInputs: current.requiredInputs, inputs: current.inputs, outputs: steps[reader].outputs, release: [])
             removed.insert(reader)
         }

@@ -8,9 +8,13 @@ import ModelIR
 /// `acc · (s_x · s_w[m])` plus the bias and the fused BatchNormalization/Relu/Clip of `fused`.
 /// Depthwise convolutions (one input channel and one map per group) run `mg_depthwise_u8`.
 ///
+/// The per-map scale, shift and zero-point corrections are computed once when B and the
+/// normalization are constants known to the plan (`preparing(constants:)`), and with `output`
+/// the result is written quantized (the QuantizeLinear that reads it, absorbed).
+///
 /// Inputs: x (the quantized tensor, not its dequantized value), nil, then the inputs of
 /// `FusedConv` from B on. An `x` of another type or rank is dequantized and run by `fused`.
-struct QuantizedConv: Kernel {
+struct QuantizedConv: QuantizingKernel {
     static let opType = "Conv", sinceVersion = 1
     static let inputArity = 1...7
 
@@ -23,6 +27,18 @@ struct QuantizedConv: Kernel {
     let groups: [Int8Weights]
     /// A depthwise convolution's int8 weights as floats (exact), for `depthwise`.
     let depthwiseWeights: [Float]?
+    /// The epilogue for inputs of `input`'s type, when computed at plan time.
+    private(set) var prepared: Epilogue?
+    /// The parameters the result is quantized with; nil for a float result.
+    private(set) var output: ScalarQuantization?
+
+    /// Per map: the factor on the integer sum, the shift after it, and the correction for the
+    /// input's zero point (`zero · Σ weights`).
+    struct Epilogue {
+        let scale: [Float]
+        let shift: [Float]
+        let comp: [Int32]
+    }
 
     /// The kernel, or nil when the weights are not a 4-D int8 tensor with one scale or one per map,
     /// or a group's product is too deep for exact int32 accumulation.
@@ -49,6 +65,32 @@ struct QuantizedConv: Kernel {
         throw KernelError.invalidInput("QuantizedConv is made by the executor's fast plan, not from a node")
     }
 
+    /// This kernel with its epilogue computed from `constants`, the kernel's inputs with B and the
+    /// normalization (all constant), or itself when they do not fit.
+    func preparing(constants: [Tensor?]) -> QuantizedConv {
+        guard let epilogue = try? epilogue(bias: constants.optional(2), constants) else { return self }
+        var result = self
+        result.prepared = epilogue
+        return result
+    }
+
+    func quantizingOutput(_ parameters: ScalarQuantization) -> any Kernel {
+        var result = self
+        result.output = parameters
+        return result
+    }
+
+    /// The epilogue for `input`'s zero point and type with bias `b` and the normalization in `inputs`.
+    private func epilogue(bias b: Tensor?, _ inputs: [Tensor?]) throws -> Epilogue {
+        let maps = weight.shape[0]
+        if let b, b.elementCount != maps { throw KernelError.invalidInput("B has \(b.elementCount) elements for \(maps) feature maps") }
+        let (a, c) = try fused.epilogue(maps: maps, bias: b, inputs)
+        let zero = input.zeroPoint + (input.type == .int8 ? 128 : 0)
+        return Epilogue(scale: (0..<maps).map { Float(Double(a?[$0] ?? 1) * Double(input.scale) * Double(weightScales[$0])) },
+                        shift: c ?? [Float](repeating: 0, count: maps),
+                        comp: groups.flatMap { $0.rowSums.map { zero &* $0 } })
+    }
+
     /// The deepest product (input channels per group × kernel taps) whose int32 sums cannot overflow.
     static let maxDepth = 65535
 
@@ -57,27 +99,22 @@ struct QuantizedConv: Kernel {
         let x = try tensors.required(0)
         let maps = weight.shape[0], group = fused.conv.group
         guard x.dataType == input.type, x.rank == 4, x.shape[1] == weight.shape[1] * group else {
-            return [.tensor(try fused.compute(try dequantizedInputs(tensors)))]
+            return [.tensor(try finished(try fused.compute(try dequantizedInputs(tensors))))]
         }
         let kernel = Array(weight.shape[2...])
         if let declared = fused.conv.spatial.kernelShape, declared != kernel {
             throw KernelError.invalidInput("kernel_shape \(declared) does not match W \(weight.shape)")
         }
-        let b = tensors.optional(2)
-        if let b, b.elementCount != maps { throw KernelError.invalidInput("B has \(b.elementCount) elements for \(maps) feature maps") }
         let geometry = try fused.conv.spatial.geometry(input: Array(x.shape[2...]), kernel: kernel)
-        let (a, c) = try fused.epilogue(maps: maps, bias: b, tensors)
-        let scale = (0..<maps).map { Float(Double(a?[$0] ?? 1) * Double(input.scale) * Double(weightScales[$0])) }
-        let shift = c ?? [Float](repeating: 0, count: maps)
+        let epilogue = try prepared ?? epilogue(bias: tensors.optional(2), tensors)
+        let (scale, shift, comp) = (epilogue.scale, epilogue.shift, epilogue.comp)
         let signed = x.dataType == .int8
-        let zero = input.zeroPoint + (signed ? 128 : 0)
-        let comp = groups.flatMap { $0.rowSums.map { zero &* $0 } }
         let (low, high) = fused.activation.bounds
         let batch = x.shape[0], channels = x.shape[1], groupChannels = channels / group, groupMaps = maps / group
         let positions = geometry.output.reduce(1, *), inputSize = geometry.input.reduce(1, *)
         let depth = weight.shape[1...].reduce(1, *)
         guard positions <= Int(Int32.max), depth * positions <= Int(Int32.max) else {
-            return [.tensor(try fused.compute(try dequantizedInputs(tensors)))]
+            return [.tensor(try finished(try fused.compute(try dequantizedInputs(tensors))))]
         }
         if groupChannels == 1 && groupMaps == 1 {
             return [.tensor(try depthwise(x, geometry: geometry, scale: scale, shift: shift, low: low, high: high))]
@@ -85,8 +122,8 @@ struct QuantizedConv: Kernel {
         let pointwise = kernel == [1, 1] && geometry.strides == [1, 1] && geometry.padBegin == [0, 0] && geometry.output == geometry.input
         let shape = [batch, maps] + geometry.output
         let result = try x.withUnsafeBytes { raw in
-            try Tensor.overwritten(Float.self, shape: shape) { out in
-                guard let xBase = raw.baseAddress?.assumingMemoryBound(to: UInt8.self), let oBase = out.baseAddress, positions > 0 else { return }
+            try ScalarQuantization.results(quantizedWith: output, shape: shape) { oBase in
+                guard let xBase = raw.baseAddress?.assumingMemoryBound(to: UInt8.self), positions > 0 else { return }
                 let columns = UnsafeMutablePointer<UInt8>.allocate(capacity: pointwise ? 1 : depth * positions)
                 defer { columns.deallocate() }
                 comp.withUnsafeBufferPointer { comp in
@@ -120,6 +157,12 @@ struct QuantizedConv: Kernel {
         return [.tensor(result)]
     }
 
+
+    /// The float `result` of a fallback path, quantized with `output` when there is one.
+    private func finished(_ result: Tensor) throws -> Tensor {
+        try output.map { try $0.quantized(result) } ?? result
+    }
+
     /// Depthwise: the zero-shifted integer input and the int8 weights as floats through the float
     /// `DepthwiseConv` with the epilogue. Every product and sum of at most `maxExactTaps` taps is an
     /// integer below 2²⁴, so the float sums equal the int32 ones; larger kernels run `mg_depthwise_u8`.
@@ -128,34 +171,45 @@ struct QuantizedConv: Kernel {
         guard taps <= Self.maxExactTaps, let depthwiseWeights else {
             return try integerDepthwise(x, geometry: geometry, scale: scale, shift: shift, low: low, high: high)
         }
-        let batch = x.shape[0], channels = x.shape[1], count = x.elementCount
-        let zero = Float(input.zeroPoint), signed = x.dataType == .int8
-        let shifted = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-        defer { shifted.deallocate() }
-        x.withUnsafeBytes { raw in
-            guard let bytes = raw.baseAddress else { return }
-            ParallelFor.elements(x.shape, grain: 65536) { chunk in
-                if signed {
-                    let values = bytes.assumingMemoryBound(to: Int8.self)
-                    for i in chunk { shifted[i] = Float(values[i]) - zero }
-                } else {
-                    let values = bytes.assumingMemoryBound(to: UInt8.self)
-                    for i in chunk { shifted[i] = Float(values[i]) - zero }
-                }
-            }
-        }
-        return try Tensor.overwritten(Float.self, shape: [batch, channels] + geometry.output) { out in
-            guard let oBase = out.baseAddress else { return }
-            depthwiseWeights.withUnsafeBufferPointer { w in
-                scale.withUnsafeBufferPointer { a in
-                    shift.withUnsafeBufferPointer { c in
-                        guard let w = w.baseAddress else { return }
-                        DepthwiseConv.run(x: shifted, planes: batch * channels, channels: channels, w: w, geometry: geometry,
-                                          epilogue: .init(scale: a.baseAddress, shift: c.baseAddress, low: low, high: high), output: oBase)
+        let batch = x.shape[0], channels = x.shape[1], shape = [batch, channels] + geometry.output
+        let signed = x.dataType == .int8
+        return try x.withUnsafeBytes { raw in
+            guard let bytes = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw KernelError.invalidInput("x has no elements") }
+            let source = DepthwiseConv.Input.bytes(bytes, signed: signed, zero: input.zeroPoint)
+            return try depthwiseWeights.withUnsafeBufferPointer { w in
+                try scale.withUnsafeBufferPointer { a in
+                    try shift.withUnsafeBufferPointer { c in
+                        guard let w = w.baseAddress, let a = a.baseAddress, let c = c.baseAddress else {
+                            throw KernelError.invalidInput("the depthwise weights are empty")
+                        }
+                        let epilogue = DepthwiseConv.Epilogue(scale: a, shift: c, low: low, high: high)
+                        guard let output else {
+                            return try Tensor.overwritten(Float.self, shape: shape) { out in
+                                guard let target = out.baseAddress else { return }
+                                DepthwiseConv.run(input: source, planes: batch * channels, channels: channels, w: w, geometry: geometry,
+                                                  epilogue: epilogue, output: .floats(target))
+                            }
+                        }
+                        return try Tensor.overwrittenBytes(output.type, shape: shape) { out in
+                            guard let target = out.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+                            DepthwiseConv.run(input: source, planes: batch * channels, channels: channels, w: w, geometry: geometry,
+                                              epilogue: epilogue, output: .bytes(target, signed: output.type == .int8,
+                                                                                 multiplier: 1 / output.scale, zero: output.zeroPoint))
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// The plane geometry as `mg_depthwise_u8` takes it (input H, W, kernel H, W, strides,
+    /// dilations, padding at the start, output H, W), or nil when a value does not fit its int16 indexing.
+    private static func planeGeometry(_ geometry: SpatialGeometry) -> [Int32]? {
+        let dims = [geometry.input[0], geometry.input[1], geometry.kernel[0], geometry.kernel[1], geometry.strides[0], geometry.strides[1],
+                    geometry.dilations[0], geometry.dilations[1], geometry.padBegin[0], geometry.padBegin[1],
+                    geometry.output[0], geometry.output[1]]
+        guard dims.allSatisfy({ $0 >= 0 && $0 <= Int(Int16.max) }) else { return nil }
+        return dims.map { Int32($0) }
     }
 
     /// Kernels up to this many taps sum exactly in float: 512 · 255 · 128 < 2²⁴.
@@ -165,21 +219,17 @@ struct QuantizedConv: Kernel {
     private func integerDepthwise(_ x: Tensor, geometry: SpatialGeometry, scale: [Float], shift: [Float], low: Float, high: Float) throws -> Tensor {
         let batch = x.shape[0], channels = x.shape[1]
         let inputSize = geometry.input.reduce(1, *), positions = geometry.output.reduce(1, *)
-        let dims = [geometry.input[0], geometry.input[1], geometry.kernel[0], geometry.kernel[1], geometry.strides[0], geometry.strides[1],
-                    geometry.dilations[0], geometry.dilations[1], geometry.padBegin[0], geometry.padBegin[1],
-                    geometry.output[0], geometry.output[1]]
-        guard dims.allSatisfy({ $0 >= 0 && $0 <= Int(Int16.max) }) else {
-            throw KernelError.invalidInput("depthwise convolution geometry \(dims) is too large")
+        guard let d = Self.planeGeometry(geometry) else {
+            throw KernelError.invalidInput("depthwise convolution geometry \(geometry) is too large")
         }
-        let d = dims.map { Int32($0) }
         let scratchBytes = mg_depthwise_scratch_size(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11])
         let taps = geometry.kernel[0] * geometry.kernel[1]
         let signed: Int32 = x.dataType == .int8 ? 1 : 0, zero = input.zeroPoint
         return try x.withUnsafeBytes { raw in
             try weight.withElements(Int8.self) { ws in
-                try Tensor.overwritten(Float.self, shape: [batch, channels] + geometry.output) { out in
+                try ScalarQuantization.results(quantizedWith: output, shape: [batch, channels] + geometry.output) { oBase in
                     guard let xBase = raw.baseAddress?.assumingMemoryBound(to: UInt8.self), let wBase = ws.baseAddress,
-                          let oBase = out.baseAddress, positions > 0 else { return }
+                          positions > 0 else { return }
                     let addresses = (UInt(bitPattern: xBase), UInt(bitPattern: wBase), UInt(bitPattern: oBase))
                     ParallelFor.run(batch * channels, grain: max(1, 4096 / max(positions * taps, 1))) { chunk in
                         guard let x = UnsafePointer<UInt8>(bitPattern: addresses.0), let w = UnsafePointer<Int8>(bitPattern: addresses.1),

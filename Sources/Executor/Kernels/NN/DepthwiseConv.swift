@@ -1,3 +1,5 @@
+import CQuantizedKernels
+
 /// Float 2-D depthwise convolution (one input channel and one feature map per group). Each plane
 /// is copied into a zero-padded, stride-phase-split scratch (`PhaseSplitPlane`), where every tap
 /// is a contiguous vector load at a constant offset from the output position (3×3 unrolled), for
@@ -13,6 +15,20 @@ enum DepthwiseConv {
         let high: Float
     }
 
+    /// Where the input planes come from: floats, or 8-bit integers read as their difference from
+    /// a zero point (`(x − zero)` in float, exact).
+    enum Input {
+        case floats(UnsafePointer<Float>)
+        case bytes(UnsafePointer<UInt8>, signed: Bool, zero: Int32)
+    }
+
+    /// Where the output planes go: floats, or 8-bit integers `saturate(round(v · multiplier) + zero)`
+    /// (`mg_quantize_scaled_f32`).
+    enum Output {
+        case floats(UnsafeMutablePointer<Float>)
+        case bytes(UnsafeMutablePointer<UInt8>, signed: Bool, multiplier: Float, zero: Int32)
+    }
+
     /// - Parameters:
     ///   - x: `planes` input planes of `geometry.input` (N·C planes, each H×W).
     ///   - w: one kH×kW filter per channel; plane `p` uses filter `p % channels`.
@@ -21,6 +37,14 @@ enum DepthwiseConv {
     ///   - output: `planes` output planes of `geometry.output`, overwritten.
     static func run(x: UnsafePointer<Float>, planes: Int, channels: Int, w: UnsafePointer<Float>,
                     geometry: SpatialGeometry, epilogue: Epilogue? = nil, output: UnsafeMutablePointer<Float>) {
+        run(input: .floats(x), planes: planes, channels: channels, w: w, geometry: geometry, epilogue: epilogue, output: .floats(output))
+    }
+
+    /// `run(x:planes:channels:w:geometry:epilogue:output:)` with byte planes in or out: each
+    /// byte plane is converted to floats, or each output plane quantized, one plane at a time in
+    /// the thread's scratch.
+    static func run(input: Input, planes: Int, channels: Int, w: UnsafePointer<Float>,
+                    geometry: SpatialGeometry, epilogue: Epilogue? = nil, output: Output) {
         let outH = geometry.output[0], outW = geometry.output[1]
         guard planes > 0, channels > 0, outH > 0, outW > 0 else { return }
         let layout = PhaseSplitPlane(geometry)
@@ -30,13 +54,29 @@ enum DepthwiseConv {
         ParallelFor.run(planes, grain: max(1, 32768 / max(layout.positions * taps, 1))) { chunk in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.scratchSize)
             defer { scratch.deallocate() }
+            let planeInput: UnsafeMutablePointer<Float>? = if case .bytes = input { .allocate(capacity: inputSize) } else { nil }
+            let planeOutput: UnsafeMutablePointer<Float>? = if case .bytes = output { .allocate(capacity: outputSize) } else { nil }
+            defer {
+                planeInput?.deallocate()
+                planeOutput?.deallocate()
+            }
             layout.pad(scratch, with: 0)
             layout.tapOffsets.withUnsafeBufferPointer { offsets in
                 for plane in chunk {
                     let channel = plane % channels
-                    layout.copy(from: x + plane * inputSize, into: scratch)
+                    switch input {
+                    case .floats(let x): layout.copy(from: x + plane * inputSize, into: scratch)
+                    case .bytes(let x, let signed, let zero):
+                        guard let planeInput else { return }
+                        mg_dequantize_8(x + plane * inputSize, inputSize, signed ? 1 : 0, zero, 1, planeInput)
+                        layout.copy(from: planeInput, into: scratch)
+                    }
                     let affine = Affine(epilogue, channel: channel)
-                    let target = output + plane * outputSize
+                    let target: UnsafeMutablePointer<Float>
+                    switch output {
+                    case .floats(let out): target = out + plane * outputSize
+                    case .bytes: guard let planeOutput else { return }; target = planeOutput
+                    }
                     switch (taps == 9, clamps) {
                     case (true, false):
                         convolve(NineTaps(scratch, offsets: offsets, filter: w + channel * 9), layout: layout, map: affine, into: target)
@@ -48,6 +88,9 @@ enum DepthwiseConv {
                     case (false, true):
                         convolve(AnyTaps(scratch, offsets: offsets, filter: w + channel * taps), layout: layout,
                                  map: ClampedAffine(affine, epilogue), into: target)
+                    }
+                    if case .bytes(let out, let signed, let multiplier, let zero) = output {
+                        mg_quantize_scaled_f32(target, outputSize, multiplier, zero, signed ? 1 : 0, out + plane * outputSize)
                     }
                 }
             }
