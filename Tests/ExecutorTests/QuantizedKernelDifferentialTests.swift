@@ -183,6 +183,16 @@ final class QuantizedKernelDifferentialTests: XCTestCase {
             (c.kernel, c.dilations, c.pads, c.type, c.perChannel, c.hasBias) = (kernel, dilations, pads, .int8, true, true)
             try checkConv(c, &random)
         }
+        // 3×3 kernels take the AVX-512 plane kernel on that path: unit and double strides and
+        // dilations, rows in groups of four with remainders, rows wider than one vector of sixteen.
+        for (strides, dilations) in [([1, 1], [1, 1]), ([2, 2], [1, 1]), ([1, 2], [2, 1]), ([2, 1], [1, 2]), ([3, 2], [1, 1])] {
+            var c = ConvCase()
+            (c.batch, c.channels, c.maps, c.group) = (random.int(1...2), 7, 7, 7)
+            (c.height, c.width) = (random.int(5...23), random.int(5...37))
+            (c.kernel, c.strides, c.dilations, c.pads) = ([3, 3], strides, dilations, (0..<4).map { _ in random.int(0...1) })
+            (c.type, c.perChannel, c.hasBias) = (random.int(0...1) == 0 ? .uint8 : .int8, true, random.int(0...1) == 1)
+            try checkConv(c, &random)
+        }
         // Over 512 taps the float sums could round, so the integer kernel runs.
         var large = ConvCase()
         (large.batch, large.channels, large.maps, large.group, large.height, large.width) = (1, 3, 3, 3, 24, 25)

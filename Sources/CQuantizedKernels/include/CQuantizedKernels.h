@@ -66,6 +66,24 @@ void mg_depthwise_u8(const uint8_t *x, int is_signed, int32_t zero, int in_h, in
 size_t mg_depthwise_scratch_size(int in_h, int in_w, int k_h, int k_w, int stride_h, int stride_w, int dilation_h, int dilation_w,
                                  int pad_h, int pad_w, int out_h, int out_w);
 
+/// One plane of a 3×3 depthwise 2-D convolution of bytes in float lanes (AVX-512): the plane
+/// zero-shifted to floats `(x − zero)` (int8 when `is_signed`, else uint8) in a zero-padded
+/// scratch, the nine float weights `w` summed over it four output rows at a time, then
+/// `v = min(max(sum · scale + shift, low), high)` written to `out_f`, or with `out_q` quantized
+/// there as `mg_quantize_scaled_f32(v, multiplier, out_zero, out_signed)`. Integer weights sum
+/// exactly. Returns 0, writing nothing, when the CPU lacks AVX-512 or `stride_w` is not 1 or 2.
+/// `scratch` holds `mg_depthwise3x3_q8_scratch_size` bytes; its padding is written when
+/// `pad_scratch` is set and only the plane's interior otherwise, so a caller running many planes
+/// of one geometry through one scratch pads it for the first only.
+int mg_depthwise3x3_q8(const uint8_t *x, int is_signed, int32_t zero, int in_h, int in_w, const float *w, int stride_h, int stride_w,
+                       int dilation_h, int dilation_w, int pad_h, int pad_w, int out_h, int out_w, float scale, float shift,
+                       float low, float high, float *scratch, int pad_scratch, float *out_f, uint8_t *out_q, float multiplier,
+                       int32_t out_zero, int out_signed);
+
+/// Bytes of `scratch` `mg_depthwise3x3_q8` needs.
+size_t mg_depthwise3x3_q8_scratch_size(int in_h, int in_w, int stride_h, int stride_w, int dilation_h, int dilation_w, int pad_h,
+                                       int pad_w, int out_h, int out_w);
+
 /// QuantizeLinear with per-tensor parameters: out[i] = saturate(round_half_even(x[i] / scale) + zero)
 /// to int8 (`is_signed`) or uint8, and 0 for NaN, as bytes.
 void mg_quantize_f32(const float *x, size_t count, float scale, int32_t zero, int is_signed, uint8_t *out);

@@ -32,7 +32,9 @@ extension ScalarQuantization {
     /// lies within an ulp of a rounding boundary may land one step away.
     func quantizedTensor(shape: [Int], _ body: (UnsafeMutablePointer<Float>) throws -> Void) throws -> Tensor {
         let count = shape.reduce(1, *)
-        let values = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+        // Aligned as tensor buffers are, so that threads writing neighbouring blocks share no cache line.
+        let values = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: TensorBuffer.alignment)
+            .bindMemory(to: Float.self, capacity: max(count, 1))
         defer { values.deallocate() }
         try body(values)
         return try Tensor.overwrittenBytes(type, shape: shape) { out in
@@ -50,6 +52,13 @@ extension ScalarQuantization {
             guard let base = out.baseAddress else { return }
             try body(base)
         }
+    }
+
+    /// The results of a kernel's fallback path: as they are, or with `parameters` the first (a
+    /// float tensor) quantized, as the absorbed QuantizeLinear would.
+    static func results(_ results: [RuntimeValue?], quantizedWith parameters: ScalarQuantization?) throws -> [RuntimeValue?] {
+        guard let parameters, let first = results.first??.tensor else { return results }
+        return [.tensor(try parameters.quantized(first))]
     }
 
     /// The float tensor `x` quantized with these parameters.

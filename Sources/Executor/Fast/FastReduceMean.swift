@@ -4,9 +4,10 @@ import ModelIR
 /// `GlobalAveragePooling2D`, axes [2, 3] of NCHW): the tensor is read as rows of the reduced
 /// trailing elements, each row summed in vector lanes (`FastGlobalPool.sum`) and divided by its
 /// length, the rows split over the executor's threads. The axes are fixed when the plan is made
-/// (an attribute, or a constant input from opset 18). Other types, other axes and empty
+/// (an attribute, or a constant input from opset 18). With `output` the means are written
+/// quantized (the QuantizeLinear that reads them, absorbed). Other types, other axes and empty
 /// reductions run the step's own kernel.
-struct FastReduceMean: Kernel {
+struct FastReduceMean: QuantizingKernel {
     static let opType = "ReduceMean", sinceVersion = 1
     static let inputArity = 1...2
 
@@ -14,6 +15,8 @@ struct FastReduceMean: Kernel {
     let axes: [Int]
     let keepDims: Bool
     let fallback: any Kernel
+    /// The parameters the means are quantized with; nil for float means.
+    private(set) var output: ScalarQuantization?
 
     init(_ node: KernelNode) throws { throw KernelError.unsupported("FastReduceMean is made from a prepared kernel") }
 
@@ -21,6 +24,12 @@ struct FastReduceMean: Kernel {
         self.axes = axes
         self.keepDims = keepDims
         self.fallback = fallback
+    }
+
+    func quantizingOutput(_ parameters: ScalarQuantization) -> any Kernel {
+        var result = self
+        result.output = parameters
+        return result
     }
 
     /// The fast kernel for a ReduceMean step whose axes are known: `axesInput` is the value of
@@ -52,15 +61,15 @@ struct FastReduceMean: Kernel {
     }
 
     func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
-        guard let x = inputs.first??.tensor, x.dataType == .float, let first = firstReducedAxis(rank: x.rank) else {
-            return try fallback.run(inputs, context: context)
+        guard let x = inputs.first??.tensor, x.dataType == .float, let first = firstReducedAxis(rank: x.rank),
+              x.shape[first...].reduce(1, *) > 0 else {
+            return try ScalarQuantization.results(try fallback.run(inputs, context: context), quantizedWith: output)
         }
         let rows = x.shape[..<first].reduce(1, *), size = x.shape[first...].reduce(1, *)
-        guard size > 0 else { return try fallback.run(inputs, context: context) }
         let shape = keepDims ? Array(x.shape[..<first]) + [Int](repeating: 1, count: x.rank - first) : Array(x.shape[..<first])
         let y = try x.withElements(Float.self) { xs in
-            try Tensor.overwritten(Float.self, shape: shape) { out in
-                guard let source = xs.baseAddress, let target = out.baseAddress else { return }
+            try ScalarQuantization.results(quantizedWith: output, shape: shape) { target in
+                guard let source = xs.baseAddress else { return }
                 let divisor = Float(size)
                 ParallelFor.run(rows, grain: max(1, 32768 / size)) { chunk in
                     for row in chunk { target[row] = FastGlobalPool.sum(source + row * size, count: size) / divisor }

@@ -39,9 +39,8 @@ struct QuantizedAdd: QuantizingKernel {
             throw KernelError.invalidInput("Add needs two tensors")
         }
         guard x.dataType == a.type, y.dataType == b.type, x.shape == y.shape else {
-            let sum = try fallback.run([.tensor(try a.dequantized(x)), .tensor(try b.dequantized(y))], context: context)
-            guard let output, let first = sum.first??.tensor else { return sum }
-            return [.tensor(try output.quantized(first))]
+            return try ScalarQuantization.results(try fallback.run([.tensor(try a.dequantized(x)), .tensor(try b.dequantized(y))], context: context),
+                                                  quantizedWith: output)
         }
         let (a, b) = (self.a, self.b)
         let result = try x.withUnsafeBytes { xs in

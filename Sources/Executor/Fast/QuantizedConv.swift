@@ -6,7 +6,8 @@ import ModelIR
 /// tensor or per output channel), run on the integers: `x` through an 8-bit im2col (none for
 /// unpadded unit-stride 1×1), `Int8Gemm` against the weights packed at session creation, then
 /// `acc · (s_x · s_w[m])` plus the bias and the fused BatchNormalization/Relu/Clip of `fused`.
-/// Depthwise convolutions (one input channel and one map per group) run `mg_depthwise_u8`.
+/// Depthwise convolutions (one input channel and one map per group) sum the zero-shifted
+/// integers in float, exactly (see `depthwise`).
 ///
 /// The per-map scale, shift and zero-point corrections are computed once when B and the
 /// normalization are constants known to the plan (`preparing(constants:)`), and with `output`
@@ -163,9 +164,11 @@ struct QuantizedConv: QuantizingKernel {
         try output.map { try $0.quantized(result) } ?? result
     }
 
-    /// Depthwise: the zero-shifted integer input and the int8 weights as floats through the float
-    /// `DepthwiseConv` with the epilogue. Every product and sum of at most `maxExactTaps` taps is an
-    /// integer below 2²⁴, so the float sums equal the int32 ones; larger kernels run `mg_depthwise_u8`.
+    /// Depthwise: the zero-shifted integer input and the int8 weights as floats, 3×3 kernels through
+    /// `mg_depthwise3x3_q8` on the AVX-512 path and the rest through the float `DepthwiseConv`
+    /// (byte planes in, and with `output` out). Every product and sum of at most `maxExactTaps`
+    /// taps is an integer below 2²⁴, so the float sums equal the int32 ones; larger kernels run
+    /// `mg_depthwise_u8`.
     private func depthwise(_ x: Tensor, geometry: SpatialGeometry, scale: [Float], shift: [Float], low: Float, high: Float) throws -> Tensor {
         let taps = geometry.kernel[0] * geometry.kernel[1]
         guard taps <= Self.maxExactTaps, let depthwiseWeights else {
@@ -181,6 +184,10 @@ struct QuantizedConv: QuantizingKernel {
                     try shift.withUnsafeBufferPointer { c in
                         guard let w = w.baseAddress, let a = a.baseAddress, let c = c.baseAddress else {
                             throw KernelError.invalidInput("the depthwise weights are empty")
+                        }
+                        if let result = try vectorDepthwise(bytes, signed: signed, shape: shape, w: w, geometry: geometry, scale: a, shift: c,
+                                                            low: low, high: high) {
+                            return result
                         }
                         let epilogue = DepthwiseConv.Epilogue(scale: a, shift: c, low: low, high: high)
                         guard let output else {
@@ -202,8 +209,42 @@ struct QuantizedConv: QuantizingKernel {
         }
     }
 
-    /// The plane geometry as `mg_depthwise_u8` takes it (input H, W, kernel H, W, strides,
-    /// dilations, padding at the start, output H, W), or nil when a value does not fit its int16 indexing.
+    /// A 3×3 depthwise convolution on `mg_depthwise3x3_q8` (AVX-512: each plane's bytes converted,
+    /// summed in float lanes and requantized in one pass), the planes split over the executor's
+    /// threads; nil when the int8 path in use is not AVX-512 or the geometry is not one it takes.
+    private func vectorDepthwise(_ x: UnsafePointer<UInt8>, signed: Bool, shape: [Int], w: UnsafePointer<Float>, geometry: SpatialGeometry,
+                                 scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, low: Float, high: Float) throws -> Tensor? {
+        guard Int8Gemm.path == .avx512VNNI, geometry.kernel == [3, 3], geometry.strides[1] == 1 || geometry.strides[1] == 2,
+              let d = Self.planeGeometry(geometry) else { return nil }
+        let planes = shape[0] * shape[1], channels = shape[1]
+        let inputSize = geometry.input.reduce(1, *), positions = geometry.output.reduce(1, *)
+        let scratchFloats = mg_depthwise3x3_q8_scratch_size(d[0], d[1], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11]) / 4
+        let (zero, inputSigned) = (input.zeroPoint, Int32(signed ? 1 : 0))
+        let quantization = output.map { (multiplier: 1 / $0.scale, zero: $0.zeroPoint, signed: Int32($0.type == .int8 ? 1 : 0)) }
+        func convolve(_ floats: UnsafeMutablePointer<Float>?, _ bytes: UnsafeMutablePointer<UInt8>?) {
+            ParallelFor.run(planes, grain: max(1, 32768 / max(positions * 9, 1))) { chunk in
+                let scratch = UnsafeMutableRawPointer.allocate(byteCount: max(scratchFloats, 1) * 4, alignment: TensorBuffer.alignment)
+                    .bindMemory(to: Float.self, capacity: max(scratchFloats, 1))
+                defer { scratch.deallocate() }
+                for plane in chunk {
+                    let c = plane % channels
+                    let done = mg_depthwise3x3_q8(x + plane * inputSize, inputSigned, zero, d[0], d[1], w + c * 9, d[4], d[5], d[6], d[7],
+                                                  d[8], d[9], d[10], d[11], scale[c], shift[c], low, high, scratch,
+                                                  plane == chunk.lowerBound ? 1 : 0, floats.map { $0 + plane * positions },
+                                                  bytes.map { $0 + plane * positions }, quantization?.multiplier ?? 1,
+                                                  quantization?.zero ?? 0, quantization?.signed ?? 0)
+                    precondition(done == 1, "mg_depthwise3x3_q8 refused a geometry the executor checked")
+                }
+            }
+        }
+        guard let output else {
+            return try Tensor.overwritten(Float.self, shape: shape) { out in convolve(out.baseAddress, nil) }
+        }
+        return try Tensor.overwrittenBytes(output.type, shape: shape) { out in convolve(nil, out.baseAddress?.assumingMemoryBound(to: UInt8.self)) }
+    }
+
+    /// The plane geometry as the C depthwise kernels take it (input H, W, kernel H, W, strides,
+    /// dilations, padding at the start, output H, W), or nil when a value does not fit their int16 indexing.
     private static func planeGeometry(_ geometry: SpatialGeometry) -> [Int32]? {
         let dims = [geometry.input[0], geometry.input[1], geometry.kernel[0], geometry.kernel[1], geometry.strides[0], geometry.strides[1],
                     geometry.dilations[0], geometry.dilations[1], geometry.padBegin[0], geometry.padBegin[1],

@@ -8,8 +8,9 @@ import ModelIR
 ///
 /// Inputs: x (the quantized tensor), nil, and for Gemm C. Gemm's x is 2-D; MatMul's x has any
 /// rank from 1 and the weights multiply its last axis. Other inputs (another type, a C that is not
-/// one value per column) are dequantized and run by `fallback`.
-struct QuantizedGemm: Kernel {
+/// one value per column) are dequantized and run by `fallback`. With `output` the result is
+/// written quantized (the QuantizeLinear that reads it, absorbed).
+struct QuantizedGemm: QuantizingKernel {
     static let opType = "Gemm", sinceVersion = 1
     static let inputArity = 1...3
 
@@ -23,6 +24,8 @@ struct QuantizedGemm: Kernel {
     let columnScales: [Float]
     /// The weights as outputs × depth, packed.
     let packed: Int8Weights
+    /// The parameters the result is quantized with; nil for a float result.
+    private(set) var output: ScalarQuantization?
 
     /// The kernel, or nil when the weights are not 2-D int8 with one scale or one per output
     /// column, the product is too deep for exact int32 accumulation, or Gemm transposes A.
@@ -53,6 +56,12 @@ struct QuantizedGemm: Kernel {
         throw KernelError.invalidInput("QuantizedGemm is made by the executor's fast plan, not from a node")
     }
 
+    func quantizingOutput(_ parameters: ScalarQuantization) -> any Kernel {
+        var result = self
+        result.output = parameters
+        return result
+    }
+
     func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
         let tensors = try tensorInputs(inputs)
         let x = try tensors.required(0)
@@ -61,7 +70,8 @@ struct QuantizedGemm: Kernel {
         let addend = beta != 0 ? tensors.optional(2) : nil
         guard x.dataType == input.type, gemm == nil ? x.rank >= 1 : x.rank == 2, x.shape.last == depth,
               addend.map({ $0.dataType == .float && ($0.elementCount == 1 || $0.elementCount == outputs && $0.shape.last == outputs) }) ?? true else {
-            return try fallback.compute(try dequantizedInputs(tensors)).map { $0.map(RuntimeValue.tensor) }
+            return try ScalarQuantization.results(try fallback.compute(try dequantizedInputs(tensors)).map { $0.map(RuntimeValue.tensor) },
+                                                  quantizedWith: output)
         }
         let bias = try addend?.floatValues()
         let shift = (0..<outputs).map { j in bias.map { beta * ($0.count == 1 ? $0[0] : $0[j]) } ?? 0 }
@@ -70,8 +80,8 @@ struct QuantizedGemm: Kernel {
         let comp = packed.rowSums.map { zero &* $0 }
         let rows = x.elementCount / depth
         let result = try x.withUnsafeBytes { raw in
-            try Tensor.overwritten(Float.self, shape: Array(x.shape.dropLast()) + [outputs]) { out in
-                guard let xBase = raw.baseAddress?.assumingMemoryBound(to: UInt8.self), let oBase = out.baseAddress else { return }
+            try ScalarQuantization.results(quantizedWith: output, shape: Array(x.shape.dropLast()) + [outputs]) { oBase in
+                guard let xBase = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
                 comp.withUnsafeBufferPointer { comp in
                     columnScales.withUnsafeBufferPointer { scale in
                         shift.withUnsafeBufferPointer { shift in

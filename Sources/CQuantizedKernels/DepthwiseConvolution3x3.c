@@ -1,0 +1,140 @@
+#include "CQuantizedKernels.h"
+
+#include <string.h>
+
+/// The zero-padded float plane `mg_depthwise3x3_q8` works in: every input row and column an output
+/// reads, then slack for the widest vector load past the last column and for three rows of
+/// outputs past the last (the kernel computes four output rows at a time).
+static void plane_extent(int in_h, int in_w, int stride_h, int stride_w, int dilation_h, int dilation_w, int pad_h, int pad_w,
+                         int out_h, int out_w, int *height, int *width) {
+    int last_row = (out_h - 1) * stride_h + 2 * dilation_h + 1, last_column = (out_w - 1) * stride_w + 2 * dilation_w + 1;
+    int rows = last_row > pad_h + in_h ? last_row : pad_h + in_h;
+    int columns = last_column > pad_w + in_w ? last_column : pad_w + in_w;
+    *height = rows + 3 * stride_h;
+    *width = columns + 32;
+}
+
+size_t mg_depthwise3x3_q8_scratch_size(int in_h, int in_w, int stride_h, int stride_w, int dilation_h, int dilation_w, int pad_h,
+                                       int pad_w, int out_h, int out_w) {
+    int height, width;
+    plane_extent(in_h, in_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w, out_h, out_w, &height, &width);
+    return (size_t)height * (size_t)width * sizeof(float);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+
+#define TARGET __attribute__((target("avx512f,avx512bw,avx512vl,fma")))
+
+/// The parameters of one plane that stay fixed over its rows.
+typedef struct {
+    __m512 scale, shift, low, high;
+    __m512 multiplier, q_low, q_high;
+    __m512i out_zero;
+    float *out_f;
+    uint8_t *out_q;
+} epilogue;
+
+/// Stores sixteen sums (`mask`: the valid lanes) as floats, or quantized as `mg_quantize_scaled_f32` does.
+TARGET static inline void store16(const epilogue *e, __m512 sum, size_t at, __mmask16 mask) {
+    __m512 v = _mm512_add_ps(_mm512_mul_ps(sum, e->scale), e->shift);
+    v = _mm512_min_ps(_mm512_max_ps(v, e->low), e->high);
+    if (!e->out_q) {
+        _mm512_mask_storeu_ps(e->out_f + at, mask, v);
+        return;
+    }
+    __m512 q = _mm512_mul_ps(v, e->multiplier);
+    __mmask16 ordered = _mm512_cmp_ps_mask(q, q, _CMP_ORD_Q);
+    q = _mm512_min_ps(_mm512_max_ps(q, e->q_low), e->q_high);
+    __m512i levels = _mm512_maskz_add_epi32(ordered, _mm512_cvtps_epi32(q), e->out_zero);
+    _mm_mask_storeu_epi8(e->out_q + at, mask, _mm512_cvtepi32_epi8(levels));
+}
+
+/// Sixteen floats from `p`, each lane `STRIDE` (1 or 2) floats from the last.
+#define LANES(p, STRIDE)                                                                                            \
+    ((STRIDE) == 1 ? _mm512_loadu_ps(p)                                                                            \
+                   : _mm512_permutex2var_ps(_mm512_loadu_ps(p), evens, _mm512_loadu_ps((p) + 16)))
+
+/// The output rows of one plane, four rows of sixteen outputs at a time, the nine weights held in
+/// registers. The products and sums of integers stay exact (below 2²⁴), so the fused
+/// multiply-adds give the float sums of the reference kernels.
+#define ROWS(NAME, STRIDE)                                                                                          \
+    TARGET static void NAME(const float *plane, int pitch, int stride_h, int dilation_h, int dilation_w, const float *w,      \
+                            int out_h, int out_w, const epilogue *e) {                                              \
+        const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);          \
+        __m512 w0 = _mm512_set1_ps(w[0]), w1 = _mm512_set1_ps(w[1]), w2 = _mm512_set1_ps(w[2]);                     \
+        __m512 w3 = _mm512_set1_ps(w[3]), w4 = _mm512_set1_ps(w[4]), w5 = _mm512_set1_ps(w[5]);                     \
+        __m512 w6 = _mm512_set1_ps(w[6]), w7 = _mm512_set1_ps(w[7]), w8 = _mm512_set1_ps(w[8]);                     \
+        size_t row_step = (size_t)stride_h * pitch, tap_row = (size_t)dilation_h * pitch;                            \
+        for (int oy = 0; oy < out_h; oy += 4) {                                                                      \
+            for (int ox = 0; ox < out_w; ox += 16) {                                                                 \
+                __mmask16 mask = out_w - ox >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (out_w - ox)) - 1);        \
+                __m512 s[4];                                                                                         \
+                for (int r = 0; r < 4; r++) {                                                                        \
+                    const float *p = plane + (size_t)(oy + r) * row_step + (size_t)ox * (STRIDE);                    \
+                    const float *q = p + tap_row, *t = q + tap_row;                                                  \
+                    __m512 a = _mm512_mul_ps(w0, LANES(p, STRIDE));                                                  \
+                    a = _mm512_fmadd_ps(w1, LANES(p + dilation_w, STRIDE), a);                                       \
+                    a = _mm512_fmadd_ps(w2, LANES(p + 2 * dilation_w, STRIDE), a);                                   \
+                    __m512 b = _mm512_mul_ps(w3, LANES(q, STRIDE));                                                  \
+                    b = _mm512_fmadd_ps(w4, LANES(q + dilation_w, STRIDE), b);                                       \
+                    b = _mm512_fmadd_ps(w5, LANES(q + 2 * dilation_w, STRIDE), b);                                   \
+                    __m512 c = _mm512_mul_ps(w6, LANES(t, STRIDE));                                                  \
+                    c = _mm512_fmadd_ps(w7, LANES(t + dilation_w, STRIDE), c);                                       \
+                    c = _mm512_fmadd_ps(w8, LANES(t + 2 * dilation_w, STRIDE), c);                                   \
+                    s[r] = _mm512_add_ps(_mm512_add_ps(a, b), c);                                                    \
+                }                                                                                                    \
+                for (int r = 0; r < 4 && oy + r < out_h; r++) store16(e, s[r], (size_t)(oy + r) * out_w + ox, mask);  \
+            }                                                                                                        \
+        }                                                                                                            \
+    }
+
+ROWS(rows_stride1, 1)
+ROWS(rows_stride2, 2)
+
+TARGET static void depthwise3x3(const uint8_t *x, int is_signed, int32_t zero, int in_h, int in_w, const float *w, int stride_h,
+                                int stride_w, int dilation_h, int dilation_w, int pad_h, int pad_w, int out_h, int out_w,
+                                float scale, float shift, float low, float high, float *scratch, int pad_scratch, float *out_f,
+                                uint8_t *out_q, float multiplier, int32_t out_zero, int out_signed) {
+    int height, pitch;
+    plane_extent(in_h, in_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w, out_h, out_w, &height, &pitch);
+    if (pad_scratch) memset(scratch, 0, (size_t)height * pitch * sizeof(float));
+    __m512 zeroV = _mm512_set1_ps((float)zero);
+    for (int y = 0; y < in_h; y++) {
+        float *row = scratch + (size_t)(y + pad_h) * pitch + pad_w;
+        const uint8_t *source = x + (size_t)y * in_w;
+        for (int i = 0; i < in_w; i += 16) {
+            __mmask16 mask = in_w - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (in_w - i)) - 1);
+            __m128i bytes = _mm_maskz_loadu_epi8(mask, source + i);
+            __m512i wide = is_signed ? _mm512_cvtepi8_epi32(bytes) : _mm512_cvtepu8_epi32(bytes);
+            _mm512_mask_storeu_ps(row + i, mask, _mm512_sub_ps(_mm512_cvtepi32_ps(wide), zeroV));
+        }
+    }
+    epilogue e = {
+        .scale = _mm512_set1_ps(scale), .shift = _mm512_set1_ps(shift), .low = _mm512_set1_ps(low), .high = _mm512_set1_ps(high),
+        .multiplier = _mm512_set1_ps(multiplier),
+        .q_low = _mm512_set1_ps((float)((out_signed ? -128 : 0) - out_zero)),
+        .q_high = _mm512_set1_ps((float)((out_signed ? 127 : 255) - out_zero)),
+        .out_zero = _mm512_set1_epi32(out_zero), .out_f = out_f, .out_q = out_q,
+    };
+    if (stride_w == 1) {
+        rows_stride1(scratch, pitch, stride_h, dilation_h, dilation_w, w, out_h, out_w, &e);
+    } else {
+        rows_stride2(scratch, pitch, stride_h, dilation_h, dilation_w, w, out_h, out_w, &e);
+    }
+}
+#endif
+
+int mg_depthwise3x3_q8(const uint8_t *x, int is_signed, int32_t zero, int in_h, int in_w, const float *w, int stride_h, int stride_w,
+                       int dilation_h, int dilation_w, int pad_h, int pad_w, int out_h, int out_w, float scale, float shift,
+                       float low, float high, float *scratch, int pad_scratch, float *out_f, uint8_t *out_q, float multiplier,
+                       int32_t out_zero, int out_signed) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    if (mg_qgemm_best_path() >= MG_QGEMM_PATH_AVX512_VNNI && (stride_w == 1 || stride_w == 2)) {
+        depthwise3x3(x, is_signed, zero, in_h, in_w, w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w, out_h, out_w,
+                     scale, shift, low, high, scratch, pad_scratch, out_f, out_q, multiplier, out_zero, out_signed);
+        return 1;
+    }
+#endif
+    return 0;
+}
