@@ -48,16 +48,32 @@ MG_AVX512 static void pack_plain(const float *b, int n, int k0, int k1, int n0, 
 typedef struct { int start, length, oy, ox0; } segment;
 
 /// `length` values of one input row at `ix0`, `ix0 + stride`, … into `dst` (zero outside [0, width)).
-/// Unit and double strides load whole vectors under masks that keep every read inside the row.
+/// Unit and double strides load whole vectors: plain ones where the run lies inside the row, else
+/// under masks that keep every read inside it.
 MG_AVX512 static void gather_row(const float *row, int width, int ix0, int stride, int length, float *dst) {
-    if (stride == 1) {
+    if (stride == 1 && ix0 >= 0 && ix0 + length <= width) {
+        // Inside the row: whole vectors need no lane masks (the common case away from the padding).
+        int t0 = 0;
+        for (; t0 + 16 <= length; t0 += 16) _mm512_storeu_ps(dst + t0, _mm512_loadu_ps(row + ix0 + t0));
+        if (t0 < length) {
+            __mmask16 tail = first_lanes(length - t0);
+            _mm512_mask_storeu_ps(dst + t0, tail, _mm512_maskz_loadu_ps(tail, row + ix0 + t0));
+        }
+    } else if (stride == 1) {
         for (int t0 = 0; t0 < length; t0 += 16) {
             __m512 v = _mm512_maskz_loadu_ps(lanes_within(ix0 + t0, width), row + ix0 + t0);
             _mm512_mask_storeu_ps(dst + t0, first_lanes(length - t0), v);
         }
     } else if (stride == 2) {
         const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-        for (int t0 = 0; t0 < length; t0 += 16) {
+        int t0 = 0;
+        if (ix0 >= 0 && ix0 + 2 * length <= width) {
+            for (; t0 + 16 <= length; t0 += 16) {
+                const float *p = row + ix0 + 2 * t0;
+                _mm512_storeu_ps(dst + t0, _mm512_permutex2var_ps(_mm512_loadu_ps(p), even, _mm512_loadu_ps(p + 16)));
+            }
+        }
+        for (; t0 < length; t0 += 16) {
             int start = ix0 + 2 * t0;
             __m512 lo = _mm512_maskz_loadu_ps(lanes_within(start, width), row + start);
             __m512 hi = _mm512_maskz_loadu_ps(lanes_within(start + 16, width), row + start + 16);
