@@ -1,3 +1,4 @@
+import Executor
 import Foundation
 @testable import Harness
 import ModelIR
@@ -34,6 +35,27 @@ final class RunnerTests: XCTestCase {
         XCTAssertEqual(size.bytes, try CellRunner.fileSize(folder.file("out/models/simplenet/fp16.onnx")))
         XCTAssertEqual(fp16.latency?.fp32P50Ms, fp32.latency?.p50Ms)
         XCTAssertGreaterThan(fp16.outputs.first?.cosine ?? 0, 0.999)
+        XCTAssertEqual(ExecutorThreads.count, 1, "the in-process run gives back the executor's thread count")
+    }
+
+    /// A worker runs the executor on its share of the cores (`threadsPerCell`), not on one thread.
+    func testWorkerRunsTheExecutorOnItsShareOfTheCores() throws {
+        defer { ExecutorThreads.set(1) }
+        let folder = try TemporaryDirectory()
+        let golden = FixturePaths.repositoryRoot.appendingPathComponent("Golden")
+        try FileManager.default.copyItem(at: golden.appendingPathComponent("simplenet"), to: folder.file("simplenet"))
+        try "paths: [fp32]\nmodels:\n  simplenet: {source: simplenet/model.onnx}\n"
+            .write(to: folder.file("corpus.yml"), atomically: true, encoding: .utf8)
+        let settings = RunSettings(jobs: 1, latencyRuns: 2, warmupRuns: 1)
+        let job = CellJob(corpus: folder.url.path, model: "simplenet", path: "fp32", modelsFolder: folder.file("out/models").path,
+                          settings: settings, measureFP32Latency: false)
+        try JSONEncoder().encode(job).write(to: folder.file("job.json"))
+        var lines: [String] = []
+        try CellWorker.run(jobFile: folder.file("job.json")) { lines.append($0) }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        XCTAssertEqual(ExecutorThreads.count, settings.threadsPerCell(cores: cores))
+        XCTAssertEqual(ExecutorThreads.count, cores)
+        XCTAssertTrue(lines.contains { $0.contains("\"latency\"") && $0.contains("simplenet") }, "\(lines.suffix(1))")
     }
 
     func testRowsAndConcatenationRoundTrip() throws {

@@ -1,3 +1,4 @@
+import Executor
 import Foundation
 
 /// One cell for a worker process: what `Runner` writes and `CellWorker.run` reads.
@@ -30,6 +31,7 @@ public enum CellWorker {
     /// Runs the job in `jobFile`, writing lines with `write` (standard output by default).
     public static func run(jobFile: URL, write: (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }) throws {
         let job = try JSONDecoder().decode(CellJob.self, from: Data(contentsOf: jobFile))
+        ExecutorThreads.set(job.settings.threadsPerCell(cores: ProcessInfo.processInfo.activeProcessorCount))
         let key = CellKey(model: job.model, path: job.path)
         let result: CellResult
         do {

@@ -23,7 +23,7 @@ public struct RunSettings: Sendable, Hashable, Codable {
         self.diagnosisSamples = max(1, diagnosisSamples)
     }
 
-    /// Threads each cell's matrix library may use so that `jobs` cells together fill `cores`.
+    /// Threads each cell's executor and matrix library may use so that `jobs` cells together fill `cores`.
     public func threadsPerCell(cores: Int) -> Int {
         max(1, cores / jobs)
     }

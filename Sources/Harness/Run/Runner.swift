@@ -1,3 +1,4 @@
+import Executor
 import Foundation
 
 /// Runs the cells of a plan, `settings.jobs` at a time, each in its own worker process so that a
@@ -5,7 +6,7 @@ import Foundation
 /// its cell recorded as an error at the stage it had reached; the run goes on.
 ///
 /// A worker is this same program started with `workerArguments(jobFile)` (`CellWorker.run` on
-/// the other side). Each worker's matrix library gets `settings.threadsPerCell(cores:)` threads.
+/// the other side). Each worker's executor (and matrix library) gets `settings.threadsPerCell(cores:)` threads.
 /// After all cells finish, size and latency ratios are filled in from each model's fp32 cell.
 public struct Runner: Sendable {
     public var manifest: Manifest
@@ -70,6 +71,9 @@ public struct Runner: Sendable {
     // MARK: In process
 
     private func runInProcess(stop: RunStop?, progress: (CellResult) -> Void) -> [CellResult] {
+        let previousThreads = ExecutorThreads.count
+        ExecutorThreads.set(settings.threadsPerCell(cores: ProcessInfo.processInfo.activeProcessorCount))
+        defer { ExecutorThreads.set(previousThreads) }
         let runner = CellRunner(manifest: manifest, modelsFolder: modelsFolder, settings: settings)
         let cells = plan.cells
         let fp32Latency = cells.map(needsFP32Latency)
