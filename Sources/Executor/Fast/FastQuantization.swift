@@ -89,8 +89,17 @@ extension ScalarQuantization {
 /// A kernel with a float result that can write it quantized instead, so that the QuantizeLinear
 /// reading it runs inside it (`QuantizedPlan.absorbingQuantization`).
 protocol QuantizingKernel: Kernel {
+    /// The parameters the result is quantized with; nil for a float result.
+    var output: ScalarQuantization? { get set }
+}
+
+extension QuantizingKernel {
     /// This kernel with its result quantized with `parameters`, as the QuantizeLinear would.
-    func quantizingOutput(_ parameters: ScalarQuantization) -> any Kernel
+    func quantizingOutput(_ parameters: ScalarQuantization) -> any Kernel {
+        var result = self
+        result.output = parameters
+        return result
+    }
 }
 
 /// QuantizeLinear of a float tensor with per-tensor parameters to int8 or uint8, element by element

@@ -16,7 +16,7 @@ struct FastReduceMean: QuantizingKernel {
     let keepDims: Bool
     let fallback: any Kernel
     /// The parameters the means are quantized with; nil for float means.
-    private(set) var output: ScalarQuantization?
+    var output: ScalarQuantization?
 
     init(_ node: KernelNode) throws { throw KernelError.unsupported("FastReduceMean is made from a prepared kernel") }
 
@@ -24,12 +24,6 @@ struct FastReduceMean: QuantizingKernel {
         self.axes = axes
         self.keepDims = keepDims
         self.fallback = fallback
-    }
-
-    func quantizingOutput(_ parameters: ScalarQuantization) -> any Kernel {
-        var result = self
-        result.output = parameters
-        return result
     }
 
     /// The fast kernel for a ReduceMean step whose axes are known: `axesInput` is the value of

@@ -16,7 +16,7 @@ struct QuantizedAdd: QuantizingKernel {
     let b: ScalarQuantization
     let fallback: any Kernel
     /// The parameters the sum is quantized with; nil for a float sum.
-    private(set) var output: ScalarQuantization?
+    var output: ScalarQuantization?
 
     init(a: ScalarQuantization, b: ScalarQuantization, fallback: any Kernel) {
         self.a = a
@@ -26,12 +26,6 @@ struct QuantizedAdd: QuantizingKernel {
 
     init(_ node: KernelNode) throws {
         throw KernelError.invalidInput("QuantizedAdd is made by the executor's fast plan, not from a node")
-    }
-
-    func quantizingOutput(_ parameters: ScalarQuantization) -> any Kernel {
-        var result = self
-        result.output = parameters
-        return result
     }
 
     func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {

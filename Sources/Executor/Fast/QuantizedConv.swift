@@ -31,7 +31,7 @@ struct QuantizedConv: QuantizingKernel {
     /// The epilogue for inputs of `input`'s type, when computed at plan time.
     private(set) var prepared: Epilogue?
     /// The parameters the result is quantized with; nil for a float result.
-    private(set) var output: ScalarQuantization?
+    var output: ScalarQuantization?
 
     /// Per map: the factor on the integer sum, the shift after it, and the correction for the
     /// input's zero point (`zero · Σ weights`).
@@ -72,12 +72,6 @@ struct QuantizedConv: QuantizingKernel {
         guard let epilogue = try? epilogue(bias: constants.optional(2), constants) else { return self }
         var result = self
         result.prepared = epilogue
-        return result
-    }
-
-    func quantizingOutput(_ parameters: ScalarQuantization) -> any Kernel {
-        var result = self
-        result.output = parameters
         return result
     }
 

@@ -25,7 +25,7 @@ struct QuantizedGemm: QuantizingKernel {
     /// The weights as outputs × depth, packed.
     let packed: Int8Weights
     /// The parameters the result is quantized with; nil for a float result.
-    private(set) var output: ScalarQuantization?
+    var output: ScalarQuantization?
 
     /// The kernel, or nil when the weights are not 2-D int8 with one scale or one per output
     /// column, the product is too deep for exact int32 accumulation, or Gemm transposes A.
@@ -54,12 +54,6 @@ struct QuantizedGemm: QuantizingKernel {
 
     init(_ node: KernelNode) throws {
         throw KernelError.invalidInput("QuantizedGemm is made by the executor's fast plan, not from a node")
-    }
-
-    func quantizingOutput(_ parameters: ScalarQuantization) -> any Kernel {
-        var result = self
-        result.output = parameters
-        return result
     }
 
     func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
