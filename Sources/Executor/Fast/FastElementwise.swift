@@ -102,32 +102,19 @@ struct FastTranspose: Kernel {
             try Tensor.overwritten(Float.self, shape: shape) { out in
                 guard let source = xs.baseAddress, let base = out.baseAddress, out.count > 0 else { return }
                 let outer = out.count / max(inner, 1)
+                let lineShape = Array(shape.dropLast()), lineStrides = Array(sourceStrides.dropLast())
                 ParallelFor.run(outer, grain: max(1, 32768 / max(inner, 1))) { lines in
-                    var index = [Int](repeating: 0, count: rank)
-                    var offset = 0, rest = lines.lowerBound
-                    for axis in stride(from: rank - 2, through: 0, by: -1) {
-                        index[axis] = rest % shape[axis]
-                        rest /= shape[axis]
-                        offset += index[axis] * sourceStrides[axis]
-                    }
+                    var cursor = StridedCursor(shape: lineShape, strides: lineStrides, position: lines.lowerBound)
                     var target = base + lines.lowerBound * inner
                     for _ in lines {
-                        let line = source + offset
+                        let line = source + cursor.offset
                         if innerStride == 1 {
                             target.update(from: line, count: inner)
                         } else {
                             for i in 0..<inner { target[i] = line[i * innerStride] }
                         }
                         target += inner
-                        var axis = rank - 2
-                        while axis >= 0 {
-                            index[axis] += 1
-                            offset += sourceStrides[axis]
-                            if index[axis] < shape[axis] { break }
-                            offset -= sourceStrides[axis] * index[axis]
-                            index[axis] = 0
-                            axis -= 1
-                        }
+                        cursor.advance()
                     }
                 }
             }

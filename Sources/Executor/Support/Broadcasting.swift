@@ -41,24 +41,7 @@ public enum Broadcast {
 
     /// For every element of `target`, the index of the element of `shape` it reads.
     public static func sourceIndices(of shape: [Int], in target: [Int]) throws -> [Int] {
-        let count = try Tensor.checkedCount(target)
-        let strides = strides(of: shape, in: target)
-        var result = [Int](repeating: 0, count: count)
-        var index = [Int](repeating: 0, count: target.count)
-        var offset = 0
-        for position in 0..<count {
-            result[position] = offset
-            var axis = target.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                offset += strides[axis]
-                if index[axis] < target[axis] { break }
-                offset -= strides[axis] * index[axis]
-                index[axis] = 0
-                axis -= 1
-            }
-        }
-        return result
+        try Indexing.strided(shape: target, strides: strides(of: shape, in: target))
     }
 
     /// Calls `body(outer, aOffset, bOffset, length, aStep, bStep)` for runs of output elements, with

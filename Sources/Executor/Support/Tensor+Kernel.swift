@@ -195,6 +195,44 @@ public struct Strides {
     }
 }
 
+/// A row-major walk over the elements of `shape` that keeps the offset `start + Σ index[axis] ·
+/// strides[axis]` of the current element: with permuted strides a transpose, with stepped strides
+/// a slice, with zero strides a broadcast.
+struct StridedCursor {
+    /// The offset of the current element.
+    private(set) var offset: Int
+    private var index: [Int]
+    private let shape: [Int], strides: [Int]
+
+    /// A cursor on the element at row-major `position` of `shape`.
+    init(shape: [Int], strides: [Int], start: Int = 0, position: Int = 0) {
+        self.shape = shape
+        self.strides = strides
+        index = [Int](repeating: 0, count: shape.count)
+        offset = start
+        var rest = position
+        for axis in shape.indices.reversed() where shape[axis] > 0 {
+            index[axis] = rest % shape[axis]
+            rest /= shape[axis]
+            offset += index[axis] * strides[axis]
+        }
+    }
+
+    /// Moves to the next element (past the last one, back to the first).
+    @inline(__always)
+    mutating func advance() {
+        var axis = shape.count - 1
+        while axis >= 0 {
+            index[axis] += 1
+            offset += strides[axis]
+            if index[axis] < shape[axis] { return }
+            offset -= strides[axis] * index[axis]
+            index[axis] = 0
+            axis -= 1
+        }
+    }
+}
+
 /// `axis` in `-rank ..< rank` made non-negative.
 public func normalizedAxis(_ axis: Int, rank: Int) throws -> Int {
     let result = axis < 0 ? axis + rank : axis
@@ -218,20 +256,10 @@ public enum Indexing {
     public static func strided(shape: [Int], start: Int = 0, strides: [Int]) throws -> [Int] {
         let count = try Tensor.checkedCount(shape)
         var result = [Int](repeating: 0, count: count)
-        guard count > 0 else { return result }
-        var index = [Int](repeating: 0, count: shape.count)
-        var offset = start
+        var cursor = StridedCursor(shape: shape, strides: strides, start: start)
         for position in 0..<count {
-            result[position] = offset
-            var axis = shape.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                offset += strides[axis]
-                if index[axis] < shape[axis] { break }
-                offset -= strides[axis] * index[axis]
-                index[axis] = 0
-                axis -= 1
-            }
+            result[position] = cursor.offset
+            cursor.advance()
         }
         return result
     }
