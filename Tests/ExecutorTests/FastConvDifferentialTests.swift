@@ -39,23 +39,9 @@ final class FastConvDifferentialTests: XCTestCase {
             GraphBuilder.int("group", Int64(group)), GraphBuilder.ints("strides", strides.map(Int64.init)),
             GraphBuilder.ints("dilations", dilations.map(Int64.init)), GraphBuilder.ints("pads", pads.map(Int64.init)),
         ])]
-        var last = "C"
-        if epilogue == .batchNorm || epilogue == .batchNormRelu {
-            initializers += [GraphBuilder.tensor("s", [maps], random.floats(maps)), GraphBuilder.tensor("t", [maps], random.floats(maps)),
-                             GraphBuilder.tensor("m", [maps], random.floats(maps)),
-                             GraphBuilder.tensor("v", [maps], random.floats(maps).map { abs($0) + 0.1 })]
-            nodes.append(Node(name: "bn", opType: "BatchNormalization", inputs: [last, "s", "t", "m", "v"], outputs: ["N"]))
-            last = "N"
-        }
-        if epilogue == .relu || epilogue == .batchNormRelu {
-            nodes.append(Node(name: "relu", opType: "Relu", inputs: [last], outputs: ["R"]))
-            last = "R"
-        }
-        if epilogue == .clip {
-            initializers += [GraphBuilder.tensor("lo", [], [-0.5]), GraphBuilder.tensor("hi", [], [0.75])]
-            nodes.append(Node(name: "clip", opType: "Clip", inputs: [last, "lo", "hi"], outputs: ["K"]))
-            last = "K"
-        }
+        let last = GraphBuilder.convEpilogue(after: "C", maps: maps, batchNorm: epilogue == .batchNorm || epilogue == .batchNormRelu,
+                                             relu: epilogue == .relu || epilogue == .batchNormRelu, clip: epilogue == .clip,
+                                             random: &random, nodes: &nodes, initializers: &initializers)
         let model = GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value(last)],
                                        initializers: initializers, opset: 13)
         let evaluator = try Evaluator(model: model)

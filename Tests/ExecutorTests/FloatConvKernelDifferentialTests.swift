@@ -49,23 +49,9 @@ final class FloatConvKernelDifferentialTests: XCTestCase {
             GraphBuilder.int("group", Int64(c.group)), GraphBuilder.ints("strides", c.strides.map(Int64.init)),
             GraphBuilder.ints("dilations", c.dilations.map(Int64.init)), GraphBuilder.ints("pads", c.pads.map(Int64.init)),
         ])]
-        var last = "C"
-        if c.epilogue == .batchNorm || c.epilogue == .batchNormRelu {
-            initializers += [GraphBuilder.tensor("s", [c.maps], random.floats(c.maps)), GraphBuilder.tensor("t", [c.maps], random.floats(c.maps)),
-                             GraphBuilder.tensor("m", [c.maps], random.floats(c.maps)),
-                             GraphBuilder.tensor("v", [c.maps], random.floats(c.maps).map { abs($0) + 0.1 })]
-            nodes.append(Node(name: "bn", opType: "BatchNormalization", inputs: [last, "s", "t", "m", "v"], outputs: ["N"]))
-            last = "N"
-        }
-        if c.epilogue == .relu || c.epilogue == .batchNormRelu {
-            nodes.append(Node(name: "relu", opType: "Relu", inputs: [last], outputs: ["R"]))
-            last = "R"
-        }
-        if c.epilogue == .clip {
-            initializers += [GraphBuilder.tensor("lo", [], [-0.5]), GraphBuilder.tensor("hi", [], [0.75])]
-            nodes.append(Node(name: "clip", opType: "Clip", inputs: [last, "lo", "hi"], outputs: ["K"]))
-            last = "K"
-        }
+        let last = GraphBuilder.convEpilogue(after: "C", maps: c.maps, batchNorm: c.epilogue == .batchNorm || c.epilogue == .batchNormRelu,
+                                             relu: c.epilogue == .relu || c.epilogue == .batchNormRelu, clip: c.epilogue == .clip,
+                                             random: &random, nodes: &nodes, initializers: &initializers)
         let model = GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value(last)],
                                        initializers: initializers, opset: 13)
         let evaluator = try Evaluator(model: model)
