@@ -54,6 +54,19 @@ extension ScalarQuantization {
         }
     }
 
+    /// A tensor of `shape` written directly by a kernel that quantizes as it stores: `floats`
+    /// fills a float tensor, or with `parameters` `bytes` fills one of their type.
+    static func results(quantizedWith parameters: ScalarQuantization?, shape: [Int],
+                        floats: (UnsafeMutablePointer<Float>) -> Void,
+                        bytes: (UnsafeMutablePointer<UInt8>, ScalarQuantization) -> Void) throws -> Tensor {
+        guard let parameters else {
+            return try Tensor.overwritten(Float.self, shape: shape) { out in out.baseAddress.map(floats) }
+        }
+        return try Tensor.overwrittenBytes(parameters.type, shape: shape) { out in
+            out.baseAddress.map { bytes($0.assumingMemoryBound(to: UInt8.self), parameters) }
+        }
+    }
+
     /// The results of a kernel's fallback path: as they are, or with `parameters` the first (a
     /// float tensor) quantized, as the absorbed QuantizeLinear would.
     static func results(_ results: [RuntimeValue?], quantizedWith parameters: ScalarQuantization?) throws -> [RuntimeValue?] {

@@ -184,19 +184,13 @@ struct QuantizedConv: QuantizingKernel {
                             return result
                         }
                         let epilogue = DepthwiseConv.Epilogue(scale: a, shift: c, low: low, high: high)
-                        guard let output else {
-                            return try Tensor.overwritten(Float.self, shape: shape) { out in
-                                guard let target = out.baseAddress else { return }
-                                DepthwiseConv.run(input: source, planes: batch * channels, channels: channels, w: w, geometry: geometry,
-                                                  epilogue: epilogue, output: .floats(target))
-                            }
-                        }
-                        return try Tensor.overwrittenBytes(output.type, shape: shape) { out in
-                            guard let target = out.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+                        func run(_ output: DepthwiseConv.Output) {
                             DepthwiseConv.run(input: source, planes: batch * channels, channels: channels, w: w, geometry: geometry,
-                                              epilogue: epilogue, output: .bytes(target, signed: output.type == .int8,
-                                                                                 multiplier: 1 / output.scale, zero: output.zeroPoint))
+                                              epilogue: epilogue, output: output)
                         }
+                        return try ScalarQuantization.results(quantizedWith: output, shape: shape, floats: { run(.floats($0)) }, bytes: { target, q in
+                            run(.bytes(target, signed: q.type == .int8, multiplier: 1 / q.scale, zero: q.zeroPoint))
+                        })
                     }
                 }
             }
@@ -214,8 +208,7 @@ struct QuantizedConv: QuantizingKernel {
         let inputSize = geometry.input.reduce(1, *), positions = geometry.output.reduce(1, *)
         let scratchFloats = mg_depthwise3x3_q8_scratch_size(d[0], d[1], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11]) / 4
         let (zero, inputSigned) = (input.zeroPoint, Int32(signed ? 1 : 0))
-        let quantization = output.map { (multiplier: 1 / $0.scale, zero: $0.zeroPoint, signed: Int32($0.type == .int8 ? 1 : 0)) }
-        func convolve(_ floats: UnsafeMutablePointer<Float>?, _ bytes: UnsafeMutablePointer<UInt8>?) {
+        func convolve(_ floats: UnsafeMutablePointer<Float>?, _ bytes: UnsafeMutablePointer<UInt8>?, _ quantization: ScalarQuantization?) {
             ParallelFor.run(planes, grain: max(1, 32768 / max(positions * 9, 1))) { chunk in
                 let scratch = UnsafeMutableRawPointer.allocate(byteCount: max(scratchFloats, 1) * 4, alignment: TensorBuffer.alignment)
                     .bindMemory(to: Float.self, capacity: max(scratchFloats, 1))
@@ -225,16 +218,14 @@ struct QuantizedConv: QuantizingKernel {
                     let done = mg_depthwise3x3_q8(x + plane * inputSize, inputSigned, zero, d[0], d[1], w + c * 9, d[4], d[5], d[6], d[7],
                                                   d[8], d[9], d[10], d[11], scale[c], shift[c], low, high, scratch,
                                                   plane == chunk.lowerBound ? 1 : 0, floats.map { $0 + plane * positions },
-                                                  bytes.map { $0 + plane * positions }, quantization?.multiplier ?? 1,
-                                                  quantization?.zero ?? 0, quantization?.signed ?? 0)
+                                                  bytes.map { $0 + plane * positions }, quantization.map { 1 / $0.scale } ?? 1,
+                                                  quantization?.zeroPoint ?? 0, quantization?.type == .int8 ? 1 : 0)
                     precondition(done == 1, "mg_depthwise3x3_q8 refused a geometry the executor checked")
                 }
             }
         }
-        guard let output else {
-            return try Tensor.overwritten(Float.self, shape: shape) { out in convolve(out.baseAddress, nil) }
-        }
-        return try Tensor.overwrittenBytes(output.type, shape: shape) { out in convolve(nil, out.baseAddress?.assumingMemoryBound(to: UInt8.self)) }
+        return try ScalarQuantization.results(quantizedWith: output, shape: shape, floats: { convolve($0, nil, nil) },
+                                              bytes: { convolve(nil, $0, $1) })
     }
 
     /// The plane geometry as the C depthwise kernels take it (input H, W, kernel H, W, strides,
