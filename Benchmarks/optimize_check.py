@@ -81,14 +81,15 @@ def main():
         inputs, labels = random_inputs(args.reference, args.random), None
     reference = run(args.reference, inputs).astype(np.float64)
     reference_size = os.path.getsize(args.reference)
-    print(f"{'model':44} {'checker':8} {'max_abs_err':>11} {'top1_agree':>10} {'accuracy':>8} {'bytes':>9} {'ratio':>6}")
+    width = max(len(os.path.basename(path)) for path in [args.reference, *args.models])
+    print(f"{'model':{width}} {'checker':8} {'max_abs_err':>11} {'top1_agree':>10} {'accuracy':>8} {'bytes':>9} {'ratio':>6}")
     rows = [(args.reference, reference)]
     status = 0
     for path in args.models:
         try:
             rows.append((path, run(path, inputs).astype(np.float64)))
         except Exception as error:
-            print(f"{os.path.basename(path):44} ORT failed: {str(error).splitlines()[0][:120]}")
+            print(f"{os.path.basename(path):{width}} ORT failed: {str(error).splitlines()[0][:120]}")
             status = 1
     for path, output in rows:
         error = float(np.max(np.abs(output - reference)))
@@ -98,7 +99,7 @@ def main():
         if verdict != "ok" or (args.max_error is not None and not error <= args.max_error):
             status = 1
         size = os.path.getsize(path)
-        print(f"{os.path.basename(path):44} {verdict:8} {error:11.3g} {agree:10.4f} {accuracy:8.4f} {size:9d} {size / reference_size:6.3f}")
+        print(f"{os.path.basename(path):{width}} {verdict:8} {error:11.3g} {agree:10.4f} {accuracy:8.4f} {size:9d} {size / reference_size:6.3f}")
     sys.exit(status)
 
 

@@ -107,4 +107,175 @@ final class PruningTests: XCTestCase {
         XCTAssertEqual(first.shape, [4, 2])
         XCTAssertEqual(Array(try first.floatValues().prefix(2)), [5, 3])
     }
+
+    // MARK: Channel groups
+
+    /// Scales the `channels` slices along `axis` of initializer `name` by `factor` (0 kills them).
+    private func scale(_ b: inout ModelBuilder, _ name: String, axis: Int, channels: Set<Int>, by factor: Float) throws {
+        let index = try XCTUnwrap(b.initializers.firstIndex { $0.name == name })
+        let tensor = b.initializers[index]
+        var values = try tensor.floatValues()
+        let inner = tensor.shape[(axis + 1)...].reduce(1, *)
+        for offset in values.indices where channels.contains(offset / inner % tensor.shape[axis]) { values[offset] *= factor }
+        b.initializers[index] = try Tensor(name: name, shape: tensor.shape, scalars: values)
+    }
+
+    private func initializerShape(_ model: Model, _ op: String, _ slot: Int, occurrence: Int = 0) -> [Int]? {
+        let node = model.graph.nodes.filter { $0.opType == op }[occurrence]
+        return model.graph.initializers.first { $0.name == node.inputs[slot] }?.shape
+    }
+
+    /// A transformer feed-forward block: MatMul → Add bias → GELU written out with Erf → MatMul →
+    /// residual Add with the block's input. The hidden channels form a group; the second layer's
+    /// outputs meet the graph input and stay. Channels 3, 6, 11, 14 are dead (tiny filters, zero rows
+    /// in the second layer), so removing exactly them leaves the output unchanged.
+    func testChannelPruningFollowsAFeedForwardBlockThroughErfGelu() throws {
+        var b = ModelBuilder()
+        b.input("x", [2, 4, 8])
+        b.weight("w1", [8, 16])
+        b.weight("b1", [16])
+        b.weight("w2", [16, 8])
+        b.weight("b2", [8])
+        b.constant("sqrt2", [], [Float(2).squareRoot()])
+        b.constant("one", [], [1])
+        b.constant("half", [], [0.5])
+        let dead: Set<Int> = [3, 6, 11, 14]
+        try scale(&b, "w1", axis: 1, channels: dead, by: 0.01)
+        try scale(&b, "w2", axis: 0, channels: dead, by: 0)
+        b.node("MatMul", ["x", "w1"], ["h"])
+        b.node("Add", ["b1", "h"], ["hb"])
+        b.node("Div", ["hb", "sqrt2"], ["d"])
+        b.node("Erf", ["d"], ["e"])
+        b.node("Add", ["e", "one"], ["e1"])
+        b.node("Mul", ["hb", "e1"], ["g"])
+        b.node("Mul", ["g", "half"], ["gelu"])
+        b.node("MatMul", ["gelu", "w2"], ["o"])
+        b.node("Add", ["o", "b2"], ["ob"])
+        b.node("Add", ["x", "ob"], ["y"])
+        b.output("y")
+        let (pruned, findings) = try optimize(b.model, path: "prune-channels-25")
+        XCTAssertEqual(initializerShape(pruned, "MatMul", 1), [8, 12])
+        XCTAssertEqual(initializerShape(pruned, "MatMul", 1, occurrence: 1), [12, 8])
+        XCTAssertEqual(initializerShape(pruned, "Add", 0), [12], "the hidden bias shrinks with its channels")
+        XCTAssertEqual(initializerShape(pruned, "Add", 1, occurrence: 2), [8], "the output bias stays")
+        let kept = try XCTUnwrap(pruned.graph.initializers.first { $0.name == pruned.graph.nodes[0].inputs[1] })
+        let original = try b.initializers[0].floatValues()
+        let live = (0..<16).filter { !dead.contains($0) }
+        XCTAssertEqual(try kept.floatValues(), (0..<8).flatMap { row in live.map { original[row * 16 + $0] } })
+        XCTAssertTrue(findings.contains { $0.code == "pruned-channels" && $0.message.hasPrefix("4 of 16 ") })
+        assertValid(pruned)
+        let x = floats(&b, "x", [2, 4, 8])
+        let expected = try evaluate(b.model, ["x": x]), actual = try evaluate(pruned, ["x": x])
+        XCTAssertEqual(actual.count, expected.count)
+        for (a, e) in zip(actual, expected) { XCTAssertEqual(a, e, accuracy: 1e-5) }
+    }
+
+    /// A MobileNet-style residual block: stem Conv → BatchNorm → Relu6, then depthwise Conv →
+    /// BatchNorm → Relu → pointwise Conv → BatchNorm, added back to the stem's output, then
+    /// ReduceMean over H and W (dropping them) → Gemm. The Add couples the stem's and the pointwise layer's channels into
+    /// one group; channels 2 and 5 are dead in both, so the output stays the same.
+    func testChannelPruningRemovesCoupledResidualChannelsTogether() throws {
+        var b = ModelBuilder()
+        b.input("x", [2, 3, 6, 6])
+        b.weight("stem", [8, 3, 3, 3])
+        b.weight("dw", [8, 1, 3, 3])
+        b.weight("dwb", [8])
+        b.weight("pw", [8, 8, 1, 1])
+        b.weight("fc", [8, 5])
+        for prefix in ["n0", "n1", "n2"] {
+            b.weight(prefix + "s", [8], in: 0.5, 2)
+            b.weight(prefix + "b", [8])
+            b.weight(prefix + "m", [8])
+            b.weight(prefix + "v", [8], in: 0.5, 2)
+        }
+        b.constant("lo", [], [0])
+        b.constant("hi", [], [6])
+        let dead: Set<Int> = [2, 5]
+        try scale(&b, "stem", axis: 0, channels: dead, by: 0.01)
+        try scale(&b, "pw", axis: 0, channels: dead, by: 0.01)
+        try scale(&b, "pw", axis: 1, channels: dead, by: 0)
+        try scale(&b, "fc", axis: 0, channels: dead, by: 0)
+        let same: [String: AttributeValue] = ["pads": .ints([1, 1, 1, 1])]
+        b.node("Conv", ["x", "stem"], ["c0"], same)
+        b.node("BatchNormalization", ["c0", "n0s", "n0b", "n0m", "n0v"], ["bn0"])
+        b.node("Clip", ["bn0", "lo", "hi"], ["s"])
+        b.node("Conv", ["s", "dw", "dwb"], ["c1"], same.merging(["group": .int(8)]) { $1 })
+        b.node("BatchNormalization", ["c1", "n1s", "n1b", "n1m", "n1v"], ["bn1"])
+        b.node("Relu", ["bn1"], ["r1"])
+        b.node("Conv", ["r1", "pw"], ["c2"])
+        b.node("BatchNormalization", ["c2", "n2s", "n2b", "n2m", "n2v"], ["bn2"])
+        b.node("Add", ["s", "bn2"], ["a"])
+        b.node("ReduceMean", ["a"], ["p"], ["axes": .ints([2, 3]), "keepdims": .int(0)])
+        b.node("Gemm", ["p", "fc"], ["y"])
+        b.output("y")
+        let (pruned, findings) = try optimize(b.model, path: "prune-channels-25")
+        XCTAssertEqual(initializerShape(pruned, "Conv", 1), [6, 3, 3, 3])
+        XCTAssertEqual(initializerShape(pruned, "Conv", 1, occurrence: 1), [6, 1, 3, 3])
+        XCTAssertEqual(initializerShape(pruned, "Conv", 2, occurrence: 1), [6])
+        XCTAssertEqual(pruned.graph.nodes.filter { $0.opType == "Conv" }[1].attribute("group")?.value, .int(6))
+        XCTAssertEqual(initializerShape(pruned, "Conv", 1, occurrence: 2), [6, 6, 1, 1])
+        for norm in 0..<3 {
+            for slot in 1...4 { XCTAssertEqual(initializerShape(pruned, "BatchNormalization", slot, occurrence: norm), [6]) }
+        }
+        XCTAssertEqual(initializerShape(pruned, "Gemm", 1), [6, 5])
+        XCTAssertTrue(findings.contains { $0.code == "pruned-channels" && $0.message.contains("from 2 layers in 1 channel group (") })
+        assertValid(pruned)
+        let x = floats(&b, "x", [2, 3, 6, 6])
+        let expected = try evaluate(b.model, ["x": x]), actual = try evaluate(pruned, ["x": x])
+        XCTAssertEqual(actual.count, 10)
+        for (a, e) in zip(actual, expected) { XCTAssertEqual(a, e, accuracy: 1e-4) }
+        _ = try ortCompare(reference: b.model, optimized: pruned, maxError: 1e-4)
+    }
+
+    /// Conv → Relu → Reshape to [batch, C×H×W] → Gemm, as Keras models flatten: the Reshape's target
+    /// shrinks with the channels, and the Gemm loses each dead channel's block of H×W rows.
+    func testChannelPruningRewritesAFlatteningReshape() throws {
+        var b = ModelBuilder()
+        b.input("x", [2, 1, 5, 5])
+        b.weight("w", [4, 1, 3, 3])
+        b.weight("fc", [36, 3])
+        b.initializers.append(try Tensor(name: "target", shape: [2], scalars: [Int64(0), 36]))
+        try scale(&b, "w", axis: 0, channels: [1], by: 0.01)
+        try scale(&b, "fc", axis: 0, channels: Set(9..<18), by: 0)
+        b.node("Conv", ["x", "w"], ["c"])
+        b.node("Relu", ["c"], ["r"])
+        b.node("Reshape", ["r", "target"], ["f"])
+        b.node("Gemm", ["f", "fc"], ["y"])
+        b.output("y")
+        let (pruned, _) = try optimize(b.model, path: "prune-channels-25")
+        XCTAssertEqual(initializerShape(pruned, "Conv", 1), [3, 1, 3, 3])
+        XCTAssertEqual(initializerShape(pruned, "Gemm", 1), [27, 3])
+        let target = try XCTUnwrap(pruned.graph.initializers.first { $0.name == pruned.graph.nodes[2].inputs[1] })
+        XCTAssertEqual(try target.int64Values(), [0, 27])
+        assertValid(pruned)
+        let x = floats(&b, "x", [2, 1, 5, 5])
+        let expected = try evaluate(b.model, ["x": x]), actual = try evaluate(pruned, ["x": x])
+        for (a, e) in zip(actual, expected) { XCTAssertEqual(a, e, accuracy: 1e-5) }
+    }
+
+    /// Channels that meet an operator mixing them (Softmax over channels, LayerNormalization over
+    /// the hidden axis) or a graph output stay; the layer after them still loses its own.
+    func testChannelPruningLeavesGroupsThatMixChannelsAlone() throws {
+        var b = ModelBuilder()
+        b.input("x", [2, 6])
+        b.weight("w1", [6, 8])
+        b.weight("w2", [8, 8])
+        b.weight("g", [8], in: 0.5, 2)
+        b.weight("beta", [8])
+        b.weight("w3", [8, 8])
+        b.weight("w4", [8, 4])
+        b.node("MatMul", ["x", "w1"], ["h1"])
+        b.node("Softmax", ["h1"], ["s1"], ["axis": .int(-1)])
+        b.node("MatMul", ["s1", "w2"], ["h2"])
+        b.node("LayerNormalization", ["h2", "g", "beta"], ["n2"], ["axis": .int(-1)])
+        b.node("MatMul", ["n2", "w3"], ["h3"])
+        b.node("Relu", ["h3"], ["r3"])
+        b.node("MatMul", ["r3", "w4"], ["y"])
+        b.output("y")
+        b.output("h3")
+        let (pruned, findings) = try optimize(b.model, path: "prune-channels-25")
+        XCTAssertEqual((0..<4).map { initializerShape(pruned, "MatMul", 1, occurrence: $0) }, [[6, 8], [8, 8], [8, 8], [8, 4]])
+        XCTAssertFalse(findings.contains { $0.code == "pruned-channels" })
+        assertValid(pruned)
+    }
 }

@@ -1,149 +1,89 @@
 import ModelIR
 
-/// Structured pruning: removes the output channels of smallest L1 norm from `Conv` (group 1) and
-/// `Gemm` layers, and shrinks everything those channels flowed into, so the graph stays valid and
-/// gets smaller.
+/// Structured pruning: removes the output channels of smallest L1 norm from `Conv` (group 1),
+/// `Gemm` and `MatMul` layers with constant weights, and shrinks everything those channels flow
+/// into, so the graph stays valid and gets smaller.
 ///
-/// From each prunable layer the pass follows the single-reader chain of its output through
-/// channel-wise operators (activations, pooling, `BatchNormalization` — whose parameters shrink
-/// too, `Dropout`, `Identity`) to the next `Conv` (group 1), `Gemm` or `MatMul` with constant
-/// weights, whose input channels shrink; through a `Flatten` (axis 1) each channel is a block of
-/// rows. A chain that reaches a graph output or anything else leaves the layer alone, as do nodes
-/// in `prune_exclude_nodes`. `round(N% × channels)` channels go from each layer (at least one stays).
+/// Channels are removed per `ChannelGroup`: the activations that share one channel index space,
+/// followed forwards and backwards through channel-wise operators (activations, BatchNormalization,
+/// pooling, depthwise convolutions, element-wise arithmetic with per-channel constants, GELU
+/// written out as Erf arithmetic, flattening, reductions over other axes) to the layers that read
+/// them, whose input channels shrink. Layers whose outputs are added together (residual
+/// connections) form one group and lose the same channels, ranked by the sum of their filters' L1
+/// norms. A group that reaches a graph input or output, or an operator that mixes channels
+/// (Softmax or LayerNormalization across them, Concat, Shape, …), is left alone, as is any group
+/// with a layer named in `prune_exclude_nodes`. `round(N% × channels)` channels go from each group
+/// (at least one stays).
 public struct ChannelPruning: GraphPass {
     public let name = "channel-pruning"
     public let fraction: Double
     let excludedNodes: Set<String>
-
-    static let channelWise: Set<String> = [
-        "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Elu", "Selu", "HardSigmoid", "HardSwish", "Softsign", "Softplus", "Clip",
-        "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Dropout", "Identity", "BatchNormalization",
-    ]
 
     public init(percent: Double, options: PassOptions = PassOptions()) throws(PassError) {
         fraction = percent / 100
         excludedNodes = Set(options.list("prune_exclude_nodes") ?? [])
     }
 
-    private struct Plan {
-        var producer: Int
-        var channelAxis: Int
-        var channels: Int
-        var norms: Int
-        var batchNorms: [Int] = []
-        var consumer: Int
-        var consumerAxis: Int
-        var block: Int = 1
-    }
-
     public func run(on model: inout Model, context: PassContext) throws -> Bool {
-        let types = ValueTypes(inferring: model)
-        var names = NameGenerator(model.graph)
-        var removedTotal = 0, channelTotal = 0, layers = 0
-        for index in model.graph.nodes.indices {
-            guard let plan = plan(for: index, in: model.graph, types: types) else { continue }
-            let removed = Int((Double(plan.channels) * fraction).rounded())
-            guard removed > 0, removed < plan.channels else { continue }
-            let producer = model.graph.nodes[plan.producer]
-            guard let weight = model.graph.constant(producer.inputs[1]) else { continue }
-            let values = try weight.floatValues()
-            var norms = [Float](repeating: 0, count: plan.channels)
-            var copy = values
-            forEachChannel(&copy, shape: weight.shape, axis: plan.channelAxis) { channel, value in norms[channel] += abs(value) }
-            let keep = norms.indices.sorted { (norms[$0], $1) > (norms[$1], $0) }.prefix(plan.channels - removed).sorted()
-            var graph = model.graph
-            func shrink(node: Int, slot: Int, axis: Int, block: Int = 1) throws {
-                guard slot < graph.nodes[node].inputs.count, let tensor = graph.constant(graph.nodes[node].inputs[slot]) else { return }
-                let (newValues, newShape) = try select(tensor, axis: axis, keep: Array(keep), block: block)
-                let name = names.fresh(tensor.name + "_pruned")
-                graph.initializers.append(try Tensor(name: name, converting: newValues, to: tensor.dataType, shape: newShape))
-                graph.nodes[node].inputs[slot] = name
-            }
-            try shrink(node: plan.producer, slot: 1, axis: plan.channelAxis)
-            if producer.inputs.count > 2, !producer.inputs[2].isEmpty, let bias = graph.constant(producer.inputs[2]) {
-                guard bias.elementCount == plan.channels else { continue }
-                let flat = try bias.reshaped(to: [plan.channels])
-                let (newValues, _) = try select(flat, axis: 0, keep: Array(keep), block: 1)
-                let name = names.fresh(bias.name + "_pruned")
-                graph.initializers.append(try Tensor(name: name, converting: newValues, to: bias.dataType, shape: [keep.count]))
-                graph.nodes[plan.producer].inputs[2] = name
-            }
-            for norm in plan.batchNorms {
-                for slot in 1...4 { try shrink(node: norm, slot: slot, axis: 0) }
-            }
-            try shrink(node: plan.consumer, slot: 1, axis: plan.consumerAxis, block: plan.block)
-            model.graph = graph
-            removedTotal += removed
-            channelTotal += plan.channels
-            layers += 1
+        let finder = ChannelGroupFinder(graph: model.graph, types: ValueTypes(inferring: model))
+        var claimed: Set<Int> = []
+        var groups: [ChannelGroup] = []
+        for index in model.graph.nodes.indices where !claimed.contains(index) {
+            guard let group = finder.group(of: index) else { continue }
+            claimed.formUnion(group.producers.map(\.node))
+            guard !group.producers.contains(where: { excludedNodes.contains(model.graph.nodes[$0.node].name) }) else { continue }
+            groups.append(group)
         }
-        guard layers > 0 else { return false }
-        context.report(.info, "pruned-channels", "\(removedTotal) of \(channelTotal) output channels removed from \(layers) layers ("
-                       + percentText(removedTotal, channelTotal) + ", L1 norm)")
+        var names = NameGenerator(model.graph)
+        var removedTotal = 0, channelTotal = 0, layers = 0, pruned = 0
+        for group in groups {
+            let removed = Int((Double(group.channels) * fraction).rounded())
+            guard removed > 0, removed < group.channels else { continue }
+            let keep = try keptChannels(of: group, count: group.channels - removed, in: model.graph)
+            try apply(group, keeping: keep, to: &model.graph, names: &names)
+            removedTotal += removed * group.producers.count
+            channelTotal += group.channels * group.producers.count
+            layers += group.producers.count
+            pruned += 1
+        }
+        guard pruned > 0 else { return false }
+        context.report(.info, "pruned-channels", "\(removedTotal) of \(channelTotal) output channels removed from "
+                       + counted(layers, "layer") + " in " + counted(pruned, "channel group")
+                       + " (" + percentText(removedTotal, channelTotal) + ", L1 norm)")
         return true
     }
 
-    private func plan(for index: Int, in graph: Graph, types: ValueTypes) -> Plan? {
-        let node = graph.nodes[index]
-        guard node.canonicalDomain.isEmpty, !excludedNodes.contains(node.name), node.inputs.count >= 2,
-              let weight = graph.constant(node.inputs[1]), weight.dataType == .float else { return nil }
-        let axis: Int
-        switch node.opType {
-        case "Conv":
-            guard node.int("group", default: 1) == 1, weight.rank >= 3 else { return nil }
-            axis = 0
-        case "Gemm":
-            guard weight.rank == 2 else { return nil }
-            axis = node.int("transB", default: 0) != 0 ? 0 : 1
-        default: return nil
+    /// The `count` channels with the largest summed L1 norm over the group's producers' filters, in order.
+    private func keptChannels(of group: ChannelGroup, count: Int, in graph: Graph) throws -> [Int] {
+        var norms = [Float](repeating: 0, count: group.channels)
+        for producer in group.producers {
+            guard let weight = graph.constant(graph.nodes[producer.node].inputs[producer.slot]) else { continue }
+            var values = try weight.floatValues()
+            forEachChannel(&values, shape: weight.shape, axis: producer.axis) { channel, value in norms[channel] += abs(value) }
         }
-        let channels = weight.shape[axis]
-        var plan = Plan(producer: index, channelAxis: axis, channels: channels, norms: 0, consumer: -1, consumerAxis: 0)
-        let consumers = graph.consumerIndices()
-        var value = node.outputs[0]
-        var flattenBlock: Int?
-        while true {
-            guard !graph.outputNames.contains(value), let readers = consumers[value], readers.count == 1 else { return nil }
-            let reader = graph.nodes[readers[0]]
-            guard reader.canonicalDomain.isEmpty, reader.inputs.first == value,
-                  reader.inputs.dropFirst().allSatisfy({ $0.isEmpty || graph.constant($0) != nil }) else { return nil }
-            if flattenBlock == nil, Self.channelWise.contains(reader.opType) {
-                if reader.opType == "BatchNormalization" {
-                    guard (1...4).allSatisfy({ graph.constant(reader.inputs[$0])?.elementCount == channels }),
-                          reader.outputs.dropFirst().allSatisfy({ $0.isEmpty || consumers[$0] == nil }) else { return nil }
-                    plan.batchNorms.append(readers[0])
-                }
-                if reader.opType == "Clip" || reader.opType == "Dropout" {
-                    guard reader.inputs.dropFirst().allSatisfy({ $0.isEmpty || (graph.constant($0)?.elementCount ?? 0) <= 1 }) else { return nil }
-                }
-                value = reader.outputs[0]
-                continue
-            }
-            if flattenBlock == nil, reader.opType == "Flatten", reader.int("axis", default: 1) == 1,
-               let shape = types.fixedShape(value), shape.count >= 2, shape[1] == channels {
-                flattenBlock = shape[2...].reduce(1, *)
-                value = reader.outputs[0]
-                continue
-            }
-            guard reader.inputs.count >= 2, let next = graph.constant(reader.inputs[1]), next.dataType == .float else { return nil }
-            let block = flattenBlock ?? 1
-            switch reader.opType {
-            case "Conv" where flattenBlock == nil && reader.int("group", default: 1) == 1 && next.rank >= 3 && next.shape[1] == channels:
-                plan.consumerAxis = 1
-            case "Gemm" where reader.int("transA", default: 0) == 0 && next.rank == 2:
-                plan.consumerAxis = reader.int("transB", default: 0) != 0 ? 1 : 0
-                guard next.shape[plan.consumerAxis] == channels * block, node.opType == "Conv" || flattenBlock == nil || block == 1 else { return nil }
-            case "MatMul" where next.rank == 2 && next.shape[0] == channels * block && (types.rank(value) == 2):
-                plan.consumerAxis = 0
-            default:
-                return nil
-            }
-            if node.opType == "Gemm" && flattenBlock != nil { return nil }
-            if node.opType == "Conv" && reader.opType != "Conv" && flattenBlock == nil { return nil }
-            plan.consumer = readers[0]
-            plan.block = block
-            return plan
+        return norms.indices.sorted { (norms[$0], $1) > (norms[$1], $0) }.prefix(count).sorted()
+    }
+
+    private func apply(_ group: ChannelGroup, keeping keep: [Int], to graph: inout Graph, names: inout NameGenerator) throws {
+        for edit in group.edits {
+            guard let tensor = graph.constant(graph.nodes[edit.node].inputs[edit.slot]) else { continue }
+            let (values, shape) = try select(tensor, axis: edit.axis, keep: keep, block: edit.block)
+            let name = names.fresh(tensor.name + "_pruned")
+            graph.initializers.append(try Tensor(name: name, converting: values, to: tensor.dataType, shape: shape))
+            graph.nodes[edit.node].inputs[edit.slot] = name
         }
+        for node in group.depthwise {
+            graph.nodes[node].setAttribute("group", .int(Int64(keep.count)))
+        }
+        for reshape in group.reshapes {
+            guard let target = graph.constant(graph.nodes[reshape.node].inputs[reshape.slot]) else { continue }
+            var entries = try target.int64Values()
+            entries[reshape.axis] = Int64(keep.count * reshape.block)
+            let name = names.fresh(target.name + "_pruned")
+            graph.initializers.append(try Tensor(name: name, shape: target.shape, scalars: entries))
+            graph.nodes[reshape.node].inputs[reshape.slot] = name
+        }
+        graph.valueInfo.removeAll { group.values[$0.name] != nil }
     }
 
     /// The elements of `tensor` at the kept channel blocks along `axis`, and the new shape.

@@ -82,3 +82,8 @@ func percentText(_ part: Int, _ whole: Int) -> String {
     let value = (Double(part) / Double(whole) * 1000).rounded() / 10
     return "\(value) %"
 }
+
+/// "1 layer", "3 layers".
+func counted(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)" + (count == 1 ? "" : "s")
+}

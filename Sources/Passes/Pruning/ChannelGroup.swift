@@ -1,0 +1,345 @@
+import ModelIR
+
+/// Where the channels lie in one activation: index `axis` of a rank-`rank` value, each channel a
+/// run of `block` consecutive indices along it (after C×H×W is flattened, a channel is H×W rows).
+struct ChannelLayout: Hashable {
+    var rank: Int
+    var axis: Int
+    var block: Int = 1
+}
+
+/// One constant to cut down to the kept channels: input `slot` of node `node`, along `axis`, in runs
+/// of `block` elements per channel.
+struct ChannelEdit: Hashable {
+    var node: Int
+    var slot: Int
+    var axis: Int
+    var block: Int = 1
+}
+
+/// A set of activations that share one channel index space, and everything that must shrink when a
+/// channel is removed from it: the layers that write the channels (producers), the constants that
+/// line up with them, the layers that read them (their input channels), depthwise convolutions'
+/// `group` and the target shapes of flattening Reshapes.
+///
+/// Channels are coupled across a group: a residual `Add` of two layers' outputs makes both layers'
+/// channel c one channel, so a group has one keep-set for all its producers.
+struct ChannelGroup {
+    var channels: Int
+    /// The weight of each producer, along its output-channel axis.
+    var producers: [ChannelEdit] = []
+    /// Every constant that shrinks, producers' weights and biases included, in discovery order.
+    var edits: [ChannelEdit] = []
+    /// Depthwise convolutions (one filter per channel) whose `group` becomes the kept count.
+    var depthwise: [Int] = []
+    /// Reshape target shapes whose entry at `axis` is `channels × block` (or -1, left as is).
+    var reshapes: [ChannelEdit] = []
+    /// The layout of every activation of the group.
+    var values: [String: ChannelLayout] = [:]
+}
+
+/// Finds the channel group of a layer's output channels by following the graph both ways from it.
+///
+/// A group can lose channels only when every reader and writer of every activation in it is
+/// understood: element-wise operators (with constants that broadcast or hold one value per
+/// channel), BatchNormalization, InstanceNormalization, pooling, depthwise convolutions, Flatten
+/// and flattening Reshapes, reductions over other axes and Transpose carry channels through;
+/// Conv (group 1), Gemm and MatMul with constant weights read them (their input channels shrink)
+/// or write them (producers). An activation that is a graph input or output, is read by anything
+/// else (Softmax or LayerNormalization across channels, Concat, Shape, a subgraph, …) or mixes
+/// channels with a value of another layout leaves the whole group unpruned.
+struct ChannelGroupFinder {
+    let graph: Graph
+    let types: ValueTypes
+    fileprivate let readers: [String: [Int]]
+    fileprivate let writers: [String: Int]
+    fileprivate let outputs: Set<String>
+
+    static let elementWise: Set<String> = [
+        "Relu", "LeakyRelu", "PRelu", "Sigmoid", "Tanh", "Elu", "Selu", "Celu", "HardSigmoid", "HardSwish", "Softsign",
+        "Softplus", "Mish", "Gelu", "Erf", "ThresholdedRelu", "Clip", "Dropout", "Identity", "Neg", "Abs", "Sqrt", "Exp",
+        "Reciprocal", "Add", "Sub", "Mul", "Div", "Max", "Min", "Sum", "Mean", "Pow",
+    ]
+    static let pools: Set<String> = [
+        "MaxPool", "AveragePool", "LpPool", "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool",
+    ]
+    static let reductions: Set<String> = [
+        "ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "ReduceL1", "ReduceL2", "ReduceSumSquare", "ReduceProd",
+        "ReduceLogSum", "ReduceLogSumExp",
+    ]
+
+    init(graph: Graph, types: ValueTypes) {
+        self.graph = graph
+        self.types = types
+        readers = graph.consumerIndices()
+        writers = graph.producerIndex()
+        outputs = graph.outputNames
+    }
+
+    /// What layer `index` writes, if it is a producer: its weight's output-channel axis, the layout
+    /// of its output and the channel count.
+    func production(of index: Int) -> (weightAxis: Int, layout: ChannelLayout, channels: Int)? {
+        let node = graph.nodes[index]
+        guard node.canonicalDomain.isEmpty, node.inputs.count >= 2, !node.outputs.isEmpty,
+              graph.constant(node.inputs[0]) == nil,
+              let weight = graph.constant(node.inputs[1]), weight.dataType.isFloatingPoint else { return nil }
+        switch node.opType {
+        case "Conv" where node.int("group", default: 1) == 1 && weight.rank >= 3:
+            return (0, ChannelLayout(rank: weight.rank, axis: 1), weight.shape[0])
+        case "Gemm" where weight.rank == 2:
+            let axis = node.int("transB", default: 0) != 0 ? 0 : 1
+            return (axis, ChannelLayout(rank: 2, axis: 1), weight.shape[axis])
+        case "MatMul" where weight.rank == 2 && node.inputs.count == 2:
+            guard let rank = types.rank(node.outputs[0]), rank >= 1 else { return nil }
+            return (1, ChannelLayout(rank: rank, axis: rank - 1), weight.shape[1])
+        default:
+            return nil
+        }
+    }
+
+    /// The group of `producer`'s output channels, nil when it cannot lose channels.
+    func group(of producer: Int) -> ChannelGroup? {
+        guard let production = production(of: producer) else { return nil }
+        var search = ChannelSearch(finder: self, group: ChannelGroup(channels: production.channels))
+        do throws(Unprunable) {
+            try search.produce(producer)
+            try search.exhaust()
+        } catch {
+            return nil
+        }
+        return search.group
+    }
+}
+
+private struct Unprunable: Error {}
+
+/// The flood fill behind `ChannelGroupFinder.group(of:)`.
+private struct ChannelSearch {
+    let finder: ChannelGroupFinder
+    var group: ChannelGroup
+    private var pending: [String] = []
+    private var produced: Set<Int> = []
+    private var consumed: Set<Int> = []
+    private var carried: Set<Int> = []
+
+    init(finder: ChannelGroupFinder, group: ChannelGroup) {
+        self.finder = finder
+        self.group = group
+    }
+
+    private var graph: Graph { finder.graph }
+    private var channels: Int { group.channels }
+
+    mutating func exhaust() throws(Unprunable) {
+        while let value = pending.popLast() {
+            guard let writer = finder.writers[value] else { throw Unprunable() }
+            if !produced.contains(writer) && !carried.contains(writer) {
+                if let production = finder.production(of: writer), graph.nodes[writer].outputs[0] == value {
+                    guard production.layout == group.values[value] else { throw Unprunable() }
+                    try produce(writer)
+                } else {
+                    try carry(writer)
+                }
+            }
+            for reader in finder.readers[value] ?? [] where !consumed.contains(reader) && !carried.contains(reader) {
+                if try !consume(reader, value) { try carry(reader) }
+            }
+        }
+    }
+
+    /// Adds `value` to the group with `layout`.
+    private mutating func add(_ value: String, _ layout: ChannelLayout) throws(Unprunable) {
+        if let known = group.values[value] {
+            guard known == layout else { throw Unprunable() }
+            return
+        }
+        guard !finder.outputs.contains(value), graph.constant(value) == nil else { throw Unprunable() }
+        if let shape = finder.types.shape(value) {
+            guard shape.rank == layout.rank else { throw Unprunable() }
+            if let size = shape.dimensions[layout.axis].dimension.value, size != channels * layout.block { throw Unprunable() }
+        }
+        group.values[value] = layout
+        pending.append(value)
+    }
+
+    private mutating func edit(_ edit: ChannelEdit) throws(Unprunable) {
+        guard let tensor = graph.constant(graph.nodes[edit.node].inputs[edit.slot]), edit.axis < tensor.rank,
+              tensor.shape[edit.axis] == channels * edit.block else { throw Unprunable() }
+        if !group.edits.contains(edit) { group.edits.append(edit) }
+    }
+
+    mutating func produce(_ index: Int) throws(Unprunable) {
+        guard let production = finder.production(of: index), production.channels == channels else { throw Unprunable() }
+        produced.insert(index)
+        let node = graph.nodes[index]
+        let weight = ChannelEdit(node: index, slot: 1, axis: production.weightAxis)
+        group.producers.append(weight)
+        try edit(weight)
+        if node.inputs.count > 2, !node.inputs[2].isEmpty {
+            if node.opType == "Conv" {
+                try edit(ChannelEdit(node: index, slot: 2, axis: 0))
+            } else {
+                try alignConstant(node: index, slot: 2, with: production.layout)
+            }
+        }
+        try add(node.outputs[0], production.layout)
+    }
+
+    /// Takes a layer that reads `value` as its data input and has constant weights; false when
+    /// `reader` is not such a layer (it may still carry the channels).
+    private mutating func consume(_ reader: Int, _ value: String) throws(Unprunable) -> Bool {
+        let node = graph.nodes[reader]
+        guard node.canonicalDomain.isEmpty, ["Conv", "Gemm", "MatMul"].contains(node.opType) else { return false }
+        if node.opType == "Conv" && node.int("group", default: 1) != 1 { return false }
+        guard let layout = group.values[value], node.inputs.first == value, !node.inputs.dropFirst().contains(value),
+              node.inputs.count >= 2, let weight = graph.constant(node.inputs[1]) else { throw Unprunable() }
+        let axis: Int
+        switch node.opType {
+        case "Conv":
+            guard layout.axis == 1, layout.block == 1, weight.rank == layout.rank else { throw Unprunable() }
+            axis = 1
+        case "Gemm":
+            guard node.int("transA", default: 0) == 0, layout.rank == 2, layout.axis == 1, weight.rank == 2 else { throw Unprunable() }
+            axis = node.int("transB", default: 0) != 0 ? 1 : 0
+        default:
+            guard layout.axis == layout.rank - 1, weight.rank == 2 else { throw Unprunable() }
+            axis = 0
+        }
+        consumed.insert(reader)
+        try edit(ChannelEdit(node: reader, slot: 1, axis: axis, block: layout.block))
+        return true
+    }
+
+    /// Takes an operator that carries the group's channels from its inputs to its outputs.
+    private mutating func carry(_ index: Int) throws(Unprunable) {
+        let node = graph.nodes[index]
+        guard node.canonicalDomain.isEmpty, node.subgraphs.isEmpty, !node.outputs.isEmpty else { throw Unprunable() }
+        carried.insert(index)
+        let known = node.inputs.compactMap { group.values[$0] }.first
+        if ChannelGroupFinder.elementWise.contains(node.opType) {
+            guard let layout = known ?? group.values[node.outputs[0]] else { throw Unprunable() }
+            for (slot, name) in node.inputs.enumerated() where !name.isEmpty {
+                if graph.constant(name) != nil {
+                    try alignConstant(node: index, slot: slot, with: layout)
+                } else {
+                    guard finder.types.shape(name)?.dimensions[safe: layout.axis]?.dimension.value != nil else { throw Unprunable() }
+                    try add(name, layout)
+                }
+            }
+            try add(node.outputs[0], layout)
+            try requireUnused(node.outputs.dropFirst())
+            return
+        }
+        // The operators below carry channels from input 0 only, and only forward unless they keep the layout.
+        if node.opType == "Conv" {
+            try carryDepthwise(index, layout: known ?? group.values[node.outputs[0]])
+            return
+        }
+        if ["BatchNormalization", "InstanceNormalization"].contains(node.opType) || ChannelGroupFinder.pools.contains(node.opType) {
+            guard let layout = known ?? group.values[node.outputs[0]], layout.axis == 1, layout.block == 1,
+                  layout.rank >= (ChannelGroupFinder.pools.contains(node.opType) ? 3 : 2) else { throw Unprunable() }
+            let parameters = node.opType == "BatchNormalization" ? [1, 2, 3, 4] : node.opType == "InstanceNormalization" ? [1, 2] : []
+            for slot in parameters {
+                guard slot < node.inputs.count, let tensor = graph.constant(node.inputs[slot]), tensor.rank == 1 else { throw Unprunable() }
+                try edit(ChannelEdit(node: index, slot: slot, axis: 0))
+            }
+            guard node.inputs.dropFirst(parameters.count + 1).allSatisfy(\.isEmpty) else { throw Unprunable() }
+            try add(node.inputs[0], layout)
+            try add(node.outputs[0], layout)
+            try requireUnused(node.outputs.dropFirst())
+            return
+        }
+        guard let layout = group.values[node.inputs[0]], !node.inputs.dropFirst().contains(where: { group.values[$0] != nil }),
+              group.values[node.outputs[0]] == nil, layout.block == 1 else { throw Unprunable() }
+        try add(node.outputs[0], try reshaped(layout, by: index))
+        try requireUnused(node.outputs.dropFirst())
+    }
+
+    /// A depthwise convolution (one filter per channel) keeps the layout; its filters and bias shrink.
+    private mutating func carryDepthwise(_ index: Int, layout: ChannelLayout?) throws(Unprunable) {
+        let node = graph.nodes[index]
+        guard let layout, layout.axis == 1, layout.block == 1, node.int("group", default: 1) == channels,
+              node.inputs.count >= 2, let weight = graph.constant(node.inputs[1]),
+              weight.rank == layout.rank, weight.shape[0] == channels, weight.shape[1] == 1 else { throw Unprunable() }
+        try edit(ChannelEdit(node: index, slot: 1, axis: 0))
+        if node.inputs.count > 2, !node.inputs[2].isEmpty { try edit(ChannelEdit(node: index, slot: 2, axis: 0)) }
+        group.depthwise.append(index)
+        try add(node.inputs[0], layout)
+        try add(node.outputs[0], layout)
+    }
+
+    /// The layout after a Flatten, flattening Reshape, reduction over other axes or Transpose.
+    private mutating func reshaped(_ layout: ChannelLayout, by index: Int) throws(Unprunable) -> ChannelLayout {
+        let node = graph.nodes[index]
+        let input = node.inputs[0]
+        switch node.opType {
+        case "Flatten":
+            let axis = node.int("axis", default: 1)
+            guard axis == layout.axis || axis == layout.axis - layout.rank,
+                  let trailing = trailingSizes(of: input, after: layout.axis) else { throw Unprunable() }
+            return ChannelLayout(rank: 2, axis: 1, block: trailing.reduce(1, *))
+        case "Reshape":
+            // A flatten of the channel axis and everything after it into one last axis: the leading
+            // entries copy the input's leading dimensions (0, the same size, or one -1 for all of them).
+            guard let trailing = trailingSizes(of: input, after: layout.axis), node.int("allowzero", default: 0) == 0,
+                  let leading = finder.types.shape(input)?.dimensions.prefix(layout.axis).map(\.dimension.value),
+                  let target = graph.constant(node.inputs[1]), let entries = try? target.int64Values(),
+                  entries.count == layout.axis + 1 else { throw Unprunable() }
+            let copied = zip(entries, leading).filter { entry, size in entry == 0 || (size != nil && entry == Int64(size!)) }.count
+            guard copied == layout.axis || (copied == layout.axis - 1 && entries.prefix(layout.axis).contains(-1)) else { throw Unprunable() }
+            let block = trailing.reduce(1, *)
+            let entry = entries[layout.axis]
+            if entry == Int64(channels * block) {
+                group.reshapes.append(ChannelEdit(node: index, slot: 1, axis: layout.axis, block: block))
+            } else {
+                guard entry == -1 && copied == layout.axis else { throw Unprunable() }
+            }
+            return ChannelLayout(rank: layout.axis + 1, axis: layout.axis, block: block)
+        case let op where ChannelGroupFinder.reductions.contains(op):
+            let listed: [Int64]
+            if let attribute = node.intsAttribute("axes") {
+                listed = attribute
+            } else if node.inputs.count > 1, let tensor = graph.constant(node.inputs[1]), let values = try? tensor.int64Values() {
+                listed = values
+            } else {
+                throw Unprunable()
+            }
+            let axes = Set(listed.map { Int($0) < 0 ? Int($0) + layout.rank : Int($0) })
+            guard !axes.isEmpty, !axes.contains(layout.axis), axes.allSatisfy({ (0..<layout.rank).contains($0) }) else { throw Unprunable() }
+            if node.int("keepdims", default: 1) != 0 { return layout }
+            return ChannelLayout(rank: layout.rank - axes.count, axis: layout.axis - axes.filter { $0 < layout.axis }.count)
+        case "Transpose":
+            let perm = node.intsAttribute("perm").map { $0.map(Int.init) } ?? Array((0..<layout.rank).reversed())
+            guard perm.count == layout.rank, let axis = perm.firstIndex(of: layout.axis) else { throw Unprunable() }
+            return ChannelLayout(rank: layout.rank, axis: axis)
+        default:
+            throw Unprunable()
+        }
+    }
+
+    /// A constant operand broadcast against an activation of `layout`: it must be a scalar along the
+    /// channel axis or hold one entry per channel there (then it shrinks).
+    private mutating func alignConstant(node: Int, slot: Int, with layout: ChannelLayout) throws(Unprunable) {
+        guard let tensor = graph.constant(graph.nodes[node].inputs[slot]), tensor.rank <= layout.rank else { throw Unprunable() }
+        let axis = layout.axis - (layout.rank - tensor.rank)
+        guard axis >= 0, tensor.shape[axis] != 1 else { return }
+        try edit(ChannelEdit(node: node, slot: slot, axis: axis, block: layout.block))
+    }
+
+    /// The fixed sizes of the dimensions of `value` after `axis`, nil when one is not known.
+    private func trailingSizes(of value: String, after axis: Int) -> [Int]? {
+        guard let dimensions = finder.types.shape(value)?.dimensions, axis < dimensions.count else { return nil }
+        let sizes = dimensions[(axis + 1)...].compactMap(\.dimension.value)
+        return sizes.count == dimensions.count - axis - 1 ? sizes : nil
+    }
+
+    private func requireUnused<S: Sequence<String>>(_ names: S) throws(Unprunable) {
+        for name in names where !name.isEmpty {
+            guard finder.readers[name] == nil, !finder.outputs.contains(name) else { throw Unprunable() }
+        }
+    }
+}
+
+private extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
