@@ -49,7 +49,9 @@ enum FastPlan {
             fused = QuantizedPlan.pruned(QuantizedPlan.absorbingQuantization(QuantizedPlan.pruned(fused, graph: graph), graph: graph, known: known),
                                          graph: graph)
         }
-        guard folded || fused.count != remaining.count || fused.contains(where: { $0.kernel is FusedConv || $0.kernel is FastPool || $0.kernel is FastGlobalPool || $0.kernel is FastReduceMean || $0.kernel is FastBinary || $0.kernel is FastTranspose || $0.kernel is FastRelu || $0.kernel is FastGemm || $0.kernel is FastChannelAffine || $0.kernel is FastLRN || $0.kernel is FastQuantizeLinear || $0.kernel is FastDequantizeLinear || $0.kernel is QuantizedConv || $0.kernel is QuantizedGemm || $0.kernel is QuantizedAdd || $0.kernel is QuantizingOutput || $0.kernel is DequantizingInput }) else { return nil }
+        let referenceKernels = Set(remaining.map { ObjectIdentifier(type(of: $0.kernel)) })
+        guard folded || fused.count != remaining.count
+                || fused.contains(where: { !referenceKernels.contains(ObjectIdentifier(type(of: $0.kernel))) }) else { return nil }
         var read = Set<Int>()
         for step in fused { for slot in step.inputs { if let slot { read.insert(slot) } } }
         for port in graph.outputs { read.insert(port.slot) }

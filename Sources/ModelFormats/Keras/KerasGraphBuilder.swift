@@ -51,7 +51,7 @@ final class KerasGraphBuilder {
     private(set) var nodes: [Node] = []
     private(set) var initializers: [Tensor] = []
     private var initializerNames: [String: String] = [:]
-    private var usedNames: Set<String> = []
+    private var names = UniqueNames()
     /// "value|perm" → the transposed value, both ways round.
     private var transposes: [String: String] = [:]
     private var int64Constants: [[Int]: String] = [:]
@@ -73,20 +73,13 @@ final class KerasGraphBuilder {
 
     /// A name not used yet, `hint` itself when it is free.
     func freshName(_ hint: String) -> String {
-        var candidate = hint
-        var counter = 1
-        while usedNames.contains(candidate) {
-            candidate = "\(hint)_\(counter)"
-            counter += 1
-        }
-        usedNames.insert(candidate)
-        return candidate
+        names.fresh(hint)
     }
 
     /// Marks `name` as taken (graph inputs).
-    func reserve(_ name: String) { usedNames.insert(name) }
+    func reserve(_ name: String) { names.reserve(name) }
 
-    func isUsed(_ name: String) -> Bool { usedNames.contains(name) }
+    func isUsed(_ name: String) -> Bool { names.contains(name) }
 
     /// Appends a node with fresh output names derived from `hint`; returns the outputs.
     @discardableResult
@@ -242,7 +235,7 @@ final class KerasGraphBuilder {
 
     /// Renames the value `old` to `new` everywhere (a graph output taking its Keras name).
     func rename(_ old: String, to new: String) {
-        usedNames.insert(new)
+        names.reserve(new)
         for index in nodes.indices {
             nodes[index].inputs = nodes[index].inputs.map { $0 == old ? new : $0 }
             if nodes[index].outputs.contains(old) {

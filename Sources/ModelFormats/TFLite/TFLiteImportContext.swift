@@ -9,7 +9,7 @@ final class TFLiteImportContext {
     let opset: Int
     var file: String { model.file.file }
     private(set) var initializers: [Tensor] = []
-    private var usedNames: Set<String> = []
+    private var names = UniqueNames()
     /// "subgraph:tensor:permutation" → the float value of a constant made earlier.
     var constants: [String: String] = [:]
     /// Scale and zero-point initializers by element type and values, shared by every tensor quantized alike.
@@ -26,15 +26,7 @@ final class TFLiteImportContext {
 
     /// A name not used yet in any graph of the model: `hint` itself when it is free.
     func freshName(_ hint: String) -> String {
-        let base = hint.isEmpty ? "value" : hint
-        var candidate = base
-        var counter = 1
-        while usedNames.contains(candidate) {
-            candidate = "\(base)_\(counter)"
-            counter += 1
-        }
-        usedNames.insert(candidate)
-        return candidate
+        names.fresh(hint.isEmpty ? "value" : hint)
     }
 
     /// Adds `tensor` as an initializer under a fresh name derived from `hint` and returns the name.

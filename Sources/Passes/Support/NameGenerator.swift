@@ -1,35 +1,26 @@
 import ModelIR
 
-/// Hands out value and node names that no part of a graph uses yet.
+/// Hands out value and node names that no part of a graph (subgraphs included) uses yet.
 struct NameGenerator {
-    private var taken: Set<String>
+    private var names = UniqueNames()
 
     init(_ graph: Graph) {
-        taken = []
         collect(graph)
     }
 
     private mutating func collect(_ graph: Graph) {
-        taken.formUnion(graph.inputs.map(\.name))
-        taken.formUnion(graph.outputs.map(\.name))
-        taken.formUnion(graph.initializers.map(\.name))
-        taken.formUnion(graph.sparseInitializers.map(\.name))
+        let values = graph.inputs.map(\.name) + graph.outputs.map(\.name) + graph.initializers.map(\.name)
+            + graph.sparseInitializers.map(\.name)
+        for name in values { names.reserve(name) }
         for node in graph.nodes {
-            taken.formUnion(node.outputs)
-            taken.insert(node.name)
+            for output in node.outputs { names.reserve(output) }
+            names.reserve(node.name)
             for subgraph in node.subgraphs { collect(subgraph) }
         }
     }
 
     /// `base` when it is free, else `base_1`, `base_2`, …; the name is then taken.
     mutating func fresh(_ base: String) -> String {
-        var candidate = base
-        var counter = 1
-        while taken.contains(candidate) {
-            candidate = "\(base)_\(counter)"
-            counter += 1
-        }
-        taken.insert(candidate)
-        return candidate
+        names.fresh(base)
     }
 }

@@ -1,3 +1,4 @@
+import CQuantizedKernels
 import ModelIR
 
 /// The common case of QuantizeLinear and DequantizeLinear, computed in `Float` without
@@ -27,42 +28,51 @@ struct FloatQuantizationLayout {
     }
 
     /// `saturate(round_half_even(x / scale) + zero_point)` as `type` (int8 or uint8) from a float `x`;
-    /// NaN gives 0, as the general kernel's conversion does.
+    /// NaN gives 0, as the general kernel's conversion does. Each run of `inner` elements goes
+    /// through the vectorized `mg_quantize_f32` with its channel's parameters.
     func quantize(_ x: Tensor, to type: DataType) throws -> Tensor {
         guard x.dataType == .float else { throw KernelError.unsupportedType("expected float, got \(x.dataType)") }
-        let (low, high): (Float, Float) = type == .int8 ? (-128, 127) : (0, 255)
         return try x.withElements(Float.self) { values in
-            try Tensor.filledBytes(type, shape: x.shape) { raw in
-                let out = raw.bindMemory(to: UInt8.self)
-                let channels = scales.count
-                for index in values.indices {
-                    let channel = channels == 1 ? 0 : (index / inner) % channels
-                    var q = min(max((values[index] / scales[channel]).rounded(.toNearestOrEven) + zeroPoints[channel], low), high)
-                    if q.isNaN { q = 0 }
-                    out[index] = type == .int8 ? UInt8(bitPattern: Int8(q)) : UInt8(q)
+            try Tensor.overwrittenBytes(type, shape: x.shape) { raw in
+                guard let source = values.baseAddress, let target = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+                forEachRun(count: values.count) { start, count, channel in
+                    mg_quantize_f32(source + start, count, scales[channel], Int32(zeroPoints[channel]), type == .int8 ? 1 : 0, target + start)
                 }
             }
         }
     }
 
-    /// `(x − zero_point) · scale` as float from an int8, uint8 or int32 `x`.
+    /// `(x − zero_point) · scale` as float from an int8, uint8 (vectorized, `mg_dequantize_8`) or int32 `x`.
     func dequantize(_ x: Tensor) throws -> Tensor {
-        try Tensor.filled(Float.self, shape: x.shape) { out in
-            func fill<T: TensorScalar & BinaryInteger>(_ type: T.Type) throws {
-                try x.withElements(T.self) { values in
-                    let channels = scales.count
-                    for index in values.indices {
-                        let channel = channels == 1 ? 0 : (index / inner) % channels
-                        out[index] = (Float(values[index]) - zeroPoints[channel]) * scales[channel]
+        switch x.dataType {
+        case .int8, .uint8:
+            return try x.withUnsafeBytes { raw in
+                try Tensor.overwritten(Float.self, shape: x.shape) { out in
+                    guard let source = raw.baseAddress?.assumingMemoryBound(to: UInt8.self), let target = out.baseAddress else { return }
+                    forEachRun(count: out.count) { start, count, channel in
+                        mg_dequantize_8(source + start, count, x.dataType == .int8 ? 1 : 0, Int32(zeroPoints[channel]), scales[channel], target + start)
                     }
                 }
             }
-            switch x.dataType {
-            case .int8: try fill(Int8.self)
-            case .uint8: try fill(UInt8.self)
-            case .int32: try fill(Int32.self)
-            default: throw KernelError.unsupportedType("expected int8, uint8 or int32, got \(x.dataType)")
+        case .int32:
+            return try x.withElements(Int32.self) { values in
+                try Tensor.overwritten(Float.self, shape: x.shape) { out in
+                    forEachRun(count: values.count) { start, count, channel in
+                        for index in start..<(start + count) { out[index] = (Float(values[index]) - zeroPoints[channel]) * scales[channel] }
+                    }
+                }
             }
+        default:
+            throw KernelError.unsupportedType("expected int8, uint8 or int32, got \(x.dataType)")
+        }
+    }
+
+    /// Calls `body(start, count, channel)` for each run of elements that share one scale.
+    private func forEachRun(count total: Int, _ body: (Int, Int, Int) -> Void) {
+        var start = 0
+        while start < total {
+            body(start, min(inner, total - start), (start / inner) % scales.count)
+            start += inner
         }
     }
 }
