@@ -136,6 +136,38 @@ final class GraphCheckerTests: XCTestCase {
         XCTAssertEqual(shapes["m"], "tensor(float) [2, 1]")
     }
 
+    /// RNN shape inference as ONNX's: Y [seq, directions, batch, hidden] (batch first with layout 1),
+    /// Y_h and Y_c [directions, batch, hidden]; a declared output of another shape is an error
+    /// naming the node, as `onnx.checker` reports it.
+    func testRecurrentLayerShapes() throws {
+        let hidden = Attribute(name: "hidden_size", value: .int(4))
+        let nodes = [
+            Node(name: "gru", opType: "GRU", inputs: ["x", "gw", "gr"], outputs: ["y", "h"],
+                 attributes: [hidden, Attribute(name: "direction", value: .string(Array("bidirectional".utf8)))]),
+            Node(name: "lstm", opType: "LSTM", inputs: ["xb", "lw", "lr"], outputs: ["ly", "lh", "lc"],
+                 attributes: [hidden, Attribute(name: "layout", value: .int(1))]),
+        ]
+        let inputs = [tensor("x", .float, [.fixed(5), .symbolic("N"), .fixed(3)]), tensor("xb", .float, [.fixed(2), .fixed(6), .fixed(3)])]
+        let weights = [try weights("gw", [2, 12, 3]), try weights("gr", [2, 12, 4]), try weights("lw", [1, 16, 3]), try weights("lr", [1, 16, 4])]
+        let built = model(nodes, inputs: inputs, outputs: [tensor("h", .float, [.unknown, .unknown, .unknown]), tensor("lc", .float, [.unknown, .unknown, .unknown])],
+                          initializers: weights, opset: 14)
+        let report = GraphChecker().check(built)
+        let shapes = Dictionary(uniqueKeysWithValues: (report.inferredModel?.graph.valueInfo ?? []).map { ($0.name, $0.type?.type.description ?? "") })
+        XCTAssertEqual(shapes["y"], "tensor(float) [5, 2, N, 4]")
+        XCTAssertEqual(shapes["ly"], "tensor(float) [2, 6, 1, 4]")
+        XCTAssertEqual(shapes["lh"], "tensor(float) [2, 1, 4]")
+        let outputs = Dictionary(uniqueKeysWithValues: (report.inferredModel?.graph.outputs ?? []).map { ($0.name, $0.type?.type.description ?? "") })
+        XCTAssertEqual(outputs["h"], "tensor(float) [2, N, 4]")
+        XCTAssertEqual(outputs["lc"], "tensor(float) [2, 1, 4]")
+
+        var declared = built
+        declared.graph.outputs[0] = tensor("h", .float, [.fixed(5)])
+        assertError(declared, code: "shape-mismatch", node: "gru")
+        var flat = built
+        flat.graph.inputs[0] = tensor("x", .float, [.fixed(5), .fixed(3)])
+        assertError(flat, code: "shape-inference", node: "gru")
+    }
+
     func testSubgraphsSeeOuterValuesDefinedBeforeThem() throws {
         let branch = { (name: String, reads: String) in
             Graph(name: name, nodes: [Node(name: "\(name)_id", opType: "Identity", inputs: [reads], outputs: ["\(name)_out"])],

@@ -278,4 +278,60 @@ final class PruningTests: XCTestCase {
         XCTAssertFalse(findings.contains { $0.code == "pruned-channels" })
         assertValid(pruned)
     }
+
+    /// RNN, GRU and LSTM → Y_h → Squeeze → Gemm: the hidden units are the channels, in every gate's
+    /// rows of W, R and B, R's columns, the initial state, the peepholes and `hidden_size`. Units 1
+    /// and 6 are dead (tiny input weights, no recurrent weight from them, zero rows in the Gemm), so
+    /// the output stays the same.
+    func testChannelPruningRemovesHiddenUnitsOfRecurrentLayers() throws {
+        for (op, gates) in [("RNN", 1), ("GRU", 3), ("LSTM", 4)] {
+            var b = ModelBuilder()
+            b.input("x", [3, 2, 4])
+            b.weight("W", [1, gates * 8, 4])
+            b.weight("R", [1, gates * 8, 8])
+            b.weight("B", [1, 2 * gates * 8])
+            b.weight("h0", [1, 2, 8])
+            b.weight("fc", [8, 3])
+            b.initializers.append(try Tensor(name: "axes", shape: [1], scalars: [Int64(0)]))
+            let dead: Set<Int> = [1, 6]
+            let rows = Set((0..<gates).flatMap { gate in dead.map { gate * 8 + $0 } })
+            try scale(&b, "W", axis: 1, channels: rows, by: 0.01)
+            try scale(&b, "R", axis: 2, channels: dead, by: 0)
+            try scale(&b, "fc", axis: 0, channels: dead, by: 0)
+            var inputs = ["x", "W", "R", "B", "", "h0"]
+            if op == "LSTM" {
+                b.weight("c0", [1, 2, 8])
+                b.weight("P", [1, 24])
+                inputs += ["c0", "P"]
+            }
+            var attributes: [String: AttributeValue] = ["hidden_size": .int(8)]
+            if op == "GRU" { attributes["linear_before_reset"] = .int(1) }
+            b.node(op, inputs, ["seq", "h"], attributes)
+            b.node("Squeeze", ["h", "axes"], ["last"])
+            b.node("Gemm", ["last", "fc"], ["y"])
+            b.output("y")
+            let (pruned, findings) = try optimize(b.model, path: "prune-channels-25")
+            XCTAssertEqual(initializerShape(pruned, op, 1), [1, gates * 6, 4], op)
+            XCTAssertEqual(initializerShape(pruned, op, 2), [1, gates * 6, 6], op)
+            XCTAssertEqual(initializerShape(pruned, op, 3), [1, 2 * gates * 6], op)
+            XCTAssertEqual(initializerShape(pruned, op, 5), [1, 2, 6], op)
+            if op == "LSTM" {
+                XCTAssertEqual(initializerShape(pruned, op, 6), [1, 2, 6])
+                XCTAssertEqual(initializerShape(pruned, op, 7), [1, 18])
+            }
+            XCTAssertEqual(pruned.graph.nodes.first { $0.opType == op }?.attribute("hidden_size")?.value, .int(6), op)
+            XCTAssertEqual(initializerShape(pruned, "Gemm", 1), [6, 3], op)
+            let node = try XCTUnwrap(pruned.graph.nodes.first { $0.opType == op })
+            let kept = try XCTUnwrap(pruned.graph.initializers.first { $0.name == node.inputs[1] }).floatValues()
+            let original = try b.initializers[0].floatValues()
+            let live = (0..<gates).flatMap { gate in (0..<8).filter { !dead.contains($0) }.map { gate * 8 + $0 } }
+            XCTAssertEqual(kept, live.flatMap { row in original[(row * 4)..<(row * 4 + 4)] }, op)
+            XCTAssertTrue(findings.contains { $0.code == "pruned-channels" && $0.message.hasPrefix("2 of 8 ") }, op)
+            assertValid(pruned)
+            let x = floats(&b, "x", [3, 2, 4])
+            let expected = try evaluate(b.model, ["x": x]), actual = try evaluate(pruned, ["x": x])
+            XCTAssertEqual(actual.count, 6, op)
+            for (a, e) in zip(actual, expected) { XCTAssertEqual(a, e, accuracy: 1e-5, op) }
+        }
+    }
 }

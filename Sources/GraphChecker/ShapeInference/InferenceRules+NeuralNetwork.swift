@@ -13,6 +13,32 @@ extension InferenceRules {
         table["LayerNormalization"] = layerNormalization
         table["Resize"] = resize
         table["Einsum"] = einsum
+        for op in ["RNN", "GRU", "LSTM"] { table[op] = recurrent }
+    }
+
+    /// ONNX's `RNNShapeInference` (RNN, GRU, LSTM from opset 7): Y is [seq, directions, batch,
+    /// hidden] (layout 1: [batch, seq, directions, hidden]); Y_h and Y_c are [directions, batch,
+    /// hidden] (layout 1: [batch, directions, hidden]). X must have rank 3.
+    static func recurrent(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
+        guard c.schema.sinceVersion >= 7 else { return nil }
+        let directions: Dimension = switch c.string("direction") ?? "forward" {
+        case "forward", "reverse": .fixed(1)
+        case "bidirectional": .fixed(2)
+        default: .unknown
+        }
+        let hiddenSize = c.int("hidden_size") ?? -1
+        let hidden: Dimension = hiddenSize > 0 ? .fixed(hiddenSize) : .unknown
+        let batchMajor = (c.int("layout") ?? 0) != 0
+        var sequence = Dimension.unknown, batch = Dimension.unknown
+        if let input = c.shape(0) {
+            guard input.rank == 3 else { throw shapeError("the input X must have rank 3, got \(input)") }
+            sequence = input.dims[batchMajor ? 1 : 0]
+            batch = input.dims[batchMajor ? 0 : 1]
+        }
+        let state: [Dimension] = batchMajor ? [batch, directions, hidden] : [directions, batch, hidden]
+        return c.node.outputs.indices.map { index in
+            index == 0 ? .shape(batchMajor ? [batch, sequence, directions, hidden] : [sequence, directions, batch, hidden]) : .shape(state)
+        }
     }
 
     /// ONNX's `convPoolShapeInference`: `[N, C or M, spatial...]` from kernel, strides, dilations, pads and auto_pad.

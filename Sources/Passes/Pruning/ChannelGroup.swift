@@ -9,12 +9,14 @@ struct ChannelLayout: Hashable {
 }
 
 /// One constant to cut down to the kept channels: input `slot` of node `node`, along `axis`, in runs
-/// of `block` elements per channel.
+/// of `block` elements per channel. An axis that stacks `stacks` copies of the channels (a recurrent
+/// layer's gates) loses the same channels from each.
 struct ChannelEdit: Hashable {
     var node: Int
     var slot: Int
     var axis: Int
     var block: Int = 1
+    var stacks: Int = 1
 }
 
 /// A set of activations that share one channel index space, and everything that must shrink when a
@@ -30,8 +32,9 @@ struct ChannelGroup {
     var producers: [ChannelEdit] = []
     /// Every constant that shrinks, producers' weights and biases included, in discovery order.
     var edits: [ChannelEdit] = []
-    /// Depthwise convolutions (one filter per channel) whose `group` becomes the kept count.
-    var depthwise: [Int] = []
+    /// Integer attributes that count the channels and become the kept count: a depthwise
+    /// convolution's `group`, a recurrent layer's `hidden_size`.
+    var counts: [(node: Int, attribute: String)] = []
     /// Reshape target shapes whose entry at `axis` is `channels × block` (or -1, left as is).
     var reshapes: [ChannelEdit] = []
     /// The layout of every activation of the group.
@@ -43,9 +46,10 @@ struct ChannelGroup {
 /// A group can lose channels only when every reader and writer of every activation in it is
 /// understood: element-wise operators (with constants that broadcast or hold one value per
 /// channel), BatchNormalization, InstanceNormalization, pooling, depthwise convolutions, Flatten
-/// and flattening Reshapes, reductions over other axes and Transpose carry channels through;
-/// Conv (group 1), Gemm and MatMul with constant weights read them (their input channels shrink)
-/// or write them (producers). An activation that is a graph input or output, is read by anything
+/// and flattening Reshapes, reductions over other axes, Squeeze, Unsqueeze and Transpose carry
+/// channels through; Conv (group 1), Gemm, MatMul, RNN, GRU and LSTM with constant weights read
+/// them (their input channels shrink) or write them (producers; a recurrent layer's hidden units
+/// are its channels, in every output and every gate). An activation that is a graph input or output, is read by anything
 /// else (Softmax or LayerNormalization across channels, Concat, Shape, a subgraph, …) or mixes
 /// channels with a value of another layout leaves the whole group unpruned.
 struct ChannelGroupFinder {
@@ -63,6 +67,8 @@ struct ChannelGroupFinder {
     static let pools: Set<String> = [
         "MaxPool", "AveragePool", "LpPool", "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool",
     ]
+    /// Recurrent layers and their gate count.
+    static let recurrentGates: [String: Int] = ["RNN": 1, "GRU": 3, "LSTM": 4]
     static let reductions: Set<String> = [
         "ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "ReduceL1", "ReduceL2", "ReduceSumSquare", "ReduceProd",
         "ReduceLogSum", "ReduceLogSumExp",
@@ -92,6 +98,11 @@ struct ChannelGroupFinder {
         case "MatMul" where weight.rank == 2 && node.inputs.count == 2:
             guard let rank = types.rank(node.outputs[0]), rank >= 1 else { return nil }
             return (1, ChannelLayout(rank: rank, axis: rank - 1), weight.shape[1])
+        case let op where Self.recurrentGates[op] != nil && weight.rank == 3:
+            let hidden = node.int("hidden_size", default: 0)
+            guard hidden > 0, weight.shape[1] == hidden * Self.recurrentGates[op]!, node.inputs.count >= 3,
+                  graph.constant(node.inputs[2]) != nil else { return nil }
+            return (1, ChannelLayout(rank: 4, axis: 3), hidden)
         default:
             return nil
         }
@@ -134,8 +145,10 @@ private struct ChannelSearch {
         while let value = pending.popLast() {
             guard let writer = finder.writers[value] else { throw Unprunable() }
             if !produced.contains(writer) && !carried.contains(writer) {
-                if let production = finder.production(of: writer), graph.nodes[writer].outputs[0] == value {
-                    guard production.layout == group.values[value] else { throw Unprunable() }
+                if let production = finder.production(of: writer) {
+                    let recurrent = ChannelGroupFinder.recurrentGates[graph.nodes[writer].opType] != nil
+                    let layout = recurrent && graph.nodes[writer].outputs[0] != value ? ChannelLayout(rank: 3, axis: 2) : production.layout
+                    guard layout == group.values[value] else { throw Unprunable() }
                     try produce(writer)
                 } else {
                     try carry(writer)
@@ -164,7 +177,7 @@ private struct ChannelSearch {
 
     private mutating func edit(_ edit: ChannelEdit) throws(Unprunable) {
         guard let tensor = graph.constant(graph.nodes[edit.node].inputs[edit.slot]), edit.axis < tensor.rank,
-              tensor.shape[edit.axis] == channels * edit.block else { throw Unprunable() }
+              tensor.shape[edit.axis] == channels * edit.block * edit.stacks else { throw Unprunable() }
         if !group.edits.contains(edit) { group.edits.append(edit) }
     }
 
@@ -172,6 +185,10 @@ private struct ChannelSearch {
         guard let production = finder.production(of: index), production.channels == channels else { throw Unprunable() }
         produced.insert(index)
         let node = graph.nodes[index]
+        if let gates = ChannelGroupFinder.recurrentGates[node.opType] {
+            try produceRecurrent(index, gates: gates)
+            return
+        }
         let weight = ChannelEdit(node: index, slot: 1, axis: production.weightAxis)
         group.producers.append(weight)
         try edit(weight)
@@ -185,11 +202,34 @@ private struct ChannelSearch {
         try add(node.outputs[0], production.layout)
     }
 
+    /// A recurrent layer's hidden units: the rows of every gate in W, R and B (and the peepholes P),
+    /// R's columns (the units read their own state), the initial states, `hidden_size`, and the
+    /// outputs Y ([T, directions, batch, H]), Y_h and Y_c ([directions, batch, H]).
+    private mutating func produceRecurrent(_ index: Int, gates: Int) throws(Unprunable) {
+        let node = graph.nodes[index]
+        guard node.int("layout", default: 0) == 0 else { throw Unprunable() }
+        let weight = ChannelEdit(node: index, slot: 1, axis: 1, stacks: gates)
+        group.producers.append(weight)
+        try edit(weight)
+        try edit(ChannelEdit(node: index, slot: 2, axis: 1, stacks: gates))
+        try edit(ChannelEdit(node: index, slot: 2, axis: 2))
+        let optional: [(slot: Int, axis: Int, stacks: Int)] = [(3, 1, 2 * gates), (5, 2, 1), (6, 2, 1), (7, 1, 3)]
+        for (slot, axis, stacks) in optional where slot < node.inputs.count && !node.inputs[slot].isEmpty {
+            guard graph.constant(node.inputs[slot]) != nil else { throw Unprunable() }
+            try edit(ChannelEdit(node: index, slot: slot, axis: axis, stacks: stacks))
+        }
+        group.counts.append((index, "hidden_size"))
+        for (position, output) in node.outputs.enumerated() where !output.isEmpty {
+            try add(output, position == 0 ? ChannelLayout(rank: 4, axis: 3) : ChannelLayout(rank: 3, axis: 2))
+        }
+    }
+
     /// Takes a layer that reads `value` as its data input and has constant weights; false when
     /// `reader` is not such a layer (it may still carry the channels).
     private mutating func consume(_ reader: Int, _ value: String) throws(Unprunable) -> Bool {
         let node = graph.nodes[reader]
-        guard node.canonicalDomain.isEmpty, ["Conv", "Gemm", "MatMul"].contains(node.opType) else { return false }
+        let gates = ChannelGroupFinder.recurrentGates[node.opType]
+        guard node.canonicalDomain.isEmpty, ["Conv", "Gemm", "MatMul"].contains(node.opType) || gates != nil else { return false }
         if node.opType == "Conv" && node.int("group", default: 1) != 1 { return false }
         guard let layout = group.values[value], node.inputs.first == value, !node.inputs.dropFirst().contains(value),
               node.inputs.count >= 2, let weight = graph.constant(node.inputs[1]) else { throw Unprunable() }
@@ -201,6 +241,11 @@ private struct ChannelSearch {
         case "Gemm":
             guard node.int("transA", default: 0) == 0, layout.rank == 2, layout.axis == 1, weight.rank == 2 else { throw Unprunable() }
             axis = node.int("transB", default: 0) != 0 ? 1 : 0
+        case _ where gates != nil:
+            guard node.int("layout", default: 0) == 0, layout.rank == 3, layout.axis == 2, layout.block == 1, weight.rank == 3 else {
+                throw Unprunable()
+            }
+            axis = 2
         default:
             guard layout.axis == layout.rank - 1, weight.rank == 2 else { throw Unprunable() }
             axis = 0
@@ -263,7 +308,7 @@ private struct ChannelSearch {
               weight.rank == layout.rank, weight.shape[0] == channels, weight.shape[1] == 1 else { throw Unprunable() }
         try edit(ChannelEdit(node: index, slot: 1, axis: 0))
         if node.inputs.count > 2, !node.inputs[2].isEmpty { try edit(ChannelEdit(node: index, slot: 2, axis: 0)) }
-        group.depthwise.append(index)
+        group.counts.append((index, "group"))
         try add(node.inputs[0], layout)
         try add(node.outputs[0], layout)
     }
@@ -308,6 +353,25 @@ private struct ChannelSearch {
             guard !axes.isEmpty, !axes.contains(layout.axis), axes.allSatisfy({ (0..<layout.rank).contains($0) }) else { throw Unprunable() }
             if node.int("keepdims", default: 1) != 0 { return layout }
             return ChannelLayout(rank: layout.rank - axes.count, axis: layout.axis - axes.filter { $0 < layout.axis }.count)
+        case "Squeeze", "Unsqueeze":
+            let listed: [Int64]
+            if let attribute = node.intsAttribute("axes") {
+                listed = attribute
+            } else if node.inputs.count > 1, let tensor = graph.constant(node.inputs[1]), let values = try? tensor.int64Values() {
+                listed = values
+            } else {
+                throw Unprunable()
+            }
+            if node.opType == "Squeeze" {
+                let axes = Set(listed.map { Int($0) < 0 ? Int($0) + layout.rank : Int($0) })
+                guard !axes.contains(layout.axis) else { throw Unprunable() }
+                return ChannelLayout(rank: layout.rank - axes.count, axis: layout.axis - axes.filter { $0 < layout.axis }.count)
+            }
+            let rank = layout.rank + listed.count
+            let inserted = Set(listed.map { Int($0) < 0 ? Int($0) + rank : Int($0) })
+            guard inserted.count == listed.count else { throw Unprunable() }
+            let kept = (0..<rank).filter { !inserted.contains($0) }
+            return ChannelLayout(rank: rank, axis: kept[layout.axis])
         case "Transpose":
             let perm = node.intsAttribute("perm").map { $0.map(Int.init) } ?? Array((0..<layout.rank).reversed())
             guard perm.count == layout.rank, let axis = perm.firstIndex(of: layout.axis) else { throw Unprunable() }

@@ -1,8 +1,9 @@
 import ModelIR
 
 /// Structured pruning: removes the output channels of smallest L1 norm from `Conv` (group 1),
-/// `Gemm` and `MatMul` layers with constant weights, and shrinks everything those channels flow
-/// into, so the graph stays valid and gets smaller.
+/// `Gemm` and `MatMul` layers with constant weights, and the hidden units of RNN, GRU and LSTM
+/// layers, and shrinks everything those channels flow into, so the graph stays valid and gets
+/// smaller.
 ///
 /// Channels are removed per `ChannelGroup`: the activations that share one channel index space,
 /// followed forwards and backwards through channel-wise operators (activations, BatchNormalization,
@@ -59,7 +60,7 @@ public struct ChannelPruning: GraphPass {
         for producer in group.producers {
             guard let weight = graph.constant(graph.nodes[producer.node].inputs[producer.slot]) else { continue }
             var values = try weight.floatValues()
-            forEachChannel(&values, shape: weight.shape, axis: producer.axis) { channel, value in norms[channel] += abs(value) }
+            forEachChannel(&values, shape: weight.shape, axis: producer.axis) { index, value in norms[index % group.channels] += abs(value) }
         }
         return norms.indices.sorted { (norms[$0], $1) > (norms[$1], $0) }.prefix(count).sorted()
     }
@@ -67,13 +68,13 @@ public struct ChannelPruning: GraphPass {
     private func apply(_ group: ChannelGroup, keeping keep: [Int], to graph: inout Graph, names: inout NameGenerator) throws {
         for edit in group.edits {
             guard let tensor = graph.constant(graph.nodes[edit.node].inputs[edit.slot]) else { continue }
-            let (values, shape) = try select(tensor, axis: edit.axis, keep: keep, block: edit.block)
+            let (values, shape) = try select(tensor, channels: group.channels, edit: edit, keep: keep)
             let name = names.fresh(tensor.name + "_pruned")
             graph.initializers.append(try Tensor(name: name, converting: values, to: tensor.dataType, shape: shape))
             graph.nodes[edit.node].inputs[edit.slot] = name
         }
-        for node in group.depthwise {
-            graph.nodes[node].setAttribute("group", .int(Int64(keep.count)))
+        for count in group.counts {
+            graph.nodes[count.node].setAttribute(count.attribute, .int(Int64(keep.count)))
         }
         for reshape in group.reshapes {
             guard let target = graph.constant(graph.nodes[reshape.node].inputs[reshape.slot]) else { continue }
@@ -86,24 +87,28 @@ public struct ChannelPruning: GraphPass {
         graph.valueInfo.removeAll { group.values[$0.name] != nil }
     }
 
-    /// The elements of `tensor` at the kept channel blocks along `axis`, and the new shape.
-    private func select(_ tensor: Tensor, axis: Int, keep: [Int], block: Int) throws -> ([Double], [Int]) {
+    /// The elements of `tensor` at the kept channels along `edit.axis` (each a run of `edit.block`
+    /// indices, in each of `edit.stacks` stacked copies of the channels), and the new shape.
+    private func select(_ tensor: Tensor, channels: Int, edit: ChannelEdit, keep: [Int]) throws -> ([Double], [Int]) {
         let values = try tensor.doubleValues()
-        let (outer, count, inner) = slices(of: tensor.shape, axis: axis)
+        let (outer, count, inner) = slices(of: tensor.shape, axis: edit.axis)
+        let stack = channels * edit.block
         var result: [Double] = []
-        result.reserveCapacity(outer * keep.count * block * inner)
+        result.reserveCapacity(outer * edit.stacks * keep.count * edit.block * inner)
         for o in 0..<outer {
-            for channel in keep {
-                for b in 0..<block {
-                    let row = channel * block + b
-                    guard row < count else { continue }
-                    let start = (o * count + row) * inner
-                    result.append(contentsOf: values[start..<(start + inner)])
+            for copy in 0..<edit.stacks {
+                for channel in keep {
+                    for b in 0..<edit.block {
+                        let row = copy * stack + channel * edit.block + b
+                        guard row < count else { continue }
+                        let start = (o * count + row) * inner
+                        result.append(contentsOf: values[start..<(start + inner)])
+                    }
                 }
             }
         }
         var shape = tensor.shape
-        shape[axis] = keep.count * block
+        shape[edit.axis] = edit.stacks * keep.count * edit.block
         return (result, shape)
     }
 }
