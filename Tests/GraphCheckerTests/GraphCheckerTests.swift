@@ -168,6 +168,32 @@ final class GraphCheckerTests: XCTestCase {
         assertError(flat, code: "shape-inference", node: "gru")
     }
 
+    /// Einsum with and without `->` (implicit output: ellipsis, then the labels seen once in
+    /// character order), and 3-D Attention ([batch, seq, heads × size] with the head counts).
+    func testEinsumAndAttentionShapes() throws {
+        let nodes = [
+            Node(name: "explicit", opType: "Einsum", inputs: ["a", "b"], outputs: ["e"], attributes: [Attribute(name: "equation", value: .string(Array("...ij, ...jk -> ...ik".utf8)))]),
+            Node(name: "implicit", opType: "Einsum", inputs: ["a"], outputs: ["t"], attributes: [Attribute(name: "equation", value: .string(Array("bji".utf8)))]),
+            Node(name: "attention", opType: "Attention", inputs: ["q", "k", "v"], outputs: ["y", "", "", "qk"],
+                 attributes: [Attribute(name: "q_num_heads", value: .int(4)), Attribute(name: "kv_num_heads", value: .int(2))]),
+        ]
+        let inputs = [tensor("a", .float, [.fixed(2), .fixed(3), .fixed(5)]), tensor("b", .float, [.fixed(1), .fixed(5), .fixed(7)]),
+                      tensor("q", .float, [.fixed(2), .fixed(6), .fixed(32)]), tensor("k", .float, [.fixed(2), .fixed(9), .fixed(16)]),
+                      tensor("v", .float, [.fixed(2), .fixed(9), .fixed(24)])]
+        let ranks = ["e": 3, "t": 3, "y": 3, "qk": 4]
+        let outputs = ["e", "t", "y", "qk"].map { tensor($0, .float, Array(repeating: .unknown, count: ranks[$0]!)) }
+        let report = GraphChecker().check(model(nodes, inputs: inputs, outputs: outputs, opset: 23))
+        XCTAssertTrue(report.isValid, "\(report.findings)")
+        let shapes = Dictionary(uniqueKeysWithValues: (report.inferredModel?.graph.outputs ?? []).map { ($0.name, $0.type?.type.description ?? "") })
+        XCTAssertEqual(shapes["e"], "tensor(float) [2, 3, 7]", "the ellipsis widens 1 to 2")
+        XCTAssertEqual(shapes["t"], "tensor(float) [2, 5, 3]", "implicit output: b, i, j in character order")
+        XCTAssertEqual(shapes["y"], "tensor(float) [2, 6, 48]", "4 query heads × value head size 24 / 2")
+        XCTAssertEqual(shapes["qk"], "tensor(float) [2, 4, 6, 9]")
+        var wrong = model(nodes, inputs: inputs, outputs: outputs, opset: 23)
+        wrong.graph.outputs[1] = tensor("t", .float, [.unknown, .unknown])
+        assertError(wrong, code: "shape-mismatch", node: "implicit")
+    }
+
     func testSubgraphsSeeOuterValuesDefinedBeforeThem() throws {
         let branch = { (name: String, reads: String) in
             Graph(name: name, nodes: [Node(name: "\(name)_id", opType: "Identity", inputs: [reads], outputs: ["\(name)_out"])],

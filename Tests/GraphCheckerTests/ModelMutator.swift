@@ -181,6 +181,11 @@ struct ModelMutator {
             copy.graph.outputs[position].type = TypeInfo(.tensor(elementType: otherType(than: type), shape: shape))
             let producers = nodes.filter { $0.outputs.contains(graph.outputs[position].name) }.map(\.label)
             add("output-element-type", copy, .nodes(Set(producers)))
+            if let shape {
+                var ranked = model
+                ranked.graph.outputs[position].type = TypeInfo(.tensor(elementType: type, shape: TensorShape(shape.dimensions + [ShapeDimension(.fixed(1))])))
+                add("output-rank", ranked, .nodes(Set(producers)))
+            }
         }
         if let tensor = graph.initializers.filter({ $0.dataType != .string }).randomElement(using: &generator),
            let bytes = initializerSizeMismatch(model, tensor: tensor.name) {

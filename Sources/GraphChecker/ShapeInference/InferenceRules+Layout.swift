@@ -9,7 +9,7 @@ extension InferenceRules {
         table["ConvTranspose"] = convTranspose
         table["DepthToSpace"] = { c in try depthSpace(c, toSpace: true) }
         table["SpaceToDepth"] = { c in try depthSpace(c, toSpace: false) }
-        for op in ["CumSum", "Trilu"] { table[op] = sameShape }
+        for op in ["CumSum", "CumProd", "Trilu"] { table[op] = sameShape }
     }
 
     static func split(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
@@ -51,19 +51,32 @@ extension InferenceRules {
         }
     }
 
+    /// ONNX's Pad inference: constant pads over all axes, or over the constant `axes` (opset 18 on);
+    /// `axes` that are given but not constant leave the shape unknown.
     static func pad(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
         guard let input = c.shape(0) else { return nil }
+        var axes = Array(0..<input.rank)
         let pads: [Int]?
         if c.schema.sinceVersion >= 11 {
-            guard !c.isPresent(3) else { return [.shape(Array(repeating: .unknown, count: input.rank))] }
+            if c.isPresent(3), c.shape(3) != nil {
+                guard let listed = c.constantInts(3) else { return [InferredOutput(shape: nil)] }
+                axes = try listed.map { axis throws(InferenceFailure) in try normalizedAxis(axis, rank: input.rank, what: "pad axis") }
+            }
             pads = c.constantInts(1)
         } else {
             pads = c.ints("pads") ?? c.ints("paddings")
         }
-        guard let pads, pads.count == 2 * input.rank else { return [.shape(Array(repeating: .unknown, count: input.rank))] }
-        return [.shape(input.dims.enumerated().map { axis, dimension in
-            dimension.value.map { .fixed($0 + pads[axis] + pads[axis + input.rank]) } ?? .unknown
-        })]
+        guard let pads, pads.count == 2 * axes.count else { return [.shape(Array(repeating: .unknown, count: input.rank))] }
+        var dims = input.dims.map { $0.value.map(Dimension.fixed) ?? .unknown }
+        for (index, axis) in axes.enumerated() {
+            let total = pads[index] + pads[index + axes.count]
+            if let size = input.dims[axis].value {
+                dims[axis] = .fixed(size + total)
+            } else if total == 0 {
+                dims[axis] = input.dims[axis]
+            }
+        }
+        return [.shape(dims)]
     }
 
     static func topK(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {

@@ -119,15 +119,85 @@ extension InferenceRules {
         return [InferredOutput(shape: TensorShape(fixed: sizes))]
     }
 
-    /// Einsum: the equation names one operand per input.
+    /// ONNX's `einsumShapeInference`: one operand per input, each label's size taken where it first
+    /// appears, `...` standing for the same number of leading dimensions in every operand that has
+    /// it (a size of 1 widened by a larger one); without `->`, the output is the ellipsis followed by
+    /// the labels that appear once, in character order.
     static func einsum(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
-        guard let equation = c.string("equation") else { return nil }
-        let left = equation.firstRange(of: "->").map { String(equation[..<$0.lowerBound]) } ?? equation
-        let operands = left.split(separator: ",", omittingEmptySubsequences: false).count
-        if operands != c.inputCount {
-            throw shapeError("the equation '\(equation)' has \(operands) operands but the node has \(c.inputCount) inputs")
+        guard let written = c.string("equation"), !written.isEmpty else { return nil }
+        let equation = written.filter { $0 != " " }
+        let arrow = equation.range(of: "->")
+        let left = arrow.map { String(equation[..<$0.lowerBound]) } ?? equation
+        let terms = left.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        if terms.count != c.inputCount {
+            throw shapeError("the equation '\(written)' has \(terms.count) operands but the node has \(c.inputCount) inputs")
         }
-        return nil
+        var shapes: [TensorShape] = []
+        for index in 0..<c.inputCount {
+            guard let shape = c.shape(index) else { return nil }
+            shapes.append(shape)
+        }
+        var labelSizes: [Character: Dimension] = [:], repeated: Set<Character> = []
+        var ellipsis: [Dimension]? = nil
+        for (operand, term) in terms.enumerated() {
+            let shape = shapes[operand]
+            let labels = term.filter(\.isLetter).count
+            let hasEllipsis = term.contains("...")
+            if hasEllipsis {
+                guard shape.rank >= labels else { throw shapeError("operand \(operand) has rank \(shape.rank), less than its \(labels) labels") }
+                if let known = ellipsis, known.count != shape.rank - labels {
+                    throw shapeError("the ellipsis stands for \(shape.rank - labels) dimensions in operand \(operand) but \(known.count) before")
+                }
+            } else if shape.rank != labels {
+                throw shapeError("operand \(operand) has rank \(shape.rank) but \(labels) labels in the equation")
+            }
+            let covered = shape.rank - labels
+            var position = 0
+            var characters = Array(term)[...]
+            while let character = characters.first {
+                if characters.starts(with: "...") {
+                    let dims = Array(shape.dims[position..<(position + covered)])
+                    if var known = ellipsis {
+                        for i in known.indices where known[i].value == 1 {
+                            if let size = dims[i].value, size > 1 { known[i] = .fixed(size) }
+                        }
+                        ellipsis = known
+                    } else {
+                        ellipsis = dims
+                    }
+                    position += covered
+                    characters = characters.dropFirst(3)
+                    continue
+                }
+                characters = characters.dropFirst()
+                guard character.isLetter else { continue }
+                if labelSizes[character] == nil {
+                    labelSizes[character] = shape.dims[position]
+                } else {
+                    repeated.insert(character)
+                }
+                position += 1
+            }
+        }
+        var output: [Dimension] = []
+        if let arrow {
+            var characters = Array(equation[arrow.upperBound...])[...]
+            while let character = characters.first {
+                if characters.starts(with: "...") {
+                    output += ellipsis ?? []
+                    characters = characters.dropFirst(3)
+                    continue
+                }
+                characters = characters.dropFirst()
+                guard character.isLetter else { continue }
+                guard let size = labelSizes[character] else { throw shapeError("the output label '\(character)' is not in any operand") }
+                output.append(size)
+            }
+        } else {
+            output = (ellipsis ?? []) + labelSizes.keys.filter { !repeated.contains($0) }
+                .sorted { $0.asciiValue ?? 0 < $1.asciiValue ?? 0 }.map { labelSizes[$0]! }
+        }
+        return [.shape(output)]
     }
 
     static func globalPool(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {

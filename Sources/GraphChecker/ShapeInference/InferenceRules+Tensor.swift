@@ -281,13 +281,22 @@ extension InferenceRules {
         }
     }
 
+    /// The input broadcast with the target shape: its values when constant, else as many unknown
+    /// dimensions as the shape input has elements.
     static func expand(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
-        guard let input = c.shape(0), let sizes = c.constantInts(1) else { return nil }
-        return [InferredOutput(shape: try broadcastShapes([input, TensorShape(fixed: sizes)]))]
+        guard let input = c.shape(0) else { return nil }
+        if let sizes = c.constantInts(1) {
+            return [InferredOutput(shape: try broadcastShapes([input, TensorShape(fixed: sizes)]))]
+        }
+        guard let target = c.shape(1), target.rank == 1, let count = target.dims[0].value else { return nil }
+        return [InferredOutput(shape: try broadcastShapes([input, TensorShape(Array(repeating: Dimension.unknown, count: count))]))]
     }
 
+    /// Each dimension times its constant repeat count; with repeats not constant, the rank alone.
     static func tile(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
-        guard let input = c.shape(0), let repeats = c.constantInts(1), repeats.count == input.rank else { return nil }
+        guard let input = c.shape(0) else { return nil }
+        guard let repeats = c.constantInts(1) else { return [.shape(Array(repeating: .unknown, count: input.rank))] }
+        guard repeats.count == input.rank else { return nil }
         return [.shape(zip(input.dims, repeats).map { dimension, count in dimension.value.map { .fixed($0 * count) } ?? .unknown })]
     }
 

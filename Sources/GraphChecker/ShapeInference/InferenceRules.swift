@@ -26,10 +26,16 @@ enum InferenceRules {
         table["IsInf"] = { c in [InferredOutput(elementType: .bool, shape: c.shape(0))] }
         table["Where"] = whereRule
         table["MeanVarianceNormalization"] = meanVarianceNormalization
+        table["PRelu"] = { c in c.schema.sinceVersion >= 16 ? [InferredOutput(shape: c.shape(0))] : nil }
+        table["StringConcat"] = broadcast
+        table["StringNormalizer"] = stringNormalizer
+        table["OptionalHasElement"] = { _ in [InferredOutput(elementType: .bool, dimensions: [])] }
         addNeuralNetworkRules(&table)
         addTensorRules(&table)
         addTypeRules(&table)
         addLayoutRules(&table)
+        addAttentionAndLossRules(&table)
+        addDetectionAndQuantizedRules(&table)
         return table
     }()
 
@@ -67,6 +73,16 @@ enum InferenceRules {
         return [InferredOutput(shape: c.shape(0))]
     }
 
+    /// [C] → [?]; [1, C] → [1, ?].
+    static func stringNormalizer(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
+        guard let input = c.shape(0) else { return nil }
+        switch input.rank {
+        case 1: return [InferredOutput(elementType: .string, dimensions: [.unknown])]
+        case 2 where input.dims[0].value == 1: return [InferredOutput(elementType: .string, dimensions: [.fixed(1), .unknown])]
+        default: throw shapeError("the input must be [C] or [1, C], got \(input)")
+        }
+    }
+
     static func cast(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
         let target = c.int("to").flatMap { DataType(rawValue: Int32(truncatingIfNeeded: $0)) }
         return [InferredOutput(elementType: target, shape: c.shape(0))]
@@ -80,8 +96,11 @@ enum InferenceRules {
         [InferredOutput(shape: c.shape(0)), InferredOutput(elementType: c.opset >= 10 ? .bool : nil, shape: c.shape(0))]
     }
 
+    /// Y has X's shape; from opset 14, the running mean and variance of training mode are [C].
     static func batchNormalization(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
-        [InferredOutput(shape: c.shape(0))]
+        guard c.schema.sinceVersion >= 14, c.node.outputs.count > 1 else { return [InferredOutput(shape: c.shape(0))] }
+        let channels: Dimension = c.shape(0).map { $0.rank > 1 ? $0.dims[1] : .fixed(1) } ?? c.shape(1)?.dims.first ?? .unknown
+        return [InferredOutput(shape: c.shape(0))] + c.node.outputs.dropFirst().map { _ in .shape([channels]) }
     }
 
     static func broadcast(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
