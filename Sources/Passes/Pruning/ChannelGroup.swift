@@ -341,27 +341,13 @@ private struct ChannelSearch {
             }
             return ChannelLayout(rank: layout.axis + 1, axis: layout.axis, block: block)
         case let op where ChannelGroupFinder.reductions.contains(op):
-            let listed: [Int64]
-            if let attribute = node.intsAttribute("axes") {
-                listed = attribute
-            } else if node.inputs.count > 1, let tensor = graph.constant(node.inputs[1]), let values = try? tensor.int64Values() {
-                listed = values
-            } else {
-                throw Unprunable()
-            }
+            let listed = try listedAxes(of: node)
             let axes = Set(listed.map { Int($0) < 0 ? Int($0) + layout.rank : Int($0) })
             guard !axes.isEmpty, !axes.contains(layout.axis), axes.allSatisfy({ (0..<layout.rank).contains($0) }) else { throw Unprunable() }
             if node.int("keepdims", default: 1) != 0 { return layout }
             return ChannelLayout(rank: layout.rank - axes.count, axis: layout.axis - axes.filter { $0 < layout.axis }.count)
         case "Squeeze", "Unsqueeze":
-            let listed: [Int64]
-            if let attribute = node.intsAttribute("axes") {
-                listed = attribute
-            } else if node.inputs.count > 1, let tensor = graph.constant(node.inputs[1]), let values = try? tensor.int64Values() {
-                listed = values
-            } else {
-                throw Unprunable()
-            }
+            let listed = try listedAxes(of: node)
             if node.opType == "Squeeze" {
                 let axes = Set(listed.map { Int($0) < 0 ? Int($0) + layout.rank : Int($0) })
                 guard !axes.contains(layout.axis) else { throw Unprunable() }
@@ -388,6 +374,15 @@ private struct ChannelSearch {
         let axis = layout.axis - (layout.rank - tensor.rank)
         guard axis >= 0, tensor.shape[axis] != 1 else { return }
         try edit(ChannelEdit(node: node, slot: slot, axis: axis, block: layout.block))
+    }
+
+    /// The `axes` of a reduction, Squeeze or Unsqueeze: the attribute, or the constant second input.
+    private func listedAxes(of node: Node) throws(Unprunable) -> [Int64] {
+        if let attribute = node.intsAttribute("axes") { return attribute }
+        guard node.inputs.count > 1, let tensor = graph.constant(node.inputs[1]), let values = try? tensor.int64Values() else {
+            throw Unprunable()
+        }
+        return values
     }
 
     /// The fixed sizes of the dimensions of `value` after `axis`, nil when one is not known.
