@@ -24,6 +24,94 @@ extension InferenceRules {
         table["ReverseSequence"] = reverseSequence
         table["Unique"] = unique
         table["GatherND"] = gatherND
+        table["DeformConv"] = { c in try convolutionOrPool(c, isConvolution: true) }
+        table["ImageDecoder"] = imageDecoder
+        table["TfIdfVectorizer"] = tfIdfVectorizer
+        table["StringSplit"] = stringSplit
+        table["Col2Im"] = col2Im
+        table["DFT"] = dft
+    }
+
+    /// [?, ?, ?] uint8 from a 1-D byte stream.
+    static func imageDecoder(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
+        if let input = c.shape(0), input.rank != 1 { throw shapeError("the encoded stream must have 1 dimension, got \(input)") }
+        return [InferredOutput(elementType: .uint8, dimensions: [.unknown, .unknown, .unknown])]
+    }
+
+    /// [max(ngram_indexes) + 1] or [B, max + 1] float.
+    static func tfIdfVectorizer(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
+        guard let input = c.shape(0) else { return [InferredOutput(elementType: .float, shape: nil)] }
+        guard let indexes = c.ints("ngram_indexes"), !indexes.isEmpty, indexes.allSatisfy({ $0 >= 0 }) else {
+            throw shapeError("ngram_indexes must be non-empty with no negative values")
+        }
+        let width = Dimension.fixed(indexes.max()! + 1)
+        switch input.rank {
+        case 1: return [InferredOutput(elementType: .float, dimensions: [width])]
+        case 2: return [InferredOutput(elementType: .float, dimensions: [input.dims[0], width])]
+        default: throw shapeError("the input must have 1 or 2 dimensions, got \(input)")
+        }
+    }
+
+    /// The substrings gain one dimension; the counts keep the input's shape.
+    static func stringSplit(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
+        guard let input = c.shape(0), c.elementType(0) == .string else { return nil }
+        return [InferredOutput(elementType: .string, shape: TensorShape(input.dims + [.unknown])),
+                InferredOutput(elementType: .int64, shape: input)]
+    }
+
+    /// [N, C / ∏ block_shape, image_shape…]; the image rank comes from the 1-D shape inputs or the
+    /// attributes.
+    static func col2Im(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
+        guard let input = c.shape(0), let imageShape = c.shape(1), let blockShape = c.shape(2) else { return nil }
+        guard imageShape.rank == 1, blockShape.rank == 1 else { throw shapeError("image_shape and block_shape must have 1 dimension") }
+        var count = imageShape.dims[0].value ?? blockShape.dims[0].value
+        let image = c.constantInts(1)
+        if let image { count = image.count }
+        if count == nil, let pads = c.ints("pads") { count = pads.count / 2 }
+        if count == nil { count = c.ints("dilations")?.count ?? c.ints("strides")?.count }
+        guard input.rank == 3 else { throw shapeError("the input must have 3 dimensions, got \(input)") }
+        var blockSize = 0
+        if let block = c.constantInts(2) {
+            guard block.allSatisfy({ $0 > 0 }) else { throw shapeError("block_shape must be positive") }
+            blockSize = block.reduce(1, *)
+        }
+        guard let count, count >= 0, count <= 64 else { return nil }
+        let channels: Dimension = blockSize > 0 ? input.dims[1].value.map { .fixed($0 / blockSize) } ?? .unknown : .unknown
+        let spatial: [Dimension] = (0..<count).map { index in image.map { .fixed($0[index]) } ?? .unknown }
+        return [.shape([input.dims[0].value.map(Dimension.fixed) ?? .unknown, channels] + spatial)]
+    }
+
+    /// DFT from opset 20: the signal axis (input 2, default -2) takes dft_length (halved plus one
+    /// when one-sided), and the last dimension is 2 (complex), or 1 for an inverse one-sided DFT.
+    static func dft(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
+        guard c.schema.sinceVersion >= 20, let input = c.shape(0) else { return nil }
+        let oneSided = (c.int("onesided") ?? 0) != 0, inverse = (c.int("inverse") ?? 0) != 0
+        let rank = input.rank
+        guard rank >= 2 else { throw shapeError("the input must have at least 2 dimensions, the last one complex") }
+        if oneSided, let last = input.dims[rank - 1].value, last != (inverse ? 2 : 1) {
+            throw shapeError(inverse ? "an inverse one-sided DFT needs a complex input (last dimension 2)" : "a one-sided DFT needs a real input (last dimension 1)")
+        }
+        let complex: Dimension = .fixed(oneSided && inverse ? 1 : 2)
+        var dims = input.dims
+        if c.isPresent(2) && c.constantInts(2) == nil {
+            if oneSided || c.isPresent(1) { return [.shape(Array(repeating: .unknown, count: rank - 1) + [complex])] }
+            dims[rank - 1] = complex
+            return [.shape(dims)]
+        }
+        let axis = c.isPresent(2) ? c.constantInts(2)!.first ?? -2 : -2
+        guard -rank <= axis && axis != -1 && axis < rank - 1 else { throw shapeError("axis \(axis) is invalid for rank \(rank)") }
+        let index = axis >= 0 ? axis : axis + rank
+        if c.isPresent(1) {
+            if let length = c.constantInts(1)?.first {
+                dims[index] = .fixed(oneSided && !inverse ? (length >> 1) + 1 : length)
+            } else {
+                dims[index] = .unknown
+            }
+        } else if oneSided {
+            dims[index] = dims[index].value.map { .fixed(inverse ? 2 * ($0 - 1) : ($0 >> 1) + 1) } ?? .unknown
+        }
+        dims[rank - 1] = complex
+        return [.shape(dims)]
     }
 
     /// [num_rois, C, output_height, output_width].
