@@ -14,6 +14,39 @@ extension InferenceRules {
         table["Resize"] = resize
         table["Einsum"] = einsum
         for op in ["RNN", "GRU", "LSTM"] { table[op] = recurrent }
+        table["CausalConvWithState"] = causalConvWithState
+        table["SwiGLU"] = swiGLU
+    }
+
+    /// Y has the input's shape [B, C, L]; present_state is [B, C, K − 1] for a [C, 1, K] weight.
+    static func causalConvWithState(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
+        if let activation = c.string("activation"), !["none", "silu", "swish"].contains(activation) {
+            throw shapeError("unsupported activation '\(activation)' (none, silu or swish)")
+        }
+        guard let input = c.shape(0) else { return nil }
+        guard input.rank == 3 else { throw shapeError("the input must be [B, C, L], got \(input)") }
+        if let weight = c.shape(1), weight.rank != 3 { throw shapeError("the weight must be [C, 1, K], got \(weight)") }
+        let past = c.isPresent(3) ? c.shape(3) : nil
+        if let past, past.rank != 3 { throw shapeError("past_state must be [B, C, K − 1], got \(past)") }
+        var state: Dimension = .unknown
+        if let k = c.shape(1)?.dims[2].value {
+            guard k >= 1 else { throw shapeError("the kernel size must be at least 1, got \(k)") }
+            state = .fixed(k - 1)
+        } else if let past {
+            state = past.dims[2]
+        }
+        return [InferredOutput(shape: input), .shape([input.dims[0], input.dims[1], state])]
+    }
+
+    /// A and B have one shape, which Y takes.
+    static func swiGLU(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
+        guard let a = c.shape(0), let b = c.shape(1) else { return nil }
+        guard a.rank == b.rank else { throw shapeError("A \(a) and B \(b) must have the same shape") }
+        let dims = try zip(a.dims, b.dims).map { x, y throws(InferenceFailure) -> Dimension in
+            if let p = x.value, let q = y.value, p != q { throw shapeError("A \(a) and B \(b) must have the same shape") }
+            return x.value != nil ? x : y
+        }
+        return [.shape(dims)]
     }
 
     /// ONNX's `RNNShapeInference` (RNN, GRU, LSTM from opset 7): Y is [seq, directions, batch,
