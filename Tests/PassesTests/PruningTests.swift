@@ -334,4 +334,50 @@ final class PruningTests: XCTestCase {
             for (a, e) in zip(actual, expected) { XCTAssertEqual(a, e, accuracy: 1e-5, op) }
         }
     }
+
+    /// A DenseNet-style block: y0 = Conv(x); a = Conv(Relu(y0)); c1 = Concat(y0, a);
+    /// b = Conv(Relu(BatchNorm(c1))); c2 = Concat(c1, b); y = Conv(c2). Each of the three layers is a
+    /// group whose channels become a segment of the concatenations (nested for y0 and a), so the
+    /// BatchNorm and the readers lose rows inside each segment and keep the rest. Two channels of
+    /// each group are dead, so the output stays the same.
+    func testChannelPruningFollowsChannelsThroughConcatenations() throws {
+        var b = ModelBuilder()
+        b.input("x", [2, 3, 5, 5])
+        b.weight("w0", [8, 3, 3, 3])
+        b.weight("wa", [8, 8, 1, 1])
+        b.weight("wb", [8, 16, 1, 1])
+        b.weight("wy", [4, 24, 1, 1])
+        b.weight("s", [16], in: 0.5, 2)
+        b.weight("t", [16])
+        b.weight("m", [16])
+        b.weight("v", [16], in: 0.5, 2)
+        let dead: [String: Set<Int>] = ["w0": [1, 6], "wa": [2, 5], "wb": [0, 3]]
+        for (name, channels) in dead { try scale(&b, name, axis: 0, channels: channels, by: 0.01) }
+        try scale(&b, "wa", axis: 1, channels: [1, 6], by: 0)
+        try scale(&b, "wb", axis: 1, channels: [1, 6, 8 + 2, 8 + 5], by: 0)
+        try scale(&b, "wy", axis: 1, channels: [1, 6, 8 + 2, 8 + 5, 16 + 0, 16 + 3], by: 0)
+        b.node("Conv", ["x", "w0"], ["y0"], ["pads": .ints([1, 1, 1, 1])])
+        b.node("Relu", ["y0"], ["r0"])
+        b.node("Conv", ["r0", "wa"], ["a"])
+        b.node("Concat", ["y0", "a"], ["c1"], ["axis": .int(1)])
+        b.node("BatchNormalization", ["c1", "s", "t", "m", "v"], ["n1"])
+        b.node("Relu", ["n1"], ["r1"])
+        b.node("Conv", ["r1", "wb"], ["bb"])
+        b.node("Concat", ["c1", "bb"], ["c2"], ["axis": .int(1)])
+        b.node("Conv", ["c2", "wy"], ["y"])
+        b.output("y")
+        let (pruned, findings) = try optimize(b.model, path: "prune-channels-25")
+        XCTAssertEqual((0..<4).map { initializerShape(pruned, "Conv", 1, occurrence: $0) }, [[6, 3, 3, 3], [6, 6, 1, 1], [6, 12, 1, 1], [4, 18, 1, 1]])
+        for slot in 1...4 { XCTAssertEqual(initializerShape(pruned, "BatchNormalization", slot), [12]) }
+        let gamma = try XCTUnwrap(pruned.graph.initializers.first { $0.name == pruned.graph.nodes.first { $0.opType == "BatchNormalization" }!.inputs[1] })
+        let original = try b.initializers.first { $0.name == "s" }!.floatValues()
+        let live = (0..<16).filter { ![1, 6, 8 + 2, 8 + 5].contains($0) }
+        XCTAssertEqual(try gamma.floatValues(), live.map { original[$0] }, "each segment keeps its own live channels")
+        XCTAssertTrue(findings.contains { $0.code == "pruned-channels" && $0.message.hasPrefix("6 of 24 ") }, "\(findings)")
+        assertValid(pruned)
+        let x = floats(&b, "x", [2, 3, 5, 5])
+        let expected = try evaluate(b.model, ["x": x]), actual = try evaluate(pruned, ["x": x])
+        XCTAssertEqual(actual.count, expected.count)
+        for (p, e) in zip(actual, expected) { XCTAssertEqual(p, e, accuracy: 1e-4) }
+    }
 }

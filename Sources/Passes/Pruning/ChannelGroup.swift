@@ -2,21 +2,40 @@ import ModelIR
 
 /// Where the channels lie in one activation: index `axis` of a rank-`rank` value, each channel a
 /// run of `block` consecutive indices along it (after C×H×W is flattened, a channel is H×W rows).
+/// After a Concat the axis holds `extent` channels, the group's being those from `offset` on;
+/// `extent` nil means the group's channels alone.
 struct ChannelLayout: Hashable {
     var rank: Int
     var axis: Int
     var block: Int = 1
+    var offset: Int = 0
+    var extent: Int? = nil
+
+    var isSegment: Bool { offset != 0 || extent != nil }
 }
 
 /// One constant to cut down to the kept channels: input `slot` of node `node`, along `axis`, in runs
 /// of `block` elements per channel. An axis that stacks `stacks` copies of the channels (a recurrent
-/// layer's gates) loses the same channels from each.
+/// layer's gates) loses the same channels from each; an axis read after a Concat holds `extent`
+/// channels, the group's from `offset` on, and keeps the others.
 struct ChannelEdit: Hashable {
     var node: Int
     var slot: Int
     var axis: Int
     var block: Int = 1
     var stacks: Int = 1
+    var offset: Int = 0
+    var extent: Int? = nil
+
+    init(node: Int, slot: Int, axis: Int, block: Int = 1, stacks: Int = 1, segment layout: ChannelLayout? = nil) {
+        self.node = node
+        self.slot = slot
+        self.axis = axis
+        self.block = block
+        self.stacks = stacks
+        offset = layout?.offset ?? 0
+        extent = layout?.extent
+    }
 }
 
 /// A set of activations that share one channel index space, and everything that must shrink when a
@@ -46,11 +65,11 @@ struct ChannelGroup {
 /// A group can lose channels only when every reader and writer of every activation in it is
 /// understood: element-wise operators (with constants that broadcast or hold one value per
 /// channel), BatchNormalization, InstanceNormalization, pooling, depthwise convolutions, Flatten
-/// and flattening Reshapes, reductions over other axes, Squeeze, Unsqueeze and Transpose carry
-/// channels through; Conv (group 1), Gemm, MatMul, RNN, GRU and LSTM with constant weights read
+/// and flattening Reshapes, reductions over other axes, Squeeze, Unsqueeze, Transpose and Concat
+/// (the group's channels become a segment of the output's) carry channels through; Conv (group 1), Gemm, MatMul, RNN, GRU and LSTM with constant weights read
 /// them (their input channels shrink) or write them (producers; a recurrent layer's hidden units
 /// are its channels, in every output and every gate). An activation that is a graph input or output, is read by anything
-/// else (Softmax or LayerNormalization across channels, Concat, Shape, a subgraph, …) or mixes
+/// else (Softmax or LayerNormalization across channels, Shape, a subgraph, …) or mixes
 /// channels with a value of another layout leaves the whole group unpruned.
 struct ChannelGroupFinder {
     let graph: Graph
@@ -115,6 +134,7 @@ struct ChannelGroupFinder {
         do throws(Unprunable) {
             try search.produce(producer)
             try search.exhaust()
+            try search.verifyConcats()
         } catch {
             return nil
         }
@@ -132,6 +152,7 @@ private struct ChannelSearch {
     private var produced: Set<Int> = []
     private var consumed: Set<Int> = []
     private var carried: Set<Int> = []
+    private var concats: [Int] = []
 
     init(finder: ChannelGroupFinder, group: ChannelGroup) {
         self.finder = finder
@@ -169,7 +190,7 @@ private struct ChannelSearch {
         guard !finder.outputs.contains(value), graph.constant(value) == nil else { throw Unprunable() }
         if let shape = finder.types.shape(value) {
             guard shape.rank == layout.rank else { throw Unprunable() }
-            if let size = shape.dimensions[layout.axis].dimension.value, size != channels * layout.block { throw Unprunable() }
+            if let size = shape.dimensions[layout.axis].dimension.value, size != (layout.extent ?? channels) * layout.block { throw Unprunable() }
         }
         group.values[value] = layout
         pending.append(value)
@@ -177,7 +198,8 @@ private struct ChannelSearch {
 
     private mutating func edit(_ edit: ChannelEdit) throws(Unprunable) {
         guard let tensor = graph.constant(graph.nodes[edit.node].inputs[edit.slot]), edit.axis < tensor.rank,
-              tensor.shape[edit.axis] == channels * edit.block * edit.stacks else { throw Unprunable() }
+              tensor.shape[edit.axis] == (edit.extent ?? channels) * edit.block * edit.stacks,
+              edit.offset + channels <= (edit.extent ?? channels) else { throw Unprunable() }
         if !group.edits.contains(edit) { group.edits.append(edit) }
     }
 
@@ -251,7 +273,7 @@ private struct ChannelSearch {
             axis = 0
         }
         consumed.insert(reader)
-        try edit(ChannelEdit(node: reader, slot: 1, axis: axis, block: layout.block))
+        try edit(ChannelEdit(node: reader, slot: 1, axis: axis, block: layout.block, segment: layout))
         return true
     }
 
@@ -286,7 +308,7 @@ private struct ChannelSearch {
             let parameters = node.opType == "BatchNormalization" ? [1, 2, 3, 4] : node.opType == "InstanceNormalization" ? [1, 2] : []
             for slot in parameters {
                 guard slot < node.inputs.count, let tensor = graph.constant(node.inputs[slot]), tensor.rank == 1 else { throw Unprunable() }
-                try edit(ChannelEdit(node: index, slot: slot, axis: 0))
+                try edit(ChannelEdit(node: index, slot: slot, axis: 0, segment: layout))
             }
             guard node.inputs.dropFirst(parameters.count + 1).allSatisfy(\.isEmpty) else { throw Unprunable() }
             try add(node.inputs[0], layout)
@@ -294,16 +316,49 @@ private struct ChannelSearch {
             try requireUnused(node.outputs.dropFirst())
             return
         }
+        if node.opType == "Concat" {
+            try carryConcat(index)
+            return
+        }
         guard let layout = group.values[node.inputs[0]], !node.inputs.dropFirst().contains(where: { group.values[$0] != nil }),
               group.values[node.outputs[0]] == nil, layout.block == 1 else { throw Unprunable() }
-        try add(node.outputs[0], try reshaped(layout, by: index))
+        var next = try reshaped(layout, by: index)
+        next.offset = layout.offset
+        next.extent = layout.extent
+        try add(node.outputs[0], next)
         try requireUnused(node.outputs.dropFirst())
+    }
+
+    /// A Concat along the channel axis places the group's channels at an offset within the output's;
+    /// the group may enter it through one input only (checked again by `verifyConcats`).
+    private mutating func carryConcat(_ index: Int) throws(Unprunable) {
+        let node = graph.nodes[index]
+        let entries = node.inputs.enumerated().filter { group.values[$0.element] != nil }
+        guard entries.count == 1, let layout = group.values[entries[0].element], layout.block == 1,
+              group.values[node.outputs[0]] == nil else { throw Unprunable() }
+        let axis = node.int("axis", default: 1)
+        guard axis == layout.axis || axis == layout.axis - layout.rank else { throw Unprunable() }
+        var sizes: [Int] = []
+        for input in node.inputs {
+            guard let size = finder.types.shape(input)?.dimensions[safe: layout.axis]?.dimension.value else { throw Unprunable() }
+            sizes.append(size)
+        }
+        var next = layout
+        next.offset = sizes[..<entries[0].offset].reduce(0, +) + layout.offset
+        next.extent = sizes.reduce(0, +)
+        concats.append(index)
+        try add(node.outputs[0], next)
+    }
+
+    /// Every Concat the group passes through takes it through exactly one input.
+    func verifyConcats() throws(Unprunable) {
+        for index in concats where graph.nodes[index].inputs.filter({ group.values[$0] != nil }).count != 1 { throw Unprunable() }
     }
 
     /// A depthwise convolution (one filter per channel) keeps the layout; its filters and bias shrink.
     private mutating func carryDepthwise(_ index: Int, layout: ChannelLayout?) throws(Unprunable) {
         let node = graph.nodes[index]
-        guard let layout, layout.axis == 1, layout.block == 1, node.int("group", default: 1) == channels,
+        guard let layout, !layout.isSegment, layout.axis == 1, layout.block == 1, node.int("group", default: 1) == channels,
               node.inputs.count >= 2, let weight = graph.constant(node.inputs[1]),
               weight.rank == layout.rank, weight.shape[0] == channels, weight.shape[1] == 1 else { throw Unprunable() }
         try edit(ChannelEdit(node: index, slot: 1, axis: 0))
@@ -317,6 +372,7 @@ private struct ChannelSearch {
     private mutating func reshaped(_ layout: ChannelLayout, by index: Int) throws(Unprunable) -> ChannelLayout {
         let node = graph.nodes[index]
         let input = node.inputs[0]
+        if ["Flatten", "Reshape"].contains(node.opType) && layout.isSegment { throw Unprunable() }
         switch node.opType {
         case "Flatten":
             let axis = node.int("axis", default: 1)
@@ -373,7 +429,7 @@ private struct ChannelSearch {
         guard let tensor = graph.constant(graph.nodes[node].inputs[slot]), tensor.rank <= layout.rank else { throw Unprunable() }
         let axis = layout.axis - (layout.rank - tensor.rank)
         guard axis >= 0, tensor.shape[axis] != 1 else { return }
-        try edit(ChannelEdit(node: node, slot: slot, axis: axis, block: layout.block))
+        try edit(ChannelEdit(node: node, slot: slot, axis: axis, block: layout.block, segment: layout))
     }
 
     /// The `axes` of a reduction, Squeeze or Unsqueeze: the attribute, or the constant second input.

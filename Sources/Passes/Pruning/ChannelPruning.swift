@@ -8,11 +8,12 @@ import ModelIR
 /// Channels are removed per `ChannelGroup`: the activations that share one channel index space,
 /// followed forwards and backwards through channel-wise operators (activations, BatchNormalization,
 /// pooling, depthwise convolutions, element-wise arithmetic with per-channel constants, GELU
-/// written out as Erf arithmetic, flattening, reductions over other axes) to the layers that read
-/// them, whose input channels shrink. Layers whose outputs are added together (residual
+/// written out as Erf arithmetic, flattening, reductions over other axes, Concat — after which
+/// they are one segment of the concatenation's channels) to the layers that read them, whose input
+/// channels shrink. Layers whose outputs are added together (residual
 /// connections) form one group and lose the same channels, ranked by the sum of their filters' L1
 /// norms. A group that reaches a graph input or output, or an operator that mixes channels
-/// (Softmax or LayerNormalization across them, Concat, Shape, …), is left alone, as is any group
+/// (Softmax or LayerNormalization across them, Shape, …), is left alone, as is any group
 /// with a layer named in `prune_exclude_nodes`. `round(N% × channels)` channels go from each group
 /// (at least one stays).
 public struct ChannelPruning: GraphPass {
@@ -37,15 +38,24 @@ public struct ChannelPruning: GraphPass {
         }
         var names = NameGenerator(model.graph)
         var removedTotal = 0, channelTotal = 0, layers = 0, pruned = 0
+        var kept: [(group: ChannelGroup, keep: [Int])] = []
         for group in groups {
             let removed = Int((Double(group.channels) * fraction).rounded())
             guard removed > 0, removed < group.channels else { continue }
-            let keep = try keptChannels(of: group, count: group.channels - removed, in: model.graph)
-            try apply(group, keeping: keep, to: &model.graph, names: &names)
+            kept.append((group, try keptChannels(of: group, count: group.channels - removed, in: model.graph)))
             removedTotal += removed * group.producers.count
             channelTotal += group.channels * group.producers.count
             layers += group.producers.count
             pruned += 1
+        }
+        // Groups that meet in a Concat cut one reader's axis in segments: from the last segment
+        // back, so that each segment's offset still holds when it is cut.
+        let edits = kept.indices.flatMap { index in kept[index].group.edits.map { (index, $0) } }
+        for (index, edit) in edits.sorted(by: { $0.1.offset > $1.1.offset }) {
+            try apply(edit, channels: kept[index].group.channels, keeping: kept[index].keep, to: &model.graph, names: &names)
+        }
+        for (group, keep) in kept {
+            try finish(group, keeping: keep, in: &model.graph, names: &names)
         }
         guard pruned > 0 else { return false }
         context.report(.info, "pruned-channels", "\(removedTotal) of \(channelTotal) output channels removed from "
@@ -65,14 +75,16 @@ public struct ChannelPruning: GraphPass {
         return norms.indices.sorted { (norms[$0], $1) > (norms[$1], $0) }.prefix(count).sorted()
     }
 
-    private func apply(_ group: ChannelGroup, keeping keep: [Int], to graph: inout Graph, names: inout NameGenerator) throws {
-        for edit in group.edits {
-            guard let tensor = graph.constant(graph.nodes[edit.node].inputs[edit.slot]) else { continue }
-            let (values, shape) = try select(tensor, channels: group.channels, edit: edit, keep: keep)
-            let name = names.fresh(tensor.name + "_pruned")
-            graph.initializers.append(try Tensor(name: name, converting: values, to: tensor.dataType, shape: shape))
-            graph.nodes[edit.node].inputs[edit.slot] = name
-        }
+    private func apply(_ edit: ChannelEdit, channels: Int, keeping keep: [Int], to graph: inout Graph, names: inout NameGenerator) throws {
+        guard let tensor = graph.constant(graph.nodes[edit.node].inputs[edit.slot]) else { return }
+        let (values, shape) = try select(tensor, channels: channels, edit: edit, keep: keep)
+        let name = names.fresh(tensor.name + "_pruned")
+        graph.initializers.append(try Tensor(name: name, converting: values, to: tensor.dataType, shape: shape))
+        graph.nodes[edit.node].inputs[edit.slot] = name
+    }
+
+    /// The attributes and Reshape targets that count the group's channels, and its stale value_info.
+    private func finish(_ group: ChannelGroup, keeping keep: [Int], in graph: inout Graph, names: inout NameGenerator) throws {
         for count in group.counts {
             graph.nodes[count.node].setAttribute(count.attribute, .int(Int64(keep.count)))
         }
@@ -88,27 +100,33 @@ public struct ChannelPruning: GraphPass {
     }
 
     /// The elements of `tensor` at the kept channels along `edit.axis` (each a run of `edit.block`
-    /// indices, in each of `edit.stacks` stacked copies of the channels), and the new shape.
+    /// indices, in each of `edit.stacks` stacked copies of the channels; after a Concat, the rows
+    /// outside the group's segment stay), and the new shape.
     private func select(_ tensor: Tensor, channels: Int, edit: ChannelEdit, keep: [Int]) throws -> ([Double], [Int]) {
         let values = try tensor.doubleValues()
         let (outer, count, inner) = slices(of: tensor.shape, axis: edit.axis)
-        let stack = channels * edit.block
+        let stack = count / edit.stacks
+        let start = edit.offset * edit.block, end = (edit.offset + channels) * edit.block
+        guard end <= stack, stack * edit.stacks == count else {
+            throw PassError.unsupported(pass: name, node: tensor.name, reason: "its axis \(edit.axis) has \(count) entries, not the \(end) the channel group needs")
+        }
+        var rows: [Int] = []
+        for copy in 0..<edit.stacks {
+            let base = copy * stack
+            rows += Array(base..<(base + start))
+            for channel in keep { rows += (0..<edit.block).map { base + start + channel * edit.block + $0 } }
+            rows += Array((base + end)..<(base + stack))
+        }
         var result: [Double] = []
-        result.reserveCapacity(outer * edit.stacks * keep.count * edit.block * inner)
+        result.reserveCapacity(outer * rows.count * inner)
         for o in 0..<outer {
-            for copy in 0..<edit.stacks {
-                for channel in keep {
-                    for b in 0..<edit.block {
-                        let row = copy * stack + channel * edit.block + b
-                        guard row < count else { continue }
-                        let start = (o * count + row) * inner
-                        result.append(contentsOf: values[start..<(start + inner)])
-                    }
-                }
+            for row in rows where row < count {
+                let first = (o * count + row) * inner
+                result.append(contentsOf: values[first..<(first + inner)])
             }
         }
         var shape = tensor.shape
-        shape[edit.axis] = edit.stacks * keep.count * edit.block
+        shape[edit.axis] = rows.count
         return (result, shape)
     }
 }
