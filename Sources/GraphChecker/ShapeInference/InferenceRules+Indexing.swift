@@ -1,9 +1,10 @@
 import ModelIR
 
-/// Detection, integer and quantized products, sampling and the data-dependent indexing operators,
-/// as ONNX infers them: where a size depends on the data, the rank is still known.
+/// Detection, integer and quantized products, sampling, the data-dependent indexing operators, DFT,
+/// Col2Im and the text and image decoders, as ONNX infers them: where a size depends on the data,
+/// the rank is still known.
 extension InferenceRules {
-    static func addDetectionAndQuantizedRules(_ table: inout [String: Rule]) {
+    static func addIndexingAndSignalRules(_ table: inout [String: Rule]) {
         table["NonMaxSuppression"] = { _ in [InferredOutput(elementType: .int64, dimensions: [.unknown, .fixed(3)])] }
         table["RoiAlign"] = roiAlign
         table["DynamicQuantizeLinear"] = { c in

@@ -35,7 +35,7 @@ enum InferenceRules {
         addTypeRules(&table)
         addLayoutRules(&table)
         addAttentionAndLossRules(&table)
-        addDetectionAndQuantizedRules(&table)
+        addIndexingAndSignalRules(&table)
         return table
     }()
 
