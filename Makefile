@@ -4,7 +4,7 @@ APT_PACKAGES := libhdf5-dev libopenblas-dev pkg-config
 CORPUS ?= Golden
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: run run-all test deps build release suite fuzz test-sanitize e2e clean tflite-venv
+.PHONY: run run-all test deps build release suite fuzz test-sanitize e2e clean tflite-venv zoo
 
 ## Install the system libraries ModelGate links against (Debian packages), if missing.
 deps:
@@ -40,6 +40,14 @@ run-all: deps tflite-venv
 ## The TensorFlow venv (.cache/venv-corpus) the corpus's tflite-* paths convert with, made once if missing.
 tflite-venv:
 	@[ -x .cache/venv-corpus/bin/python ] || bash Tools/corpus/setup-venv.sh >/dev/null
+
+## The real-architecture zoo corpus in .cache/zoo/ (keras.applications, Keras attention/recurrent models,
+## torchvision, Hugging Face transformers, TensorFlow Lite conversions), built from the frameworks' own
+## constructors with the corpus venv; ZOO_ONLY=pattern,… narrows it. Run it with
+## `modelgate run --corpus .cache/zoo --paths fp32`.
+ZOO_ONLY ?=
+zoo:
+	ZOO_ONLY="$(ZOO_ONLY)" bash Tools/zoo/make_zoo.sh
 
 ## The ONNX backend test data under .cache/onnx-suite (Python venv under .cache/venv).
 suite:

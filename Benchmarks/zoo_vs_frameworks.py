@@ -1,0 +1,123 @@
+"""Every zoo model through ModelGate's importer and executor, against the source framework's golden
+outputs and against ONNX Runtime running the same converted file.
+
+For each model of a corpus (default .cache/zoo, built by `make zoo`): `modelgate convert` (ONNX
+sources are used as they are), `modelgate check`, `modelgate exec` on golden.h5's inputs, and ONNX
+Runtime on the same ONNX file and inputs (one sample at a time when the model's batch axis is a static
+1). Errors are max |a − golden| / max |golden| per output, the largest over the outputs; a float model
+passes at ≤ 1e-4. Prints a Markdown table and a last line `N passed, M failed`.
+
+Usage: $PY Benchmarks/zoo_vs_frameworks.py [--corpus .cache/zoo] [--only pattern,…] [--modelgate PATH]
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import h5py
+import numpy as np
+import yaml
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+
+
+def read(path, group):
+    with h5py.File(path, "r") as f:
+        return {name: np.asarray(f[group][name]) for name in f[group]} if group in f else {}
+
+
+def relative_error(result, golden):
+    worst = 0.0
+    for name, expected in golden.items():
+        actual = result.get(name)
+        if actual is None and len(result) == 1 and len(golden) == 1:
+            actual = next(iter(result.values()))
+        if actual is None or np.asarray(actual).shape != expected.shape:
+            return float("inf")
+        scale = float(np.max(np.abs(expected))) or 1.0
+        worst = max(worst, float(np.max(np.abs(np.asarray(actual, np.float64) - expected))) / scale)
+    return worst
+
+
+def run_ort(path, inputs):
+    import onnxruntime as ort
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    names = [i.name for i in session.get_inputs()]
+    feeds = {}
+    for meta in session.get_inputs():
+        value = inputs.get(meta.name, next(iter(inputs.values())) if len(inputs) == 1 else None)
+        kind = {"tensor(float)": np.float32, "tensor(int64)": np.int64, "tensor(int32)": np.int32}.get(meta.type, None)
+        feeds[meta.name] = value.astype(kind) if kind else value
+    batch_fixed = any(isinstance(i.shape[0], int) and i.shape[0] == 1 for i in session.get_inputs() if i.shape)
+    count = next(iter(feeds.values())).shape[0]
+    outputs = [o.name for o in session.get_outputs()]
+    if batch_fixed and count > 1:
+        parts = [session.run(None, {n: v[i:i + 1] for n, v in feeds.items()}) for i in range(count)]
+        return {name: np.concatenate([p[k] for p in parts]) for k, name in enumerate(outputs)}
+    return dict(zip(outputs, session.run(None, {n: feeds[n] for n in names})))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--corpus", default=os.path.join(ROOT, ".cache", "zoo"))
+    parser.add_argument("--only", default="")
+    parser.add_argument("--modelgate", default=os.path.join(ROOT, ".build", "release", "modelgate"))
+    args = parser.parse_args()
+    with open(os.path.join(args.corpus, "corpus.yml")) as handle:
+        manifest = yaml.safe_load(handle)
+    print("| model | convert s | check | ModelGate vs framework | ORT vs framework | exec s | result |")
+    print("|---|---|---|---|---|---|---|")
+    passed = failed = 0
+    work = tempfile.mkdtemp(prefix="zoo-")
+    for name, entry in sorted(manifest["models"].items()):
+        if args.only and not any(p in name for p in args.only.split(",")):
+            continue
+        source = os.path.join(args.corpus, entry["source"])
+        golden_path = os.path.join(os.path.dirname(source), "golden.h5")
+        golden = read(golden_path, "outputs")
+        inputs = read(golden_path, "inputs")
+        tolerance = 1e-4
+        tolerances = entry.get("tolerances") or {}
+        steps = [v.get("atol") for v in tolerances.values() if isinstance(v, dict) and v.get("atol")]
+        onnx_path = source if source.endswith(".onnx") else os.path.join(work, f"{name}.onnx")
+        started = time.time()
+        convert = subprocess.run([args.modelgate, "convert", source, onnx_path], capture_output=True, text=True) \
+            if onnx_path != source else None
+        convert_seconds = time.time() - started
+        if convert is not None and convert.returncode != 0:
+            print(f"| {name} | — | — | convert failed: {convert.stderr.strip().splitlines()[-1][:150]} | — | — | fail |")
+            failed += 1
+            continue
+        check = subprocess.run([args.modelgate, "check", onnx_path], capture_output=True, text=True)
+        out_path = os.path.join(work, f"{name}.out.h5")
+        started = time.time()
+        run = subprocess.run([args.modelgate, "exec", onnx_path, "--inputs", golden_path, "--outputs", out_path, "--force"],
+                             capture_output=True, text=True)
+        exec_seconds = time.time() - started
+        ours = relative_error(read(out_path, "outputs"), golden) if run.returncode == 0 else float("inf")
+        try:
+            theirs = relative_error(run_ort(onnx_path, inputs), golden)
+        except Exception as error:  # ONNX Runtime refusing the file is a result too
+            theirs = f"error: {str(error).splitlines()[0][:80]}"
+        if steps:
+            scale = max(float(np.max(np.abs(g))) for g in golden.values()) or 1.0
+            limit = max(steps) / scale
+        else:
+            limit = tolerance
+        ok = run.returncode == 0 and check.returncode == 0 and ours <= limit
+        passed, failed = passed + ok, failed + (not ok)
+        ours_text = f"{ours:.2e}" if run.returncode == 0 else f"exec failed: {run.stderr.strip().splitlines()[-1][:150] if run.stderr.strip() else run.returncode}"
+        theirs_text = theirs if isinstance(theirs, str) else f"{theirs:.2e}"
+        check_text = "valid" if check.returncode == 0 else "invalid"
+        print(f"| {name} | {convert_seconds:.1f} | {check_text} | {ours_text} | {theirs_text} | {exec_seconds:.1f} | {'pass' if ok else 'FAIL'} |",
+              flush=True)
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Builds the real-architecture zoo corpus in .cache/zoo/ (never committed) and its corpus.yml.
+
+Families, each a script beside this one that writes its models, golden.h5 and calibration.h5 and
+records its corpus entries in .cache/zoo/.entries/<family>.json:
+- keras_applications.py: every keras.applications model, as .h5 and .keras;
+- keras_custom.py: Keras models with MultiHeadAttention, LSTM/GRU/Bidirectional, Embedding and
+  Keras-3 operation nodes, as .h5 and .keras;
+- torch_models.py: torchvision classification, segmentation and detection models and Hugging Face
+  transformers (BERT, DistilBERT, RoBERTa, GPT-2, T5 encoder, ViT), exported to ONNX opset 17;
+- tflite_models.py: TensorFlow's own TFLite conversions (float32, float16, int8) of Keras zoo
+  models, and recurrent models in the WHILE form.
+Each family runs in its own process (TensorFlow and PyTorch apart). A model already built by the
+same scripts is kept (a stamp of the scripts' hash in its folder). The manifest lists every model
+with the default paths and sets no thresholds, except one quantization step for the outputs of
+models that are int8 to begin with.
+
+Usage: Tools/zoo/make_zoo.sh [--only PATTERN,…] [--families keras_applications,torch,…]
+(`make zoo`; ZOO_ONLY=… narrows by name substring).
+"""
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import zoo_common as zc
+
+FAMILIES = ["keras_applications", "keras_custom", "torch_models", "tflite_models"]
+PATHS = ["fp32", "fused", "fp16", "int8-dynamic", "int8-static", "prune-50"]
+
+
+def manifest(entries):
+    lines = [
+        "# The real-architecture zoo: built by Tools/zoo/make_zoo.py from the frameworks' own constructors",
+        "# (random weights, the photographs scikit-learn ships, seeded token ids); golden outputs from the",
+        "# source framework. No thresholds are set: the built-in defaults judge every cell, except one",
+        "# quantization step for the outputs of models that are int8 to begin with.",
+        f"paths: [{', '.join(PATHS)}]",
+        "models:",
+    ]
+    for name in sorted(entries):
+        entry = dict(entries[name])
+        if name.startswith("tflite_") and not name.endswith("_fp32"):
+            entry.setdefault("paths", ["fp32"])
+        lines.append(f"  {name}: {json.dumps(entry)}")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--only", default=os.environ.get("ZOO_ONLY", ""))
+    parser.add_argument("--families", default=",".join(FAMILIES))
+    args = parser.parse_args()
+    status = 0
+    for family in filter(None, args.families.split(",")):
+        command = [sys.executable, os.path.join(zc.HERE, f"{family}.py")]
+        if args.only:
+            command += ["--only", args.only]
+        print(f"== {family}", flush=True)
+        status |= subprocess.call(command, cwd=zc.HERE)
+    entries = {}
+    for path in sorted(glob.glob(os.path.join(zc.ZOO, ".entries", "*.json"))):
+        with open(path) as handle:
+            entries.update(json.load(handle))
+    entries = {name: entry for name, entry in entries.items() if os.path.exists(os.path.join(zc.ZOO, entry["source"]))}
+    with open(os.path.join(zc.ZOO, "corpus.yml"), "w") as handle:
+        handle.write(manifest(entries))
+    print(f"{len(entries)} models in {os.path.join(zc.ZOO, 'corpus.yml')}" + ("; some models failed to build" if status else ""))
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""Builds TensorFlow Lite conversions of zoo Keras models with TensorFlow's own converter.
+
+Sources: the `.keras` files keras_applications.py and keras_custom.py wrote (run those first), each
+converted by Tools/paths/keras_to_tflite.py's `convert` in three variants: float32, float16 weights,
+and full-integer int8 (representative dataset: the model's calibration.h5; float inputs and outputs;
+recurrent layers unrolled, as that script does). Plus recurrent models in the WHILE form: Keras
+`RNN(LSTMCell)` / `RNN(GRUCell)` / `Bidirectional(RNN(LSTMCell))` layers, which the converter does not
+fuse, so they become a WHILE loop of builtin operators (batch fixed at 1), against the fused
+UNIDIRECTIONAL_SEQUENCE_LSTM / bidirectional forms the default converter makes of `LSTM` layers.
+
+Golden outputs: `tf.lite.Interpreter`'s signature runner on each golden input sample (batch 1),
+stacked; inputs are the Keras model's golden inputs. int8 models get a per-output `atol` of one
+quantization step of the output (the scale of the tensor the final DEQUANTIZE reads, ×1.001), the
+only threshold a zoo entry sets: an integer model is judged against its own interpreter.
+"""
+import argparse
+import os
+import sys
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+import h5py  # noqa: E402
+import numpy as np  # noqa: E402
+
+import zoo_common as zc  # noqa: E402
+
+sys.path.insert(0, os.path.join(zc.ROOT, "Tools", "paths"))
+import keras_to_tflite  # noqa: E402
+
+SOURCES = ["keras_mobilenet_v2", "keras_mobilenet_v3_small", "keras_efficientnet_b0", "keras_resnet50",
+           "keras_densenet121", "keras_convnext_tiny", "keras_nasnet_mobile", "keras_lstm_classifier",
+           "keras_gru_classifier", "keras_bidirectional_lstm", "keras_ops_cnn"]
+VARIANTS = ["fp32", "fp16", "int8"]
+
+
+def read_group(path, group):
+    with h5py.File(path, "r") as f:
+        return {name: np.asarray(f[group][name]) for name in f[group]}
+
+
+def interpreter_outputs(tf, data, inputs):
+    interpreter = tf.lite.Interpreter(model_content=data, num_threads=1)
+    runner = interpreter.get_signature_runner()
+    input_names = list(runner.get_input_details())
+    values = list(inputs.values())
+    count = values[0].shape[0]
+    results = {}
+    for index in range(count):
+        feeds = {}
+        for name, value in zip(input_names, values):
+            dtype = runner.get_input_details()[name]["dtype"]
+            feeds[name] = value[index:index + 1].astype(dtype)
+        for key, value in runner(**feeds).items():
+            results.setdefault(key, []).append(value)
+    feeds_all = dict(zip(input_names, values))
+    return feeds_all, {key: np.concatenate(value) for key, value in results.items()}, interpreter
+
+
+def output_steps(interpreter):
+    """Output name → the quantization step of the tensor the output's DEQUANTIZE reads."""
+    tensors = {t["index"]: t for t in interpreter.get_tensor_details()}
+    steps = {}
+    signature = interpreter.get_signature_list()["serving_default"]["outputs"]
+    runner_outputs = interpreter.get_signature_runner().get_output_details()
+    for op in interpreter._get_ops_details():
+        if op["op_name"] != "DEQUANTIZE":
+            continue
+        output_index = op["outputs"][0]
+        for name in signature:
+            if runner_outputs[name]["index"] == output_index:
+                scales = tensors[op["inputs"][0]]["quantization_parameters"]["scales"]
+                if len(scales):
+                    steps[name] = float(np.max(scales)) * 1.001
+    return steps
+
+
+def while_models(keras):
+    layers = keras.layers
+    models = {}
+    for kind in ["lstm", "gru", "bilstm"]:
+        keras.utils.set_random_seed(zc.SEED)
+        ids = keras.Input(shape=(16,), batch_size=1, dtype="int32", name="token_ids")
+        x = layers.Embedding(500, 24, name="embedding")(ids)
+        if kind == "lstm":
+            x = layers.RNN(layers.LSTMCell(32), return_sequences=True, name="lstm")(x)
+            x = layers.GlobalMaxPooling1D(name="max_pool")(x)
+        elif kind == "gru":
+            x = layers.RNN(layers.GRUCell(32), name="gru")(x)
+        else:
+            x = layers.Bidirectional(layers.RNN(layers.LSTMCell(16)), name="bilstm")(x)
+        out = layers.Dense(4, activation="softmax", name="probs")(x)
+        models[f"tflite_while_{kind}"] = keras.Model(ids, out)
+    return models
+
+
+def write_model(tf, name, data, golden_inputs, calibration, stamp, int8):
+    directory = zc.model_dir(name)
+    with open(os.path.join(directory, "model.tflite"), "wb") as handle:
+        handle.write(data)
+    feeds, outputs, interpreter = interpreter_outputs(tf, data, golden_inputs)
+    provenance = f"tensorflow {tf.__version__} tf.lite.Interpreter (signature runner, batch 1 per sample)"
+    zc.write_golden(directory, feeds, outputs, provenance, "the source Keras model's golden inputs")
+    input_names = list(feeds)
+    zc.write_calibration(directory, dict(zip(input_names, calibration.values())), "the source Keras model's calibration inputs")
+    entry = {"source": f"{name}/model.tflite"}
+    if int8:
+        steps = output_steps(interpreter)
+        if steps:
+            entry["tolerances"] = {output: {"rtol": 0.0, "atol": step} for output, step in steps.items()}
+    zc.mark_done(directory, stamp)
+    print(f"{name}: {len(data):,} bytes", flush=True)
+    return entry
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--only", default=os.environ.get("ZOO_ONLY", ""))
+    args = parser.parse_args()
+    import keras
+    import tensorflow as tf
+    stamp = zc.script_stamp(__file__, os.path.join(zc.HERE, "zoo_common.py"), keras_to_tflite.__file__)
+    entries, failures = {}, []
+    for source in SOURCES:
+        source_path = os.path.join(zc.ZOO, source, "model.keras")
+        if not os.path.exists(source_path):
+            continue
+        golden_inputs = read_group(os.path.join(zc.ZOO, source, "golden.h5"), "inputs")
+        calibration = read_group(os.path.join(zc.ZOO, source, "calibration.h5"), "inputs")
+        for variant in VARIANTS:
+            name = f"tflite_{source.removeprefix('keras_')}_{variant}"
+            if not zc.selected(name, args.only):
+                continue
+            directory = zc.model_dir(name)
+            if zc.done(directory, stamp):
+                import json
+                with open(os.path.join(directory, ".zoo-entry.json")) as handle:
+                    entries[name] = json.load(handle)
+                continue
+            try:
+                data = keras_to_tflite.convert(source_path, variant)
+                entries[name] = write_model(tf, name, data, golden_inputs, calibration, stamp, variant == "int8")
+                import json
+                with open(os.path.join(directory, ".zoo-entry.json"), "w") as handle:
+                    json.dump(entries[name], handle)
+            except Exception as error:
+                failures.append(f"{name}: {type(error).__name__}: {str(error)[:300]}")
+                print(failures[-1], file=sys.stderr, flush=True)
+            keras.backend.clear_session()
+    for name, model in while_models(keras).items():
+        if not zc.selected(name, args.only):
+            continue
+        try:
+            ids = zc.token_ids(2, 16, 500, np.int32)
+            calibration = {"token_ids": zc.token_ids(zc.CALIBRATION_COUNT, 16, 500, np.int32, seed=zc.SEED + 1)}
+            data = tf.lite.TFLiteConverter.from_keras_model(model).convert()
+            entries[name] = write_model(tf, name, data, {"token_ids": ids}, calibration, stamp, False)
+        except Exception as error:
+            failures.append(f"{name}: {type(error).__name__}: {str(error)[:300]}")
+            print(failures[-1], file=sys.stderr, flush=True)
+    zc.write_entries("tflite" + ("-" + args.only if args.only else ""), entries)
+    if failures:
+        raise SystemExit("\n".join(failures))
+
+
+if __name__ == "__main__":
+    main()
