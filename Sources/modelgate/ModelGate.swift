@@ -12,7 +12,7 @@ struct ModelGate: ParsableCommand {
         abstract: "Validate, convert, optimize and regression-test ML models against golden outputs.",
         version: ReportSchema.toolVersion,
         subcommands: [
-            Run.self, Check.self, Convert.self, Optimize.self, Exec.self, Golden.self,
+            Init.self, Add.self, Run.self, Check.self, Convert.self, Optimize.self, Exec.self, Golden.self,
             Conformance.self, Bench.self, Diff.self, Merge.self, Inspect.self, ConformanceWorkerCommand.self, RunCell.self,
         ])
 

@@ -54,7 +54,10 @@ public struct CellRunner: Sendable {
 
         onStage(.load)
         guard let fp32 = r.run(.load, { try ModelLoader.load(entry.sourceURL) }),
-              let golden = r.run(.load, { try GoldenFile(url: goldenEntry.goldenURL) }) else { return finish(r) }
+              let golden = r.run(.load, {
+                  try GoldenFile.load(besideModel: goldenEntry.sourceURL,
+                                      graph: { goldenEntry == entry ? fp32.graph : try ModelLoader.load(goldenEntry.sourceURL).graph })
+              }) else { return finish(r) }
 
         onStage(.convert)
         let file = modelFile(key)

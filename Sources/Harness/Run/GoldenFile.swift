@@ -32,6 +32,14 @@ public struct GoldenFile: Sendable {
         self.labels = labels
     }
 
+    /// Golden samples held in memory (`url` names where they came from).
+    public init(url: URL, inputs: [String: Tensor], outputs: [String: Tensor], labels: Tensor?) {
+        self.url = url
+        self.inputs = inputs
+        self.outputs = outputs
+        self.labels = labels
+    }
+
     /// The file as messages name it.
     public var displayName: String { url.path }
 }
@@ -39,9 +47,15 @@ public struct GoldenFile: Sendable {
 /// Why a golden file cannot judge a cell.
 public enum GoldenFileError: Error, CustomStringConvertible, Equatable {
     case missingGroup(file: String, group: String)
+    /// Neither `golden.h5` nor ONNX Model Zoo test data sets beside the model.
+    case missing(file: String, model: String)
 
     public var description: String {
         switch self {
+        case let .missing(file, model):
+            "\(file): cannot read: no such file, and no test_data_set_N folders beside the model; record golden outputs with "
+                + "`modelgate add \(model) --corpus <corpus> --record` (synthetic inputs) or "
+                + "`modelgate golden \(model) --inputs <inputs.h5> --record` (your inputs)"
         case let .missingGroup(file, group):
             "\(file) has no datasets under \(group)/; a golden file holds inputs/<name>, outputs/<name> and optional labels"
         }

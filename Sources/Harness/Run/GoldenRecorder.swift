@@ -27,16 +27,36 @@ public enum GoldenRecorder {
             if path == "labels" { labels = tensor }
         }
         guard !inputs.isEmpty else { throw GoldenFileError.missingGroup(file: inputsFile.path, group: "inputs") }
+        return try record(model: model, modelName: modelName, inputs: inputs, inputsFile: inputsFile.path, labels: labels,
+                          output: output, overwrite: overwrite, batchSize: batchSize)
+    }
+
+    /// Runs `model` on `inputs` (the first axis the samples) and writes them, its outputs, `labels`
+    /// and `provenance` to `output`; `inputsFile` names where the inputs came from in errors.
+    @discardableResult
+    public static func record(model: Model, modelName: String, inputs: [String: Tensor], inputsFile: String, labels: Tensor? = nil,
+                              output: URL, overwrite: Bool, batchSize: Int = 64) throws -> [(name: String, tensor: Tensor)] {
         let evaluator = try Evaluator(model: model)
-        let feeds = try SampleBatches.feeds(for: evaluator.requiredInputs, from: inputs, file: inputsFile.path)
+        let feeds = try SampleBatches.feeds(for: evaluator.requiredInputs, from: inputs, file: inputsFile)
         let outputs = try SampleBatches(evaluator: evaluator, batchSize: batchSize).run(feeds)
+        try write(inputs: feeds, outputs: outputs, labels: labels, provenance: provenance, modelName: modelName,
+                  to: output, overwrite: overwrite)
+        return outputs
+    }
+
+    /// Writes a golden file: `inputs/<name>`, `outputs/<name>`, optional `labels`, and the root
+    /// attributes `provenance` and `model`.
+    public static func write(inputs: [String: Tensor], outputs: [(name: String, tensor: Tensor)], labels: Tensor?,
+                             provenance: String, modelName: String, to output: URL, overwrite: Bool) throws {
+        if !overwrite, FileManager.default.fileExists(atPath: output.path) {
+            throw GoldenRecorderError.exists(file: output.path)
+        }
         var datasets: [String: Tensor] = [:]
-        for (name, tensor) in feeds { datasets["inputs/\(name)"] = tensor }
+        for (name, tensor) in inputs { datasets["inputs/\(name)"] = tensor }
         for (name, tensor) in outputs { datasets["outputs/\(name)"] = tensor }
         if let labels { datasets["labels"] = labels }
         try HDF5TensorFile.write(datasets, attributes: [HDF5TensorFile.provenanceAttribute: provenance, "model": modelName],
                                  to: output, overwrite: overwrite)
-        return outputs
     }
 }
 

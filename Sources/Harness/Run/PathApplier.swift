@@ -77,38 +77,13 @@ public struct PathApplier {
         let output = workFolder.appendingPathComponent("step\(index)-\(external.name).\(external.format.fileExtension)")
         try? FileManager.default.removeItem(at: output)
         let command = external.shellCommand(input: input, output: output)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
         let log = workFolder.appendingPathComponent("step\(index)-\(external.name).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        let started = Date()
-        try process.run()
-        var timedOut = false
-        while process.isRunning {
-            if let deadline, Date() >= deadline {
-                // The command runs in its own process group: stop it and whatever it started.
-                kill(-process.processIdentifier, SIGKILL)
-                kill(process.processIdentifier, SIGKILL)
-                timedOut = true
-                break
-            }
-            Thread.sleep(forTimeInterval: 0.01)
+        let outcome = try ShellCommand(command, log: log, deadline: deadline).run()
+        if outcome.timedOut {
+            throw PathError.timedOut(path: external.name, command: command, seconds: outcome.seconds)
         }
-        process.waitUntilExit()
-        try? handle.close()
-        if timedOut {
-            throw PathError.timedOut(path: external.name, command: command, seconds: Date().timeIntervalSince(started))
-        }
-        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        let tail = text.split(separator: "\n").suffix(5).joined(separator: " | ")
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            throw PathError.commandFailed(path: external.name, command: command, status: process.terminationStatus,
-                                          output: tail)
+        guard outcome.succeeded else {
+            throw PathError.commandFailed(path: external.name, command: command, status: outcome.status, output: outcome.tail)
         }
         guard FileManager.default.fileExists(atPath: output.path) else {
             throw PathError.noOutput(path: external.name, command: command, output: output.path)
