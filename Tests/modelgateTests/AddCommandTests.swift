@@ -107,6 +107,24 @@ final class AddCommandTests: XCTestCase {
         XCTAssertEqual(try String(contentsOf: manifestURL, encoding: .utf8), manifest, "the entry is not added twice")
     }
 
+    func testGoldenOutputsFromAUserCommand() throws {
+        let work = try scratch()
+        let corpus = work.appendingPathComponent("corpus")
+        let onnx = try embeddingModel(in: work)
+        let command = "\(modelgateExecutable.path) exec {model} --inputs {inputs} --outputs {outputs}"
+        let added = try modelgate(["add", onnx.path, "--corpus", corpus.path, "--golden-from", "command", "--golden-command", command])
+        XCTAssertEqual(added.exitCode, 0, added.standardError)
+        let goldenURL = corpus.appendingPathComponent("token_model/golden.h5")
+        XCTAssertEqual(try HDF5TensorFile.provenance(of: goldenURL), "command: \(command)")
+        XCTAssertEqual(try GoldenFile(url: goldenURL).outputs["y"]?.shape, [8, 4])
+
+        let failing = try modelgate(["add", onnx.path, "--corpus", corpus.path, "--name", "other", "--golden-from", "command",
+                                     "--golden-command", "echo no runtime here {inputs} {outputs}; exit 3"])
+        XCTAssertEqual(failing.exitCode, 1)
+        XCTAssertTrue(failing.standardError.contains("the golden command failed with status 3"), failing.standardError)
+        XCTAssertTrue(failing.standardError.contains("no runtime here"), failing.standardError)
+    }
+
     func testSameSeedGivesSameInputsAndAnotherSeedOthers() throws {
         let work = try scratch()
         let onnx = try embeddingModel(in: work)

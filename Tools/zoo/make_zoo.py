@@ -14,13 +14,18 @@ same scripts is kept (a stamp of the scripts' hash in its folder). The manifest 
 with the default paths and sets no thresholds, except one quantization step for the outputs of
 models that are int8 to begin with.
 
-Usage: Tools/zoo/make_zoo.sh [--only PATTERN,…] [--families keras_applications,torch,…]
+The test subset: `--fixtures` builds only the small models of FIXTURES (a few hundred KB each) and
+copies them with their golden and calibration files into Tests/Fixtures/zoo/ with a corpus.yml of
+their own, the cheap part of the zoo that `make test` runs (ZooSubsetTests).
+
+Usage: Tools/zoo/make_zoo.sh [--only PATTERN,…] [--families keras_applications,torch,…] [--fixtures]
 (`make zoo`; ZOO_ONLY=… narrows by name substring).
 """
 import argparse
 import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -28,6 +33,10 @@ import zoo_common as zc
 
 FAMILIES = ["keras_applications", "keras_custom", "torch_models", "tflite_models"]
 PATHS = ["fp32", "fused", "fp16", "int8-dynamic", "int8-static", "prune-50"]
+FIXTURES = ["keras_ops_cnn.keras", "keras_text_transformer.keras", "keras_gpt_block.keras", "keras_lstm_classifier.h5",
+            "keras_bidirectional_lstm.keras", "keras_timeseries_conv1d.h5", "hf_vit", "hf_gpt2", "tflite_ops_cnn_int8",
+            "tflite_lstm_classifier_fp32", "tflite_while_lstm", "tflite_bidirectional_lstm_fp16"]
+FIXTURE_FOLDER = os.path.join(zc.ROOT, "Tests", "Fixtures", "zoo")
 
 
 def manifest(entries):
@@ -51,7 +60,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", default=os.environ.get("ZOO_ONLY", ""))
     parser.add_argument("--families", default=",".join(FAMILIES))
+    parser.add_argument("--fixtures", action="store_true")
     args = parser.parse_args()
+    if args.fixtures:
+        args.only = ",".join(name.split(".")[0] for name in FIXTURES)
     status = 0
     for family in filter(None, args.families.split(",")):
         command = [sys.executable, os.path.join(zc.HERE, f"{family}.py")]
@@ -67,7 +79,27 @@ def main():
     with open(os.path.join(zc.ZOO, "corpus.yml"), "w") as handle:
         handle.write(manifest(entries))
     print(f"{len(entries)} models in {os.path.join(zc.ZOO, 'corpus.yml')}" + ("; some models failed to build" if status else ""))
+    if args.fixtures:
+        copy_fixtures(entries)
     return status
+
+
+def copy_fixtures(entries):
+    """Copies the FIXTURES models, golden.h5 and calibration.h5 into Tests/Fixtures/zoo/ with a corpus.yml."""
+    shutil.rmtree(FIXTURE_FOLDER, ignore_errors=True)
+    chosen = {name: entries[name] for name in FIXTURES if name in entries}
+    missing = sorted(set(FIXTURES) - set(chosen))
+    if missing:
+        raise SystemExit(f"the fixture models {missing} were not built")
+    for name, entry in chosen.items():
+        source = os.path.join(zc.ZOO, entry["source"])
+        folder = os.path.join(FIXTURE_FOLDER, os.path.dirname(entry["source"]))
+        os.makedirs(folder, exist_ok=True)
+        for file in [os.path.basename(source), "golden.h5", "calibration.h5"]:
+            shutil.copyfile(os.path.join(os.path.dirname(source), file), os.path.join(folder, file))
+    with open(os.path.join(FIXTURE_FOLDER, "corpus.yml"), "w") as handle:
+        handle.write(manifest(chosen).replace("# The real-architecture zoo:", "# The zoo's test subset (make_zoo.py --fixtures):", 1))
+    print(f"{len(chosen)} fixture models in {FIXTURE_FOLDER}")
 
 
 if __name__ == "__main__":
