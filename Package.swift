@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-/// Targets follow the layer table of DESIGN.md: every arrow points down.
+/// Targets follow the layers of docs/architecture.md: every arrow points down.
 ///
 ///     modelgate → Reports → Harness → Passes, Executor, GraphChecker, ModelFormats → ModelIR
 ///     ModelFormats → ONNXProto, CHDF5, ZIPFoundation;  Executor → CBLAS, CQuantizedKernels, CFloatKernels
