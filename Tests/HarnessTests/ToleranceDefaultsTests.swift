@@ -62,6 +62,19 @@ final class ToleranceDefaultsTests: XCTestCase {
         XCTAssertEqual(Gates().verdict(for: CellResult(model: "m", path: "fp32", outputs: [metrics])), .pass)
     }
 
+    func testAStudentIsNotJudgedAgainstItsOwnFloor() throws {
+        let manifest = try parse("""
+            paths: [fp32]
+            models:
+              teacher: {source: m/model.onnx}
+              student: {source: m/model.onnx, teacher: teacher, tolerances: {min_top1_agreement: 0.95}}
+              checked: {source: m/model.onnx, teacher: teacher, tolerances: {max_floor_ratio: 50}}
+            """)
+        XCTAssertEqual(manifest.tolerance(model: manifest.models[0], path: "fp32", output: "y"), Thresholds([.maxFloorRatio: 8]))
+        XCTAssertEqual(manifest.tolerance(model: manifest.models[1], path: "fp32", output: "y"), Thresholds([.minTop1Agreement: 0.95]))
+        XCTAssertEqual(manifest.tolerance(model: manifest.models[2], path: "fp32", output: "y"), Thresholds([.maxFloorRatio: 50]))
+    }
+
     func testExternalPathsAreJudgedByThePrecisionTheyProduced() throws {
         let manifest = try parse("""
             paths: [conv, tflite-int8]

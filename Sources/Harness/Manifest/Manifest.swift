@@ -134,8 +134,13 @@ public struct Manifest: Sendable {
         resolved(model: model, path: path, output: nil, precision: precision).budget
     }
 
+    /// The layers of `model` on top of the path's thresholds. A model with a teacher is judged
+    /// against another model's golden outputs, which its own noise floor says nothing about: the
+    /// path's `max_floor_ratio` does not apply to it (its own tolerances may still set one).
     private func resolved(model: ModelEntry, path: String, output: String?, precision: ModelPrecision?) -> Thresholds {
-        model.overrides.layers(path: path, output: output).reduce(pathThresholds(path, precision: precision)) { $0.applying($1) }
+        var base = pathThresholds(path, precision: precision)
+        if model.teacher != nil { base[.maxFloorRatio] = nil }
+        return model.overrides.layers(path: path, output: output).reduce(base) { $0.applying($1) }
     }
 
     /// FNV-1a 64 of the text, in hex: stable across platforms and runs.
