@@ -65,11 +65,11 @@ final class ManifestTests: XCTestCase {
         XCTAssertEqual(manifest.digest.count, 16)
 
         let resnet = try XCTUnwrap(manifest.model(named: "resnet_tiny"))
-        // Per-output override on top of the fp32 defaults.
+        // Per-output override on top of the fp32 defaults (whose rtol/atol replace the noise-floor gate).
         XCTAssertEqual(manifest.tolerance(model: resnet, path: "fp32", output: "logits"),
-                       Thresholds([.rtol: 1e-4, .atol: 1e-4, .minCosine: 0.99999]))
+                       Thresholds([.rtol: 1e-4, .atol: 1e-4]))
         XCTAssertEqual(manifest.tolerance(model: resnet, path: "fp32", output: "other"),
-                       Thresholds([.rtol: 1e-4, .atol: 1e-5, .minCosine: 0.99999]))
+                       Thresholds([.rtol: 1e-4, .atol: 1e-5]))
         XCTAssertEqual(manifest.budget(model: resnet, path: "int8-static"), Thresholds([.maxAccuracyLoss: 0.01]))
         XCTAssertEqual(manifest.tolerance(model: resnet, path: "int8-static", output: "logits"),
                        Thresholds([.minCosine: 0.99, .atol: 1e-4]))
@@ -87,6 +87,7 @@ final class ManifestTests: XCTestCase {
                        Thresholds([.minCosine: 0.99, .maxAccuracyLoss: 0.01]))
         XCTAssertEqual(manifest.pathThresholds("fused+fp16"),
                        Thresholds([.rtol: 1e-2, .atol: 1e-3, .minCosine: 0.999, .maxAccuracyLoss: 0.005]))
+        XCTAssertEqual(manifest.pathThresholds("fp32+fused"), Thresholds([.rtol: 1e-4, .atol: 1e-5]))
         let command = try XCTUnwrap(manifest.externalPaths["my-converter"])
             .shellCommand(input: URL(fileURLWithPath: "/a b/m.onnx"), output: URL(fileURLWithPath: "/o/it's.onnx"))
         XCTAssertEqual(command, "python tools/convert.py '/a b/m.onnx' '/o/it'\\''s.onnx'")

@@ -23,7 +23,7 @@ final class HTMLReportWriterTests: XCTestCase {
         // Charts: scatter (one dot per cell with accuracy and size), latency bars, histograms.
         XCTAssertEqual(xml.all("circle").count, 8)
         XCTAssertEqual(xml.all("rect").filter { ($0["class"] ?? "").hasPrefix("bar") && $0["height"] != nil }.count >= 8, true)
-        XCTAssertEqual(xml.all("svg").count, 2 + 8)
+        XCTAssertEqual(xml.all("svg").count, 2 + 11)
         // Nothing is fetched from anywhere.
         for element in xml.elements {
             for attribute in ["src", "href", "xlink:href"] {
@@ -38,5 +38,11 @@ final class HTMLReportWriterTests: XCTestCase {
         XCTAssertTrue(html.contains(String(repeating: "a", count: 40)))
         XCTAssertTrue(html.contains("odd &lt;model&gt; &amp; &quot;quotes&quot;"))
         XCTAssertTrue(html.contains("First node below 20 dB SNR against the fp32 graph: <b>fc&lt;1&gt;</b> (Gemm)"))
+        // The error against the noise floor, and detections paired out of order.
+        let floor = ReportFixtures.noiseFloor
+        func occurrences(_ text: String) -> Int { html.components(separatedBy: text).count - 1 }
+        XCTAssertEqual(occurrences("<li>probs: error 0× the noise floor \(Gates.number(floor.allowance)) (allowed 8×); the floor is"), 3)
+        XCTAssertEqual(occurrences("<li>boxes: 2 detections paired with a golden row at another position</li>"), 3)
+        XCTAssertEqual(occurrences("<th>× floor</th>"), 8)
     }
 }

@@ -20,10 +20,14 @@ enum ReportFixtures {
                     plannedCells: plan.plannedCellCount, shard: plan.shard, incomplete: plan.cells.count < plan.plannedCellCount)
     }
 
-    static func output(_ name: String, _ actual: [Double], _ golden: [Double], shape: [Int], _ thresholds: Thresholds) -> OutputMetrics {
+    static func output(_ name: String, _ actual: [Double], _ golden: [Double], shape: [Int], _ thresholds: Thresholds,
+                       noiseFloor: NoiseFloor? = nil) -> OutputMetrics {
         // The arrays are built by the fixtures themselves, so their counts match.
-        (try? OutputComparator.compare(name: name, actual: actual, golden: golden, shape: shape, thresholds: thresholds))!
+        (try? OutputComparator.compare(name: name, actual: actual, golden: golden, shape: shape, thresholds: thresholds, noiseFloor: noiseFloor))!
     }
+
+    /// The noise floor of the fixtures' fp32 outputs: float32 values of `golden` against the exact ones.
+    static let noiseFloor = NoiseFloor.measure(float32: golden.map { Double(Float($0)) }, float64: golden)
 
     static let golden: [Double] = [0.1, 0.7, 0.2, 0.6, 0.3, 0.1, 0.2, 0.2, 0.6, 0.9, 0.05, 0.05]
 
@@ -33,13 +37,16 @@ enum ReportFixtures {
         let fp32Bytes = 400_000
         switch (model, path) {
         case (_, "fp32"):
-            result.outputs = [output("probs", golden, golden, shape: [4, 3], Thresholds([.rtol: 1e-4, .atol: 1e-5, .minCosine: 0.99999]))]
+            result.outputs = [output("probs", golden, golden, shape: [4, 3], Thresholds([.maxFloorRatio: 8]),
+                                     noiseFloor: noiseFloor)]
             result.size = SizeMetrics(bytes: fp32Bytes, fp32Bytes: fp32Bytes)
             result.latency = LatencyMetrics(samplesMs: [2.0, 2.1, 2.2, 2.4, 2.0], warmupRuns: 2, fp32P50Ms: 2.1)
             result.accuracy = AccuracyMetrics(output: "probs", samples: 4, goldenAccuracy: 0.75, accuracy: 0.75)
         case (_, "fp16"):
             let actual = golden.map { $0 + 0.0004 }
-            result.outputs = [output("probs", actual, golden, shape: [4, 3], Thresholds([.rtol: 1e-2, .atol: 1e-3, .minCosine: 0.999]))]
+            result.outputs = [output("probs", actual, golden, shape: [4, 3], Thresholds([.rtol: 1e-2, .atol: 1e-3, .minCosine: 0.999])),
+                              output("boxes", [2, 2, 9, 9, 0, 0, 4, 4], [0, 0, 4, 4, 2, 2, 9, 9], shape: [2, 4],
+                                     Thresholds([.atol: 1e-6], match: .detections))]
             result.size = SizeMetrics(bytes: fp32Bytes / 2, fp32Bytes: fp32Bytes)
             result.latency = LatencyMetrics(samplesMs: [2.5, 2.6, 2.7], warmupRuns: 2, fp32P50Ms: 2.1)
             result.accuracy = AccuracyMetrics(output: "probs", samples: 4, goldenAccuracy: 0.75, accuracy: 0.75)

@@ -49,6 +49,9 @@ public struct Gates: Sendable {
                                + "; max abs error \(Self.number(output.maxAbsError)), passes with atol ≥ \(Self.number(output.minPassingAtol))")
             }
         }
+        if let limit = t[.maxFloorRatio] {
+            reasons += floorReasons(output, limit: limit, prefix: prefix)
+        }
         if let limit = t[.maxAbsError], !(output.maxAbsError <= limit) {
             reasons.append(prefix + "max abs error \(Self.number(output.maxAbsError)) > \(Self.number(limit))")
         }
@@ -62,6 +65,21 @@ public struct Gates: Sendable {
             reasons.append(prefix + "top-1 agreement \(Self.percent(agreement)) < \(Self.percent(limit))")
         }
         return reasons
+    }
+
+    /// The `max_floor_ratio` gate: the max abs error as a multiple of the noise floor.
+    private func floorReasons(_ output: OutputMetrics, limit: Double, prefix: String) -> [String] {
+        guard let floor = output.noiseFloor, let ratio = output.floorRatio else {
+            return [prefix + "max_floor_ratio is set but the output's noise floor was not measured (the fp32 graph has no output '\(output.name)'); "
+                    + "set rtol/atol or max_abs_error for it in corpus.yml"]
+        }
+        guard floor.allowance.isFinite else {
+            return [prefix + "the noise floor is not finite (the float32 run overflows where the float64 run does not); "
+                    + "set rtol/atol or max_abs_error for it in corpus.yml"]
+        }
+        guard !(ratio <= limit) else { return [] }
+        return [prefix + "max abs error \(Self.number(output.maxAbsError)) is \(Self.multiple(ratio)) the noise floor \(Self.number(floor.allowance)) "
+                + "(allowed \(Self.multiple(limit)), so \(Self.multiple(ratio / limit)) over)"]
     }
 
     private func budgetReasons(_ result: CellResult) -> [String] {
@@ -102,6 +120,11 @@ public struct Gates: Sendable {
         if value.isNaN { return "nan" }
         if value.isInfinite { return value > 0 ? "inf" : "-inf" }
         return String(format: "%.\(digits)g", value)
+    }
+
+    /// A multiple: 3.14159 → "3.14×".
+    public static func multiple(_ value: Double) -> String {
+        number(value) + "×"
     }
 
     /// A fraction as a percentage: 0.125 → "12.5 %".

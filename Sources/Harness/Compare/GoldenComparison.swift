@@ -33,9 +33,10 @@ public enum GoldenComparison {
     ///   - golden: the golden file's `outputs/<name>` tensors by name.
     ///   - labels: the golden file's labels (`int64 [N]`), if any.
     ///   - thresholds: the per-output gates, e.g. `{ manifest.tolerance(model:path:output:$0) }`.
+    ///   - noiseFloors: the noise floor of each output by name, where one was measured.
     /// - Throws: `CompareError`.
     public static func compare(actual: [(name: String, tensor: Tensor)], golden: [String: Tensor], labels: Tensor? = nil,
-                               thresholds: (String) -> Thresholds) throws(CompareError) -> Result {
+                               thresholds: (String) -> Thresholds, noiseFloors: [String: NoiseFloor] = [:]) throws(CompareError) -> Result {
         let pairs = try pair(outputs: actual.map(\.name), golden: Array(golden.keys))
         var outputs: [OutputMetrics] = []
         var accuracy: AccuracyMetrics?
@@ -55,7 +56,8 @@ public enum GoldenComparison {
                 throw .notNumeric(output: pair.output, reason: error.description)
             }
             outputs.append(try OutputComparator.compare(name: pair.output, actual: actualValues, golden: goldenValues,
-                                                        shape: goldenTensor.shape, thresholds: thresholds(pair.output)))
+                                                        shape: goldenTensor.shape, thresholds: thresholds(pair.output),
+                                                        noiseFloor: noiseFloors[pair.output]))
             if accuracy == nil, let labelValues, let samples = goldenTensor.shape.first, samples == labelValues.count, samples > 0 {
                 accuracy = try AccuracyMetrics.compute(output: pair.output, actual: actualValues, golden: goldenValues,
                                                        shape: goldenTensor.shape, labels: labelValues)

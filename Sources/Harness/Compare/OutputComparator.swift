@@ -9,9 +9,12 @@ public enum OutputComparator {
     /// Compares tensors of any real numeric type; shapes must hold the same number of elements.
     ///
     /// - Parameters:
-    ///   - thresholds: the output's gates; `rtol` and `atol` (0 when absent) drive the mismatch count.
+    ///   - thresholds: the output's gates; `rtol` and `atol` (0 when absent) drive the mismatch
+    ///     count, and `match` pairs the values before anything is compared (`DetectionMatching`).
+    ///   - noiseFloor: the output's noise floor, which `floorRatio` is measured against.
     /// - Throws: `CompareError.shapeMismatch` or `.notNumeric`.
-    public static func compare(name: String, actual: Tensor, golden: Tensor, thresholds: Thresholds = Thresholds()) throws(CompareError) -> OutputMetrics {
+    public static func compare(name: String, actual: Tensor, golden: Tensor, thresholds: Thresholds = Thresholds(),
+                               noiseFloor: NoiseFloor? = nil) throws(CompareError) -> OutputMetrics {
         guard actual.elementCount == golden.elementCount else {
             throw .shapeMismatch(output: name, actual: actual.shape, golden: golden.shape)
         }
@@ -22,17 +25,23 @@ public enum OutputComparator {
         } catch {
             throw .notNumeric(output: name, reason: error.description)
         }
-        return try compare(name: name, actual: actualValues, golden: goldenValues, shape: golden.shape, thresholds: thresholds)
+        return try compare(name: name, actual: actualValues, golden: goldenValues, shape: golden.shape, thresholds: thresholds,
+                           noiseFloor: noiseFloor)
     }
 
     /// Compares flat value arrays laid out in `shape` (row-major, first axis = samples).
     ///
-    /// - Throws: `CompareError.shapeMismatch` when a count differs from the shape's.
-    public static func compare(name: String, actual: [Double], golden: [Double], shape: [Int], thresholds: Thresholds = Thresholds()) throws(CompareError) -> OutputMetrics {
+    /// - Throws: `CompareError.shapeMismatch` when a count differs from the shape's, `.notNumeric`
+    ///   when the shape does not suit `thresholds.match`.
+    public static func compare(name: String, actual unpaired: [Double], golden: [Double], shape: [Int], thresholds: Thresholds = Thresholds(),
+                               noiseFloor: NoiseFloor? = nil) throws(CompareError) -> OutputMetrics {
         let count = shape.reduce(1, *)
-        guard actual.count == count, golden.count == count else {
-            throw .shapeMismatch(output: name, actual: [actual.count], golden: shape)
+        guard unpaired.count == count, golden.count == count else {
+            throw .shapeMismatch(output: name, actual: [unpaired.count], golden: shape)
         }
+        let match = thresholds.match ?? .elements
+        let paired = try DetectionMatching.pair(actual: unpaired, golden: golden, shape: shape, match: match, output: name)
+        let actual = paired.actual
         let rtol = thresholds[.rtol] ?? 0
         let atol = thresholds[.atol] ?? 0
         var histogram = ErrorHistogram.empty
@@ -92,7 +101,8 @@ public enum OutputComparator {
             minPassingAtol: max(0, minAtol), minPassingRtol: minRtol,
             nanCount: nan, infCount: inf, goldenNaNCount: goldenNaN, goldenInfCount: goldenInf,
             top1Agreement: top1Agreement(actual: actual, golden: golden, shape: shape),
-            errorHistogram: histogram, thresholds: thresholds)
+            errorHistogram: histogram, thresholds: thresholds, noiseFloor: noiseFloor,
+            reorderedRows: match == .elements ? nil : paired.reorderedRows)
     }
 
     /// The share of samples whose arg-max agrees, or nil when an output has fewer than two values

@@ -39,11 +39,19 @@ public struct OutputMetrics: Sendable, Hashable, Codable {
     public var errorHistogram: ErrorHistogram
     /// The per-output gates this output is judged by.
     public var thresholds: Thresholds
+    /// The noise floor of this output, when a gate needed it (`max_floor_ratio`).
+    public var noiseFloor: NoiseFloor?
+    /// `maxAbsError / noiseFloor.allowance`: the error as a multiple of the noise floor.
+    public var floorRatio: Double?
+    /// With `match: detections` or `detection_values`: detections paired with a golden row at
+    /// another position.
+    public var reorderedRows: Int?
 
     public init(name: String, shape: [Int], elementCount: Int, maxAbsError: Double, meanAbsError: Double, maxRelError: Double,
                 cosine: Double, snrDB: Double, rtol: Double, atol: Double, mismatchCount: Int, mismatchFraction: Double,
                 minPassingAtol: Double, minPassingRtol: Double, nanCount: Int, infCount: Int, goldenNaNCount: Int,
-                goldenInfCount: Int, top1Agreement: Double?, errorHistogram: ErrorHistogram, thresholds: Thresholds) {
+                goldenInfCount: Int, top1Agreement: Double?, errorHistogram: ErrorHistogram, thresholds: Thresholds,
+                noiseFloor: NoiseFloor? = nil, reorderedRows: Int? = nil) {
         self.name = name
         self.shape = shape
         self.elementCount = elementCount
@@ -65,6 +73,15 @@ public struct OutputMetrics: Sendable, Hashable, Codable {
         self.top1Agreement = top1Agreement
         self.errorHistogram = errorHistogram
         self.thresholds = thresholds
+        self.noiseFloor = noiseFloor
+        floorRatio = noiseFloor.map { Self.ratio(maxAbsError, to: $0.allowance) }
+        self.reorderedRows = reorderedRows
+    }
+
+    /// `error / allowance`, 0 when both are 0 and ∞ when only the allowance is.
+    static func ratio(_ error: Double, to allowance: Double) -> Double {
+        if error == 0 { return 0 }
+        return allowance > 0 ? error / allowance : .infinity
     }
 }
 

@@ -10,6 +10,8 @@ public enum ThresholdKey: String, Sendable, Hashable, Codable, CodingKeyRepresen
     case maxMismatchFraction = "max_mismatch_fraction"
     case maxAbsError = "max_abs_error"
     case minTop1Agreement = "min_top1_agreement"
+    /// The largest allowed multiple of the noise floor (`NoiseFloor.allowance`) for the max abs error.
+    case maxFloorRatio = "max_floor_ratio"
     // Per cell.
     case maxAccuracyLoss = "max_accuracy_loss"
     case maxRelativeAccuracyLoss = "max_relative_accuracy_loss"
@@ -21,7 +23,7 @@ public enum ThresholdKey: String, Sendable, Hashable, Codable, CodingKeyRepresen
     /// True for keys that judge one output; false for cell budgets.
     public var isPerOutput: Bool {
         switch self {
-        case .rtol, .atol, .minCosine, .minSNRdB, .maxMismatchFraction, .maxAbsError, .minTop1Agreement: true
+        case .rtol, .atol, .minCosine, .minSNRdB, .maxMismatchFraction, .maxAbsError, .minTop1Agreement, .maxFloorRatio: true
         default: false
         }
     }
@@ -34,8 +36,15 @@ public enum ThresholdKey: String, Sendable, Hashable, Codable, CodingKeyRepresen
         }
     }
 
-    /// The element-wise `allclose` keys: a composition keeps them only when every part sets them.
+    /// The element-wise keys: a composition keeps them only when every part sets them.
     public var isElementwise: Bool {
+        isExplicitElementwise || self == .maxFloorRatio
+    }
+
+    /// The element-wise keys that state a tolerance in the output's own units: a layer of
+    /// thresholds that sets one of them (and not `max_floor_ratio`) replaces the noise-floor gate
+    /// of the layers below it.
+    public var isExplicitElementwise: Bool {
         switch self {
         case .rtol, .atol, .maxMismatchFraction, .maxAbsError: true
         default: false

@@ -8,16 +8,15 @@ public enum BuiltinPath: String, Sendable, Hashable, Codable, CaseIterable {
     case prune50 = "prune-50"
     case pruneChannels25 = "prune-channels-25"
 
-    /// The thresholds a path gets when `corpus.yml` sets none: tight `allclose` for the lossless
-    /// paths, cosine and accuracy budgets for the lossy ones.
+    /// The thresholds a path gets when `corpus.yml` sets none: the lossless paths are judged
+    /// against the model's noise floor (`NoiseFloor`), the lossy ones by task-level measures
+    /// (cosine, accuracy), since their error is by design far above float32 rounding.
     public var defaultThresholds: Thresholds {
         switch self {
-        case .fp32:
-            Thresholds([.rtol: 1e-4, .atol: 1e-5, .minCosine: 0.99999])
-        case .fused:
-            Thresholds([.rtol: 1e-3, .atol: 1e-4, .minCosine: 0.9999])
+        case .fp32, .fused:
+            Thresholds([.maxFloorRatio: Self.floorRatio])
         case .fp16:
-            Thresholds([.rtol: 1e-2, .atol: 1e-3, .minCosine: 0.999, .maxAccuracyLoss: 0.005])
+            Thresholds([.minCosine: 0.999, .maxAccuracyLoss: 0.005])
         case .int8Dynamic, .int8Static:
             Thresholds([.minCosine: 0.99, .maxAccuracyLoss: 0.01])
         case .prune50:
@@ -26,6 +25,11 @@ public enum BuiltinPath: String, Sendable, Hashable, Codable, CaseIterable {
             Thresholds([.minCosine: 0.9, .maxAccuracyLoss: 0.03])
         }
     }
+
+    /// The default `max_floor_ratio` of the lossless paths: the golden outputs and the cell's are
+    /// two float32 executions, each about one floor from the exact values, in other summation
+    /// orders (measured on Keras applications and torchvision models: 0.7–2.6×).
+    public static let floorRatio = 8.0
 
     /// Names in the order DESIGN.md lists them, for error messages.
     public static let names = allCases.map(\.rawValue)

@@ -104,37 +104,43 @@ public struct Manifest: Sendable {
 
     /// The thresholds of a path before any model overrides: built-in defaults, then `defaults:`.
     /// A composition without its own `defaults:` entry takes `Thresholds.loosest(of:)` its parts.
-    public func pathThresholds(_ path: String) -> Thresholds {
-        if let exact = defaults[path] {
-            let parts = PathSpec.components(of: path)
-            let base = parts.count == 1 ? builtinThresholds(parts[0]) : Thresholds.loosest(of: parts.map(pathThresholds))
-            return base.applying(exact)
-        }
+    ///
+    /// - Parameter precision: what the path produced, which decides the built-in defaults of an
+    ///   external path (`ModelPrecision.builtinPath`); nil before it is known.
+    public func pathThresholds(_ path: String, precision: ModelPrecision? = nil) -> Thresholds {
         let parts = PathSpec.components(of: path)
-        if parts.count > 1 { return Thresholds.loosest(of: parts.map(pathThresholds)) }
-        return builtinThresholds(path)
+        let base = parts.count == 1 ? builtinThresholds(path, precision: precision)
+            : Thresholds.loosest(of: parts.map { pathThresholds($0, precision: precision) })
+        return defaults[path].map(base.applying) ?? base
     }
 
-    private func builtinThresholds(_ name: String) -> Thresholds {
+    private func builtinThresholds(_ name: String, precision: ModelPrecision?) -> Thresholds {
         if let builtin = BuiltinPath(rawValue: name) { return builtin.defaultThresholds }
+        if let precision { return precision.builtinPath.defaultThresholds }
         return Self.externalDefaultThresholds
     }
 
-    /// What an external path is judged by when `defaults:` says nothing about it.
+    /// What an external path is judged by when `defaults:` says nothing about it and the precision
+    /// of what it produced is not known.
     public static let externalDefaultThresholds = Thresholds([.minCosine: 0.99])
 
     /// The thresholds that judge `output` of `model` on `path` (per-output keys only).
-    public func tolerance(model: ModelEntry, path: String, output: String) -> Thresholds {
-        resolved(model: model, path: path, output: output).tolerance
+    public func tolerance(model: ModelEntry, path: String, output: String, precision: ModelPrecision? = nil) -> Thresholds {
+        resolved(model: model, path: path, output: output, precision: precision).tolerance
     }
 
     /// The budgets that judge the cell `model` × `path` (cell keys only).
-    public func budget(model: ModelEntry, path: String) -> Thresholds {
-        resolved(model: model, path: path, output: nil).budget
+    public func budget(model: ModelEntry, path: String, precision: ModelPrecision? = nil) -> Thresholds {
+        resolved(model: model, path: path, output: nil, precision: precision).budget
     }
 
-    private func resolved(model: ModelEntry, path: String, output: String?) -> Thresholds {
-        model.overrides.layers(path: path, output: output).reduce(pathThresholds(path)) { $0.applying($1) }
+    /// The layers of `model` on top of the path's thresholds. A model with a teacher is judged
+    /// against another model's golden outputs, which its own noise floor says nothing about: the
+    /// path's `max_floor_ratio` does not apply to it (its own tolerances may still set one).
+    private func resolved(model: ModelEntry, path: String, output: String?, precision: ModelPrecision?) -> Thresholds {
+        var base = pathThresholds(path, precision: precision)
+        if model.teacher != nil { base[.maxFloorRatio] = nil }
+        return model.overrides.layers(path: path, output: output).reduce(base) { $0.applying($1) }
     }
 
     /// FNV-1a 64 of the text, in hex: stable across platforms and runs.

@@ -173,6 +173,8 @@ struct ManifestParser {
             if let threshold = ThresholdKey(rawValue: text) {
                 guard keys.contains(threshold) else { throw misplaced(key, threshold, in: context) }
                 all[threshold] = .some(try number(value, for: threshold))
+            } else if text == Self.matchKey {
+                all.match = try match(key, value, keys: keys, in: context)
             } else if isPathName(text) {
                 let (pathAll, pathOutputs) = try outputOverrides(value, keys: keys, outputs: outputs, in: "\(context) for path '\(text)'")
                 result.perPath[text] = pathAll
@@ -198,6 +200,8 @@ struct ManifestParser {
             if let threshold = ThresholdKey(rawValue: text) {
                 guard keys.contains(threshold) else { throw misplaced(key, threshold, in: context) }
                 all[threshold] = .some(try number(value, for: threshold))
+            } else if text == Self.matchKey {
+                all.match = try match(key, value, keys: keys, in: context)
             } else if outputs, case .mapping = value {
                 perOutput[text] = try thresholds(value, keys: ThresholdKey.perOutputKeys, in: "\(context) for output '\(text)'")
             } else {
@@ -212,6 +216,10 @@ struct ManifestParser {
         var result = ThresholdOverrides()
         for (key, value) in try mapping(node, what: context) {
             let text = try string(key, what: "a key of \(context)")
+            if text == Self.matchKey {
+                result.match = try match(key, value, keys: keys, in: context)
+                continue
+            }
             guard let threshold = ThresholdKey(rawValue: text) else {
                 throw invalid(key, "unknown key '\(text)' in \(context)" + suggestion(text, keys.map(\.rawValue)),
                               allowed: keys.map(\.rawValue))
@@ -220,6 +228,20 @@ struct ManifestParser {
             result[threshold] = .some(try number(value, for: threshold))
         }
         return result
+    }
+
+    /// The `match:` key: how an output is paired with its golden values (a tolerance, not a budget).
+    static let matchKey = "match"
+
+    private func match(_ key: Node, _ value: Node, keys: [ThresholdKey], in context: String) throws(ManifestError) -> OutputMatch {
+        guard keys.contains(where: \.isPerOutput) else {
+            throw invalid(key, "'match' cannot be set in \(context); it belongs under 'tolerances'")
+        }
+        let text = try string(value, what: "'match' in \(context)")
+        guard let match = OutputMatch(rawValue: text) else {
+            throw invalid(value, "unknown match '\(text)' in \(context)" + suggestion(text, OutputMatch.names), allowed: OutputMatch.names)
+        }
+        return match
     }
 
     private func misplaced(_ node: Node, _ key: ThresholdKey, in context: String) -> ManifestError {

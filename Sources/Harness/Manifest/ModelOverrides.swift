@@ -21,7 +21,7 @@ public struct ModelOverrides: Sendable, Hashable {
 
     mutating func merge(_ other: ModelOverrides) {
         func merged(_ a: ThresholdOverrides, _ b: ThresholdOverrides) -> ThresholdOverrides {
-            ThresholdOverrides(a.values.merging(b.values) { _, new in new })
+            ThresholdOverrides(a.values.merging(b.values) { _, new in new }, match: b.match ?? a.match)
         }
         all = merged(all, other.all)
         perPath.merge(other.perPath, uniquingKeysWith: merged)

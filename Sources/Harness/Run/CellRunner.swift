@@ -98,9 +98,18 @@ public struct CellRunner: Sendable {
         guard let (evaluator, feeds, outputs) = executed else { return finish(r) }
 
         onStage(.compare)
-        let comparison = r.run(.compare) {
-            try GoldenComparison.compare(actual: outputs, golden: golden.outputs, labels: golden.labels,
-                                         thresholds: { manifest.tolerance(model: entry, path: key.path, output: $0) })
+        let precision = ModelPrecision.of(model)
+        r.budget = manifest.budget(model: entry, path: key.path, precision: precision)
+        let tolerance = { (output: String) in manifest.tolerance(model: entry, path: key.path, output: output, precision: precision) }
+        let comparison = r.run(.compare) { () throws -> GoldenComparison.Result in
+            var floors: [String: NoiseFloor] = [:]
+            if outputs.contains(where: { tolerance($0.name)[.maxFloorRatio] != nil }) {
+                floors = try NoiseFloorMeter(batchSize: settings.batchSize)
+                    .measure(fp32: fp32, model: entry.name, inputs: golden.inputs, file: golden.displayName,
+                             match: { tolerance($0).match ?? .elements })
+            }
+            return try GoldenComparison.compare(actual: outputs, golden: golden.outputs, labels: golden.labels,
+                                                thresholds: tolerance, noiseFloors: floors)
         }
         guard let comparison else { return finish(r) }
         r.outputs = comparison.outputs
@@ -117,8 +126,8 @@ public struct CellRunner: Sendable {
 
         if !spec.isReference, Gates().verdict(for: r).status == .fail {
             onStage(.diagnose)
-            let threshold = DivergenceLocator.thresholdSNRdB(manifest.tolerance(model: entry, path: key.path,
-                                                                                output: r.outputs.first?.name ?? ""))
+            let judged = r.outputs.first { $0.noiseFloor != nil } ?? r.outputs.first
+            let threshold = DivergenceLocator.thresholdSNRdB(judged?.thresholds ?? tolerance(""), noiseFloor: judged?.noiseFloor)
             let diagnosed = r.run(.diagnose) { () throws -> Diagnosis in
                 let reference = try Evaluator(model: fp32)
                 var subset: [String: Tensor] = [:]

@@ -22,6 +22,19 @@ public struct DivergenceLocator {
         return 20
     }
 
+    /// The SNR below which a node diverges, for an output judged against its noise floor: the
+    /// floor's own SNR less the allowed ratio (`max_floor_ratio` k allows an error k times the
+    /// floor, 20·log10 k dB less), so a node is flagged once it is further from the fp32 graph
+    /// than the whole model may be from golden. Without a floor, `thresholdSNRdB(_:)`.
+    public static func thresholdSNRdB(_ thresholds: Thresholds, noiseFloor: NoiseFloor?) -> Double {
+        guard let ratio = thresholds[.maxFloorRatio], ratio > 0, let floor = noiseFloor else { return thresholdSNRdB(thresholds) }
+        let snr = floor.snrDB.isFinite ? floor.snrDB : Self.float32SNRdB
+        return min(snr, Self.float32SNRdB) - 20 * log10(ratio)
+    }
+
+    /// The SNR of a single float32 rounding (2⁻²⁴ relative): about 144 dB.
+    static let float32SNRdB = -20 * log10(Double(Float.ulpOfOne) / 2)
+
     /// Compares the intermediates of `model` with those of `reference` on `feeds`.
     public func diagnose(reference: Evaluator, model: Evaluator, feeds: [String: Tensor], thresholdSNRdB: Double) throws -> Diagnosis {
         let expected = try reference.run(tensors: try Self.matching(feeds, reference), captureIntermediates: true)

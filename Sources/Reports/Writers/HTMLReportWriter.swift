@@ -127,20 +127,25 @@ public enum HTMLReportWriter {
         }
         if !r.outputs.isEmpty {
             html.append("<h3>Outputs</h3><table class=\"metrics\"><thead><tr>")
-            for title in ["output", "shape", "max abs", "mean abs", "max rel", "cosine", "SNR dB", "mismatch", "min atol", "min rtol", "NaN / Inf", "top-1", "gates"] {
+            for title in ["output", "shape", "max abs", "× floor", "mean abs", "max rel", "cosine", "SNR dB", "mismatch", "min atol", "min rtol", "NaN / Inf", "top-1", "gates"] {
                 html.append("<th>\(title)</th>")
             }
             html.append("</tr></thead><tbody>")
             for output in r.outputs {
                 let gates = output.thresholds.values.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \(Gates.number($0.value, digits: 6))" }
+                    + (output.thresholds.match.map { ["match \($0.rawValue)"] } ?? [])
                 let cells = [output.name, "[" + output.shape.map(String.init).joined(separator: ", ") + "]",
-                             n(output.maxAbsError), n(output.meanAbsError), n(output.maxRelError), n(output.cosine, 6), n(output.snrDB, 4),
+                             n(output.maxAbsError), output.floorRatio.map(Gates.multiple) ?? "—", n(output.meanAbsError), n(output.maxRelError), n(output.cosine, 6), n(output.snrDB, 4),
                              "\(output.mismatchCount) (\(Gates.percent(output.mismatchFraction)))", n(output.minPassingAtol), n(output.minPassingRtol),
                              "\(output.nanCount) / \(output.infCount)" + (output.goldenNaNCount + output.goldenInfCount > 0 ? " (golden \(output.goldenNaNCount) / \(output.goldenInfCount))" : ""),
                              output.top1Agreement.map(Gates.percent) ?? "—", gates.isEmpty ? "—" : gates.joined(separator: ", ")]
                 html.append("<tr>" + cells.map { "<td>\(e($0))</td>" }.joined() + "</tr>")
             }
             html.append("</tbody></table>")
+            let floors = r.outputs.compactMap(outputNote)
+            if !floors.isEmpty {
+                html.append("<ul class=\"floors\">" + floors.map { "<li>\(e($0))</li>" }.joined() + "</ul>")
+            }
             for output in r.outputs {
                 html.append("<figure><figcaption>|error| histogram of \(e(output.name)) (count per decade)</figcaption>")
                 html.append(SVGChart.histogram(output.errorHistogram))
@@ -196,6 +201,22 @@ public enum HTMLReportWriter {
         }
         html.append("</details>")
         return html.joined(separator: "\n")
+    }
+
+    /// What the noise floor of an output says about its error, e.g. "probs: error 3.1× the noise
+    /// floor 2.4e-06 (…)", and how many detections were paired out of order; nil when neither applies.
+    static func outputNote(_ output: OutputMetrics) -> String? {
+        var parts: [String] = []
+        if let floor = output.noiseFloor, let ratio = output.floorRatio {
+            parts.append("error \(Gates.multiple(ratio)) the noise floor \(n(floor.allowance))"
+                         + (output.thresholds[.maxFloorRatio].map { " (allowed \(Gates.multiple($0)))" } ?? "")
+                         + "; the floor is the fp32 graph run in float32 against float64 on the same inputs: max abs \(n(floor.maxAbsError)), "
+                         + "rms \(n(floor.rmsError)), SNR \(n(floor.snrDB, 4)) dB, largest value \(n(floor.scale))")
+        }
+        if let reordered = output.reorderedRows {
+            parts.append("\(reordered) detection\(reordered == 1 ? "" : "s") paired with a golden row at another position")
+        }
+        return parts.isEmpty ? nil : "\(output.name): " + parts.joined(separator: "; ")
     }
 
     /// The number shown under a verdict in the matrix.

@@ -1,0 +1,64 @@
+import Foundation
+
+/// How far two correct float32 executions of one graph on the same inputs may legitimately differ,
+/// for one output: the model's fp32 graph run in float32 beside the same graph run in float64.
+///
+/// Float32 rounding in long sums (convolutions, matrix products, reductions) makes every float32
+/// execution a little wrong, and two executors that sum in different orders are wrong in different
+/// places. The float64 run is exact to about 1e-16 relative, so `maxAbsError` is the float32
+/// error of this executor on this model and these inputs. A correct float32 conversion of the
+/// model differs from the golden outputs (another float32 execution) by about this much, a
+/// buggy one by far more; the `max_floor_ratio` gate compares the two.
+public struct NoiseFloor: Sendable, Hashable, Codable {
+    /// Largest |float32 − float64| over the output's elements.
+    public var maxAbsError: Double
+    /// Root mean square of float32 − float64.
+    public var rmsError: Double
+    /// Largest |float64 value| of the output.
+    public var scale: Double
+    /// 10·log10(Σ float64² / Σ (float32 − float64)²); +∞ when the float32 run is exact.
+    public var snrDB: Double
+    /// The elements compared.
+    public var elementCount: Int
+    /// The floor gates use: `maxAbsError`, but at least one float32 rounding step of the output's
+    /// largest value (`scale`·2⁻²³), so that an output float32 computes exactly still allows two
+    /// executors to round its largest value differently.
+    public var allowance: Double
+
+    public init(maxAbsError: Double, rmsError: Double, scale: Double, snrDB: Double, elementCount: Int) {
+        self.maxAbsError = maxAbsError
+        self.rmsError = rmsError
+        self.scale = scale
+        self.snrDB = snrDB
+        self.elementCount = elementCount
+        allowance = max(maxAbsError, scale * Self.float32Epsilon)
+    }
+
+    /// 2⁻²³, the spacing of float32 values in [1, 2).
+    public static let float32Epsilon = Double(Float.ulpOfOne)
+
+    /// The floor from one output's float32 and float64 values, in the same element order.
+    ///
+    /// Elements where either value is not finite count only when they disagree (NaN against a
+    /// number, or ∞ against anything else), which makes the floor infinite: then the float32 run
+    /// itself overflows where the float64 run does not, and no finite tolerance is meaningful.
+    public static func measure(float32: [Double], float64: [Double]) -> NoiseFloor {
+        var maxAbs = 0.0, squares = 0.0, signal = 0.0, scale = 0.0
+        for (single, double) in zip(float32, float64) {
+            guard single.isFinite && double.isFinite else {
+                let same = (single.isNaN && double.isNaN) || single == double
+                if !same { maxAbs = .infinity }
+                continue
+            }
+            let difference = abs(single - double)
+            maxAbs = max(maxAbs, difference)
+            squares += difference * difference
+            signal += double * double
+            scale = max(scale, abs(double))
+        }
+        let count = min(float32.count, float64.count)
+        let snr = squares == 0 ? Double.infinity : (signal == 0 ? -Double.infinity : 10 * log10(signal / squares))
+        return NoiseFloor(maxAbsError: maxAbs, rmsError: count > 0 ? (squares / Double(count)).squareRoot() : 0,
+                          scale: scale, snrDB: snr, elementCount: count)
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+@testable import Harness
+import ModelFormats
+import ModelIR
+import TestSupport
+import XCTest
+
+/// The noise floor: a float32 graph against the same graph in float64, and the `max_floor_ratio`
+/// gate the lossless paths are judged by.
+final class NoiseFloorTests: XCTestCase {
+    static let terms = 48, samples = 4, width = 32
+
+    /// y = (((x0 + x1) + x2) + …): one `Add` per term, each a single float32 rounding, so the
+    /// float32 result is known exactly whatever the executor's summation strategy.
+    static func chainModel(terms: Int = terms, width: Int = width, scaleTerm: (index: Int, factor: Float)? = nil) -> Model {
+        var nodes: [Node] = []
+        var initializers: [Tensor] = []
+        var sum = "x0"
+        for k in 1..<terms {
+            var term = "x\(k)"
+            if let scaleTerm, scaleTerm.index == k {
+                initializers.append(GraphBuilder.tensor("factor", [], [scaleTerm.factor]))
+                nodes.append(Node(name: "scale_\(k)", opType: "Mul", inputs: [term, "factor"], outputs: ["x\(k)_scaled"]))
+                term = "x\(k)_scaled"
+            }
+            let output = k == terms - 1 ? "y" : "s\(k)"
+            nodes.append(Node(name: "add_\(k)", opType: "Add", inputs: [sum, term], outputs: [output]))
+            sum = output
+        }
+        return GraphBuilder.model(nodes, inputs: (0..<terms).map { GraphBuilder.value("x\($0)", .float, [samples, width]) },
+                                  outputs: [GraphBuilder.value("y", .float, [samples, width])], initializers: initializers)
+    }
+
+    /// Terms of mixed magnitude: term k has magnitude 10^(k mod 7 − 3), from 1e-3 to 1e3, random sign.
+    static func termValues() -> [[Float]] {
+        var random = SeededGenerator(state: 20261206)
+        return (0..<terms).map { k in
+            let magnitude = Float(pow(10.0, Double(k % 7 - 3)))
+            return (0..<samples * width).map { _ in random.float() * magnitude }
+        }
+    }
+
+    static func feeds(_ values: [[Float]]) -> [String: Tensor] {
+        Dictionary(uniqueKeysWithValues: values.enumerated().map { ("x\($0.offset)", GraphBuilder.tensor([samples, width], $0.element)) })
+    }
+
+    /// The chain summed left to right in float32 and in float64.
+    static func sums(_ values: [[Float]]) -> (float32: [Float], float64: [Double]) {
+        var single = values[0], double = values[0].map(Double.init)
+        for term in values.dropFirst() {
+            for i in single.indices {
+                single[i] += term[i]
+                double[i] += Double(term[i])
+            }
+        }
+        return (single, double)
+    }
+
+    func testFloorOfAMixedMagnitudeSumIsItsFloat32RoundingError() throws {
+        let values = Self.termValues()
+        let (single, double) = Self.sums(values)
+        var expectedMax = 0.0, expectedSquares = 0.0
+        for (s, d) in zip(single, double) {
+            expectedMax = max(expectedMax, abs(Double(s) - d))
+            expectedSquares += (Double(s) - d) * (Double(s) - d)
+        }
+        XCTAssertGreaterThan(expectedMax, 1e-6, "the sum of mixed magnitudes loses float32 digits")
+
+        let floors = try NoiseFloorMeter().measure(fp32: Self.chainModel(), model: "chain", inputs: Self.feeds(values), file: "test")
+        let floor = try XCTUnwrap(floors["y"])
+        XCTAssertEqual(floor.maxAbsError, expectedMax, "exactly the float32 rounding of the chain")
+        XCTAssertEqual(floor.rmsError, (expectedSquares / Double(single.count)).squareRoot(), accuracy: 1e-15)
+        XCTAssertEqual(floor.scale, double.map(abs).max() ?? 0)
+        XCTAssertEqual(floor.elementCount, Self.samples * Self.width)
+        XCTAssertEqual(floor.allowance, max(expectedMax, floor.scale * 0x1p-23))
+    }
+
+    func testFloorOfAnExactGraphIsOneRoundingOfItsLargestValue() {
+        let floor = NoiseFloor.measure(float32: [1, -4, 0.5], float64: [1, -4, 0.5])
+        XCTAssertEqual(floor.maxAbsError, 0)
+        XCTAssertEqual(floor.snrDB, .infinity)
+        XCTAssertEqual(floor.allowance, 4 * 0x1p-23)
+        let overflow = NoiseFloor.measure(float32: [.infinity, 1], float64: [.infinity, 1])
+        XCTAssertEqual(overflow.maxAbsError, 0, "both overflow the same way")
+        XCTAssertEqual(NoiseFloor.measure(float32: [.infinity, 1], float64: [1e38, 1]).allowance, .infinity)
+    }
+
+    /// A difference from golden just below `max_floor_ratio` floors passes, just above it fails and
+    /// says by how much.
+    func testBugJustAboveTheFloorFailsAndNoiseJustBelowPasses() throws {
+        let values = Self.termValues()
+        let (single, double) = Self.sums(values)
+        let floor = NoiseFloor.measure(float32: single.map(Double.init), float64: double)
+        let golden = double.map { Double(Float($0)) }
+        let thresholds = BuiltinPath.fp32.defaultThresholds
+        XCTAssertEqual(thresholds, Thresholds([.maxFloorRatio: 8]))
+
+        func verdict(offset: Double) throws -> (Verdict, OutputMetrics) {
+            var actual = golden
+            actual[17] += offset
+            let metrics = try OutputComparator.compare(name: "y", actual: actual, golden: golden, shape: [Self.samples, Self.width],
+                                                       thresholds: thresholds, noiseFloor: floor)
+            return (Gates().verdict(for: CellResult(model: "chain", path: "fp32", outputs: [metrics])), metrics)
+        }
+        let (noise, noiseMetrics) = try verdict(offset: 7.9 * floor.allowance)
+        XCTAssertEqual(noise, .pass)
+        XCTAssertEqual(try XCTUnwrap(noiseMetrics.floorRatio), 7.9, accuracy: 1e-6)
+        let (bug, bugMetrics) = try verdict(offset: -8.1 * floor.allowance)
+        XCTAssertEqual(try XCTUnwrap(bugMetrics.floorRatio), 8.1, accuracy: 1e-6)
+        XCTAssertEqual(bug.status, .fail)
+        XCTAssertEqual(bug.reasons, ["output 'y': max abs error \(Gates.number(8.1 * floor.allowance)) is 8.1× the noise floor "
+                                     + "\(Gates.number(floor.allowance)) (allowed 8×, so 1.01× over)"])
+
+        // The float32 chain itself is a correct execution: within the floor of the exact result.
+        let own = try OutputComparator.compare(name: "y", actual: single.map(Double.init), golden: golden, shape: [Self.samples, Self.width],
+                                               thresholds: thresholds, noiseFloor: floor)
+        XCTAssertLessThanOrEqual(try XCTUnwrap(own.floorRatio), 1.0001)
+    }
+
+    func testMissingOrInfiniteFloorFailsTheGateWithWhatToDo() throws {
+        let metrics = try OutputComparator.compare(name: "y", actual: [1, 2], golden: [1, 2], shape: [2], thresholds: Thresholds([.maxFloorRatio: 8]))
+        let missing = Gates().verdict(for: CellResult(model: "m", path: "fp32", outputs: [metrics]))
+        XCTAssertEqual(missing.status, .fail)
+        XCTAssertTrue(missing.reasons[0].contains("noise floor was not measured"), missing.reasons[0])
+        XCTAssertTrue(missing.reasons[0].contains("set rtol/atol or max_abs_error"), missing.reasons[0])
+        let infinite = try OutputComparator.compare(name: "y", actual: [1, 2], golden: [1, 2], shape: [2], thresholds: Thresholds([.maxFloorRatio: 8]),
+                                                    noiseFloor: NoiseFloor.measure(float32: [.infinity, 2], float64: [1e38, 2]))
+        XCTAssertTrue(Gates().verdict(for: CellResult(model: "m", path: "fp32", outputs: [infinite])).reasons[0].contains("not finite"))
+    }
+
+    func testDivergenceThresholdFollowsTheFloor() {
+        let floor = NoiseFloor(maxAbsError: 1e-5, rmsError: 1e-6, scale: 10, snrDB: 110, elementCount: 4)
+        XCTAssertEqual(DivergenceLocator.thresholdSNRdB(Thresholds([.maxFloorRatio: 10]), noiseFloor: floor), 90, accuracy: 1e-9)
+        XCTAssertEqual(DivergenceLocator.thresholdSNRdB(Thresholds([.minCosine: 0.99]), noiseFloor: floor), 10 * log10(50), accuracy: 1e-9)
+        let exact = NoiseFloor(maxAbsError: 0, rmsError: 0, scale: 1, snrDB: .infinity, elementCount: 4)
+        XCTAssertEqual(DivergenceLocator.thresholdSNRdB(Thresholds([.maxFloorRatio: 10]), noiseFloor: exact),
+                       DivergenceLocator.float32SNRdB - 20, accuracy: 1e-9)
+    }
+
+    /// A corpus with no tolerances: fp32 and fused pass against the floor, an external converter
+    /// whose float32 graph scales one term by 1 + 1e-4 fails, by a stated multiple of the floor,
+    /// with the diagnosis at the first Add that reads the scaled term.
+    func testRunWithoutTolerancesPassesLosslessPathsAndFailsABugJustAboveTheFloor() throws {
+        let folder = try TemporaryDirectory()
+        let modelFolder = folder.file("chain")
+        try FileManager.default.createDirectory(at: modelFolder, withIntermediateDirectories: true)
+        try ONNXModelFile.save(Self.chainModel(), to: modelFolder.appendingPathComponent("model.onnx"))
+        try ONNXModelFile.save(Self.chainModel(scaleTerm: (27, 1.0001)), to: folder.file("buggy.onnx"))
+        let values = Self.termValues()
+        let golden = Self.sums(values).float64.map { Float($0) }
+        var datasets = Dictionary(uniqueKeysWithValues: values.enumerated().map {
+            ("inputs/x\($0.offset)", GraphBuilder.tensor([Self.samples, Self.width], $0.element))
+        })
+        datasets["outputs/y"] = GraphBuilder.tensor([Self.samples, Self.width], golden)
+        try HDF5TensorFile.write(datasets, to: modelFolder.appendingPathComponent("golden.h5"))
+        try """
+            paths: [fp32, fused, buggy]
+            models:
+              chain: {source: chain/model.onnx}
+            external_paths:
+              buggy: {command: "test -f {input} && cp '\(folder.file("buggy.onnx").path)' {output}"}
+            """.write(to: folder.file("corpus.yml"), atomically: true, encoding: .utf8)
+        let manifest = try Manifest.load(corpus: folder.url)
+        let runner = CellRunner(manifest: manifest, modelsFolder: folder.file("out"), settings: RunSettings(latencyRuns: 1, warmupRuns: 0))
+        for path in ["fp32", "fused"] {
+            let result = runner.run(CellKey(model: "chain", path: path))
+            XCTAssertEqual(Gates().verdict(for: result), .pass, path)
+            let output = try XCTUnwrap(result.outputs.first)
+            XCTAssertEqual(output.thresholds, Thresholds([.maxFloorRatio: 8]), path)
+            XCTAssertLessThanOrEqual(try XCTUnwrap(output.floorRatio), 2, path)
+        }
+        let buggy = runner.run(CellKey(model: "chain", path: "buggy"))
+        let verdict = Gates().verdict(for: buggy)
+        XCTAssertEqual(verdict.status, .fail)
+        let output = try XCTUnwrap(buggy.outputs.first)
+        XCTAssertEqual(output.thresholds, Thresholds([.maxFloorRatio: 8]), "a float32 external graph is judged like fp32")
+        XCTAssertGreaterThan(try XCTUnwrap(output.floorRatio), 8)
+        XCTAssertTrue(verdict.reasons.contains { $0.contains("the noise floor") && $0.contains("(allowed 8×") }, "\(verdict.reasons)")
+        XCTAssertEqual(buggy.diagnosis?.firstDivergingNode, "add_27")
+    }
+}
