@@ -118,6 +118,12 @@ struct GraphPreparer {
             releaseAt[position].append(s)
         }
 
+        var scopeReads = Set<Int>()
+        for (nodeIndex, node) in graph.nodes.enumerated() where !node.subgraphs.isEmpty {
+            let direct = Set(node.inputs)
+            for name in reads[nodeIndex] where !direct.contains(name) { if let s = slotIndex[name] { scopeReads.insert(s) } }
+        }
+
         let scope: OuterScope = [visibleHere] + (outer ?? [])
         var steps: [PreparedGraph.Step] = []
         for (position, nodeIndex) in order.enumerated() {
@@ -135,7 +141,7 @@ struct GraphPreparer {
             outputs.append(.init(name: output.name, slot: slot(output.name), type: output.type?.type))
         }
         return PreparedGraph(name: graphName, slotNames: slotNames, inputs: inputs, outputs: outputs,
-                             constants: constants, freeVariables: freeVariables, steps: steps)
+                             constants: constants, freeVariables: freeVariables, steps: steps, scopeReads: scopeReads)
     }
 
     /// Kahn's algorithm, taking ready nodes in file order.

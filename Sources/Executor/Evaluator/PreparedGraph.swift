@@ -35,9 +35,13 @@ final class PreparedGraph: Sendable {
     /// Values read from enclosing graphs, copied into the frame before each run.
     let freeVariables: [(name: String, slot: Int)]
     let steps: [Step]
+    /// Slots the subgraphs of some step (If branches, Loop and Scan bodies) read by name rather than
+    /// as node inputs: they must hold their values when that step runs.
+    let scopeReads: Set<Int>
 
     init(name: String, slotNames: [String], inputs: [Port], outputs: [Port],
-         constants: [(slot: Int, value: RuntimeValue)], freeVariables: [(name: String, slot: Int)], steps: [Step]) {
+         constants: [(slot: Int, value: RuntimeValue)], freeVariables: [(name: String, slot: Int)], steps: [Step],
+         scopeReads: Set<Int> = []) {
         self.name = name
         self.slotNames = slotNames
         var index: [String: Int] = [:]
@@ -48,6 +52,7 @@ final class PreparedGraph: Sendable {
         self.constants = constants
         self.freeVariables = freeVariables
         self.steps = steps
+        self.scopeReads = scopeReads
     }
 }
 

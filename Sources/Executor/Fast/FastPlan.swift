@@ -19,13 +19,15 @@ enum FastPlan {
     static let nondeterministic: Set<String> = [
         "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli", "Dropout",
     ]
-    /// Operators that run subgraphs reading names from the enclosing scope.
+    /// Operators that run subgraphs reading names from the enclosing scope; never folded.
     static let scoped: Set<String> = ["If", "Loop", "Scan", "SequenceMap"]
 
-    /// The fast plan for `graph`, or nil when it would not differ from `graph`.
+    /// The fast plan for `graph`, or nil when it would not differ from `graph`. Values that
+    /// subgraphs read by name (`scopeReads`) are kept as graph outputs are: never folded away or
+    /// absorbed into a fused step.
     static func make(_ graph: PreparedGraph) -> PreparedGraph? {
-        guard !graph.steps.contains(where: { scoped.contains($0.opType) && $0.domain.isEmpty }),
-              graph.freeVariables.isEmpty else { return nil }
+        guard graph.freeVariables.isEmpty else { return nil }
+        let analysed = graph.scopeReads.isEmpty ? graph : graph.retaining(graph.scopeReads)
         var known = [RuntimeValue?](repeating: nil, count: graph.slotNames.count)
         for constant in graph.constants { known[constant.slot] = constant.value }
         let weights = QuantizedPlan.weightSources(graph.steps, known: known)
@@ -44,24 +46,25 @@ enum FastPlan {
                 remaining.append(step)
             }
         }
-        var fused = fuse(ChannelAffineFusion.fused(remaining, graph: graph, known: known), graph: graph, known: known, weights: weights)
+        var fused = fuse(ChannelAffineFusion.fused(remaining, graph: analysed, known: known), graph: analysed, known: known, weights: weights)
         if fused.contains(where: { $0.kernel is FastQuantizeLinear || $0.kernel is FastDequantizeLinear }) {
-            fused = QuantizedPlan.pruned(QuantizedPlan.absorbingQuantization(QuantizedPlan.pruned(fused, graph: graph), graph: graph, known: known),
-                                         graph: graph)
+            fused = QuantizedPlan.pruned(QuantizedPlan.absorbingQuantization(QuantizedPlan.pruned(fused, graph: analysed), graph: analysed, known: known),
+                                         graph: analysed)
         }
         let referenceKernels = Set(remaining.map { ObjectIdentifier(type(of: $0.kernel)) })
         guard folded || fused.count != remaining.count
                 || fused.contains(where: { !referenceKernels.contains(ObjectIdentifier(type(of: $0.kernel))) }) else { return nil }
         var read = Set<Int>()
         for step in fused { for slot in step.inputs { if let slot { read.insert(slot) } } }
-        for port in graph.outputs { read.insert(port.slot) }
+        for port in analysed.outputs { read.insert(port.slot) }
         let constants = known.enumerated().compactMap { slot, value in value.flatMap { read.contains(slot) ? (slot, $0) : nil } }
         return PreparedGraph(name: graph.name, slotNames: graph.slotNames, inputs: graph.inputs, outputs: graph.outputs,
-                             constants: constants, freeVariables: [], steps: fused)
+                             constants: constants, freeVariables: [], steps: fused, scopeReads: graph.scopeReads)
     }
 
     private static func foldable(_ step: PreparedGraph.Step, _ known: [RuntimeValue?]) -> Bool {
         guard !nondeterministic.contains(step.opType) || !step.domain.isEmpty else { return false }
+        guard !scoped.contains(step.opType) || !step.domain.isEmpty else { return false }
         guard !(step.kernel is FunctionCall) else { return false }
         return step.inputs.allSatisfy { $0 == nil || known[$0!] != nil }
     }
@@ -225,6 +228,16 @@ enum FastPlan {
                                 outputs: [current], release: release))
         }
         return result
+    }
+}
+
+extension PreparedGraph {
+    /// This graph with `slots` added to its outputs, for analyses that must leave them computed.
+    func retaining(_ slots: Set<Int>) -> PreparedGraph {
+        let extra = slots.sorted().filter { slot in !outputs.contains { $0.slot == slot } }
+            .map { Port(name: slotNames[$0], slot: $0, type: nil) }
+        return PreparedGraph(name: name, slotNames: slotNames, inputs: inputs, outputs: outputs + extra,
+                             constants: constants, freeVariables: freeVariables, steps: steps, scopeReads: scopeReads)
     }
 }
 

@@ -78,6 +78,38 @@ public struct SampleBatches {
         }
     }
 
+    /// Runs feeds as a value file stores them. They run in one piece when they fit the model's
+    /// declared inputs; when the model fixes its batch size and some tensor feed holds a different
+    /// number of samples on its first axis (eight images for a model exported with batch 1), they
+    /// run through `run(_:limit:)` in batches of that size, outputs stacked back on the first axis.
+    ///
+    /// - Returns: the outputs in model order.
+    /// - Throws: `ExecutionError` from a run, `SampleError` when batch outputs cannot be stacked.
+    public func runSplittingFixedBatches(_ feeds: [String: RuntimeValue]) throws -> [NamedValue] {
+        if let tensors = Self.samplesToSplit(feeds, for: evaluator.requiredInputs) {
+            return try run(tensors).map { NamedValue(name: $0.name, value: .tensor($0.tensor)) }
+        }
+        return try evaluator.run(feeds).outputs
+    }
+
+    /// The feeds as tensors when they must be split into the model's fixed batches: every feed is
+    /// a tensor of the declared rank and at least one holds a number of samples other than its
+    /// input's fixed first dimension. Nil when they run as they are.
+    public static func samplesToSplit(_ feeds: [String: RuntimeValue], for inputs: [ValueInfo]) -> [String: Tensor]? {
+        guard fixedBatch(of: inputs) != nil else { return nil }
+        var tensors: [String: Tensor] = [:]
+        var differs = false
+        for (name, value) in feeds {
+            guard let tensor = value.tensor, tensor.rank > 0 else { return nil }
+            if let declared = inputs.first(where: { $0.name == name })?.type?.type.tensorType?.shape {
+                guard declared.rank == tensor.rank else { return nil }
+                if let size = declared.dimensions[0].dimension.value, size != tensor.shape[0] { differs = true }
+            }
+            tensors[name] = tensor
+        }
+        return differs ? tensors : nil
+    }
+
     /// Rows `start..<end` of the first axis, repeating the last row up to `paddedTo` rows.
     public static func rows(of tensor: Tensor, from start: Int, to end: Int, paddedTo size: Int? = nil) throws -> Tensor {
         guard let samples = tensor.shape.first, samples > 0, tensor.strings == nil else { return tensor }

@@ -6,9 +6,11 @@ import ModelIR
 /// Values in an HDF5 file laid out as golden files are: each model input in a dataset
 /// `inputs/<name>`, each output written to `outputs/<name>`.
 ///
-/// A model with one input takes the file's single input dataset whatever its name. A dataset is
-/// fed as stored — every sample of its first axis in one run — so its element type and shape must
-/// be those the model declares for the input (a symbolic dimension accepts any size).
+/// A model with one input takes the file's single input dataset whatever its name. A dataset's
+/// element type and shape must be those the model declares for the input (a symbolic dimension
+/// accepts any size), except that the first axis may hold any number of samples when the model
+/// fixes it: such samples are run in batches of the model's size
+/// (`SampleBatches.runSplittingFixedBatches(_:)`).
 public struct HDF5ValueFiles: ValueFileFormat {
     public init() {}
 
@@ -52,8 +54,8 @@ public struct HDF5ValueFiles: ValueFileFormat {
             return "\(elementType) elements but the dataset holds \(found); convert it to \(elementType)"
         }
         guard let shape else { return nil }
-        let fits = shape.rank == tensor.rank && zip(shape.dimensions, tensor.shape).allSatisfy { dimension, size in
-            dimension.dimension.value.map { $0 == size } ?? true
+        let fits = shape.rank == tensor.rank && zip(shape.dimensions, tensor.shape).enumerated().allSatisfy { axis, pair in
+            axis == 0 && tensor.shape[0] > 0 || (pair.0.dimension.value.map { $0 == pair.1 } ?? true)
         }
         return fits ? nil : "shape \(shape) but the dataset holds \(found)"
     }

@@ -10,7 +10,9 @@ struct Exec: ParsableCommand {
             Inputs and outputs are HDF5 files (.h5: each input in a dataset inputs/<name>, fed as stored; \
             a model with one input takes the single dataset whatever its name; outputs written to \
             outputs/<name>) or ONNX test-data files (a folder of input_K.pb files or one .pb file; \
-            outputs written as output_K.pb into a folder). Existing outputs are kept unless --force.
+            outputs written as output_K.pb into a folder). Inputs holding more samples than a model with \
+            a fixed batch size takes are run in batches of that size, outputs stacked back along the \
+            first axis. Existing outputs are kept unless --force.
             """)
 
     @Argument(help: "The model file.") var model: String
@@ -31,11 +33,13 @@ struct Exec: ParsableCommand {
             do { return try Evaluator(model: loaded) } catch { throw CommandFailure("\(model): \(error)") }
         }
         let feeds = try CommandFailure.reporting { try reader.readInputs(inputURL, for: loaded.graph) }
-        let result = try CommandFailure.reporting { () throws -> ExecutionResult in
-            do { return try evaluator.run(feeds) } catch { throw CommandFailure("\(model): \(error)") }
+        let outputs = try CommandFailure.reporting { () throws -> [NamedValue] in
+            do { return try SampleBatches(evaluator: evaluator).runSplittingFixedBatches(feeds) } catch {
+                throw CommandFailure("\(model): \(error)")
+            }
         }
-        try CommandFailure.reporting { try writer.writeOutputs(result.outputs, to: outputURL, graph: loaded.graph, overwrite: force) }
-        for (index, output) in result.outputs.enumerated() {
+        try CommandFailure.reporting { try writer.writeOutputs(outputs, to: outputURL, graph: loaded.graph, overwrite: force) }
+        for (index, output) in outputs.enumerated() {
             let location = writer is HDF5ValueFiles ? "outputs/\(output.name)" : "output_\(index).pb"
             print("\(location)  \(output.name)  \(output.value.summary)")
         }

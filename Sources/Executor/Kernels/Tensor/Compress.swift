@@ -33,14 +33,13 @@ struct NonZero_9: TensorKernel, AttributeFreeKernel {
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
         let x = try inputs.required(0)
         let values = try x.doubleValues()
-        var found: [[Int]] = []
-        forEachIndex(x.shape) { flat, index in if values[flat] != 0 { found.append(index) } }
-        let rank = max(x.rank, 1)
-        var result = [Int64](repeating: 0, count: rank * found.count)
-        for (column, index) in found.enumerated() {
-            for axis in 0..<x.rank { result[axis * found.count + column] = Int64(index[axis]) }
+        let found = values.indices.filter { values[$0] != 0 }
+        let strides = Strides(x.shape).values
+        var result = [Int64](repeating: 0, count: x.rank * found.count)
+        for (column, flat) in found.enumerated() {
+            for axis in 0..<x.rank { result[axis * found.count + column] = Int64(flat / strides[axis] % x.shape[axis]) }
         }
-        return [try Tensor(shape: [x.rank, found.count], scalars: x.rank == 0 ? [] : result)]
+        return [try Tensor(shape: [x.rank, found.count], scalars: result)]
     }
 }
 
