@@ -1,4 +1,5 @@
 #include "CQuantizedKernels.h"
+#include "Epilogue.h"
 
 #include <string.h>
 
@@ -21,7 +22,7 @@ size_t mg_depthwise_scratch_size(int in_h, int in_w, int k_h, int k_w, int strid
 static inline __attribute__((always_inline))
 void depthwise(const uint8_t *x, int is_signed, int32_t zero, int in_h, int in_w, const int8_t *w, int k_h, int k_w,
                int stride_h, int stride_w, int dilation_h, int dilation_w, int pad_h, int pad_w, int out_h, int out_w,
-               float scale, float shift, float low, float high, void *scratch, float *out) {
+               const mg_epilogue *e, void *scratch, void *out) {
     int ph = padded_extent(in_h, k_h, stride_h, dilation_h, pad_h, out_h);
     int pw = padded_extent(in_w, k_w, stride_w, dilation_w, pad_w, out_w);
     int16_t *plane = (int16_t *)scratch;
@@ -47,12 +48,8 @@ void depthwise(const uint8_t *x, int is_signed, int32_t zero, int in_h, int in_w
                 for (size_t i = 0; i < length; i++) acc[i] += (int32_t)tap[i] * weight;
             }
         for (int oy = 0; oy < out_h; oy++) {
-            float *line = out + (size_t)oy * out_w;
             const int32_t *sums = acc + (size_t)oy * pw;
-            for (int ox = 0; ox < out_w; ox++) {
-                float v = (float)sums[ox] * scale + shift;
-                line[ox] = v < low ? low : (v > high ? high : v);
-            }
+            for (int ox = 0; ox < out_w; ox++) mg_epilogue_store1(e, 0, sums[ox], out, (size_t)oy * out_w + ox);
         }
         return;
     }
@@ -70,11 +67,7 @@ void depthwise(const uint8_t *x, int is_signed, int32_t zero, int in_h, int in_w
                 }
             }
         }
-        float *line = out + (size_t)oy * out_w;
-        for (int ox = 0; ox < out_w; ox++) {
-            float v = (float)acc[ox] * scale + shift;
-            line[ox] = v < low ? low : (v > high ? high : v);
-        }
+        for (int ox = 0; ox < out_w; ox++) mg_epilogue_store1(e, 0, acc[ox], out, (size_t)oy * out_w + ox);
     }
 }
 
@@ -82,22 +75,22 @@ void depthwise(const uint8_t *x, int is_signed, int32_t zero, int in_h, int in_w
 __attribute__((target("avx2")))
 static void depthwise_avx2(const uint8_t *x, int is_signed, int32_t zero, int in_h, int in_w, const int8_t *w, int k_h, int k_w,
                            int stride_h, int stride_w, int dilation_h, int dilation_w, int pad_h, int pad_w, int out_h, int out_w,
-                           float scale, float shift, float low, float high, void *scratch, float *out) {
+                           const mg_epilogue *e, void *scratch, void *out) {
     depthwise(x, is_signed, zero, in_h, in_w, w, k_h, k_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w, out_h, out_w,
-              scale, shift, low, high, scratch, out);
+              e, scratch, out);
 }
 #endif
 
 void mg_depthwise_u8(const uint8_t *x, int is_signed, int32_t zero, int in_h, int in_w, const int8_t *w, int k_h, int k_w,
                      int stride_h, int stride_w, int dilation_h, int dilation_w, int pad_h, int pad_w, int out_h, int out_w,
-                     float scale, float shift, float low, float high, void *scratch, float *out) {
+                     const mg_epilogue *e, void *scratch, void *out) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     if (mg_qgemm_best_path() >= MG_QGEMM_PATH_AVX2) {
         depthwise_avx2(x, is_signed, zero, in_h, in_w, w, k_h, k_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w,
-                       out_h, out_w, scale, shift, low, high, scratch, out);
+                       out_h, out_w, e, scratch, out);
         return;
     }
 #endif
     depthwise(x, is_signed, zero, in_h, in_w, w, k_h, k_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w, out_h, out_w,
-              scale, shift, low, high, scratch, out);
+              e, scratch, out);
 }

@@ -1,4 +1,5 @@
 #include "CQuantizedKernels.h"
+#include "Epilogue.h"
 
 #include <string.h>
 
@@ -26,30 +27,6 @@ size_t mg_depthwise3x3_q8_scratch_size(int in_h, int in_w, int stride_h, int str
 
 #define TARGET __attribute__((target("avx512f,avx512bw,avx512vl,fma")))
 
-/// The parameters of one plane that stay fixed over its rows.
-typedef struct {
-    __m512 scale, shift, low, high;
-    __m512 multiplier, q_low, q_high;
-    __m512i out_zero;
-    float *out_f;
-    uint8_t *out_q;
-} epilogue;
-
-/// Stores sixteen sums (`mask`: the valid lanes) as floats, or quantized as `mg_quantize_scaled_f32` does.
-TARGET static inline void store16(const epilogue *e, __m512 sum, size_t at, __mmask16 mask) {
-    __m512 v = _mm512_add_ps(_mm512_mul_ps(sum, e->scale), e->shift);
-    v = _mm512_min_ps(_mm512_max_ps(v, e->low), e->high);
-    if (!e->out_q) {
-        _mm512_mask_storeu_ps(e->out_f + at, mask, v);
-        return;
-    }
-    __m512 q = _mm512_mul_ps(v, e->multiplier);
-    __mmask16 ordered = _mm512_cmp_ps_mask(q, q, _CMP_ORD_Q);
-    q = _mm512_min_ps(_mm512_max_ps(q, e->q_low), e->q_high);
-    __m512i levels = _mm512_maskz_add_epi32(ordered, _mm512_cvtps_epi32(q), e->out_zero);
-    _mm_mask_storeu_epi8(e->out_q + at, mask, _mm512_cvtepi32_epi8(levels));
-}
-
 /// Sixteen floats from `p`, each lane `STRIDE` (1 or 2) floats from the last.
 #define LANES(p, STRIDE)                                                                                            \
     ((STRIDE) == 1 ? _mm512_loadu_ps(p)                                                                            \
@@ -57,10 +34,10 @@ TARGET static inline void store16(const epilogue *e, __m512 sum, size_t at, __mm
 
 /// The output rows of one plane, four rows of sixteen outputs at a time, the nine weights held in
 /// registers. The products and sums of integers stay exact (below 2²⁴), so the fused
-/// multiply-adds give the float sums of the reference kernels.
+/// multiply-adds give the int32 sums, which go through the epilogue.
 #define ROWS(NAME, STRIDE)                                                                                          \
     TARGET static void NAME(const float *plane, int pitch, int stride_h, int dilation_h, int dilation_w, const float *w,      \
-                            int out_h, int out_w, const epilogue *e) {                                              \
+                            int out_h, int out_w, const mg_epilogue *e, void *out) {                                              \
         const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);          \
         __m512 w0 = _mm512_set1_ps(w[0]), w1 = _mm512_set1_ps(w[1]), w2 = _mm512_set1_ps(w[2]);                     \
         __m512 w3 = _mm512_set1_ps(w[3]), w4 = _mm512_set1_ps(w[4]), w5 = _mm512_set1_ps(w[5]);                     \
@@ -84,7 +61,8 @@ TARGET static inline void store16(const epilogue *e, __m512 sum, size_t at, __mm
                     c = _mm512_fmadd_ps(w8, LANES(t + 2 * dilation_w, STRIDE), c);                                   \
                     s[r] = _mm512_add_ps(_mm512_add_ps(a, b), c);                                                    \
                 }                                                                                                    \
-                for (int r = 0; r < 4 && oy + r < out_h; r++) store16(e, s[r], (size_t)(oy + r) * out_w + ox, mask);  \
+                for (int r = 0; r < 4 && oy + r < out_h; r++)                                                        \
+                    mg_epilogue_store16(e, 0, _mm512_cvtps_epi32(s[r]), out, (size_t)(oy + r) * out_w + ox, mask);      \
             }                                                                                                        \
         }                                                                                                            \
     }
@@ -94,8 +72,7 @@ ROWS(rows_stride2, 2)
 
 TARGET static void depthwise3x3(const uint8_t *x, int is_signed, int32_t zero, int in_h, int in_w, const float *w, int stride_h,
                                 int stride_w, int dilation_h, int dilation_w, int pad_h, int pad_w, int out_h, int out_w,
-                                float scale, float shift, float low, float high, float *scratch, int pad_scratch, float *out_f,
-                                uint8_t *out_q, float multiplier, int32_t out_zero, int out_signed) {
+                                const mg_epilogue *e, float *scratch, int pad_scratch, void *out) {
     int height, pitch;
     plane_extent(in_h, in_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w, out_h, out_w, &height, &pitch);
     if (pad_scratch) memset(scratch, 0, (size_t)height * pitch * sizeof(float));
@@ -110,29 +87,21 @@ TARGET static void depthwise3x3(const uint8_t *x, int is_signed, int32_t zero, i
             _mm512_mask_storeu_ps(row + i, mask, _mm512_sub_ps(_mm512_cvtepi32_ps(wide), zeroV));
         }
     }
-    epilogue e = {
-        .scale = _mm512_set1_ps(scale), .shift = _mm512_set1_ps(shift), .low = _mm512_set1_ps(low), .high = _mm512_set1_ps(high),
-        .multiplier = _mm512_set1_ps(multiplier),
-        .q_low = _mm512_set1_ps((float)((out_signed ? -128 : 0) - out_zero)),
-        .q_high = _mm512_set1_ps((float)((out_signed ? 127 : 255) - out_zero)),
-        .out_zero = _mm512_set1_epi32(out_zero), .out_f = out_f, .out_q = out_q,
-    };
     if (stride_w == 1) {
-        rows_stride1(scratch, pitch, stride_h, dilation_h, dilation_w, w, out_h, out_w, &e);
+        rows_stride1(scratch, pitch, stride_h, dilation_h, dilation_w, w, out_h, out_w, e, out);
     } else {
-        rows_stride2(scratch, pitch, stride_h, dilation_h, dilation_w, w, out_h, out_w, &e);
+        rows_stride2(scratch, pitch, stride_h, dilation_h, dilation_w, w, out_h, out_w, e, out);
     }
 }
 #endif
 
 int mg_depthwise3x3_q8(const uint8_t *x, int is_signed, int32_t zero, int in_h, int in_w, const float *w, int stride_h, int stride_w,
-                       int dilation_h, int dilation_w, int pad_h, int pad_w, int out_h, int out_w, float scale, float shift,
-                       float low, float high, float *scratch, int pad_scratch, float *out_f, uint8_t *out_q, float multiplier,
-                       int32_t out_zero, int out_signed) {
+                       int dilation_h, int dilation_w, int pad_h, int pad_w, int out_h, int out_w, const mg_epilogue *e,
+                       float *scratch, int pad_scratch, void *out) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     if (mg_qgemm_best_path() >= MG_QGEMM_PATH_AVX512_VNNI && (stride_w == 1 || stride_w == 2)) {
         depthwise3x3(x, is_signed, zero, in_h, in_w, w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w, out_h, out_w,
-                     scale, shift, low, high, scratch, pad_scratch, out_f, out_q, multiplier, out_zero, out_signed);
+                     e, scratch, pad_scratch, out);
         return 1;
     }
 #endif

@@ -1,20 +1,17 @@
 #include "CQuantizedKernels.h"
+#include "Epilogue.h"
 
 #include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
-void mg_qgemm_panel_avx512(int m, int k, const int8_t *packed_a, const uint8_t *panel, int columns,
-                           const int32_t *comp, const float *scale, const float *shift, float low, float high,
-                           float *c, long ldc);
-void mg_qgemm_panel_avx2(int m, int k, const int8_t *packed_a, const uint8_t *panel, int columns,
-                         const int32_t *comp, const float *scale, const float *shift, float low, float high,
-                         float *c, long ldc);
-void mg_qgemv_avx512(int m, int k, const int8_t *packed_a, const uint8_t *x,
-                     const int32_t *comp, const float *scale, const float *shift, float low, float high, float *y);
-void mg_qgemv_avx2(int m, int k, const int8_t *packed_a, const uint8_t *x,
-                   const int32_t *comp, const float *scale, const float *shift, float low, float high, float *y);
+void mg_qgemm_panel_avx512(int m, int k, const int8_t *packed_a, const uint8_t *panel, int columns, const mg_epilogue *e,
+                           void *c, long ldc);
+void mg_qgemm_panel_avx2(int m, int k, const int8_t *packed_a, const uint8_t *panel, int columns, const mg_epilogue *e,
+                         void *c, long ldc);
+void mg_qgemv_avx512(int m, int k, const int8_t *packed_a, const uint8_t *x, const mg_epilogue *e, void *y);
+void mg_qgemv_avx2(int m, int k, const int8_t *packed_a, const uint8_t *x, const mg_epilogue *e, void *y);
 
 static int quads(int k) { return (k + 3) / 4; }
 
@@ -93,14 +90,8 @@ void mg_qgemm_pack_b(const uint8_t *b, int k, int n, long ldb, int n0, uint8_t f
     }
 }
 
-static float epilogue(int32_t acc, int32_t comp, float scale, float shift, float low, float high) {
-    float v = (float)(acc - comp) * scale + shift;
-    return v < low ? low : (v > high ? high : v);
-}
-
-static void panel_scalar(int m, int k, const int8_t *packed_a, const uint8_t *panel, int columns,
-                         const int32_t *comp, const float *scale, const float *shift, float low, float high,
-                         float *c, long ldc) {
+static void panel_scalar(int m, int k, const int8_t *packed_a, const uint8_t *panel, int columns, const mg_epilogue *e,
+                         void *c, long ldc) {
     int k4 = quads(k);
     for (int row = 0; row < m; row++) {
         const int8_t *a = packed_a + (size_t)(row / MG_QGEMM_MR) * k4 * MG_QGEMM_MR * 4 + (row % MG_QGEMM_MR) * 4;
@@ -111,13 +102,12 @@ static void panel_scalar(int m, int k, const int8_t *packed_a, const uint8_t *pa
                 const uint8_t *x = panel + ((size_t)q * MG_QGEMM_NR + j) * 4;
                 acc += (int32_t)w[0] * x[0] + (int32_t)w[1] * x[1] + (int32_t)w[2] * x[2] + (int32_t)w[3] * x[3];
             }
-            c[(size_t)row * ldc + j] = epilogue(acc, comp[row], scale[row], shift[row], low, high);
+            mg_epilogue_store1(e, row, acc, c, (size_t)row * ldc + j);
         }
     }
 }
 
-static void gemv_scalar(int m, int k, const int8_t *packed_a, const uint8_t *x,
-                        const int32_t *comp, const float *scale, const float *shift, float low, float high, float *y) {
+static void gemv_scalar(int m, int k, const int8_t *packed_a, const uint8_t *x, const mg_epilogue *e, void *y) {
     int k4 = quads(k);
     for (int row = 0; row < m; row++) {
         const int8_t *a = packed_a + (size_t)(row / MG_QGEMM_MR) * k4 * MG_QGEMM_MR * 4 + (row % MG_QGEMM_MR) * 4;
@@ -127,39 +117,37 @@ static void gemv_scalar(int m, int k, const int8_t *packed_a, const uint8_t *x,
             const uint8_t *v = x + (size_t)q * 4;
             acc += (int32_t)w[0] * v[0] + (int32_t)w[1] * v[1] + (int32_t)w[2] * v[2] + (int32_t)w[3] * v[3];
         }
-        y[row] = epilogue(acc, comp[row], scale[row], shift[row], low, high);
+        mg_epilogue_store1(e, row, acc, y, (size_t)row);
     }
 }
 
-void mg_qgemm_panel(int path, int m, int k, const int8_t *packed_a, const uint8_t *panel, int columns,
-                    const int32_t *comp, const float *scale, const float *shift, float low, float high,
-                    float *c, long ldc) {
+void mg_qgemm_panel(int path, int m, int k, const int8_t *packed_a, const uint8_t *panel, int columns, const mg_epilogue *e,
+                    void *c, long ldc) {
 #if defined(__x86_64__)
     if (path == MG_QGEMM_PATH_AVX512_VNNI) {
-        mg_qgemm_panel_avx512(m, k, packed_a, panel, columns, comp, scale, shift, low, high, c, ldc);
+        mg_qgemm_panel_avx512(m, k, packed_a, panel, columns, e, c, ldc);
         return;
     }
     if (path == MG_QGEMM_PATH_AVX2) {
-        mg_qgemm_panel_avx2(m, k, packed_a, panel, columns, comp, scale, shift, low, high, c, ldc);
+        mg_qgemm_panel_avx2(m, k, packed_a, panel, columns, e, c, ldc);
         return;
     }
 #endif
-    panel_scalar(m, k, packed_a, panel, columns, comp, scale, shift, low, high, c, ldc);
+    panel_scalar(m, k, packed_a, panel, columns, e, c, ldc);
 }
 
-void mg_qgemv(int path, int m, int k, const int8_t *packed_a, const uint8_t *x,
-              const int32_t *comp, const float *scale, const float *shift, float low, float high, float *y) {
+void mg_qgemv(int path, int m, int k, const int8_t *packed_a, const uint8_t *x, const mg_epilogue *e, void *y) {
 #if defined(__x86_64__)
     if (path == MG_QGEMM_PATH_AVX512_VNNI) {
-        mg_qgemv_avx512(m, k, packed_a, x, comp, scale, shift, low, high, y);
+        mg_qgemv_avx512(m, k, packed_a, x, e, y);
         return;
     }
     if (path == MG_QGEMM_PATH_AVX2) {
-        mg_qgemv_avx2(m, k, packed_a, x, comp, scale, shift, low, high, y);
+        mg_qgemv_avx2(m, k, packed_a, x, e, y);
         return;
     }
 #endif
-    gemv_scalar(m, k, packed_a, x, comp, scale, shift, low, high, y);
+    gemv_scalar(m, k, packed_a, x, e, y);
 }
 
 void mg_im2col_u8(const uint8_t *x, int channels, int in_h, int in_w, int k_h, int k_w, int stride_h, int stride_w,

@@ -1,4 +1,5 @@
 #include "CQuantizedKernels.h"
+#include "Epilogue.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
@@ -10,25 +11,10 @@ MG_AVX2 static inline __m256i pair_sums(__m256i a, __m256i b) {
     return _mm256_permute4x64_epi64(_mm256_hadd_epi32(a, b), 0xD8);
 }
 
-MG_AVX2 static inline void finish256(__m256i acc, int32_t comp, float scale, float shift, float low, float high,
-                                     float *out, int count) {
-    __m256 v = _mm256_cvtepi32_ps(_mm256_sub_epi32(acc, _mm256_set1_epi32(comp)));
-    v = _mm256_fmadd_ps(v, _mm256_set1_ps(scale), _mm256_set1_ps(shift));
-    v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(low)), _mm256_set1_ps(high));
-    if (count >= 8) {
-        _mm256_storeu_ps(out, v);
-    } else {
-        float lanes[8];
-        _mm256_storeu_ps(lanes, v);
-        for (int j = 0; j < count; j++) out[j] = lanes[j];
-    }
-}
-
 /// Bytes widened to int16 and multiplied with `vpmaddwd` (exact: no int16 saturation), four rows ×
 /// eight columns at a time; each accumulator holds two partial sums per column.
-MG_AVX2 void mg_qgemm_panel_avx2(int m, int k, const int8_t *packed_a, const uint8_t *panel, int columns,
-                                 const int32_t *comp, const float *scale, const float *shift, float low, float high,
-                                 float *c, long ldc) {
+MG_AVX2 void mg_qgemm_panel_avx2(int m, int k, const int8_t *packed_a, const uint8_t *panel, int columns, const mg_epilogue *e,
+                                 void *c, long ldc) {
     int k4 = (k + 3) / 4;
     for (int m0 = 0; m0 < m; m0 += 4) {
         const int8_t *a = packed_a + (size_t)(m0 / MG_QGEMM_MR) * k4 * MG_QGEMM_MR * 4 + (m0 % MG_QGEMM_MR) * 4;
@@ -51,8 +37,7 @@ MG_AVX2 void mg_qgemm_panel_avx2(int m, int k, const int8_t *packed_a, const uin
             int count = columns - j0 < 8 ? columns - j0 : 8;
             for (int i = 0; i < rows; i++) {
                 int row = m0 + i;
-                finish256(pair_sums(lo[i], hi[i]), comp[row], scale[row], shift[row], low, high,
-                          c + (size_t)row * ldc + j0, count);
+                mg_epilogue_store8(e, row, pair_sums(lo[i], hi[i]), c, (size_t)row * ldc + j0, count);
             }
         }
     }
@@ -60,8 +45,7 @@ MG_AVX2 void mg_qgemm_panel_avx2(int m, int k, const int8_t *packed_a, const uin
 
 /// One column, MG_QGEMM_MR rows at a time: the rows' bytes widened to int16 against the column's
 /// quad broadcast, two partial sums per row.
-MG_AVX2 void mg_qgemv_avx2(int m, int k, const int8_t *packed_a, const uint8_t *x,
-                           const int32_t *comp, const float *scale, const float *shift, float low, float high, float *y) {
+MG_AVX2 void mg_qgemv_avx2(int m, int k, const int8_t *packed_a, const uint8_t *x, const mg_epilogue *e, void *y) {
     int k4 = (k + 3) / 4;
     for (int m0 = 0; m0 < m; m0 += MG_QGEMM_MR) {
         const int8_t *a = packed_a + (size_t)(m0 / MG_QGEMM_MR) * k4 * MG_QGEMM_MR * 4;
@@ -77,11 +61,7 @@ MG_AVX2 void mg_qgemv_avx2(int m, int k, const int8_t *packed_a, const uint8_t *
         int32_t lanes[MG_QGEMM_MR];
         _mm256_storeu_si256((__m256i *)lanes, pair_sums(lo, hi));
         int rows = m - m0 < MG_QGEMM_MR ? m - m0 : MG_QGEMM_MR;
-        for (int i = 0; i < rows; i++) {
-            int row = m0 + i;
-            float v = (float)(lanes[i] - comp[row]) * scale[row] + shift[row];
-            y[row] = v < low ? low : (v > high ? high : v);
-        }
+        for (int i = 0; i < rows; i++) mg_epilogue_store1(e, m0 + i, lanes[i], y, (size_t)(m0 + i));
     }
 }
 #endif

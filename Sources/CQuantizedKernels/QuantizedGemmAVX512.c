@@ -1,25 +1,18 @@
 #include "CQuantizedKernels.h"
+#include "Epilogue.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 
 #define MG_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 
-MG_AVX512 static inline __m512 finish512(__m512i acc, int32_t comp, float scale, float shift, __m512 low, __m512 high) {
-    __m512 v = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc, _mm512_set1_epi32(comp)));
-    v = _mm512_fmadd_ps(v, _mm512_set1_ps(scale), _mm512_set1_ps(shift));
-    return _mm512_min_ps(_mm512_max_ps(v, low), high);
-}
-
 /// Tiles of MG_QGEMM_MR rows × MG_QGEMM_NR columns: 16 accumulators of 16 columns, one
 /// `vpdpbusd` per row and half panel for every quad of k.
-MG_AVX512 void mg_qgemm_panel_avx512(int m, int k, const int8_t *packed_a, const uint8_t *panel, int columns,
-                                     const int32_t *comp, const float *scale, const float *shift, float low, float high,
-                                     float *c, long ldc) {
+MG_AVX512 void mg_qgemm_panel_avx512(int m, int k, const int8_t *packed_a, const uint8_t *panel, int columns, const mg_epilogue *e,
+                                     void *c, long ldc) {
     int k4 = (k + 3) / 4;
     __mmask16 mask0 = columns >= 16 ? 0xFFFF : (__mmask16)((1u << columns) - 1);
     __mmask16 mask1 = columns >= 32 ? 0xFFFF : (columns > 16 ? (__mmask16)((1u << (columns - 16)) - 1) : 0);
-    __m512 lowV = _mm512_set1_ps(low), highV = _mm512_set1_ps(high);
     for (int m0 = 0; m0 < m; m0 += MG_QGEMM_MR) {
         const int8_t *a = packed_a + (size_t)(m0 / MG_QGEMM_MR) * k4 * MG_QGEMM_MR * 4;
         __m512i acc[MG_QGEMM_MR][2];
@@ -37,16 +30,14 @@ MG_AVX512 void mg_qgemm_panel_avx512(int m, int k, const int8_t *packed_a, const
         int rows = m - m0 < MG_QGEMM_MR ? m - m0 : MG_QGEMM_MR;
         for (int i = 0; i < rows; i++) {
             int row = m0 + i;
-            float *out = c + (size_t)row * ldc;
-            _mm512_mask_storeu_ps(out, mask0, finish512(acc[i][0], comp[row], scale[row], shift[row], lowV, highV));
-            if (mask1) _mm512_mask_storeu_ps(out + 16, mask1, finish512(acc[i][1], comp[row], scale[row], shift[row], lowV, highV));
+            mg_epilogue_store16(e, row, acc[i][0], c, (size_t)row * ldc, mask0);
+            if (mask1) mg_epilogue_store16(e, row, acc[i][1], c, (size_t)row * ldc + 16, mask1);
         }
     }
 }
 
 /// One column: MG_QGEMM_MR rows per 256-bit `vpdpbusd`, two quads per step in the two halves.
-MG_AVX512 void mg_qgemv_avx512(int m, int k, const int8_t *packed_a, const uint8_t *x,
-                               const int32_t *comp, const float *scale, const float *shift, float low, float high, float *y) {
+MG_AVX512 void mg_qgemv_avx512(int m, int k, const int8_t *packed_a, const uint8_t *x, const mg_epilogue *e, void *y) {
     int k4 = (k + 3) / 4;
     const int32_t *xq = (const int32_t *)x;
     for (int m0 = 0; m0 < m; m0 += MG_QGEMM_MR) {
@@ -66,11 +57,7 @@ MG_AVX512 void mg_qgemv_avx512(int m, int k, const int8_t *packed_a, const uint8
         int32_t lanes[MG_QGEMM_MR];
         _mm256_storeu_si256((__m256i *)lanes, acc);
         int rows = m - m0 < MG_QGEMM_MR ? m - m0 : MG_QGEMM_MR;
-        for (int i = 0; i < rows; i++) {
-            int row = m0 + i;
-            float v = (float)(lanes[i] - comp[row]) * scale[row] + shift[row];
-            y[row] = v < low ? low : (v > high ? high : v);
-        }
+        for (int i = 0; i < rows; i++) mg_epilogue_store1(e, m0 + i, lanes[i], y, (size_t)(m0 + i));
     }
 }
 #endif

@@ -40,8 +40,9 @@ final class QuantizedOutputTests: XCTestCase {
         let fast = try XCTUnwrap(try evaluator.run(tensors: ["X": x])["Y"]?.tensor)
         XCTAssertEqual(fast.shape, [3, classes])
         let values = try fast.floatValues()
-        // The float sums of the means and the reciprocal scale may each move a value across a
-        // rounding boundary: one step of the Gemm's output, or what one step of a mean makes of it.
+        // The means summed in another order than the reference's, and the Gemm's exact integer sums
+        // against the reference's float sums, may each move a value across a rounding boundary:
+        // one step of the Gemm's output, or what one step of a mean makes of it.
         let step = Float(0.02), meanStep = Float(0.01) * 127 * 0.01 * 1.01
         let differing = zip(values, reference).filter { $0 != $1 }
         XCTAssertTrue(differing.allSatisfy { abs($0 - $1) <= step + meanStep + step }, "\(differing.prefix(5))")

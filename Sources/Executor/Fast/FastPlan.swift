@@ -31,6 +31,7 @@ enum FastPlan {
         var known = [RuntimeValue?](repeating: nil, count: graph.slotNames.count)
         for constant in graph.constants { known[constant.slot] = constant.value }
         let weights = QuantizedPlan.weightSources(graph.steps, known: known)
+        let biases = QuantizedPlan.biasSources(graph.steps, known: known)
         let frame = Frame(graph: graph, parent: nil)
         let context = KernelContext(frame: frame)
         var remaining: [PreparedGraph.Step] = []
@@ -46,7 +47,8 @@ enum FastPlan {
                 remaining.append(step)
             }
         }
-        var fused = fuse(ChannelAffineFusion.fused(remaining, graph: analysed, known: known), graph: analysed, known: known, weights: weights)
+        var fused = fuse(ChannelAffineFusion.fused(remaining, graph: analysed, known: known), graph: analysed, known: known, weights: weights,
+                         biases: biases)
         if fused.contains(where: { $0.kernel is FastQuantizeLinear || $0.kernel is FastDequantizeLinear }) {
             fused = QuantizedPlan.pruned(QuantizedPlan.absorbingQuantization(QuantizedPlan.pruned(fused, graph: analysed), graph: analysed, known: known),
                                          graph: analysed)
@@ -72,9 +74,10 @@ enum FastPlan {
     /// Conv (float, constant weights) followed by its only reader BatchNormalization (constant
     /// statistics) and/or Relu or Clip become one `FusedConv` step, or one `QuantizedConv` step when
     /// its input and weights are dequantized integers (`weights`: the int8 weights behind folded
-    /// DequantizeLinear steps); Gemm and MatMul of dequantized integers become `QuantizedGemm`.
+    /// DequantizeLinear steps, `biases` the int32 biases behind others); Gemm and MatMul of
+    /// dequantized integers become `QuantizedGemm`.
     private static func fuse(_ steps: [PreparedGraph.Step], graph: PreparedGraph, known: [RuntimeValue?],
-                             weights: [Int: QuantizedPlan.WeightSource]) -> [PreparedGraph.Step] {
+                             weights: [Int: QuantizedPlan.WeightSource], biases: [Int: QuantizedPlan.BiasSource]) -> [PreparedGraph.Step] {
         var readers = [Int](repeating: 0, count: graph.slotNames.count)
         for step in steps { for slot in step.inputs { if let slot { readers[slot] += 1 } } }
         for port in graph.outputs { readers[port.slot] += 2 }
@@ -104,7 +107,7 @@ enum FastPlan {
             }
             if step.opType == "Gemm" || step.opType == "MatMul",
                let quantized = QuantizedPlan.gemm(step, producer: step.inputs.first.flatMap { $0 }.flatMap { producer[$0] }.map { steps[$0] },
-                                                  weights: weights, known: known, slotNames: graph.slotNames) {
+                                                  weights: weights, biases: biases, known: known, slotNames: graph.slotNames) {
                 result.append(quantized)
                 continue
             }
@@ -211,7 +214,8 @@ enum FastPlan {
             if let source = weights[weightSlot], source.scale.elementCount == 1 || source.axis == 0,
                let activation = QuantizedPlan.activation(of: step.inputs[0], producer: step.inputs[0].flatMap { producer[$0] }.map { steps[$0] },
                                                          known: known),
-               let quantized = QuantizedConv(fused: kernel, input: activation.parameters, weight: source.weight, scale: source.scale)?
+               let quantized = QuantizedConv(fused: kernel, input: activation.parameters, weight: source.weight, scale: source.scale,
+                                             bias: step.inputs.count > 2 ? step.inputs[2].flatMap { biases[$0] } : nil)?
                    .preparing(constants: inputs.map { $0.flatMap { known[$0]?.tensor } }) {
                 inputs[0] = activation.slot
                 inputs[1] = nil

@@ -28,8 +28,7 @@ struct ScalarQuantization: Equatable {
 extension ScalarQuantization {
     /// A tensor of `shape` holding the quantized values of the floats `body` writes (into
     /// uninitialized scratch of `shape`'s element count), as QuantizeLinear with these parameters
-    /// but multiplying by the reciprocal scale (`mg_quantize_scaled_f32`): a value whose quotient
-    /// lies within an ulp of a rounding boundary may land one step away.
+    /// computes them (`mg_quantize_f32`).
     func quantizedTensor(shape: [Int], _ body: (UnsafeMutablePointer<Float>) throws -> Void) throws -> Tensor {
         let count = shape.reduce(1, *)
         // Aligned as tensor buffers are, so that threads writing neighbouring blocks share no cache line.
@@ -39,7 +38,7 @@ extension ScalarQuantization {
         try body(values)
         return try Tensor.overwrittenBytes(type, shape: shape) { out in
             guard let target = out.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
-            mg_quantize_scaled_f32(values, count, 1 / scale, zeroPoint, type == .int8 ? 1 : 0, target)
+            mg_quantize_f32(values, count, scale, zeroPoint, type == .int8 ? 1 : 0, target)
         }
     }
 
@@ -54,16 +53,19 @@ extension ScalarQuantization {
         }
     }
 
-    /// A tensor of `shape` written directly by a kernel that quantizes as it stores: `floats`
-    /// fills a float tensor, or with `parameters` `bytes` fills one of their type.
+    /// A tensor of `shape` written directly by a kernel that quantizes as it stores: `body` fills
+    /// a float tensor, or with `parameters` one of their type (one byte an element).
     static func results(quantizedWith parameters: ScalarQuantization?, shape: [Int],
-                        floats: (UnsafeMutablePointer<Float>) -> Void,
-                        bytes: (UnsafeMutablePointer<UInt8>, ScalarQuantization) -> Void) throws -> Tensor {
+                        writing body: (UnsafeMutableRawPointer) throws -> Void) throws -> Tensor {
         guard let parameters else {
-            return try Tensor.overwritten(Float.self, shape: shape) { out in out.baseAddress.map(floats) }
+            return try Tensor.overwritten(Float.self, shape: shape) { out in
+                guard let base = out.baseAddress else { return }
+                try body(UnsafeMutableRawPointer(base))
+            }
         }
         return try Tensor.overwrittenBytes(parameters.type, shape: shape) { out in
-            out.baseAddress.map { bytes($0.assumingMemoryBound(to: UInt8.self), parameters) }
+            guard let base = out.baseAddress else { return }
+            try body(base)
         }
     }
 

@@ -7,7 +7,7 @@ import CQuantizedKernels
 import ModelIR
 
 /// Integer products on `CQuantizedKernels`: int8 weights packed once (`Int8Weights`) times
-/// unsigned 8-bit activations, int32 accumulation, and a per-row float epilogue.
+/// unsigned 8-bit activations, int32 accumulation, and a per-row epilogue (`IntegerEpilogue`).
 enum Int8Gemm {
     /// A kernel family of `CQuantizedKernels`.
     enum Path: Int32, CaseIterable, Comparable {
@@ -29,44 +29,37 @@ enum Int8Gemm {
         return min(requested ?? supported, supported)
     }()
 
-    /// The per-row epilogue `clamp(Float(acc − comp[m]) · scale[m] + shift[m], low, high)`.
-    struct Epilogue {
-        let comp: UnsafePointer<Int32>
-        let scale: UnsafePointer<Float>
-        let shift: UnsafePointer<Float>
-        let low: Float, high: Float
-    }
-
     /// `C[m][n] = epilogue(Σ A[m][k] · B[k][n])` for packed A (`m` rows, `k` columns) and the
-    /// byte matrix B (`k` rows of `n` bytes, row stride `ldb`, each byte XOR `flip`), split by
-    /// column panels over the executor's threads.
+    /// byte matrix B (`k` rows of `n` bytes, row stride `ldb`, each byte XOR `flip`), C floats or
+    /// bytes as `epilogue` says (row stride `ldc` elements), split by column panels over the
+    /// executor's threads.
     static func multiply(_ a: UnsafePointer<Int8>, m: Int, k: Int, b: UnsafePointer<UInt8>, ldb: Int, n: Int, flip: UInt8,
-                         epilogue: Epilogue, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                         epilogue: UnsafePointer<mg_epilogue>, c: UnsafeMutableRawPointer, ldc: Int) {
         let nr = Int(MG_QGEMM_NR)
         let panels = (n + nr - 1) / nr
         let panelBytes = mg_qgemm_panel_size(Int32(k))
         let path = Int32(self.path.rawValue)
-        let addresses = (UInt(bitPattern: a), UInt(bitPattern: b), UInt(bitPattern: c))
-        let comp = UInt(bitPattern: epilogue.comp), scale = UInt(bitPattern: epilogue.scale), shift = UInt(bitPattern: epilogue.shift)
-        let (low, high) = (epilogue.low, epilogue.high)
+        let size = epilogue.pointee.bytes != 0 ? 1 : MemoryLayout<Float>.stride
+        let addresses = (UInt(bitPattern: a), UInt(bitPattern: b), UInt(bitPattern: c), UInt(bitPattern: epilogue))
         ParallelFor.run(panels, grain: max(1, (1 << 16) / max(m * k * nr, 1))) { chunk in
             guard let a = UnsafePointer<Int8>(bitPattern: addresses.0), let b = UnsafePointer<UInt8>(bitPattern: addresses.1),
-                  let c = UnsafeMutablePointer<Float>(bitPattern: addresses.2), let comp = UnsafePointer<Int32>(bitPattern: comp),
-                  let scale = UnsafePointer<Float>(bitPattern: scale), let shift = UnsafePointer<Float>(bitPattern: shift) else { return }
+                  let c = UnsafeMutableRawPointer(bitPattern: addresses.2),
+                  let epilogue = UnsafePointer<mg_epilogue>(bitPattern: addresses.3) else { return }
             let panel = UnsafeMutableRawPointer.allocate(byteCount: max(panelBytes, 1), alignment: 64).bindMemory(to: UInt8.self, capacity: panelBytes)
             defer { panel.deallocate() }
             for index in chunk {
                 let n0 = index * nr
                 mg_qgemm_pack_b(b, Int32(k), Int32(n), ldb, Int32(n0), flip, panel)
-                mg_qgemm_panel(path, Int32(m), Int32(k), a, panel, Int32(min(nr, n - n0)), comp, scale, shift, low, high, c + n0, ldc)
+                mg_qgemm_panel(path, Int32(m), Int32(k), a, panel, Int32(min(nr, n - n0)), epilogue, c + n0 * size, ldc)
             }
         }
     }
 
-    /// `y[m] = epilogue(Σ A[m][k] · x[k])` for packed A and `x`, `k` bytes each XOR `flip`,
-    /// split by blocks of rows over the executor's threads when the product is large.
+    /// `y[m] = epilogue(Σ A[m][k] · x[k])` for packed A and `x`, `k` bytes each XOR `flip`, y floats
+    /// or bytes as `epilogue` says, split by blocks of rows over the executor's threads when the
+    /// product is large.
     static func multiplyVector(_ a: UnsafePointer<Int8>, m: Int, k: Int, x: UnsafePointer<UInt8>, flip: UInt8,
-                               epilogue: Epilogue, y: UnsafeMutablePointer<Float>) {
+                               epilogue: UnsafePointer<mg_epilogue>, y: UnsafeMutableRawPointer) {
         let mr = Int(MG_QGEMM_MR), quads = (k + 3) / 4
         let padded = UnsafeMutablePointer<UInt8>.allocate(capacity: max(quads * 4, 4))
         defer { padded.deallocate() }
@@ -74,17 +67,16 @@ enum Int8Gemm {
         for i in k..<(quads * 4) { padded[i] = 0 }
         let blocks = (m + mr - 1) / mr
         let path = Int32(self.path.rawValue)
-        let addresses = (UInt(bitPattern: a), UInt(bitPattern: UnsafePointer(padded)), UInt(bitPattern: y))
-        let comp = UInt(bitPattern: epilogue.comp), scale = UInt(bitPattern: epilogue.scale), shift = UInt(bitPattern: epilogue.shift)
-        let (low, high) = (epilogue.low, epilogue.high)
+        let size = epilogue.pointee.bytes != 0 ? 1 : MemoryLayout<Float>.stride
+        let addresses = (UInt(bitPattern: a), UInt(bitPattern: UnsafePointer(padded)), UInt(bitPattern: y), UInt(bitPattern: epilogue))
         ParallelFor.run(blocks, grain: max(1, (1 << 18) / max(mr * k, 1))) { chunk in
             guard let a = UnsafePointer<Int8>(bitPattern: addresses.0), let x = UnsafePointer<UInt8>(bitPattern: addresses.1),
-                  let y = UnsafeMutablePointer<Float>(bitPattern: addresses.2), let comp = UnsafePointer<Int32>(bitPattern: comp),
-                  let scale = UnsafePointer<Float>(bitPattern: scale), let shift = UnsafePointer<Float>(bitPattern: shift) else { return }
+                  let y = UnsafeMutableRawPointer(bitPattern: addresses.2),
+                  let all = UnsafePointer<mg_epilogue>(bitPattern: addresses.3)?.pointee else { return }
             let first = chunk.lowerBound * mr, rows = min(m, chunk.upperBound * mr) - first
             guard rows > 0 else { return }
-            mg_qgemv(path, Int32(rows), Int32(k), a + first * quads * 4, x, comp + first, scale + first, shift + first,
-                     low, high, y + first)
+            var epilogue = all.advanced(to: first)
+            mg_qgemv(path, Int32(rows), Int32(k), a + first * quads * 4, x, &epilogue, y + first * size)
         }
     }
 }

@@ -3,13 +3,13 @@ import ModelIR
 /// Gemm (transA 0) or MatMul whose A input is `DequantizeLinear(x)` of an int8 or uint8 `x` with
 /// per-tensor parameters and whose B input is `DequantizeLinear` of constant 2-D int8 weights (zero
 /// point 0, per tensor or per output column), run on the integers: each row of `x` times the
-/// weights packed at session creation (`Int8Gemm.multiplyVector`), then
-/// `acc · (alpha · s_x · s_w[j]) + beta · C[j]`.
+/// weights packed at session creation (`Int8Gemm.multiplyVector`), then the `IntegerEpilogue`:
+/// `acc · (alpha · s_x · s_w[j]) + beta · C[j]`, or with `output` the result written quantized (the
+/// QuantizeLinear that reads it, absorbed) as QGemm requantizes it.
 ///
 /// Inputs: x (the quantized tensor), nil, and for Gemm C. Gemm's x is 2-D; MatMul's x has any
 /// rank from 1 and the weights multiply its last axis. Other inputs (another type, a C that is not
-/// one value per column) are dequantized and run by `fallback`. With `output` the result is
-/// written quantized (the QuantizeLinear that reads it, absorbed).
+/// one value per column) are dequantized and run by `fallback`.
 struct QuantizedGemm: QuantizingKernel {
     static let opType = "Gemm", sinceVersion = 1
     static let inputArity = 1...3
@@ -21,7 +21,11 @@ struct QuantizedGemm: QuantizingKernel {
     /// The int8 weights as the node reads them, and the scale of each output column.
     let weight: Tensor
     let weightScale: Tensor
-    let columnScales: [Float]
+    /// The scale of each output column's weights.
+    let weightScales: [Float]
+    /// C as the int32 levels of a DequantizeLinear with scale `s_x · s_w[j]`, when it is one and
+    /// alpha and beta are 1.
+    let integerBias: [Int32]?
     /// The weights as outputs × depth, packed.
     let packed: Int8Weights
     /// The parameters the result is quantized with; nil for a float result.
@@ -29,7 +33,8 @@ struct QuantizedGemm: QuantizingKernel {
 
     /// The kernel, or nil when the weights are not 2-D int8 with one scale or one per output
     /// column, the product is too deep for exact int32 accumulation, or Gemm transposes A.
-    init?(gemm: Gemm_1?, fallback: any TensorKernel, input: ScalarQuantization, weight: Tensor, scale: Tensor, axis: Int) {
+    init?(gemm: Gemm_1?, fallback: any TensorKernel, input: ScalarQuantization, weight: Tensor, scale: Tensor, axis: Int,
+          bias: QuantizedPlan.BiasSource? = nil) {
         let transposed = gemm?.transB ?? false
         guard gemm?.transA != true, weight.dataType == .int8, weight.rank == 2, let scales = try? scale.floatValues() else { return nil }
         let depth = transposed ? weight.shape[1] : weight.shape[0], outputs = transposed ? weight.shape[0] : weight.shape[1]
@@ -41,8 +46,9 @@ struct QuantizedGemm: QuantizingKernel {
         self.input = input
         self.weight = weight
         weightScale = scale
-        let multiplier = gemm?.alpha ?? 1
-        columnScales = (0..<outputs).map { Float(Double(multiplier) * Double(input.scale) * Double(scales.count == 1 ? scales[0] : scales[$0])) }
+        weightScales = (0..<outputs).map { scales.count == 1 ? scales[0] : scales[$0] }
+        integerBias = gemm.map { $0.alpha == 1 && $0.beta == 1 } ?? false
+            ? bias?.integerBias(inputScale: input.scale, weightScales: weightScales) : nil
         guard let packed = try? weight.withElements(Int8.self, { values -> Int8Weights? in
             guard let base = values.baseAddress else { return nil }
             if transposed { return Int8Weights(base, rows: outputs, columns: depth, stride: depth) }
@@ -68,27 +74,27 @@ struct QuantizedGemm: QuantizingKernel {
                                                   quantizedWith: output)
         }
         let bias = try addend?.floatValues()
-        let shift = (0..<outputs).map { j in bias.map { beta * ($0.count == 1 ? $0[0] : $0[j]) } ?? 0 }
+        let shift = bias.map { b in (0..<outputs).map { j in beta * (b.count == 1 ? b[0] : b[j]) } }
+        let alpha = gemm?.alpha ?? 1
         let signed = x.dataType == .int8
         let zero = input.zeroPoint + (signed ? 128 : 0)
-        let comp = packed.rowSums.map { zero &* $0 }
+        guard let epilogue = IntegerEpilogue(comp: packed.rowSums.map { zero &* $0 }, inputScale: input.scale, weightScales: weightScales,
+                                             normalization: alpha == 1 ? nil : [Float](repeating: alpha, count: outputs), shift: shift,
+                                             integerBias: addend == nil ? nil : integerBias, bounds: (-.infinity, .infinity), output: output) else {
+            return try ScalarQuantization.results(try fallback.compute(try dequantizedInputs(tensors)).map { $0.map(RuntimeValue.tensor) },
+                                                  quantizedWith: output)
+        }
         let rows = x.elementCount / depth
         let result = try x.withUnsafeBytes { raw in
-            try ScalarQuantization.results(quantizedWith: output, shape: Array(x.shape.dropLast()) + [outputs]) { oBase in
+            try ScalarQuantization.results(quantizedWith: output, shape: Array(x.shape.dropLast()) + [outputs], writing: { oBase in
                 guard let xBase = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
-                comp.withUnsafeBufferPointer { comp in
-                    columnScales.withUnsafeBufferPointer { scale in
-                        shift.withUnsafeBufferPointer { shift in
-                            guard let comp = comp.baseAddress, let scale = scale.baseAddress, let shift = shift.baseAddress else { return }
-                            for row in 0..<rows {
-                                Int8Gemm.multiplyVector(packed.packed, m: outputs, k: depth, x: xBase + row * depth, flip: signed ? 0x80 : 0,
-                                                        epilogue: .init(comp: comp, scale: scale, shift: shift, low: -.infinity, high: .infinity),
-                                                        y: oBase + row * outputs)
-                            }
-                        }
+                epilogue.withEpilogue { e in
+                    for row in 0..<rows {
+                        Int8Gemm.multiplyVector(packed.packed, m: outputs, k: depth, x: xBase + row * depth, flip: signed ? 0x80 : 0,
+                                                epilogue: e, y: oBase + row * outputs * epilogue.elementSize)
                     }
                 }
-            }
+            })
         }
         return [.tensor(result)]
     }

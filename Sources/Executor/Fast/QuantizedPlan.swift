@@ -40,6 +40,43 @@ enum QuantizedPlan {
         return sources
     }
 
+    /// A bias behind a DequantizeLinear of constant int32 values with zero point 0 (or none): its
+    /// values and scales (one, or one per element).
+    struct BiasSource {
+        let values: [Int32]
+        let scales: [Float]
+
+        /// The values when each element's scale is `inputScale · weightScales[m]` (float product),
+        /// the scale QLinearConv and QGemm take for their int32 bias; else nil.
+        func integerBias(inputScale: Float, weightScales: [Float]) -> [Int32]? {
+            guard values.count == weightScales.count, scales.count == 1 || scales.count == values.count else { return nil }
+            for m in values.indices where scales[scales.count == 1 ? 0 : m] != inputScale * weightScales[m] { return nil }
+            return values
+        }
+    }
+
+    /// For every DequantizeLinear step of `steps` that dequantizes constant 1-D int32 values with
+    /// constant float scales and a zero zero point: its output slot and what it reads. Computed
+    /// before constant folding, which replaces these steps by their float results.
+    static func biasSources(_ steps: [PreparedGraph.Step], known: [RuntimeValue?]) -> [Int: BiasSource] {
+        var sources: [Int: BiasSource] = [:]
+        for step in steps where step.opType == "DequantizeLinear" && step.domain.isEmpty {
+            guard let kernel = step.kernel as? DequantizeLinear_10, kernel.blockSize == 0, kernel.outputType == nil || kernel.outputType == .float,
+                  step.inputs.count >= 2, let valueSlot = step.inputs[0], let scaleSlot = step.inputs[1],
+                  let bias = known[valueSlot]?.tensor, bias.dataType == .int32, bias.rank == 1,
+                  let scale = known[scaleSlot]?.tensor, scale.dataType == .float, scale.rank <= 1,
+                  scale.elementCount == 1 || scale.elementCount == bias.elementCount,
+                  let output = step.outputs.first ?? nil,
+                  let values = try? bias.withElements(Int32.self, { Array($0) }), let scales = try? scale.floatValues() else { continue }
+            if step.inputs.count > 2, let zeroSlot = step.inputs[2] {
+                guard let zero = known[zeroSlot]?.tensor, zero.dataType == .int32,
+                      (try? zero.withElements(Int32.self, { $0.allSatisfy { $0 == 0 } })) == true else { continue }
+            }
+            sources[output] = BiasSource(values: values, scales: scales)
+        }
+        return sources
+    }
+
     /// The quantized activation `slot` is the dequantized value of, when `producer` is a
     /// DequantizeLinear step to float with constant scalar parameters.
     static func activation(of slot: Int?, producer: PreparedGraph.Step?, known: [RuntimeValue?]) -> ActivationSource? {
@@ -80,13 +117,15 @@ enum QuantizedPlan {
 
     /// `step` (Gemm or MatMul) run by `QuantizedGemm` on the integers, or nil when its inputs are
     /// not a quantized activation and constant int8 weights.
-    static func gemm(_ step: PreparedGraph.Step, producer: PreparedGraph.Step?, weights: [Int: WeightSource],
+    static func gemm(_ step: PreparedGraph.Step, producer: PreparedGraph.Step?, weights: [Int: WeightSource], biases: [Int: BiasSource],
                      known: [RuntimeValue?], slotNames: [String]) -> PreparedGraph.Step? {
         guard step.domain.isEmpty, step.inputs.count >= 2, let weightSlot = step.inputs[1], let source = weights[weightSlot],
               let activation = activation(of: step.inputs[0], producer: producer, known: known), step.outputs.count == 1 else { return nil }
         let kernel: QuantizedGemm?
         if step.opType == "Gemm", let gemm = step.kernel as? Gemm_1 {
-            kernel = QuantizedGemm(gemm: gemm, fallback: gemm, input: activation.parameters, weight: source.weight, scale: source.scale, axis: source.axis)
+            let bias = step.inputs.count > 2 ? step.inputs[2].flatMap { biases[$0] } : nil
+            kernel = QuantizedGemm(gemm: gemm, fallback: gemm, input: activation.parameters, weight: source.weight, scale: source.scale,
+                                   axis: source.axis, bias: bias)
         } else if step.opType == "MatMul", let matMul = step.kernel as? MatMul_1 {
             kernel = QuantizedGemm(gemm: nil, fallback: matMul, input: activation.parameters, weight: source.weight, scale: source.scale, axis: source.axis)
         } else {
