@@ -139,23 +139,28 @@ final class KerasConverter {
                 tensors[reference] = try makeGraphInput(inputConfig, fallbackName: reference.layer)
             }
         }
-        var pending: [(layer: KerasJSON, node: Int, inputs: [TensorReference])] = []
+        var pending: [PendingCall] = []
         for layer in layers where layer["class_name"]?.string != "InputLayer" {
             let nodes = layer["inbound_nodes"]?.array ?? []
             for (index, node) in nodes.enumerated() {
-                pending.append((layer, index, try nodeInputs(node, layer: layerName(layer))))
+                pending.append(PendingCall(layer: layer, node: index, arguments: try nodeArguments(node, layer: layerName(layer))))
             }
         }
         while !pending.isEmpty {
             var progressed = false
-            var waiting: [(layer: KerasJSON, node: Int, inputs: [TensorReference])] = []
+            var waiting: [PendingCall] = []
             for call in pending {
-                guard call.inputs.allSatisfy({ tensors[$0] != nil }) else {
+                guard call.arguments.allTensors.allSatisfy({ tensors[$0] != nil }) else {
                     waiting.append(call)
                     continue
                 }
-                let values = call.inputs.compactMap { tensors[$0] }
-                let outputs = try convertLayer(call.layer, scope: scope, inputs: values)
+                let arguments = try call.arguments.map { (reference) throws(KerasImportError) -> KerasValue in
+                    guard let value = tensors[reference] else {
+                        throw .invalidGraph(file: file, reason: "tensor \(reference.layer)[\(reference.node)][\(reference.tensor)] is not computed")
+                    }
+                    return value
+                }
+                let outputs = try convertLayer(call.layer, scope: scope, arguments: arguments)
                 let name = layerName(call.layer)
                 for (index, output) in outputs.enumerated() {
                     tensors[TensorReference(layer: name, node: call.node, tensor: index)] = output
@@ -181,18 +186,52 @@ final class KerasConverter {
     // MARK: - Layers
 
     private func convertLayer(_ layer: KerasJSON, scope: [String], inputs: [KerasValue]) throws(KerasImportError) -> [KerasValue] {
+        try convertLayer(layer, scope: scope, arguments: KerasCallArguments(positional: inputs.map { .tensor($0) }))
+    }
+
+    private func convertLayer(_ layer: KerasJSON, scope: [String], arguments: KerasCallArguments<KerasValue>) throws(KerasImportError) -> [KerasValue] {
         let className = layer["class_name"]?.string ?? "?"
         let name = layerName(layer)
+        let inputs = arguments.positionalTensors
         if KerasConverter.modelClassNames.contains(className) {
+            try refuseKeywordTensors(arguments, accepted: [], layer: name)
             return try runModel(layer, scope: scope + [name], inputs: inputs).map(\.value)
         }
-        guard let mapper = KerasLayerRegistry.mapper(for: className) else {
+        let module = layer["module"]?.string ?? ""
+        let isOperation = KerasConverter.isOperationNode(layer)
+        guard let mapper = isOperation ? KerasLayerRegistry.operation(for: className) : KerasLayerRegistry.mapper(for: className) else {
+            if isOperation {
+                throw .unsupportedOperation(file: file, className: className, module: module.isEmpty ? "keras.ops" : module, node: name,
+                                            supported: KerasLayerRegistry.supportedOperationNames)
+            }
             throw .unsupportedLayer(file: file, className: className, layer: name, supported: KerasLayerRegistry.supportedClassNames)
         }
+        try refuseKeywordTensors(arguments, accepted: mapper.keywordTensors, layer: name)
         let call = KerasLayerCall(file: file, className: className, name: name, scopedName: (scope + [name]).joined(separator: "/"),
-                                  config: layer["config"] ?? .object([:]), weights: try weights(scope: scope, layer: name),
-                                  inputs: inputs, kerasMajorVersion: kerasMajorVersion, graph: graph)
+                                  config: layer["config"] ?? .object([:]), weights: isOperation ? [] : try weights(scope: scope, layer: name),
+                                  arguments: arguments, kerasMajorVersion: kerasMajorVersion, graph: graph)
         return try mapper.convert(call)
+    }
+
+    /// True for a Keras 3 operation node (`x + 1`, `keras.ops.*` and activation functions called on
+    /// symbolic tensors in a functional model). A `.keras` config names its module
+    /// (`keras.src.ops.numpy`); a legacy `.h5` config has no module, and there a class name of an
+    /// operation is one when its configuration lacks the `trainable` every layer records.
+    static func isOperationNode(_ layer: KerasJSON) -> Bool {
+        if let module = layer["module"]?.string {
+            return module.hasPrefix("keras.src.ops") || module.hasPrefix("keras.ops") || module.hasPrefix("keras.src.activations")
+        }
+        guard let className = layer["class_name"]?.string, KerasLayerRegistry.operation(for: className) != nil else { return false }
+        return layer["config"]?["trainable"] == nil
+    }
+
+    private func refuseKeywordTensors(_ arguments: KerasCallArguments<KerasValue>, accepted: Set<String>, layer: String) throws(KerasImportError) {
+        let refused = arguments.keywordsWithTensors.filter { !accepted.contains($0) }
+        guard refused.isEmpty else {
+            let accepts = accepted.isEmpty ? "it takes none" : "it takes \(accepted.sorted().joined(separator: ", "))"
+            throw .invalidGraph(file: file, reason: "layer '\(layer)' is called with tensors as keyword arguments (\(refused.joined(separator: ", "))), "
+                                + "which the importer does not convert for it (\(accepts)); pass them as inputs")
+        }
     }
 
     private func weights(scope: [String], layer: String) throws(KerasImportError) -> [Tensor] {
@@ -266,18 +305,22 @@ final class KerasConverter {
         return TensorReference(layer: layer, node: node, tensor: tensor)
     }
 
-    /// The tensors one inbound node feeds to a layer: Keras 3's `{"args": [...], "kwargs": {...}}`
-    /// with `__keras_tensor__` entries, or tf.keras 2's `[["layer", node, tensor, {kwargs}], ...]`.
-    private func nodeInputs(_ node: KerasJSON, layer: String) throws(KerasImportError) -> [TensorReference] {
+    /// A layer call waiting for its input tensors.
+    private struct PendingCall {
+        var layer: KerasJSON
+        var node: Int
+        var arguments: KerasCallArguments<TensorReference>
+    }
+
+    /// The arguments one inbound node passes to a layer: Keras 3's `{"args": [...], "kwargs": {...}}`
+    /// with `__keras_tensor__` entries and constants, or tf.keras 2's `[["layer", node, tensor, {kwargs}], ...]`.
+    private func nodeArguments(_ node: KerasJSON, layer: String) throws(KerasImportError) -> KerasCallArguments<TensorReference> {
+        let tensor = { (layer: String, node: Int, index: Int) in TensorReference(layer: layer, node: node, tensor: index) }
         if let args = node["args"] {
-            var references: [TensorReference] = []
-            collectTensors(args, into: &references)
-            var keywordTensors: [TensorReference] = []
-            if let kwargs = node["kwargs"] { collectTensors(kwargs, into: &keywordTensors) }
-            guard keywordTensors.isEmpty else {
-                throw .invalidGraph(file: file, reason: "layer '\(layer)' is called with tensors as keyword arguments (a mask or initial state), which the importer does not convert; pass them as inputs")
-            }
-            return references
+            let positional = args.array.map { $0.map { KerasCallArguments.argument($0, tensor: tensor) } }
+                ?? [KerasCallArguments.argument(args, tensor: tensor)]
+            let keyword = (node["kwargs"]?.object ?? [:]).mapValues { KerasCallArguments.argument($0, tensor: tensor) }
+            return KerasCallArguments(positional: positional, keyword: keyword)
         }
         guard let entries = node.array else {
             throw .invalidGraph(file: file, reason: "layer '\(layer)' has an inbound node that is neither Keras 3 nor tf.keras 2 shaped")
@@ -289,22 +332,6 @@ final class KerasConverter {
             }
             references.append(try reference(entry, what: "the inbound nodes of '\(layer)'"))
         }
-        return references
-    }
-
-    private func collectTensors(_ json: KerasJSON, into references: inout [TensorReference]) {
-        switch json {
-        case .object(let members):
-            if members["class_name"]?.string == "__keras_tensor__", let history = members["config"]?["keras_history"]?.array,
-               history.count >= 3, let layer = history[0].string, let node = history[1].int, let tensor = history[2].int {
-                references.append(TensorReference(layer: layer, node: node, tensor: tensor))
-            } else {
-                for (_, value) in members.sorted(by: { $0.key < $1.key }) { collectTensors(value, into: &references) }
-            }
-        case .array(let items):
-            for item in items { collectTensors(item, into: &references) }
-        default:
-            break
-        }
+        return KerasCallArguments(positional: references.map { .tensor($0) })
     }
 }

@@ -21,12 +21,15 @@ struct KerasValue: Sendable {
     var shape: [Int?]
     var layout: KerasLayout
     var dataType: DataType
+    /// Keras's implicit mask on the tensor (`Embedding(mask_zero=True)`), passed on by the layers
+    /// that pass masks on: the ONNX name of a boolean [batch, time] value, true for the steps kept.
+    var keptSteps: String? = nil
 
     var rank: Int { shape.count }
 
-    /// The same tensor under another ONNX value or layout.
+    /// The same tensor under another ONNX value or layout, with the same implicit mask.
     func with(name: String, layout: KerasLayout? = nil, shape: [Int?]? = nil) -> KerasValue {
-        KerasValue(name: name, shape: shape ?? self.shape, layout: layout ?? self.layout, dataType: dataType)
+        KerasValue(name: name, shape: shape ?? self.shape, layout: layout ?? self.layout, dataType: dataType, keptSteps: keptSteps)
     }
 
     /// The Keras axis `axis` (negative counts from the end) as an axis of the ONNX value.

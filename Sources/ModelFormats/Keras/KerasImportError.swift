@@ -5,6 +5,8 @@ public enum KerasImportError: Error, CustomStringConvertible {
     case malformed(file: String, reason: String)
     /// A layer class the importer does not map.
     case unsupportedLayer(file: String, className: String, layer: String, supported: [String])
+    /// A Keras 3 operation node (`x + 1`, a `keras.ops` call in a functional model) the importer does not map.
+    case unsupportedOperation(file: String, className: String, module: String, node: String, supported: [String])
     /// A layer option the importer does not map.
     case unsupportedOption(file: String, className: String, layer: String, option: String, alternatives: String)
     /// A layer whose configuration or weights do not fit together.
@@ -19,6 +21,9 @@ public enum KerasImportError: Error, CustomStringConvertible {
         case let .unsupportedLayer(file, className, layer, supported):
             return "\(file): layer '\(layer)' of class \(className) is not supported by the Keras importer; "
                 + "supported layers: \(supported.joined(separator: ", "))"
+        case let .unsupportedOperation(file, className, module, node, supported):
+            return "\(file): operation '\(node)' of class \(module).\(className) is not supported by the Keras importer; "
+                + "supported operations: \(supported.joined(separator: ", ")); or wrap the computation in a supported layer"
         case let .unsupportedOption(file, className, layer, option, alternatives):
             return "\(file): layer '\(layer)' of class \(className): \(option) is not supported; \(alternatives)"
         case let .invalidLayer(file, className, layer, reason):

@@ -8,7 +8,14 @@ import ModelIR
 protocol KerasLayerMapper {
     /// The Keras class names this mapper handles (`"Conv1D"`, `"Conv2D"`, …).
     static var classNames: [String] { get }
+    /// The keyword arguments that may hold tensors (`attention_mask`); a call passing a tensor by
+    /// any other keyword is refused before the mapper runs.
+    static var keywordTensors: Set<String> { get }
     static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue]
+}
+
+extension KerasLayerMapper {
+    static var keywordTensors: Set<String> { [] }
 }
 
 /// One application of a layer to its input tensors, with what a mapper needs to convert it.
@@ -22,10 +29,46 @@ struct KerasLayerCall {
     let config: KerasJSON
     /// The layer's weights in Keras's `layer.weights` order.
     let weights: [Tensor]
+    /// The tensors among the positional arguments, in order.
     let inputs: [KerasValue]
+    /// Every argument of the call, tensors and constants, positional and keyword.
+    let arguments: KerasCallArguments<KerasValue>
     /// The major version of the Keras that wrote the file (2 for tf.keras, 3 for Keras 3).
     let kerasMajorVersion: Int
     let graph: KerasGraphBuilder
+
+    init(file: String, className: String, name: String, scopedName: String, config: KerasJSON, weights: [Tensor],
+         arguments: KerasCallArguments<KerasValue>, kerasMajorVersion: Int, graph: KerasGraphBuilder) {
+        self.file = file
+        self.className = className
+        self.name = name
+        self.scopedName = scopedName
+        self.config = config
+        self.weights = weights
+        self.inputs = arguments.positionalTensors
+        self.arguments = arguments
+        self.kerasMajorVersion = kerasMajorVersion
+        self.graph = graph
+    }
+
+    init(file: String, className: String, name: String, scopedName: String, config: KerasJSON, weights: [Tensor], inputs: [KerasValue],
+         kerasMajorVersion: Int, graph: KerasGraphBuilder) {
+        self.init(file: file, className: className, name: name, scopedName: scopedName, config: config, weights: weights,
+                  arguments: KerasCallArguments(positional: inputs.map { .tensor($0) }), kerasMajorVersion: kerasMajorVersion, graph: graph)
+    }
+
+    /// The tensor passed by keyword `key`, nil when none is.
+    func keywordTensor(_ key: String) throws(KerasImportError) -> KerasValue? {
+        guard let argument = arguments.keyword[key] else { return nil }
+        let tensors = argument.tensors
+        guard tensors.count <= 1 else { throw invalid("'\(key)' holds \(tensors.count) tensors, expected one") }
+        return tensors.first
+    }
+
+    /// A constant keyword argument of the call (`use_causal_mask=True`), nil when it is not passed or is a tensor.
+    func keywordConstant(_ key: String) -> KerasJSON? {
+        arguments.keyword[key]?.json
+    }
 
     /// A name hint for an ONNX value of this layer.
     func hint(_ op: String) -> String { "\(scopedName)/\(op)" }

@@ -33,15 +33,35 @@ enum KerasLayerRegistry {
         Entry(TimeDistributedMapper.self),
         Entry(RescalingMapper.self),
         Entry(NormalizationMapper.self),
+        Entry(LayerScaleMapper.self),
+        Entry(CustomScaleLayerMapper.self),
+        Entry(MultiHeadAttentionMapper.self),
+    ]
+
+    /// The mappers of Keras 3 operation nodes (`x + 1`, `keras.ops.*` on symbolic tensors), whose
+    /// class names (`Add`, `Reshape`) are those of `keras.ops` and may equal layer class names.
+    static let operations: [Entry] = [
+        Entry(ElementwiseBinaryOperationMapper.self),
+        Entry(ElementwiseUnaryOperationMapper.self),
+        Entry(ActivationOperationMapper.self),
+        Entry(ReductionOperationMapper.self),
+        Entry(ShapeOperationMapper.self),
+        Entry(JoinOperationMapper.self),
+        Entry(MatmulOperationMapper.self),
+        Entry(GetItemOperationMapper.self),
+        Entry(CastOperationMapper.self),
+        Entry(ComparisonOperationMapper.self),
     ]
 
     /// A mapper's class names and its conversion function.
     struct Entry: Sendable {
         let classNames: [String]
+        let keywordTensors: Set<String>
         let convert: @Sendable (KerasLayerCall) throws(KerasImportError) -> [KerasValue]
 
         init<Mapper: KerasLayerMapper>(_ mapper: Mapper.Type) {
             classNames = Mapper.classNames
+            keywordTensors = Mapper.keywordTensors
             convert = { (call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] in try Mapper.convert(call) }
         }
     }
@@ -55,6 +75,19 @@ enum KerasLayerRegistry {
     }()
 
     static func mapper(for className: String) -> Entry? { byClassName[className] }
+
+    private static let operationByClassName: [String: Entry] = {
+        var table: [String: Entry] = [:]
+        for mapper in operations {
+            for name in mapper.classNames { table[name] = mapper }
+        }
+        return table
+    }()
+
+    static func operation(for className: String) -> Entry? { operationByClassName[className] }
+
+    /// The supported operation class names, sorted, for error messages.
+    static let supportedOperationNames: [String] = operations.flatMap(\.classNames).sorted()
 
     /// The supported class names, sorted, for error messages.
     static let supportedClassNames: [String] = (mappers.flatMap(\.classNames) + ["InputLayer", "Sequential", "Functional", "Model"]).sorted()

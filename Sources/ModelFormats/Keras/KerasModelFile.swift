@@ -166,6 +166,7 @@ extension KerasImportError {
         let text = description
         switch self {
         case let .malformed(file, _), let .unsupportedLayer(file, _, _, _), let .unsupportedOption(file, _, _, _, _),
+             let .unsupportedOperation(file, _, _, _, _),
              let .invalidLayer(file, _, _, _), let .invalidGraph(file, _):
             let prefix = "\(file): "
             return text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text

@@ -86,20 +86,40 @@ final class KerasV3WeightStore: KerasWeightStore {
     /// The group under `parent/layers` whose `vars` group is named `name`.
     private func child(named name: String, under parent: String, scope: [String]) throws(ModelFormatError) -> String? {
         let layers = "\(parent)/layers"
-        guard try file.contains(layers) else { return nil }
-        let members = try file.members(of: layers).filter { $0.kind == .group }
-        for member in members {
-            let vars = "\(layers)/\(member.name)/vars"
-            if try file.contains(vars), try file.hasAttribute("name", of: vars),
-               (try? file.readStringAttribute("name", of: vars)) == name {
-                return "\(layers)/\(member.name)"
-            }
-        }
+        let index = try layerIndex(of: layers)
+        if let group = index.byVarsName[name] { return group }
         // Files without name attributes: the group Keras named after the layer's class.
-        if let generated = generatedNames[scope]?[name], members.contains(where: { $0.name == generated }) {
+        if let generated = generatedNames[scope]?[name], index.groups.contains(generated) {
             return "\(layers)/\(generated)"
         }
         return nil
+    }
+
+    /// The member groups of one `layers` group and the layer names their `vars` groups carry.
+    private struct LayerIndex {
+        var groups: Set<String> = []
+        var byVarsName: [String: String] = [:]
+    }
+
+    /// Per `layers` group path, its index, read once: a lookup per layer would otherwise read the
+    /// `name` attribute of every sibling, quadratic in the number of layers.
+    private var layerIndexes: [String: LayerIndex] = [:]
+
+    private func layerIndex(of layers: String) throws(ModelFormatError) -> LayerIndex {
+        if let cached = layerIndexes[layers] { return cached }
+        var index = LayerIndex()
+        if try file.contains(layers) {
+            for member in try file.members(of: layers) where member.kind == .group {
+                index.groups.insert(member.name)
+                let vars = "\(layers)/\(member.name)/vars"
+                if try file.contains(vars), try file.hasAttribute("name", of: vars),
+                   let layerName = try? file.readStringAttribute("name", of: vars), index.byVarsName[layerName] == nil {
+                    index.byVarsName[layerName] = "\(layers)/\(member.name)"
+                }
+            }
+        }
+        layerIndexes[layers] = index
+        return index
     }
 
     /// The datasets of `group/vars` in index order, then those of wrapped layers and cells.
@@ -111,7 +131,10 @@ final class KerasV3WeightStore: KerasWeightStore {
                 .sorted { (Int($0.name) ?? 0) < (Int($1.name) ?? 0) }
             for dataset in datasets { tensors.append(try file.readDataset(at: "\(vars)/\(dataset.name)")) }
         }
-        let preferred = ["forward_layer", "backward_layer", "cell", "layer"]
+        // Sublayer groups in the order of the layer's `weights` (Bidirectional, RNN, wrappers,
+        // MultiHeadAttention); any others follow sorted by name.
+        let preferred = ["forward_layer", "backward_layer", "cell", "layer",
+                         "query_dense", "key_dense", "_gate_dense", "value_dense", "output_dense"]
         let children = try file.members(of: group).filter { $0.kind == .group && $0.name != "vars" }.map(\.name)
         let ordered = preferred.filter(children.contains) + children.filter { !preferred.contains($0) }.sorted()
         for child in ordered { tensors += try collect("\(group)/\(child)") }

@@ -1,9 +1,10 @@
 import ModelIR
 
 /// `Bidirectional` around SimpleRNN, LSTM or GRU: one ONNX node with direction "bidirectional";
-/// merge modes concat, sum, mul and ave.
+/// merge modes concat, sum, mul and ave; a `mask` as `RecurrentMapper` takes it.
 enum BidirectionalMapper: KerasLayerMapper {
     static let classNames = ["Bidirectional"]
+    static let keywordTensors: Set<String> = ["mask"]
 
     static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
         let x = try call.input()
@@ -27,6 +28,7 @@ enum BidirectionalMapper: KerasLayerMapper {
         guard forward.units == backward.units else { throw call.invalid("the forward and backward layers have different units") }
         let returnSequences = forwardCall.bool("return_sequences", default: false)
         return [try RecurrentMapper.run(call, input: x, directions: [forward, backward], reverseInput: false,
-                                        returnSequences: returnSequences, mergeMode: mergeMode)]
+                                        returnSequences: returnSequences, mergeMode: mergeMode, mask: try call.keywordTensor("mask"),
+                                        zeroOutputForMask: returnSequences)]
     }
 }

@@ -37,7 +37,8 @@ enum DenseMapper: KerasLayerMapper {
             let product = call.graph.op("MatMul", [x.name, kernelName], hint: call.hint("MatMul"))
             output = biasName.map { call.graph.op("Add", [product, $0], hint: call.hint("BiasAdd")) } ?? product
         }
-        let value = KerasValue(name: output, shape: Array(x.shape.dropLast()) + [units], layout: .native, dataType: x.dataType)
+        let value = KerasValue(name: output, shape: Array(x.shape.dropLast()) + [units], layout: .native, dataType: x.dataType,
+                               keptSteps: input.keptSteps)
         return [try call.applyActivation(value)]
     }
 }

@@ -1,6 +1,7 @@
 import ModelIR
 
-/// `Embedding`: Gather rows of the embedding matrix by token id.
+/// `Embedding`: Gather rows of the embedding matrix by token id; with `mask_zero` the output
+/// carries Keras's implicit mask (ids ≠ 0), which MultiHeadAttention applies.
 enum EmbeddingMapper: KerasLayerMapper {
     static let classNames = ["Embedding"]
 
@@ -14,6 +15,11 @@ enum EmbeddingMapper: KerasLayerMapper {
             indices = call.graph.op("Cast", [x.name], [.int("to", Int(DataType.int64.rawValue))], hint: call.hint("Cast"))
         }
         let output = call.graph.op("Gather", [try call.constant("embeddings", table), indices], [.int("axis", 0)], hint: call.hint("Gather"))
-        return [KerasValue(name: output, shape: x.shape + [table.shape[1]], layout: .native, dataType: .float)]
+        var value = KerasValue(name: output, shape: x.shape + [table.shape[1]], layout: .native, dataType: .float)
+        if call.bool("mask_zero", default: false) {
+            let zero = try call.constantTensor(KerasConstant(values: [0], shape: [], isFloat: false), as: x.dataType, what: "padding_id")
+            value.keptSteps = call.graph.op("Not", [call.graph.op("Equal", [x.name, zero], hint: call.hint("padding"))], hint: call.hint("kept_steps"))
+        }
+        return [value]
     }
 }
