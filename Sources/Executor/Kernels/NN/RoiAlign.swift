@@ -37,8 +37,8 @@ struct RoiAlign_10: TensorKernel {
             let gridH = samplingRatio > 0 ? samplingRatio : Int((roiH / Double(height)).rounded(.up))
             let gridW = samplingRatio > 0 ? samplingRatio : Int((roiW / Double(width)).rounded(.up))
             let count = Double(max(gridH * gridW, 1))
-            // Each sample: four (position, weight) corners.
-            var samples: [[(Int, Double)]] = []
+            // Each sample: four corners, as positions in the plane and bilinear weights.
+            var positions: [Int] = [], weights: [Double] = []
             for ph in 0..<height {
                 for pw in 0..<width {
                     for iy in 0..<max(gridH, 0) {
@@ -46,7 +46,8 @@ struct RoiAlign_10: TensorKernel {
                             var y = startH + Double(ph) * binH + (Double(iy) + 0.5) * binH / Double(gridH)
                             var xx = startW + Double(pw) * binW + (Double(ix) + 0.5) * binW / Double(gridW)
                             if y < -1 || y > Double(h) || xx < -1 || xx > Double(w) {
-                                samples.append([(0, 0), (0, 0), (0, 0), (0, 0)])
+                                positions += [0, 0, 0, 0]
+                                weights += [0, 0, 0, 0]
                                 continue
                             }
                             y = max(y, 0); xx = max(xx, 0)
@@ -54,29 +55,31 @@ struct RoiAlign_10: TensorKernel {
                             if yLow >= h - 1 { yLow = h - 1; yHigh = h - 1; y = Double(yLow) }
                             if xLow >= w - 1 { xLow = w - 1; xHigh = w - 1; xx = Double(xLow) }
                             let ly = y - Double(yLow), lx = xx - Double(xLow), hy = 1 - ly, hx = 1 - lx
-                            samples.append([(yLow * w + xLow, hy * hx), (yLow * w + xHigh, hy * lx),
-                                            (yHigh * w + xLow, ly * hx), (yHigh * w + xHigh, ly * lx)])
+                            positions += [yLow * w + xLow, yLow * w + xHigh, yHigh * w + xLow, yHigh * w + xHigh]
+                            weights += [hy * hx, hy * lx, ly * hx, ly * lx]
                         }
                     }
                 }
             }
             let perBin = max(gridH, 0) * max(gridW, 0)
-            for c in 0..<channels {
-                let plane = (batch * channels + c) * h * w
-                for bin in 0..<(height * width) {
-                    var value = 0.0
-                    var first = true
-                    for s in 0..<perBin {
-                        let corners = samples[bin * perBin + s].map { $0.1 * values[plane + $0.0] }
-                        if maxMode {
-                            let best = corners.max() ?? 0
-                            value = first ? best : max(value, best)
-                            first = false
-                        } else {
-                            value += corners.reduce(0, +)
+            values.withUnsafeBufferPointer { values in
+                for c in 0..<channels {
+                    let plane = (batch * channels + c) * h * w
+                    for bin in 0..<(height * width) {
+                        var value = 0.0
+                        for s in 0..<perBin {
+                            let k = (bin * perBin + s) * 4
+                            let v0 = weights[k] * values[plane + positions[k]], v1 = weights[k + 1] * values[plane + positions[k + 1]]
+                            let v2 = weights[k + 2] * values[plane + positions[k + 2]], v3 = weights[k + 3] * values[plane + positions[k + 3]]
+                            if maxMode {
+                                let best = max(max(max(v0, v1), v2), v3)
+                                value = s == 0 ? best : max(value, best)
+                            } else {
+                                value += v0 + v1 + v2 + v3
+                            }
                         }
+                        result[(r * channels + c) * height * width + bin] = maxMode ? value : value / count
                     }
-                    result[(r * channels + c) * height * width + bin] = maxMode ? value : value / count
                 }
             }
         }

@@ -12,6 +12,24 @@ enum ScatterReduction: String {
     /// `data` with `updates[i]` written (or combined) at flat position `targets[i]`, in order.
     func apply(_ data: Tensor, targets: [Int], updates: Tensor) throws -> Tensor {
         guard data.dataType == updates.dataType else { throw KernelError.invalidInput("updates are \(updates.dataType), data is \(data.dataType)") }
+        guard targets.count <= updates.elementCount else {
+            throw KernelError.invalidInput("\(targets.count) positions to write but updates hold \(updates.elementCount) elements")
+        }
+        if self == .none, data.strings == nil, data.elementStride > 0 {
+            let width = data.elementStride
+            return try data.withUnsafeBytes { source in
+                try updates.withUnsafeBytes { update in
+                    try Tensor.filledBytes(data.dataType, shape: data.shape) { target in
+                        guard let to = target.baseAddress else { return }
+                        if let from = source.baseAddress { to.copyMemory(from: from, byteCount: Swift.min(source.count, target.count)) }
+                        guard let from = update.baseAddress else { return }
+                        for (i, position) in targets.enumerated() {
+                            (to + position * width).copyMemory(from: from + i * width, byteCount: width)
+                        }
+                    }
+                }
+            }
+        }
         if self == .none {
             let (joined, offsets) = try Tensor.flatJoined([data, updates])
             var map = Array(0..<data.elementCount)
