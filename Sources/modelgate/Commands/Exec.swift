@@ -7,7 +7,7 @@ struct Exec: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a model on the reference executor.",
         discussion: """
-            Inputs and outputs are HDF5 files (.h5: each input in a dataset inputs/<name>, fed as stored; \
+            Inputs and outputs are HDF5 files (.h5: each input in a dataset inputs/<name>; \
             a model with one input takes the single dataset whatever its name; outputs written to \
             outputs/<name>) or ONNX test-data files (a folder of input_K.pb files or one .pb file; \
             outputs written as output_K.pb into a folder). Inputs holding more samples than a model with \
