@@ -43,7 +43,7 @@ source Tools/python-env.sh
 
 out=.cache/onnx-suite
 helper=Tools/onnx_suite.py
-versions="$("$PY" -c 'import importlib.metadata as m; print("onnx=" + m.version("onnx"), "numpy=" + m.version("numpy"))')"
+versions="$("$PY" -c 'import importlib.metadata as m; print("onnx=" + m.version("onnx"), "numpy=" + m.version("numpy"), "ml_dtypes=" + m.version("ml_dtypes"))')"
 scripts_hash="$(cat "$self" "$helper" | sha256sum | cut -c1-16)"
 key="$versions scripts=$scripts_hash"
 

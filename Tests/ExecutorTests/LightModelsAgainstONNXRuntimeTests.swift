@@ -8,6 +8,12 @@ import XCTest
 /// The nine `light` models of the ONNX suite agree with ONNX Runtime on the same pseudo-random
 /// inputs, within rtol 1e-3 and atol 1e-4. The outputs were recorded by
 /// `Tools/fixtures/record_light_ort_outputs.py`, which also defines the inputs computed here.
+///
+/// light_squeezenet is left out: its logits reach 9.5e9 in magnitude, where one float32 ulp is 1,024,
+/// so its softmax is decided by summation order (ONNX Runtime gives 0.001 everywhere, onnx's reference
+/// evaluator 1.0 on one class, ModelGate a largest value of 0.0625 with the fast plan and 0.002 with the
+/// reference kernels on a CPU without AVX-512, all on the suite's own input): no runtime's
+/// result is the right one to agree with.
 final class LightModelsAgainstONNXRuntimeTests: XCTestCase {
     /// Element i of input k: ((i · 2654435761 + 97k) mod 2³²) / 2³² − 0.5, as the recording script makes it.
     static func pseudoRandomInput(shape: [Int], position: Int) throws -> Tensor {
@@ -21,7 +27,7 @@ final class LightModelsAgainstONNXRuntimeTests: XCTestCase {
 
     func testEveryLightModelAgreesWithONNXRuntime() throws {
         let names = ["light_bvlc_alexnet", "light_densenet121", "light_inception_v1", "light_inception_v2", "light_resnet50",
-                     "light_shufflenet", "light_squeezenet", "light_vgg19", "light_zfnet512"]
+                     "light_shufflenet", "light_vgg19", "light_zfnet512"]
         for name in names {
             let modelURL = FixturePaths.onnxSuite.appendingPathComponent("light/\(name)/model.onnx")
             guard FileManager.default.fileExists(atPath: modelURL.path) else { throw FixtureError.missingSuite(modelURL.path) }

@@ -34,8 +34,8 @@ import zoo_common as zc
 FAMILIES = ["keras_applications", "keras_custom", "torch_models", "tflite_models"]
 PATHS = ["fp32", "fused", "fp16", "int8-dynamic", "int8-static", "prune-50"]
 FIXTURES = ["keras_ops_cnn.keras", "keras_text_transformer.keras", "keras_gpt_block.keras", "keras_lstm_classifier.h5",
-            "keras_bidirectional_lstm.keras", "keras_timeseries_conv1d.h5", "hf_vit", "hf_gpt2", "tflite_ops_cnn_int8",
-            "tflite_lstm_classifier_fp32", "tflite_while_lstm", "tflite_bidirectional_lstm_fp16"]
+            "keras_bidirectional_lstm.keras", "keras_timeseries_conv1d.h5", "keras_stacked_rnn.keras", "hf_vit", "hf_gpt2",
+            "hf_distilbert"]
 FIXTURE_FOLDER = os.path.join(zc.ROOT, "Tests", "Fixtures", "zoo")
 
 
