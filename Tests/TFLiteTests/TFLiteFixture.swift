@@ -14,7 +14,8 @@ struct TFLiteFixture {
     func inputs() throws -> [String: Tensor] { try HDF5TensorFile.read(referenceURL, group: "inputs") }
     func outputs() throws -> [String: Tensor] { try HDF5TensorFile.read(referenceURL, group: "outputs") }
 
-    static let float = ["cnn_float", "cnn_fp16", "gru_while", "lstm_sequence", "elementwise", "shapes", "reductions", "matmul"]
+    static let float = ["cnn_float", "cnn_fp16", "gru_while", "lstm_sequence", "elementwise", "shapes", "reductions", "matmul",
+                        "sequence_ops", "image_ops", "masked_lstm_while", "lstm_fused", "bilstm_fused"]
     static let all = float + ["cnn_int8"]
 }
 

@@ -92,3 +92,42 @@ final class TFLiteImportTests: XCTestCase {
         XCTAssertTrue(model.graph.nodes.contains { $0.opType == "Cast" && $0.attribute("to")?.int == Int64(DataType.float.rawValue) })
     }
 }
+
+/// The fused LSTM TensorFlow's converter makes of a Keras LSTM becomes a Loop over the time
+/// steps with the cell state clipped as TFLite clips it; a Bidirectional LSTM's backward
+/// direction reverses the sequence with a step −1 Slice.
+final class TFLiteSequenceImportTests: XCTestCase {
+    func testFusedLSTMIsALoopOverTheStepsWithTheCellClipped() throws {
+        let model = try TFLiteModelFile.load(TFLiteFixture(name: "lstm_fused").modelURL)
+        let loop = try XCTUnwrap(model.graph.nodes.first { $0.opType == "Loop" })
+        let tripCount = try XCTUnwrap(model.graph.initializers.first { $0.name == loop.inputs[0] })
+        XCTAssertEqual(tripCount.scalars(as: Int64.self), [6], "one iteration per time step")
+        XCTAssertEqual(loop.outputs.count, 3)
+        let body = try XCTUnwrap(loop.attribute("body")?.graph)
+        XCTAssertEqual(body.nodes.filter { $0.opType == "Sigmoid" }.count, 3, "input, forget and output gates")
+        XCTAssertEqual(body.nodes.filter { $0.opType == "Tanh" }.count, 2, "cell input and output activations")
+        let clip = try XCTUnwrap(body.nodes.first { $0.opType == "Clip" })
+        let bounds = try clip.inputs[1...].map { name in try XCTUnwrap(model.graph.initializers.first { $0.name == name }?.scalars(as: Float.self)?.first) }
+        XCTAssertEqual(bounds, [-10, 10], "Keras's fused LSTM clips the cell state at 10")
+        XCTAssertFalse(model.graph.nodes.contains { $0.opType == "LSTM" })
+    }
+
+    func testBidirectionalLSTMReversesTheSequenceForItsBackwardLoop() throws {
+        let model = try TFLiteModelFile.load(TFLiteFixture(name: "bilstm_fused").modelURL)
+        XCTAssertEqual(model.graph.nodes.filter { $0.opType == "Loop" }.count, 2)
+        let reversals = model.graph.nodes.filter { node in
+            node.opType == "Slice" && node.inputs.count == 5
+                && model.graph.initializers.first { $0.name == node.inputs[4] }?.scalars(as: Int64.self) == [-1]
+        }
+        XCTAssertEqual(reversals.count, 1)
+    }
+
+    func testMaskedLSTMSelectsWithWhere() throws {
+        let model = try TFLiteModelFile.load(TFLiteFixture(name: "masked_lstm_while").modelURL)
+        let loop = try XCTUnwrap(model.graph.nodes.first { $0.opType == "Loop" })
+        let body = try XCTUnwrap(loop.attribute("body")?.graph)
+        XCTAssertTrue(body.nodes.contains { $0.opType == "Where" }, "SELECT_V2 in the loop body")
+        XCTAssertTrue(model.graph.nodes.contains { $0.opType == "Where" }, "SELECT before the loop")
+        XCTAssertTrue(model.graph.nodes.contains { $0.opType == "Not" }, "NOT_EQUAL")
+    }
+}

@@ -58,12 +58,22 @@ final class TFLiteReaderTests: XCTestCase {
     }
 }
 
-/// Operators the importer does not convert are named with their code, index and subgraph.
+/// Operators the importer does not convert are named by their schema name, with their index,
+/// subgraph and the operators ModelGate imports.
 final class TFLiteUnsupportedOperatorTests: XCTestCase {
-    func testExtendedBuiltinCodeIsNamedInTheError() throws {
-        let url = TFLiteFixture(name: "unsupported_cumsum").modelURL
+    func testUnsupportedOperatorIsNamedWithTheImportedOnes() throws {
+        let url = TFLiteFixture(name: "unsupported_bucketize").modelURL
         XCTAssertThrowsError(try TFLiteModelFile.load(url)) { error in
-            XCTAssertEqual("\(error)", "\(url.path): operator 0 (CUMSUM) of subgraph 0 'main': operator code 128 (CUMSUM) is not imported")
+            let message = "\(error)"
+            XCTAssertTrue(message.hasPrefix("\(url.path): operator 0 (BUCKETIZE) of subgraph 0 'main': BUCKETIZE is not imported; "), message)
+            XCTAssertFalse(message.contains("147"), "the extended builtin code appears by name only: \(message)")
+            let imported = message.components(separatedBy: "ModelGate imports ").last?.components(separatedBy: ", ") ?? []
+            XCTAssertEqual(imported.count, 92, message)
+            for name in ["ADD", "UNIDIRECTIONAL_SEQUENCE_LSTM", "REVERSE_V2", "SELECT_V2", "REDUCE_MAX", "WHILE"] {
+                XCTAssertTrue(imported.contains(name), "\(name) missing from \(imported)")
+            }
+            XCTAssertFalse(imported.contains("BUCKETIZE"))
+            XCTAssertEqual(imported, imported.sorted())
         }
     }
 }

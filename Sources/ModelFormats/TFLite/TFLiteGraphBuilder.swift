@@ -270,6 +270,19 @@ final class TFLiteGraphBuilder {
         return op("QuantizeLinear", [name, parameters.scale, parameters.zeroPoint], attributes, hint: "\(tensorName)/quantized")
     }
 
+    /// `name`, a value of quantized tensor `source`, as tensor `target` reads the same stored
+    /// integers: quantized with `source`'s parameters and dequantized with `target`'s. `name`
+    /// itself when the tensors are not both int8 or uint8 quantized per tensor alike.
+    func reinterpretingIntegers(_ name: String, from source: Int32, as target: Int32) throws(ModelFormatError) -> String {
+        let type = try dataType(source)
+        guard type == .int8 || type == .uint8, try dataType(target) == type,
+              let from = try tensor(source).quantization, from.isPresent, from.scales.count == 1,
+              let to = try tensor(target).quantization, to.isPresent, to.scales.count == 1,
+              from.scales != to.scales || from.zeroPoints != to.zeroPoints else { return name }
+        let integers = try quantize(name, from, elementType: type, count: 1, tensorName: hint(source))
+        return try dequantize(integers, to, elementType: type, axis: 0, count: 1, tensorName: "\(hint(target))/reinterpreted")
+    }
+
     /// Records `name` as the value of tensor `index`: snapped to the tensor's quantization grid
     /// (QuantizeLinear then DequantizeLinear) when it is a quantized tensor, renamed to the
     /// graph-output name it must have.

@@ -63,10 +63,13 @@ struct TFLiteOperatorCode: Sendable {
         builtinCode = max(deprecated, extended)
     }
 
+    /// The `BuiltinOperator` code of custom operators.
+    static let customBuiltinCode: Int32 = 32
+
     /// The operator's name: the builtin's schema name, or `CUSTOM(name)`.
     var name: String {
-        if builtinCode == TFLiteBuiltin.custom.rawValue { return "CUSTOM(\(customCode ?? "?"))" }
-        return TFLiteBuiltin(rawValue: builtinCode).map { "\($0.schemaName)" } ?? "builtin code \(builtinCode)"
+        if builtinCode == Self.customBuiltinCode { return "CUSTOM(\(customCode ?? "?"))" }
+        return TFLiteBuiltin.name(of: builtinCode)
     }
 }
 

@@ -14,7 +14,7 @@ public enum TFLiteModelFile {
     ///
     /// - Throws: `ModelFormatError` naming the file: unreadable, truncated or corrupt files (any
     ///   offset out of bounds), and operators the importer does not convert (naming the operator
-    ///   code, the operator's index and the subgraph).
+    ///   by its schema name, its index and subgraph, and the operators ModelGate imports).
     public static func load(_ url: URL, limits: ModelLimits = .default) throws(ModelFormatError) -> Model {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {

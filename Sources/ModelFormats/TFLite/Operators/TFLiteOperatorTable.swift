@@ -1,7 +1,7 @@
 import ModelIR
 
 /// Which conversion each builtin operator gets; everything else is an error naming the
-/// operator code, the operator's index and the subgraph.
+/// operator, its index and subgraph, and the operators ModelGate imports.
 extension TFLiteGraphBuilder {
     /// Binds the subgraph's input tensors to `inputs` (an inlined or loop-body subgraph).
     func bind(inputs: [String]) throws(ModelFormatError) {
@@ -31,8 +31,9 @@ extension TFLiteGraphBuilder {
     }
 
     private func convert(_ op: TFLiteOperator, code: TFLiteOperatorCode) throws(ModelFormatError) {
-        guard let builtin = TFLiteBuiltin(rawValue: code.builtinCode), builtin != .custom else {
-            throw unsupported("operator code \(code.builtinCode) (\(code.name)) is not imported")
+        guard let builtin = TFLiteBuiltin(rawValue: code.builtinCode) else {
+            throw unsupported("\(code.name) is not imported; convert the model so that it uses only the operators ModelGate imports: "
+                              + TFLiteBuiltin.importedNames.joined(separator: ", "))
         }
         switch builtin {
         case .conv2D: try convertConv2D(op, depthwise: false)
@@ -48,10 +49,24 @@ extension TFLiteGraphBuilder {
         case .div: try convertBinary(op, opType: "Div", hasActivation: true)
         case .maximum: try convertBinary(op, opType: "Max", hasActivation: false)
         case .minimum: try convertBinary(op, opType: "Min", hasActivation: false)
+        case .pow: try convertBinary(op, opType: "Pow", hasActivation: false)
         case .less: try convertBinary(op, opType: "Less", hasActivation: false)
+        case .lessEqual: try convertBinary(op, opType: "LessOrEqual", hasActivation: false)
+        case .greater: try convertBinary(op, opType: "Greater", hasActivation: false)
+        case .greaterEqual: try convertBinary(op, opType: "GreaterOrEqual", hasActivation: false)
+        case .equal: try convertBinary(op, opType: "Equal", hasActivation: false)
+        case .notEqual: try convertNotEqual(op)
         case .logicalAnd: try convertBinary(op, opType: "And", hasActivation: false)
+        case .logicalOr: try convertBinary(op, opType: "Or", hasActivation: false)
+        case .logicalNot: try convertUnary(op, opType: "Not")
+        case .squaredDifference: try convertSquaredDifference(op)
+        case .addN: try convertAddN(op)
         case .mean: try convertReduce(op, opType: "ReduceMean")
         case .sum: try convertReduce(op, opType: "ReduceSum")
+        case .argMax: try convertArgExtremum(op, opType: "ArgMax")
+        case .argMin: try convertArgExtremum(op, opType: "ArgMin")
+        case .cumsum: try convertCumsum(op)
+        case .l2Normalization: try convertL2Normalization(op)
         case .reshape: try convertReshape(op)
         case .squeeze: try convertSqueeze(op)
         case .expandDims: try convertExpandDims(op)
@@ -59,20 +74,41 @@ extension TFLiteGraphBuilder {
         case .concatenation: try convertConcatenation(op)
         case .pad: try convertPad(op, withValue: false)
         case .padV2: try convertPad(op, withValue: true)
+        case .mirrorPad: try convertMirrorPad(op)
         case .stridedSlice: try convertStridedSlice(op)
         case .slice: try convertSlice(op)
         case .gather: try convertGather(op)
+        case .gatherNd: try convertGatherND(op)
+        case .splitV: try convertSplitV(op)
+        case .tile: try convertTile(op, opType: "Tile")
+        case .broadcastTo: try convertTile(op, opType: "Expand")
+        case .resizeBilinear: try convertResize(op, bilinear: true)
+        case .resizeNearestNeighbor: try convertResize(op, bilinear: false)
+        case .depthToSpace: try convertDepthSpace(op, opType: "DepthToSpace")
+        case .spaceToDepth: try convertDepthSpace(op, opType: "SpaceToDepth")
         case .softmax: try convertSoftmax(op)
+        case .logSoftmax: try convertLogSoftmax(op)
         case .logistic: try convertUnary(op, opType: "Sigmoid")
         case .tanh: try convertUnary(op, opType: "Tanh")
         case .relu: try convertUnary(op, opType: "Relu")
         case .relu6: try convertClip(op, min: 0, max: 6)
         case .reluN1To1: try convertClip(op, min: -1, max: 1)
+        case .relu0To1: try convertClip(op, min: 0, max: 1)
+        case .prelu: try convertPRelu(op)
+        case .elu: try convertUnary(op, opType: "Elu")
         case .leakyRelu: try convertLeakyRelu(op)
         case .hardSwish: try convertUnary(op, opType: "HardSwish")
         case .gelu: try convertGelu(op)
         case .exp: try convertUnary(op, opType: "Exp")
         case .floor: try convertUnary(op, opType: "Floor")
+        case .ceil: try convertUnary(op, opType: "Ceil")
+        case .round: try convertUnary(op, opType: "Round")
+        case .abs: try convertUnary(op, opType: "Abs")
+        case .neg: try convertUnary(op, opType: "Neg")
+        case .log: try convertUnary(op, opType: "Log")
+        case .sin: try convertUnary(op, opType: "Sin")
+        case .cos: try convertUnary(op, opType: "Cos")
+        case .square: try convertSquare(op)
         case .sqrt: try convertUnary(op, opType: "Sqrt")
         case .rsqrt: try convertRsqrt(op)
         case .quantize: try convertQuantize(op)
@@ -84,8 +120,14 @@ extension TFLiteGraphBuilder {
         case .split: try convertSplit(op)
         case .while: try convertWhile(op)
         case .fill: try convertFill(op)
-        case .unidirectionalSequenceLSTM, .cumsum, .custom:
-            throw unsupported("operator code \(code.builtinCode) (\(code.name)) is not imported")
+        case .reduceMax: try convertReduce(op, opType: "ReduceMax")
+        case .reduceMin: try convertReduce(op, opType: "ReduceMin")
+        case .reduceProd: try convertReduce(op, opType: "ReduceProd")
+        case .reduceAny: try convertReduceAny(op)
+        case .reverseV2: try convertReverse(op)
+        case .select: try convertSelect(op, broadcastsRankOneCondition: true)
+        case .selectV2: try convertSelect(op, broadcastsRankOneCondition: false)
+        case .unidirectionalSequenceLSTM: try convertUnidirectionalSequenceLSTM(op)
         }
     }
 

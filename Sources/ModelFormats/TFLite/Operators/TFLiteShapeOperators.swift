@@ -1,7 +1,8 @@
 import ModelIR
 
 /// Operators that move or regroup elements: RESHAPE, SQUEEZE, EXPAND_DIMS, TRANSPOSE,
-/// CONCATENATION, PACK, UNPACK, SPLIT, SHAPE, CAST, GATHER and FILL.
+/// CONCATENATION, PACK, UNPACK, SPLIT, SPLIT_V, TILE, BROADCAST_TO, SHAPE, CAST, GATHER,
+/// GATHER_ND and FILL.
 extension TFLiteGraphBuilder {
     /// RESHAPE to the shape of input 1 (constant, or computed and cast to int64), or the
     /// options' `new_shape` when input 1 is absent.
@@ -102,6 +103,47 @@ extension TFLiteGraphBuilder {
         guard count >= 1 else { throw malformed("has no outputs") }
         let pieces = add("Split", [try value(try requiredInput(op, 1))], [.int("axis", axis[0])], hint: "\(hint(op.outputs[0]))/split", outputs: count)
         for (piece, output) in zip(pieces, op.outputs) { try setOutput(output, piece) }
+    }
+
+    /// SPLIT_V: input 0 the tensor, input 1 the constant sizes (one of them may be −1: the rest
+    /// of the axis), input 2 the constant axis.
+    func convertSplitV(_ op: TFLiteOperator) throws(ModelFormatError) {
+        let inputIndex = try requiredInput(op, 0)
+        var sizes = try requiredInts(try requiredInput(op, 1), "split sizes")
+        let axis = try requiredInts(try requiredInput(op, 2), "split axis")
+        let shape = try shape(inputIndex)
+        guard axis.count == 1, axis[0] >= -shape.count, axis[0] < shape.count else { throw malformed("split axis \(axis) does not name one axis of rank \(shape.count)") }
+        let dimension = shape[axis[0] < 0 ? axis[0] + shape.count : axis[0]]
+        if let free = sizes.firstIndex(of: -1) {
+            sizes[free] = dimension - sizes.filter { $0 != -1 }.reduce(0, +)
+        }
+        guard sizes.count == op.outputs.count, sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == dimension else {
+            throw malformed("split sizes \(sizes) do not divide the axis of size \(dimension) into \(op.outputs.count) parts")
+        }
+        let pieces = add("Split", [try value(inputIndex), try context.int64s(sizes)], [.int("axis", axis[0])], hint: "\(hint(op.outputs[0]))/split",
+                         outputs: sizes.count)
+        for (piece, output) in zip(pieces, op.outputs) { try setOutput(output, piece) }
+    }
+
+    /// TILE by the multiples of input 1 and BROADCAST_TO the shape of input 1 (constant or
+    /// computed), as Tile and Expand.
+    func convertTile(_ op: TFLiteOperator, opType: String) throws(ModelFormatError) {
+        let output = try requiredOutput(op)
+        let countsIndex = try requiredInput(op, 1)
+        let counts: String
+        if let constant = try constantInts(countsIndex) {
+            counts = try context.int64s(constant)
+        } else {
+            counts = self.op("Cast", [try value(countsIndex)], [.int("to", Int(DataType.int64.rawValue))], hint: "\(hint(output))/counts")
+        }
+        try setOutput(output, self.op(opType, [try value(try requiredInput(op, 0)), counts], hint: hint(output)))
+    }
+
+    /// GATHER_ND with the indices cast to int64, as ONNX GatherND wants them.
+    func convertGatherND(_ op: TFLiteOperator) throws(ModelFormatError) {
+        let output = try requiredOutput(op)
+        let indices = self.op("Cast", [try value(try requiredInput(op, 1))], [.int("to", Int(DataType.int64.rawValue))], hint: "\(hint(output))/indices")
+        try setOutput(output, self.op("GatherND", [try value(try requiredInput(op, 0)), indices], hint: hint(output)))
     }
 
     /// SHAPE, as int32 or int64 like the output tensor.

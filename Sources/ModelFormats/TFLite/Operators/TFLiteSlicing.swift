@@ -1,6 +1,7 @@
 import ModelIR
 
-/// STRIDED_SLICE, SLICE, PAD and PADV2 with constant bounds, as ONNX Slice (and Squeeze) and Pad.
+/// STRIDED_SLICE, SLICE, REVERSE_V2, PAD, PADV2 and MIRROR_PAD with constant bounds, as ONNX
+/// Slice (and Squeeze), Pad and Concat.
 extension TFLiteGraphBuilder {
     /// STRIDED_SLICE with constant begin, end and strides and the begin, end and shrink-axis
     /// masks (and `offset`); ellipsis and new-axis masks are not imported.
@@ -75,6 +76,26 @@ extension TFLiteGraphBuilder {
         try setOutput(output, self.op("Slice", [x, begins, ends], hint: hint(output)))
     }
 
+    /// REVERSE_V2 along the constant axes of input 1: a Slice from the last element backwards.
+    /// TFLite's kernel copies the stored integers of a quantized tensor, so an output quantized
+    /// differently from the input holds the input's integers read with the output's scale and
+    /// zero point; the import does the same (`reinterpretingIntegers`).
+    func convertReverse(_ op: TFLiteOperator) throws(ModelFormatError) {
+        let inputIndex = try requiredInput(op, 0)
+        let output = try requiredOutput(op)
+        let rank = try rank(inputIndex)
+        let axes = try requiredInts(try requiredInput(op, 1), "axis").map { $0 < 0 ? $0 + rank : $0 }
+        guard axes.allSatisfy({ $0 >= 0 && $0 < rank }), Set(axes).count == axes.count else {
+            throw malformed("reversed axes \(axes) are outside rank \(rank) or repeat")
+        }
+        let x = try value(inputIndex)
+        guard !axes.isEmpty else { return try setOutput(output, x) }
+        let inputs = [x, try context.int64s(axes.map { _ in -1 }), try context.int64s(axes.map { _ in Int(Int64.min) }),
+                      try context.int64s(axes), try context.int64s(axes.map { _ in -1 })]
+        let reversed = self.op("Slice", inputs, hint: hint(output))
+        try setOutput(output, try reinterpretingIntegers(reversed, from: inputIndex, as: output))
+    }
+
     /// PAD and PADV2: constant paddings [rank, 2]; PADV2's input 2 is the pad value (the zero
     /// point's float, 0, for quantized PAD).
     func convertPad(_ op: TFLiteOperator, withValue: Bool) throws(ModelFormatError) {
@@ -86,5 +107,35 @@ extension TFLiteGraphBuilder {
         var inputs = [try value(try requiredInput(op, 0)), try context.int64s(begins + ends)]
         if withValue, let padValue = input(op, 2) { inputs.append(try value(padValue)) }
         try setOutput(output, self.op("Pad", inputs, [.string("mode", "constant")], hint: hint(output)))
+    }
+
+    /// MIRROR_PAD with constant paddings [rank, 2] (`MirrorPadOptions.mode`): REFLECT (the edge
+    /// not repeated) is ONNX Pad's `reflect`; SYMMETRIC (the edge repeated), which ONNX Pad
+    /// lacks, concatenates reversed slices of each padded axis's ends.
+    func convertMirrorPad(_ op: TFLiteOperator) throws(ModelFormatError) {
+        let output = try requiredOutput(op)
+        let paddings = try requiredInts(try requiredInput(op, 1), "paddings")
+        guard paddings.count % 2 == 0, paddings.allSatisfy({ $0 >= 0 }) else { throw malformed("paddings \(paddings) must be [rank, 2] non-negative sizes") }
+        let begins = stride(from: 0, to: paddings.count, by: 2).map { paddings[$0] }
+        let ends = stride(from: 1, to: paddings.count, by: 2).map { paddings[$0] }
+        var x = try value(try requiredInput(op, 0))
+        guard try op.options?.int8(0, "mode") ?? 0 == 1 else {
+            return try setOutput(output, self.op("Pad", [x, try context.int64s(begins + ends)], [.string("mode", "reflect")], hint: hint(output)))
+        }
+        let minimum = try context.int64s([Int(Int64.min)])
+        let backwards = try context.int64s([-1])
+        for (axis, (before, after)) in zip(begins, ends).enumerated() where before > 0 || after > 0 {
+            let axes = try context.int64s([axis])
+            var parts: [String] = []
+            if before > 0 {
+                parts.append(self.op("Slice", [x, try context.int64s([before - 1]), minimum, axes, backwards], hint: "\(hint(output))/before\(axis)"))
+            }
+            parts.append(x)
+            if after > 0 {
+                parts.append(self.op("Slice", [x, backwards, try context.int64s([-after - 1]), axes, backwards], hint: "\(hint(output))/after\(axis)"))
+            }
+            x = self.op("Concat", parts, [.int("axis", axis)], hint: "\(hint(output))/axis\(axis)")
+        }
+        try setOutput(output, x)
     }
 }
