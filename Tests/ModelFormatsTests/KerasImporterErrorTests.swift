@@ -48,6 +48,50 @@ final class KerasImporterErrorTests: XCTestCase {
         }
     }
 
+    /// A functional model on a [batch, 4] input `x` whose second entry is `node` (called on `x`).
+    static func functionalH5(_ node: String, in directory: TemporaryDirectory, name: String) throws -> URL {
+        let config = """
+            {"class_name": "Functional", "config": {"name": "f", "layers": [
+              {"class_name": "InputLayer", "name": "x", "config": {"batch_shape": [null, 4], "dtype": "float32", "name": "x"}, "inbound_nodes": []},
+              \(node)],
+             "input_layers": [["x", 0, 0]], "output_layers": [["out", 0, 0]]}}
+            """
+        return try legacyH5(config: config, in: directory, name: name)
+    }
+
+    static let tensorX = #"{"class_name": "__keras_tensor__", "config": {"shape": [null, 4], "dtype": "float32", "keras_history": ["x", 0, 0]}}"#
+
+    func testUnsupportedOperationNodeNamesTheOperationAndTheSupportedOnes() throws {
+        let directory = try TemporaryDirectory()
+        let node = #"{"module": "keras.src.ops.numpy", "class_name": "Sort", "config": {"name": "out", "axis": -1}, "name": "out", "inbound_nodes": [{"args": ["#
+            + Self.tensorX + #"], "kwargs": {}}]}"#
+        let url = try Self.functionalH5(node, in: directory, name: "sort.h5")
+        let text = message(converting: url)
+        XCTAssertTrue(text.hasPrefix(url.path), text)
+        XCTAssertTrue(text.contains("operation 'out' of class keras.src.ops.numpy.Sort is not supported"), text)
+        for supported in ["Add", "Matmul", "Reshape", "GetItem", "Softmax"] {
+            XCTAssertTrue(text.contains(supported), "the message lists \(supported): \(text)")
+        }
+    }
+
+    func testUnsupportedOperationArgumentsAndKeywordTensorsAreNamed() throws {
+        let directory = try TemporaryDirectory()
+        let indexByTensor = #"{"module": "keras.src.ops.numpy", "class_name": "GetItem", "config": {"name": "out"}, "name": "out", "inbound_nodes": [{"args": ["#
+            + Self.tensorX + ", " + Self.tensorX + #"], "kwargs": {}}]}"#
+        var text = message(converting: try Self.functionalH5(indexByTensor, in: directory, name: "getitem.h5"))
+        XCTAssertTrue(text.contains("layer 'out' of class GetItem"), text)
+        XCTAssertTrue(text.contains("indexing with a tensor is not supported"), text)
+        let reshapeByTensor = #"{"module": "keras.src.ops.numpy", "class_name": "Reshape", "config": {"name": "out"}, "name": "out", "inbound_nodes": [{"args": ["#
+            + Self.tensorX + #", [{"class_name": "__keras_tensor__", "config": {"keras_history": ["x", 0, 0]}}, 2]], "kwargs": {}}]}"#
+        text = message(converting: try Self.functionalH5(reshapeByTensor, in: directory, name: "reshape.h5"))
+        XCTAssertTrue(text.contains("layer 'out' of class Reshape"), text)
+        XCTAssertTrue(text.contains("reshape to a constant shape"), text)
+        let initialState = #"{"class_name": "Dense", "config": {"name": "out", "units": 2, "trainable": true}, "name": "out", "inbound_nodes": [{"args": ["#
+            + Self.tensorX + #"], "kwargs": {"extra": "#  + Self.tensorX + "}}]}"
+        text = message(converting: try Self.functionalH5(initialState, in: directory, name: "keyword.h5"))
+        XCTAssertTrue(text.contains("layer 'out' is called with tensors as keyword arguments (extra)"), text)
+    }
+
     func testUnsupportedOptionsNameTheOptionAndTheAlternative() throws {
         let directory = try TemporaryDirectory()
         let cases: [(layer: String, expected: [String])] = [

@@ -139,6 +139,53 @@ final class KerasImporterTests: XCTestCase {
         XCTAssertEqual(dynamic.graph.inputs.first?.type?.type.tensorType?.shape?.description, "[batch, ?, ?, 2]")
     }
 
+    /// Keras 3 operation nodes (`x + 3.0`, `keras.ops.*` with constants and keyword arguments),
+    /// keras.applications' LayerScale, StochasticDepth and CustomScaleLayer, MultiHeadAttention with
+    /// keyword masks, and Embedding masks into recurrent layers: `Tests/Fixtures/keras_ops/`, made
+    /// by `Tools/fixtures/make_keras_zoo_fixtures.py`.
+    func testOperationAttentionAndMaskFixturesMatchKeras() throws {
+        let folder = FixturePaths.fixture("keras_ops")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+            .filter { FileManager.default.fileExists(atPath: folder.appendingPathComponent("\($0)/golden.h5").path) }
+        XCTAssertEqual(names.count, 22, "the operation, attention and mask fixtures")
+        var cases: [Case] = []
+        for name in names {
+            for format in Self.formats {
+                cases.append(Case(label: "ops \(name)/\(format)", source: folder.appendingPathComponent("\(name)/model.\(format)"),
+                                  golden: folder.appendingPathComponent("\(name)/golden.h5")))
+            }
+        }
+        for (name, opset) in [("mha_causal_and_mask", 13), ("op_reductions", 13), ("op_reductions", 18), ("masked_bidirectional_sequences", 13)] {
+            cases.append(Case(label: "ops \(name)/h5@opset\(opset)", source: folder.appendingPathComponent("\(name)/model.h5"),
+                              golden: folder.appendingPathComponent("\(name)/golden.h5"), opset: opset))
+        }
+        try convertAndCrossCheck(cases)
+    }
+
+    func testHardSigmoidOperationsStayChannelsFirst() throws {
+        let model = try KerasModelFile.load(FixturePaths.fixture("keras_ops/op_hard_sigmoid_conv/model.keras"))
+        // relu6(conv + 3.0) · (1/6), the SE multiply and − 0.25 all run on the convolution's NCHW output.
+        XCTAssertEqual(model.graph.nodes.filter { $0.opType == "Transpose" }.count, 2, "one transpose in, one out")
+        let add = try XCTUnwrap(model.graph.nodes.first { $0.opType == "Add" })
+        let constant = try XCTUnwrap(model.graph.initializers.first { $0.name == add.inputs[1] })
+        XCTAssertEqual(constant.shape, [], "a scalar constant keeps the layout")
+        XCTAssertEqual(try constant.floatValues(), [3])
+    }
+
+    func testAttentionMasksAndRecurrentMasksAreGraphInputs() throws {
+        let attention = try KerasModelFile.load(FixturePaths.fixture("keras_ops/mha_causal_and_mask/model.h5"))
+        XCTAssertEqual(attention.graph.inputs.map(\.name), ["x", "mask"])
+        let causal = try XCTUnwrap(attention.graph.initializers.first { $0.name.hasSuffix("causal_mask") })
+        XCTAssertEqual(causal.shape, [1, 1, 5, 5])
+        XCTAssertEqual(causal.dataType, .bool)
+        XCTAssertEqual(attention.graph.nodes.filter { $0.opType == "Where" }.count, 1)
+        XCTAssertEqual(attention.graph.nodes.filter { $0.opType == "And" }.count, 1, "the given mask and the causal mask")
+        let recurrent = try KerasModelFile.load(FixturePaths.fixture("keras_ops/masked_lstm/model.keras"))
+        let lstm = try XCTUnwrap(recurrent.graph.nodes.first { $0.opType == "LSTM" })
+        XCTAssertEqual(lstm.inputs.count, 5, "X, W, R, B and sequence_lens")
+        XCTAssertTrue(recurrent.graph.nodes.contains { $0.opType == "TopK" }, "the kept steps are moved to the front")
+    }
+
     /// Keras 3 files whose `vars` groups carry no `name` attribute (written by earlier Keras 3
     /// releases): the weights are found under the group names Keras derives from the classes.
     func testKerasZipWithoutLayerNamesFindsWeightsByGeneratedGroupNames() throws {

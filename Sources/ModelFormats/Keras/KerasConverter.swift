@@ -216,14 +216,23 @@ final class KerasConverter {
     /// True for a Keras 3 operation node (`x + 1`, `keras.ops.*` and activation functions called on
     /// symbolic tensors in a functional model). A `.keras` config names its module
     /// (`keras.src.ops.numpy`); a legacy `.h5` config has no module, and there a class name of an
-    /// operation is one when its configuration lacks the `trainable` every layer records.
+    /// operation is one when its configuration lacks the `trainable` every layer records, and, for
+    /// a name that is a layer's too (`Add`, `Reshape`), holds nothing but a name and operation
+    /// parameters (`newshape`, `axis`, …).
     static func isOperationNode(_ layer: KerasJSON) -> Bool {
         if let module = layer["module"]?.string {
             return module.hasPrefix("keras.src.ops") || module.hasPrefix("keras.ops") || module.hasPrefix("keras.src.activations")
         }
-        guard let className = layer["class_name"]?.string, KerasLayerRegistry.operation(for: className) != nil else { return false }
-        return layer["config"]?["trainable"] == nil
+        guard let className = layer["class_name"]?.string, KerasLayerRegistry.operation(for: className) != nil,
+              layer["config"]?["trainable"] == nil else { return false }
+        guard KerasLayerRegistry.mapper(for: className) != nil else { return true }
+        let keys = Set(layer["config"]?.object?.keys.map { $0 } ?? [])
+        return keys.isSubset(of: operationParameterKeys)
     }
+
+    /// The configuration keys of the operations whose class names are layer names too.
+    private static let operationParameterKeys: Set<String> = ["name", "newshape", "axis", "axes", "keepdims", "negative_slope",
+                                                              "max_value", "threshold"]
 
     private func refuseKeywordTensors(_ arguments: KerasCallArguments<KerasValue>, accepted: Set<String>, layer: String) throws(KerasImportError) {
         let refused = arguments.keywordsWithTensors.filter { !accepted.contains($0) }

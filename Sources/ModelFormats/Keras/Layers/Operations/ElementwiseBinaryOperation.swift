@@ -7,6 +7,10 @@ enum ElementwiseBinaryOperationMapper: KerasLayerMapper {
     static let classNames = ["Add", "Subtract", "Multiply", "Divide", "TrueDivide", "Power", "Maximum", "Minimum"]
 
     static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
+        if call.arguments.positional.count == 1, case .list = call.arguments.positional[0], MergeMapper.classNames.contains(call.className) {
+            // A list of tensors, as the merge layer of the same name takes them.
+            return try MergeMapper.convert(call)
+        }
         let pair = try operands(call.operand(0, keyword: "x1"), call.operand(1, keyword: "x2"), call: call,
                                 forceFloat: ["Divide", "TrueDivide"].contains(call.className))
         let op: String
