@@ -98,6 +98,26 @@ func assertValid(_ model: Model, file: StaticString = #filePath, line: UInt = #l
     XCTAssertTrue(report.isValid, report.errors.map(\.message).joined(separator: "; "), file: file, line: line)
 }
 
+/// True when the CPU has VNNI. Without it ONNX Runtime's uint8 × int8 kernels add pairs of products
+/// in 16 bits, which saturate (its quantization guide's reason for `reduce_range`), so its results on
+/// integer models are no reference there and only its running the file is checked.
+let cpuHasVNNI = ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains("vnni")
+
+/// ModelGate's executor runs `optimized` within `maxError` of `reference` on `inputs`, and ONNX
+/// Runtime does too where its integer kernels are exact (`cpuHasVNNI`; elsewhere it only has to run it).
+func assertIntegerModelClose(reference: Model, optimized: Model, maxError: Double, inputs: [String: Tensor],
+                             file: StaticString = #filePath, line: UInt = #line) throws {
+    let expected = try Evaluator(model: reference).run(tensors: inputs).outputs
+    let actual = try Evaluator(model: optimized).run(tensors: inputs).outputs
+    XCTAssertEqual(actual.count, expected.count, file: file, line: line)
+    for (a, e) in zip(actual, expected) {
+        let got = try a.value.tensor?.floatValues() ?? [], want = try e.value.tensor?.floatValues() ?? []
+        XCTAssertEqual(got.count, want.count, a.name, file: file, line: line)
+        XCTAssertLessThanOrEqual(Double(zip(got, want).map { abs($0 - $1) }.max() ?? .infinity), maxError, a.name, file: file, line: line)
+    }
+    _ = try ortCompare(reference: reference, optimized: optimized, maxError: cpuHasVNNI ? maxError : .infinity, inputs: inputs)
+}
+
 /// Runs `Benchmarks/optimize_check.py` (ONNX Runtime) on a reference and an optimized model with
 /// random inputs and returns its report; skips when the tools venv or onnxruntime is missing.
 func ortCompare(reference: Model, optimized: Model, maxError: Double, inputs: [String: Tensor]? = nil) throws -> String {
