@@ -66,6 +66,19 @@ extension Tensor {
         }
     }
 
+    /// This tensor as `dataType` when every element keeps its value there (int32 token ids as
+    /// float32 below 2²⁴, whole floats as integers in range), else nil. Bool and complex types
+    /// and elements that are not numbers (strings) give nil too.
+    public func convertedExactly(to dataType: DataType) -> Tensor? {
+        if dataType == self.dataType { return self }
+        guard dataType != .bool, dataType != .string, !dataType.isComplex,
+              let values = try? doubleValues(),
+              let converted = try? Tensor(name: name, converting: values, to: dataType, shape: shape),
+              let back = try? converted.doubleValues() else { return nil }
+        for (value, kept) in zip(values, back) where !(value == kept || value.isNaN && kept.isNaN) { return nil }
+        return converted
+    }
+
     /// A tensor of `dataType` holding `values` converted as ONNX's `Cast` converts float64:
     /// floats round to nearest even (with `saturate` for float8 types), integers truncate toward
     /// zero and wrap to their width, bool is `value != 0`.

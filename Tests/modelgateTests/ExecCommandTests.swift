@@ -93,12 +93,29 @@ final class ExecCommandTests: XCTestCase {
         XCTAssertTrue(result.standardOutput.contains("outputs/logits  logits  float[2, 2]"), result.standardOutput)
     }
 
-    func testElementTypeMismatchNamesInputExpectedAndFound() throws {
-        let rows = try Tensor(shape: [3, 10], scalars: [Double](repeating: 0.5, count: 30))
+    func testElementsThatDoNotConvertExactlyAreRefusedNamingInputExpectedAndFound() throws {
+        let rows = try Tensor(shape: [3, 10], scalars: [Double](repeating: 0.1, count: 30))
         let result = try execSimplenet(with: ["inputs/input": rows])
         XCTAssertEqual(result.exitCode, 1)
-        XCTAssertTrue(result.standardError.contains("model input 'input' expects float elements but the dataset holds double[3, 10]"),
+        XCTAssertTrue(result.standardError.contains("model input 'input' expects float elements but the dataset holds double[3, 10], whose values do not all convert to float exactly"),
                       result.standardError)
+    }
+
+    func testWholeNumbersOfAnotherTypeFeedAFloatInputExactly() throws {
+        let values = (0..<30).map { Int32($0 % 7) - 3 }
+        var logits: [[Float]] = []
+        for rows in [try Tensor(shape: [3, 10], scalars: values), try Tensor(shape: [3, 10], scalars: values.map(Float.init))] {
+            let folder = try scratch()
+            let inputs = folder.appendingPathComponent("inputs.h5"), outputs = folder.appendingPathComponent("out.h5")
+            try HDF5TensorFile.write(["inputs/input": rows], to: inputs)
+            let result = try runProcess(modelgateExecutable, ["exec", golden.appendingPathComponent("simplenet/model.onnx").path,
+                                                              "--inputs", inputs.path, "--outputs", outputs.path])
+            XCTAssertEqual(result.exitCode, 0, result.standardError)
+            let written = try HDF5File(reading: outputs).readDatasets(under: "outputs")
+            logits.append(try XCTUnwrap(written["logits"]).floatValues())
+        }
+        XCTAssertEqual(logits[0].count, 6)
+        XCTAssertEqual(logits[0], logits[1])
     }
 
     func testShapeMismatchNamesInputExpectedAndFound() throws {

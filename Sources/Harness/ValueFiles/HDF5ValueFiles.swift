@@ -7,8 +7,9 @@ import ModelIR
 /// `inputs/<name>`, each output written to `outputs/<name>`.
 ///
 /// A model with one input takes the file's single input dataset whatever its name. A dataset's
-/// element type and shape must be those the model declares for the input (a symbolic dimension
-/// accepts any size), except that the first axis may hold any number of samples when the model
+/// shape must be the one the model declares for the input (a symbolic dimension accepts any
+/// size); its elements are converted to the declared type when every value keeps its value there
+/// (int32 token ids fed to a float32 input), and are refused otherwise, except that the first axis may hold any number of samples when the model
 /// fixes it: such samples are run in batches of the model's size
 /// (`SampleBatches.runSplittingFixedBatches(_:)`).
 public struct HDF5ValueFiles: ValueFileFormat {
@@ -35,8 +36,12 @@ public struct HDF5ValueFiles: ValueFileFormat {
         for input in feeds {
             var tensor = datasets[input.name]
             if tensor == nil, feeds.count == 1, datasets.count == 1 { tensor = datasets.values.first }
-            guard let tensor else {
+            guard var tensor else {
                 throw ValueFileError(file: url.path, reason: "has no dataset inputs/\(input.name) for model input '\(input.name)' (it has \(available.isEmpty ? "no datasets under inputs/" : available.joined(separator: ", ")))")
+            }
+            if let wanted = input.type?.type.tensorType?.elementType, wanted != .undefined,
+               let converted = tensor.convertedExactly(to: wanted) {
+                tensor = converted
             }
             if let problem = mismatch(tensor, input.type?.type) {
                 throw ValueFileError(file: url.path, reason: "model input '\(input.name)' expects \(problem)")
@@ -51,7 +56,7 @@ public struct HDF5ValueFiles: ValueFileFormat {
         guard case let .tensor(elementType, shape)? = type else { return nil }
         let found = "\(tensor.dataType)[\(tensor.shape.map(String.init).joined(separator: ", "))]"
         if elementType != .undefined && elementType != tensor.dataType {
-            return "\(elementType) elements but the dataset holds \(found); convert it to \(elementType)"
+            return "\(elementType) elements but the dataset holds \(found), whose values do not all convert to \(elementType) exactly; store them as \(elementType)"
         }
         guard let shape else { return nil }
         let fits = shape.rank == tensor.rank && zip(shape.dimensions, tensor.shape).enumerated().allSatisfy { axis, pair in
