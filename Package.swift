@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "GraphCheckerTests",
                     dependencies: ["GraphChecker", "ModelIR", "ModelFormats", "ONNXProto", "TestSupport",
                                    .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
-        .testTarget(name: "HarnessTests", dependencies: ["Harness", "GraphChecker", "ModelFormats", "ModelIR", "TestSupport"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness", "GraphChecker", "ModelFormats", "ModelIR", "Passes", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Harness", "GraphChecker", "TestSupport"]),
         .testTarget(name: "modelgateTests", dependencies: ["Reports", "Harness", "TestSupport"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "ModelIR", "ModelFormats", "TestSupport"]),

@@ -5,10 +5,37 @@
 /// `prune-<N>` (unstructured magnitude pruning to N % zeros) and `prune-channels-<N>` (N % of the
 /// output channels of Conv/Gemm layers removed by L1 norm).
 public struct OptimizationPath: Sendable, Equatable, CustomStringConvertible {
-    public enum Component: Sendable, Equatable, CustomStringConvertible {
+    public enum Component: Sendable, Hashable, CustomStringConvertible {
         case fp32, fused, fp16, int8Dynamic, int8Static
         case prune(percent: Double)
         case pruneChannels(percent: Double)
+
+        /// The component a name means (`"prune-30"` → `.prune(percent: 30)`), or nil when no
+        /// built-in component has that name.
+        public init?(name: String) {
+            switch name {
+            case "fp32": self = .fp32
+            case "fused": self = .fused
+            case "fp16": self = .fp16
+            case "int8-dynamic": self = .int8Dynamic
+            case "int8-static": self = .int8Static
+            default:
+                if name.hasPrefix("prune-channels-") {
+                    guard let percent = Self.percent(name.dropFirst("prune-channels-".count)) else { return nil }
+                    self = .pruneChannels(percent: percent)
+                } else if name.hasPrefix("prune-") {
+                    guard let percent = Self.percent(name.dropFirst("prune-".count)) else { return nil }
+                    self = .prune(percent: percent)
+                } else {
+                    return nil
+                }
+            }
+        }
+
+        private static func percent(_ text: Substring) -> Double? {
+            guard let value = Double(text), value > 0, value < 100 else { return nil }
+            return value
+        }
 
         public var description: String {
             switch self {
@@ -28,15 +55,25 @@ public struct OptimizationPath: Sendable, Equatable, CustomStringConvertible {
     /// The names `parse` accepts, for messages.
     public static let knownNames = ["fp32", "fused", "fp16", "int8-dynamic", "int8-static", "prune-<N>", "prune-channels-<N>"]
 
+    public init(components: [Component]) {
+        self.components = components
+    }
+
     /// Parses a path name such as `fused+int8-static` or `prune-50`.
     /// - Throws: `PassError.unknownPath` for a component that is not built in.
     public init(parsing name: String) throws(PassError) {
         var components: [Component] = []
-        for part in name.split(separator: "+", omittingEmptySubsequences: false).map(String.init) {
-            guard let component = Self.component(part) else { throw .unknownPath(part, known: Self.knownNames) }
+        for part in Self.componentNames(of: name) {
+            guard let component = Component(name: part) else { throw .unknownPath(part, known: Self.knownNames) }
             components.append(component)
         }
         self.components = components
+    }
+
+    /// The parts of a path name, built-in or not: `"fused+my-converter"` → `["fused", "my-converter"]`
+    /// (an empty part for an empty step). The one place a composition is split.
+    public static func componentNames(of name: String) -> [String] {
+        name.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
     }
 
     public var description: String { components.map(\.description).joined(separator: "+") }
@@ -44,26 +81,6 @@ public struct OptimizationPath: Sendable, Equatable, CustomStringConvertible {
     /// True when a stage needs calibration statistics.
     public var needsCalibration: Bool { components.contains(.int8Static) }
 
-    private static func component(_ name: String) -> Component? {
-        switch name {
-        case "fp32": return .fp32
-        case "fused": return .fused
-        case "fp16": return .fp16
-        case "int8-dynamic": return .int8Dynamic
-        case "int8-static": return .int8Static
-        default:
-            if name.hasPrefix("prune-channels-") {
-                return percent(name.dropFirst("prune-channels-".count)).map { .pruneChannels(percent: $0) }
-            }
-            if name.hasPrefix("prune-") { return percent(name.dropFirst("prune-".count)).map { .prune(percent: $0) } }
-            return nil
-        }
-    }
-
-    private static func percent(_ text: Substring) -> Double? {
-        guard let value = Double(text), value > 0, value < 100 else { return nil }
-        return value
-    }
 
     static func format(_ percent: Double) -> String {
         percent == percent.rounded() ? String(Int(percent)) : String(percent)

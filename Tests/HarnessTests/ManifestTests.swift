@@ -1,8 +1,9 @@
 import Foundation
+import Passes
 @testable import Harness
 import XCTest
 
-/// `corpus.yml`: the DESIGN.md example parses; every mistake names file:line:column and what is allowed.
+/// `corpus.yml`: the documented example parses; every mistake names file:line:column and what is allowed.
 final class ManifestTests: XCTestCase {
     private var corpus: URL!
 
@@ -190,13 +191,33 @@ final class ManifestTests: XCTestCase {
         XCTAssertEqual(error("paths: [fp32]\ndefaults:\n  fp32: {rtol: .inf}\nmodels: {m: {source: mnist_cnn/model.h5}}\n")?.line, 3)
     }
 
+    /// Every name `optimize --path` parses is a corpus path, with the same components; the
+    /// names it refuses are refused by `corpus.yml` too.
+    func testCorpusAcceptsEveryPathNameOptimizeAccepts() throws {
+        let names = ["fp32", "fused", "fp16", "int8-dynamic", "int8-static", "prune-50", "prune-30", "prune-12.5",
+                     "prune-99", "prune-channels-25", "prune-channels-10", "fused+int8-static", "prune-30+fp16",
+                     "prune-channels-25+fused+int8-dynamic"]
+        for name in names {
+            let optimize = try OptimizationPath(parsing: name)
+            let manifest = try parse("paths: [\(name)]\nmodels: {m: {source: mnist_cnn/model.h5}}\n")
+            XCTAssertEqual(manifest.paths, [name])
+            XCTAssertEqual(manifest.pathSpec(name)?.steps, optimize.components.map(PathStep.builtin), name)
+        }
+        for name in ["prune-0", "prune-100", "prune-x", "prune-channels-", "int8", "fp32+"] {
+            XCTAssertThrowsError(try OptimizationPath(parsing: name), name)
+            XCTAssertNotNil(error("paths: [\(name)]\nmodels: {m: {source: mnist_cnn/model.h5}}\n"), name)
+        }
+        XCTAssertEqual(try parse("paths: [prune-30]\nmodels: {m: {source: mnist_cnn/model.h5}}\n").pathThresholds("prune-30"),
+                       Thresholds([.minCosine: 0.95, .maxAccuracyLoss: 0.02]))
+    }
+
     func testUnknownPathNames() {
         let top = error("paths: [fp32, int9]\nmodels: {m: {source: mnist_cnn/model.h5}}\n")
         XCTAssertEqual(top?.description, "Golden/corpus.yml:1:15: unknown path 'int9' in 'paths'; "
-                       + "allowed: fp32, fused, fp16, int8-dynamic, int8-static, prune-50, prune-channels-25, or a composition a+b of them")
+                       + "allowed: fp32, fused, fp16, int8-dynamic, int8-static, prune-<N>, prune-channels-<N>, or a composition a+b of them")
         let composed = error("paths: [fp32]\nmodels:\n  m: {source: mnist_cnn/model.h5, paths: [fused+int8-statik]}\nexternal_paths: {conv: {command: 'c {input} {output}'}}\n")
         XCTAssertEqual(composed?.line, 3)
-        XCTAssertTrue(composed?.description.contains("unknown path 'int8-statik' in 'fused+int8-statik' in 'paths' of model 'm' (did you mean 'int8-static'?); allowed: fp32, fused, fp16, int8-dynamic, int8-static, prune-50, prune-channels-25, conv, or a composition") ?? false,
+        XCTAssertTrue(composed?.description.contains("unknown path 'int8-statik' in 'fused+int8-statik' in 'paths' of model 'm' (did you mean 'int8-static'?); allowed: fp32, fused, fp16, int8-dynamic, int8-static, prune-<N>, prune-channels-<N>, conv, or a composition") ?? false,
                       composed?.description ?? "")
         let defaults = error("paths: [fp32]\ndefaults: {fp8: {rtol: 1}}\nmodels: {m: {source: mnist_cnn/model.h5}}\n")
         XCTAssertEqual(defaults?.line, 2)

@@ -3,6 +3,7 @@ import Foundation
 import ModelFormats
 import ModelIR
 import TestSupport
+import Passes
 import XCTest
 
 /// The noise floor: a float32 graph against the same graph in float64, and the `max_floor_ratio`
@@ -92,7 +93,7 @@ final class NoiseFloorTests: XCTestCase {
         let (single, double) = Self.sums(values)
         let floor = NoiseFloor.measure(float32: single.map(Double.init), float64: double)
         let golden = double.map { Double(Float($0)) }
-        let thresholds = BuiltinPath.fp32.defaultThresholds
+        let thresholds = OptimizationPath.Component.fp32.defaultThresholds
         XCTAssertEqual(thresholds, Thresholds([.maxFloorRatio: 8]))
 
         func verdict(offset: Double) throws -> (Verdict, OutputMetrics) {

@@ -10,7 +10,7 @@ public enum GoldenComparison {
     }
 
     /// Pairs model outputs with golden datasets by name; a model with one output and a golden file
-    /// with one output pair up whatever their names (DESIGN.md, "Corpus").
+    /// with one output pair up whatever their names (docs/corpus-manifest.md, "Models").
     ///
     /// - Returns: (model output, golden dataset) names in model output order.
     /// - Throws: `CompareError.missingGolden` for an output without a dataset.

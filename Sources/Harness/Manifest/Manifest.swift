@@ -1,4 +1,5 @@
 import Foundation
+import Passes
 
 /// The corpus manifest, `Golden/corpus.yml`: the models, the paths they run, and the thresholds
 /// and budgets that judge each model × path cell.
@@ -45,7 +46,7 @@ public struct Manifest: Sendable {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw .unreadable(file: displayed, reason: FileManager.default.fileExists(atPath: url.path)
-                              ? error.localizedDescription : "no such file; a corpus folder holds corpus.yml (see DESIGN.md)")
+                              ? error.localizedDescription : "no such file; a corpus folder holds corpus.yml (see docs/corpus-manifest.md, or make one with `modelgate init`)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw .unreadable(file: displayed, reason: "not UTF-8 text")
@@ -80,8 +81,8 @@ public struct Manifest: Sendable {
     /// The steps of a path name; nil for an unknown name (a manifest validates its own names).
     public func pathSpec(_ name: String) -> PathSpec? {
         var steps: [PathStep] = []
-        for component in PathSpec.components(of: name) {
-            if let builtin = BuiltinPath(rawValue: component) {
+        for component in OptimizationPath.componentNames(of: name) {
+            if let builtin = OptimizationPath.Component(name: component) {
                 steps.append(.builtin(builtin))
             } else if let external = externalPaths[component] {
                 steps.append(.external(external))
@@ -92,9 +93,10 @@ public struct Manifest: Sendable {
         return steps.isEmpty ? nil : PathSpec(name: name, steps: steps)
     }
 
-    /// Every path name the manifest accepts besides compositions: built-ins, then external paths.
+    /// Every path name the manifest accepts besides compositions: built-ins (`prune-<N>` as a
+    /// pattern), then external paths.
     public var knownPathNames: [String] {
-        BuiltinPath.names + externalPaths.keys.sorted()
+        OptimizationPath.knownNames + externalPaths.keys.sorted()
     }
 
     /// The model whose golden outputs judge `model`: its teacher, else itself.
@@ -106,17 +108,17 @@ public struct Manifest: Sendable {
     /// A composition without its own `defaults:` entry takes `Thresholds.loosest(of:)` its parts.
     ///
     /// - Parameter precision: what the path produced, which decides the built-in defaults of an
-    ///   external path (`ModelPrecision.builtinPath`); nil before it is known.
+    ///   external path (`ModelPrecision.pathComponent`); nil before it is known.
     public func pathThresholds(_ path: String, precision: ModelPrecision? = nil) -> Thresholds {
-        let parts = PathSpec.components(of: path)
+        let parts = OptimizationPath.componentNames(of: path)
         let base = parts.count == 1 ? builtinThresholds(path, precision: precision)
             : Thresholds.loosest(of: parts.map { pathThresholds($0, precision: precision) })
         return defaults[path].map(base.applying) ?? base
     }
 
     private func builtinThresholds(_ name: String, precision: ModelPrecision?) -> Thresholds {
-        if let builtin = BuiltinPath(rawValue: name) { return builtin.defaultThresholds }
-        if let precision { return precision.builtinPath.defaultThresholds }
+        if let builtin = OptimizationPath.Component(name: name) { return builtin.defaultThresholds }
+        if let precision { return precision.pathComponent.defaultThresholds }
         return Self.externalDefaultThresholds
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Passes
 import Yams
 
 /// Walks the YAML node tree of `corpus.yml` (Yams' `Node` API, so every error has a line and
@@ -8,6 +9,8 @@ struct ManifestParser {
     static let modelKeys = ["source", "paths", "tolerances", "teacher", "budgets"]
     static let externalPathKeys = ["command", "format"]
     static let modelFormats = ModelFileFormat.allCases.map { "." + $0.rawValue }
+    /// Built-in names a misspelling is matched against (`prune-50` standing for `prune-<N>`).
+    static let suggestableNames = ["fp32", "fused", "fp16", "int8-dynamic", "int8-static", "prune-50", "prune-channels-25"]
 
     let file: String
     let corpusRoot: URL
@@ -39,7 +42,7 @@ struct ManifestParser {
         if let node = value(top, "external_paths") {
             for (key, value) in try mapping(node, what: "'external_paths'") {
                 let name = try name(key, what: "external path")
-                guard BuiltinPath(rawValue: name) == nil else {
+                guard OptimizationPath.Component(name: name) == nil else {
                     throw invalid(key, "external path '\(name)' has the name of a built-in path; choose another name")
                 }
                 guard !name.contains("+") else {
@@ -252,20 +255,23 @@ struct ManifestParser {
     // MARK: Paths
 
     private func isPathName(_ name: String) -> Bool {
-        let parts = PathSpec.components(of: name)
-        return parts.allSatisfy { BuiltinPath(rawValue: $0) != nil || externalPaths[$0] != nil }
+        OptimizationPath.componentNames(of: name).allSatisfy(isStepName)
+    }
+
+    private func isStepName(_ name: String) -> Bool {
+        OptimizationPath.Component(name: name) != nil || externalPaths[name] != nil
     }
 
     private var pathNamesAllowed: [String] {
-        BuiltinPath.names + externalPaths.keys.sorted() + ["or a composition a+b of them"]
+        OptimizationPath.knownNames + externalPaths.keys.sorted() + ["or a composition a+b of them"]
     }
 
     private func pathName(_ node: Node, in context: String) throws(ManifestError) -> String {
         let text = try string(node, what: "a path name in \(context)")
-        for part in PathSpec.components(of: text) where BuiltinPath(rawValue: part) == nil && externalPaths[part] == nil {
+        for part in OptimizationPath.componentNames(of: text) where !isStepName(part) {
             let problem = part.isEmpty ? "empty step in path '\(text)' in \(context)"
                 : "unknown path '\(part)'" + (part == text ? "" : " in '\(text)'") + " in \(context)"
-            throw invalid(node, problem + suggestion(part, BuiltinPath.names + externalPaths.keys.sorted()), allowed: pathNamesAllowed)
+            throw invalid(node, problem + suggestion(part, Self.suggestableNames + externalPaths.keys.sorted()), allowed: pathNamesAllowed)
         }
         return text
     }

@@ -1,4 +1,5 @@
 import ModelIR
+import Passes
 
 /// The numeric precision a converted model computes in, read from the model itself: what an
 /// external path is judged by when `corpus.yml` says nothing else.
@@ -10,8 +11,8 @@ public enum ModelPrecision: String, Sendable, Hashable, Codable, CaseIterable {
     /// Quantized (QDQ pairs, QLinear or integer-product operators): judged like `int8-static`.
     case int8
 
-    /// The built-in path whose defaults judge a model of this precision.
-    public var builtinPath: BuiltinPath {
+    /// The built-in path component whose defaults judge a model of this precision.
+    public var pathComponent: OptimizationPath.Component {
         switch self {
         case .float32: .fp32
         case .float16: .fp16

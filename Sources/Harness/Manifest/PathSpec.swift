@@ -1,11 +1,13 @@
+import Passes
+
 /// One step of a path: a built-in transformation or a user's converter command.
 public enum PathStep: Sendable, Hashable {
-    case builtin(BuiltinPath)
+    case builtin(OptimizationPath.Component)
     case external(ExternalPath)
 
     public var name: String {
         switch self {
-        case .builtin(let path): path.rawValue
+        case .builtin(let component): component.description
         case .external(let path): path.name
         }
     }
@@ -23,9 +25,4 @@ public struct PathSpec: Sendable, Hashable {
 
     /// True when the path is the plain fp32 conversion, the reference other cells are sized against.
     public var isReference: Bool { steps == [.builtin(.fp32)] }
-
-    /// The components of a path name (`"fused+int8-static"` → `["fused", "int8-static"]`).
-    public static func components(of name: String) -> [String] {
-        name.split(separator: "+", omittingEmptySubsequences: false).map { String($0) }
-    }
 }

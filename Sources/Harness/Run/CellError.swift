@@ -1,4 +1,4 @@
-/// The step of a model × path cell that failed (DESIGN.md, "Per model × path").
+/// The step of a model × path cell that failed (docs/architecture.md, "How one cell runs").
 public enum CellStage: String, Sendable, Hashable, Codable, CaseIterable {
     case load, convert, check, execute, compare, diagnose, size, latency
 }

@@ -4,7 +4,7 @@ import GraphChecker
 import ModelFormats
 import ModelIR
 
-/// Runs one model × path cell in this process, step by step (DESIGN.md, "Per model × path"):
+/// Runs one model × path cell in this process, step by step (docs/architecture.md, "How one cell runs"):
 /// load the source and golden file, apply the path, save `<models>/<model>/<path>.onnx`, check
 /// it, execute the golden inputs, compare, diagnose a failure against the fp32 graph, and
 /// measure size and latency. The first failing stage ends the cell and is recorded in its result.

@@ -31,13 +31,12 @@ public struct PathApplier {
     public func apply(to fp32: Model) throws -> (model: Model, findings: [Finding]) {
         var model = fp32
         var findings: [Finding] = []
-        var builtins: [BuiltinPath] = []
+        var builtins: [OptimizationPath.Component] = []
         var atSource = true
 
         func flushBuiltins() throws {
             guard !builtins.isEmpty else { return }
-            let name = builtins.map(\.rawValue).joined(separator: "+")
-            let path = try OptimizationPath(parsing: name)
+            let path = OptimizationPath(components: builtins)
             var samples: [String: Tensor]?
             if path.needsCalibration {
                 guard let loaded = try calibrationSamples() else { throw PathError.noCalibration(path: spec.name, model: sourceURL.path) }

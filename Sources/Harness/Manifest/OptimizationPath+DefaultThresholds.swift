@@ -1,16 +1,10 @@
-/// The optimization paths ModelGate implements itself (DESIGN.md, "Built-in paths").
-public enum BuiltinPath: String, Sendable, Hashable, Codable, CaseIterable {
-    case fp32
-    case fused
-    case fp16
-    case int8Dynamic = "int8-dynamic"
-    case int8Static = "int8-static"
-    case prune50 = "prune-50"
-    case pruneChannels25 = "prune-channels-25"
+import Passes
 
-    /// The thresholds a path gets when `corpus.yml` sets none: the lossless paths are judged
-    /// against the model's noise floor (`NoiseFloor`), the lossy ones by task-level measures
-    /// (cosine, accuracy), since their error is by design far above float32 rounding.
+extension OptimizationPath.Component {
+    /// The thresholds a built-in path component gets when `corpus.yml` sets none: the lossless
+    /// ones are judged against the model's noise floor (`NoiseFloor`), the lossy ones by
+    /// task-level measures (cosine, accuracy), since their error is by design far above float32
+    /// rounding. Every `prune-<N>` and every `prune-channels-<N>` share one default.
     public var defaultThresholds: Thresholds {
         switch self {
         case .fp32, .fused:
@@ -19,9 +13,9 @@ public enum BuiltinPath: String, Sendable, Hashable, Codable, CaseIterable {
             Thresholds([.minCosine: 0.999, .maxAccuracyLoss: 0.005])
         case .int8Dynamic, .int8Static:
             Thresholds([.minCosine: 0.99, .maxAccuracyLoss: 0.01])
-        case .prune50:
+        case .prune:
             Thresholds([.minCosine: 0.95, .maxAccuracyLoss: 0.02])
-        case .pruneChannels25:
+        case .pruneChannels:
             Thresholds([.minCosine: 0.9, .maxAccuracyLoss: 0.03])
         }
     }
@@ -32,7 +26,4 @@ public enum BuiltinPath: String, Sendable, Hashable, Codable, CaseIterable {
     /// correct fp32 and fused cells land at 0.5–5.2× (ONNX Runtime on the same files 0.5–4.3×),
     /// injected conversion bugs at 26× and above.
     public static let floorRatio = 8.0
-
-    /// Names in the order DESIGN.md lists them, for error messages.
-    public static let names = allCases.map(\.rawValue)
 }
