@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ModelIR
 
 /// `modelgate-fuzz`: seeded mutation fuzzing of the readers ModelGate points at untrusted files.
 ///
@@ -44,7 +45,7 @@ struct Fuzz: ParsableCommand {
         var iterations = 0
         var refused = 0
         while Date() < deadline {
-            var generator = SeededGenerator(state: seed &+ UInt64(iterations))
+            var generator = SplitMix64(seed: seed &+ UInt64(iterations))
             let input = mutator.mutate(seeds[Int.random(in: 0..<seeds.count, using: &generator)], using: &generator)
             CrashRecorder.record(input)
             do { try fuzzTarget.run(input) } catch { refused += 1 }

@@ -1,15 +1,4 @@
-/// SplitMix64: a small, fast, seedable generator, so every fuzz input can be made again from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import ModelIR
 
 /// Damages valid files the ways real files break and hostile files are built: truncation, bit
 /// flips, interesting integers written over varints and sizes, deleted, inserted and repeated chunks.
@@ -22,7 +11,7 @@ struct Mutator {
     ]
 
     /// A damaged copy of `input`, with 1–4 mutations chosen by `generator`.
-    func mutate(_ input: [UInt8], using generator: inout SeededGenerator) -> [UInt8] {
+    func mutate(_ input: [UInt8], using generator: inout SplitMix64) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...4, using: &generator) {
             guard !bytes.isEmpty else { return bytes }

@@ -27,22 +27,12 @@ struct Mutant {
     var blame: Blame
 }
 
-/// SplitMix64: a small seeded generator, so that every run makes the same mutants.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
+extension SplitMix64 {
+    /// A generator seeded by the FNV-1a hash of `seed`, so that every run makes the same mutants.
     init(seed: String) {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in seed.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        state = hash
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        self.init(seed: hash)
     }
 }
 
@@ -59,7 +49,7 @@ struct ModelMutator {
     let registry = GraphCheckerSchemas.registry
 
     func mutants(of model: Model, named base: String) -> [Mutant] {
-        var generator = SeededGenerator(seed: base)
+        var generator = SplitMix64(seed: base)
         var result: [Mutant] = []
         func add(_ kind: String, _ model: Model?, _ blame: Blame) {
             if let model { result.append(Mutant(kind: kind, base: base, model: model, blame: blame)) }
@@ -319,7 +309,7 @@ struct ModelMutator {
 
     /// Subgraph nodes that read a value defined after their control-flow node, or inside a sibling
     /// branch; and an outer node that reads a value defined only inside a subgraph.
-    private func scopingMutants(of model: Model, named base: String, generator: inout SeededGenerator) -> [Mutant] {
+    private func scopingMutants(of model: Model, named base: String, generator: inout SplitMix64) -> [Mutant] {
         var result: [Mutant] = []
         let nodes = model.graph.nodes
         guard let owner = nodes.indices.first(where: { !nodes[$0].subgraphs.isEmpty }) else { return [] }

@@ -1,25 +1,14 @@
 import Foundation
+import ModelIR
 import TestSupport
 import XCTest
 
 /// Truncated and bit-flipped copies of real models never crash or hang `modelgate`: every run ends
 /// with exit 0 or 1, and a failure says what is wrong on standard error.
 final class DamagedInputSweepTests: XCTestCase {
-    /// A deterministic generator (SplitMix64), so a failing copy can be made again from its seed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Makes `count` damaged copies of `original`: half truncated at a random point, half with 1–8 bits flipped.
     static func damagedCopies(of original: Data, count: Int, seed: UInt64) -> [Data] {
-        var generator = SeededGenerator(state: seed)
+        var generator = SplitMix64(seed: seed)
         return (0..<count).map { index in
             var copy = original
             if index % 2 == 0 {

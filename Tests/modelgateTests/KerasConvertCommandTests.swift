@@ -1,4 +1,5 @@
 import Foundation
+import ModelIR
 import TestSupport
 import XCTest
 
@@ -62,7 +63,7 @@ final class KerasConvertCommandTests: XCTestCase {
 
     func testDamagedKerasFilesExitOneAndNeverCrash() throws {
         let directory = try TemporaryDirectory()
-        var generator = DamagedInputSweepTests.SeededGenerator(state: 20_261_125)
+        var generator = SplitMix64(seed: 20_261_125)
         for source in [try fixture("conv2d_same_strided/model.h5"), try fixture("bidirectional_lstm/model.keras"),
                        try fixture("functional_two_inputs_two_outputs/model.keras")] {
             let original = try Data(contentsOf: source)
