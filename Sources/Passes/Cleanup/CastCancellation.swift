@@ -24,7 +24,7 @@ public struct CastCancellation: GraphPass {
     /// A Cast that can go (its output is replaced by `replacement`) or read an earlier value instead.
     private enum Edit {
         case bypass(output: String, replacement: String)
-        case rewire(node: Int, source: String)
+        case rewire(output: String, source: String)
     }
 
     public func run(on model: inout Model, context: PassContext) throws -> Bool {
@@ -35,15 +35,27 @@ public struct CastCancellation: GraphPass {
             if let edit = Self.edit(for: index, in: model.graph, producers: producers, types: types) { edits.append(edit) }
         }
         var changed = false
+        var replaced: [String: String] = [:]
+        func current(_ name: String) -> String {
+            var name = name
+            while let next = replaced[name] { name = next }
+            return name
+        }
         for edit in edits {
             switch edit {
-            case let .rewire(node, source):
-                if model.graph.nodes[node].inputs[0] != source {
+            case let .rewire(output, source):
+                let source = current(source)
+                if let node = model.graph.nodes.firstIndex(where: { $0.outputs.first == output }),
+                   model.graph.nodes[node].inputs[0] != source {
                     model.graph.nodes[node].inputs[0] = source
                     changed = true
                 }
             case let .bypass(output, replacement):
-                if Self.remove(output, replacingWith: replacement, in: &model.graph) { changed = true }
+                let replacement = current(replacement)
+                if Self.remove(output, replacingWith: replacement, in: &model.graph) {
+                    replaced[output] = replacement
+                    changed = true
+                }
             }
         }
         return changed
@@ -63,7 +75,7 @@ public struct CastCancellation: GraphPass {
         let original = producer.inputs[0]
         guard let originalType = types.elementType(original), isLossless(from: originalType, to: source) else { return nil }
         if originalType.rawValue == target.rawValue { return .bypass(output: output, replacement: original) }
-        return .rewire(node: index, source: original)
+        return .rewire(output: output, source: original)
     }
 
     private static func remove(_ output: String, replacingWith replacement: String, in graph: inout Graph) -> Bool {
