@@ -25,11 +25,11 @@ final class ToleranceDefaultsTests: XCTestCase {
         let m = manifest.models[0]
         XCTAssertEqual(manifest.tolerance(model: m, path: "fp32", output: "y"), Thresholds([.maxFloorRatio: 8]))
         XCTAssertEqual(manifest.tolerance(model: m, path: "fused", output: "y"), Thresholds([.maxFloorRatio: 8]))
-        XCTAssertEqual(manifest.tolerance(model: m, path: "fp16", output: "y"), Thresholds([.minCosine: 0.999]))
+        XCTAssertEqual(manifest.tolerance(model: m, path: "fp16", output: "y"), Thresholds([.minCosine: 0.999, .maxFP16FloorRatio: 1]))
         XCTAssertEqual(manifest.budget(model: m, path: "fp16"), Thresholds([.maxAccuracyLoss: 0.005]))
         XCTAssertEqual(manifest.tolerance(model: m, path: "int8-static", output: "y"), Thresholds([.minCosine: 0.99]))
         XCTAssertEqual(manifest.tolerance(model: m, path: "fp32+fused", output: "y"), Thresholds([.maxFloorRatio: 8]))
-        XCTAssertEqual(manifest.tolerance(model: m, path: "fused+fp16", output: "y"), Thresholds([.minCosine: 0.999]),
+        XCTAssertEqual(manifest.tolerance(model: m, path: "fused+fp16", output: "y"), Thresholds([.minCosine: 0.999, .maxFP16FloorRatio: 1]),
                        "a lossy step drops the floor gate of a composition")
     }
 
@@ -62,6 +62,33 @@ final class ToleranceDefaultsTests: XCTestCase {
         XCTAssertEqual(Gates().verdict(for: CellResult(model: "m", path: "fp32", outputs: [metrics])), .pass)
     }
 
+    /// An fp16 output below `min_cosine` passes when its error is within what float16 arithmetic
+    /// explains for the model (2¹³ × its float32 noise floor) and fails beyond it, saying by how
+    /// much; a `min_cosine` set in corpus.yml is the bar on its own.
+    func testFP16LossThatFloat16ArithmeticExplainsPassesAndMoreFails() throws {
+        let manifest = try parse("""
+            paths: [fp16]
+            models:
+              m: {source: m/model.onnx}
+              strict: {source: m/model.onnx, tolerances: {fp16: {min_cosine: 0.998}}}
+            """)
+        let thresholds = manifest.tolerance(model: manifest.models[0], path: "fp16", output: "y")
+        func verdict(floor: Double) throws -> Verdict {
+            let noiseFloor = NoiseFloor(maxAbsError: floor, rmsError: floor / 2, scale: 1, snrDB: 100, elementCount: 2)
+            let metrics = try OutputComparator.compare(name: "y", actual: [1.05, -0.95], golden: [1, -1], shape: [2],
+                                                       thresholds: thresholds, noiseFloor: noiseFloor)
+            XCTAssertLessThan(metrics.cosine, 0.999)
+            XCTAssertTrue(CellRunner.needsFP16Floor(metrics))
+            return Gates().verdict(for: CellResult(model: "m", path: "fp16", outputs: [metrics]))
+        }
+        XCTAssertEqual(try verdict(floor: 1e-5), .pass, "0.05 is 0.61× of 2¹³ × 1e-5")
+        let failed = try verdict(floor: 5e-6)
+        XCTAssertEqual(failed.status, .fail)
+        XCTAssertTrue(failed.reasons.first?.contains("max abs error 0.05 is 1.22× what float16 explains for this model (2¹³ × noise floor = 0.041") == true,
+                      failed.reasons.joined())
+        XCTAssertEqual(manifest.tolerance(model: manifest.models[1], path: "fp16", output: "y"), Thresholds([.minCosine: 0.998]))
+    }
+
     func testAStudentIsNotJudgedAgainstItsOwnFloor() throws {
         let manifest = try parse("""
             paths: [fp32]
@@ -88,7 +115,7 @@ final class ToleranceDefaultsTests: XCTestCase {
             """)
         let m = manifest.models[0]
         XCTAssertEqual(manifest.tolerance(model: m, path: "conv", output: "y", precision: .float32), Thresholds([.maxFloorRatio: 8]))
-        XCTAssertEqual(manifest.tolerance(model: m, path: "conv", output: "y", precision: .float16), Thresholds([.minCosine: 0.999]))
+        XCTAssertEqual(manifest.tolerance(model: m, path: "conv", output: "y", precision: .float16), Thresholds([.minCosine: 0.999, .maxFP16FloorRatio: 1]))
         XCTAssertEqual(manifest.budget(model: m, path: "conv", precision: .float16), Thresholds([.maxAccuracyLoss: 0.005]))
         XCTAssertEqual(manifest.tolerance(model: m, path: "conv", output: "y", precision: .int8), Thresholds([.minCosine: 0.99]))
         XCTAssertEqual(manifest.tolerance(model: m, path: "conv", output: "y"), Thresholds([.minCosine: 0.99]), "precision not known yet")

@@ -56,7 +56,7 @@ public struct Gates: Sendable {
             reasons.append(prefix + "max abs error \(Self.number(output.maxAbsError)) > \(Self.number(limit))")
         }
         if let limit = t[.minCosine], !(output.cosine >= limit) {
-            reasons.append(prefix + "cosine \(Self.number(output.cosine, digits: 6)) < \(Self.number(limit, digits: 6))")
+            reasons += cosineReasons(output, limit: limit, prefix: prefix)
         }
         if let limit = t[.minSNRdB], !(output.snrDB >= limit) {
             reasons.append(prefix + "SNR \(Self.number(output.snrDB, digits: 4)) dB < \(Self.number(limit, digits: 4)) dB")
@@ -80,6 +80,19 @@ public struct Gates: Sendable {
         guard !(ratio <= limit) else { return [] }
         return [prefix + "max abs error \(Self.number(output.maxAbsError)) is \(Self.multiple(ratio)) the noise floor \(Self.number(floor.allowance)) "
                 + "(allowed \(Self.multiple(limit)), so \(Self.multiple(ratio / limit)) over)"]
+    }
+
+    /// The `min_cosine` gate, unless `max_fp16_floor_ratio` explains the loss: an output whose
+    /// error is within that multiple of the float16 floor passes whatever its cosine.
+    private func cosineReasons(_ output: OutputMetrics, limit: Double, prefix: String) -> [String] {
+        let cosine = prefix + "cosine \(Self.number(output.cosine, digits: 6)) < \(Self.number(limit, digits: 6))"
+        guard let fp16Limit = output.thresholds[.maxFP16FloorRatio] else { return [cosine] }
+        guard let floor = output.noiseFloor, let ratio = output.fp16FloorRatio, floor.allowance.isFinite else {
+            return [cosine + " (the noise floor that max_fp16_floor_ratio needs was not measured)"]
+        }
+        guard !(ratio <= fp16Limit) else { return [] }
+        return [cosine + ", and max abs error \(Self.number(output.maxAbsError)) is \(Self.multiple(ratio)) what float16 explains "
+                + "for this model (2¹³ × noise floor = \(Self.number(floor.float16Allowance)); allowed \(Self.multiple(fp16Limit)))"]
     }
 
     private func budgetReasons(_ result: CellResult) -> [String] {

@@ -34,6 +34,16 @@ public struct NoiseFloor: Sendable, Hashable, Codable {
         allowance = max(maxAbsError, scale * Self.float32Epsilon)
     }
 
+    /// What float16 arithmetic explains for this output: `allowance` × 2¹³, the ratio of float16's
+    /// unit roundoff (2⁻¹¹) to float32's (2⁻²⁴). Rounding errors grow through a network in
+    /// proportion to the unit roundoff, so a correct float16 execution of a model whose float32
+    /// run is this far from exact lands about this far from golden: measured at 0.2–0.5× on
+    /// EfficientNetB0, EfficientNetV2B1 and torchvision resnet18.
+    public var float16Allowance: Double { allowance * Self.float16ToFloat32Roundoff }
+
+    /// 2¹³: float16's unit roundoff over float32's.
+    public static let float16ToFloat32Roundoff = 8192.0
+
     /// 2⁻²³, the spacing of float32 values in [1, 2).
     public static let float32Epsilon = Double(Float.ulpOfOne)
 

@@ -78,6 +78,12 @@ public struct OutputMetrics: Sendable, Hashable, Codable {
         self.reorderedRows = reorderedRows
     }
 
+    /// The max abs error as a multiple of the float16 floor (`NoiseFloor.float16Allowance`), when
+    /// the floor was measured.
+    public var fp16FloorRatio: Double? {
+        noiseFloor.map { Self.ratio(maxAbsError, to: $0.float16Allowance) }
+    }
+
     /// `error / allowance`, 0 when both are 0 and ∞ when only the allowance is.
     static func ratio(_ error: Double, to allowance: Double) -> Double {
         if error == 0 { return 0 }

@@ -12,6 +12,10 @@ public enum ThresholdKey: String, Sendable, Hashable, Codable, CodingKeyRepresen
     case minTop1Agreement = "min_top1_agreement"
     /// The largest allowed multiple of the noise floor (`NoiseFloor.allowance`) for the max abs error.
     case maxFloorRatio = "max_floor_ratio"
+    /// The largest allowed multiple of the float16 floor (`NoiseFloor.float16Allowance`: what
+    /// float16 arithmetic explains for this model) for the max abs error. It is an alternative to
+    /// `min_cosine`: an output that meets either passes.
+    case maxFP16FloorRatio = "max_fp16_floor_ratio"
     // Per cell.
     case maxAccuracyLoss = "max_accuracy_loss"
     case maxRelativeAccuracyLoss = "max_relative_accuracy_loss"
@@ -23,7 +27,7 @@ public enum ThresholdKey: String, Sendable, Hashable, Codable, CodingKeyRepresen
     /// True for keys that judge one output; false for cell budgets.
     public var isPerOutput: Bool {
         switch self {
-        case .rtol, .atol, .minCosine, .minSNRdB, .maxMismatchFraction, .maxAbsError, .minTop1Agreement, .maxFloorRatio: true
+        case .rtol, .atol, .minCosine, .minSNRdB, .maxMismatchFraction, .maxAbsError, .minTop1Agreement, .maxFloorRatio, .maxFP16FloorRatio: true
         default: false
         }
     }

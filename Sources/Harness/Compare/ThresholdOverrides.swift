@@ -23,4 +23,11 @@ public struct ThresholdOverrides: Sendable, Hashable, Codable {
     public var replacesFloorGate: Bool {
         values[.maxFloorRatio] == nil && values.contains { $0.key.isExplicitElementwise && $0.value != nil }
     }
+
+    /// True when this layer sets `min_cosine` to a number and says nothing about
+    /// `max_fp16_floor_ratio`: the stated cosine is then the bar, without the float16-floor
+    /// alternative of the layers below.
+    public var replacesFP16FloorAlternative: Bool {
+        values[.maxFP16FloorRatio] == nil && values[.minCosine].map { $0 != nil } == true
+    }
 }

@@ -49,10 +49,12 @@ public struct Thresholds: Sendable, Hashable, Codable {
 
     /// These thresholds with `overrides` applied on top. Overrides that set an explicit
     /// element-wise tolerance (`rtol`, `atol`, `max_mismatch_fraction`, `max_abs_error`) without
-    /// setting `max_floor_ratio` replace the noise-floor gate below them.
+    /// setting `max_floor_ratio` replace the noise-floor gate below them; overrides that set
+    /// `min_cosine` without `max_fp16_floor_ratio` drop the float16-floor alternative.
     public func applying(_ overrides: ThresholdOverrides) -> Thresholds {
         var result = self
         if overrides.replacesFloorGate { result.values[.maxFloorRatio] = nil }
+        if overrides.replacesFP16FloorAlternative { result.values[.maxFP16FloorRatio] = nil }
         for (key, value) in overrides.values { result.values[key] = value }
         if let match = overrides.match { result.match = match }
         return result

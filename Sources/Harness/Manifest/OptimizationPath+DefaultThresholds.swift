@@ -4,13 +4,14 @@ extension OptimizationPath.Component {
     /// The thresholds a built-in path component gets when `corpus.yml` sets none: the lossless
     /// ones are judged against the model's noise floor (`NoiseFloor`), the lossy ones by
     /// task-level measures (cosine, accuracy), since their error is by design far above float32
-    /// rounding. Every `prune-<N>` and every `prune-channels-<N>` share one default.
+    /// rounding; `fp16` may also pass on the float16 floor (`max_fp16_floor_ratio`). Every
+    /// `prune-<N>` and every `prune-channels-<N>` share one default.
     public var defaultThresholds: Thresholds {
         switch self {
         case .fp32, .fused:
             Thresholds([.maxFloorRatio: Self.floorRatio])
         case .fp16:
-            Thresholds([.minCosine: 0.999, .maxAccuracyLoss: 0.005])
+            Thresholds([.minCosine: 0.999, .maxFP16FloorRatio: Self.fp16FloorRatio, .maxAccuracyLoss: 0.005])
         case .int8Dynamic, .int8Static:
             Thresholds([.minCosine: 0.99, .maxAccuracyLoss: 0.01])
         case .prune:
@@ -26,4 +27,9 @@ extension OptimizationPath.Component {
     /// correct fp32 and fused cells land at 0.5–5.2× (ONNX Runtime on the same files 0.5–4.3×),
     /// injected conversion bugs at 26× and above.
     public static let floorRatio = 8.0
+
+    /// The default `max_fp16_floor_ratio` of `fp16`: a model whose float16 arithmetic alone loses
+    /// more than `min_cosine` allows still passes when its error is within what float16 explains
+    /// (`NoiseFloor.float16Allowance`). Correct fp16 files land at 0.2–0.5× of it.
+    public static let fp16FloorRatio = 1.0
 }

@@ -20,6 +20,13 @@ public struct CellRunner: Sendable {
         self.settings = settings
     }
 
+    /// True when `output` misses `min_cosine` and has the float16-floor alternative, which needs
+    /// the noise floor (measured only then, since it costs a float64 run of the fp32 graph).
+    static func needsFP16Floor(_ output: OutputMetrics) -> Bool {
+        guard output.thresholds[.maxFP16FloorRatio] != nil, let limit = output.thresholds[.minCosine] else { return false }
+        return !(output.cosine >= limit)
+    }
+
     /// The file a cell's converted model is saved to.
     public func modelFile(_ key: CellKey) -> URL {
         modelsFolder.appendingPathComponent(key.model).appendingPathComponent("\(key.path).onnx")
@@ -102,14 +109,18 @@ public struct CellRunner: Sendable {
         r.budget = manifest.budget(model: entry, path: key.path, precision: precision)
         let tolerance = { (output: String) in manifest.tolerance(model: entry, path: key.path, output: output, precision: precision) }
         let comparison = r.run(.compare) { () throws -> GoldenComparison.Result in
-            var floors: [String: NoiseFloor] = [:]
-            if outputs.contains(where: { tolerance($0.name)[.maxFloorRatio] != nil }) {
-                floors = try NoiseFloorMeter(batchSize: settings.batchSize)
+            let compare = { (floors: [String: NoiseFloor]) throws -> GoldenComparison.Result in
+                try GoldenComparison.compare(actual: outputs, golden: golden.outputs, labels: golden.labels,
+                                             thresholds: tolerance, noiseFloors: floors)
+            }
+            let measureFloors = {
+                try NoiseFloorMeter(batchSize: settings.batchSize)
                     .measure(fp32: fp32, model: entry.name, inputs: golden.inputs, file: golden.displayName,
                              match: { tolerance($0).match ?? .elements })
             }
-            return try GoldenComparison.compare(actual: outputs, golden: golden.outputs, labels: golden.labels,
-                                                thresholds: tolerance, noiseFloors: floors)
+            if outputs.contains(where: { tolerance($0.name)[.maxFloorRatio] != nil }) { return try compare(try measureFloors()) }
+            let result = try compare([:])
+            return result.outputs.contains(where: Self.needsFP16Floor) ? try compare(try measureFloors()) : result
         }
         guard let comparison else { return finish(r) }
         r.outputs = comparison.outputs
