@@ -67,7 +67,7 @@ enum ReportFixtures {
                 .init(node: "relu1", op: "Relu", output: "r1", snrDB: .infinity, cosine: 1, maxAbsError: 0),
                 .init(node: "fc<1>", op: "Gemm", output: "logits", snrDB: 9.5, cosine: 0.93, maxAbsError: 0.6),
             ], thresholdSNRdB: 20)
-            result.weightErrors = [WeightError(initializer: "fc.weight", snrDB: 31.2, cosine: 0.9996, maxAbsError: 0.004)]
+            result.weightErrors = [WeightDeviation(initializer: "fc.weight", snrDB: 31.2, cosine: 0.9996, maxAbsError: 0.004)]
             result.budget = Thresholds([.maxAccuracyLoss: 0.01, .maxSizeRatio: 0.3])
         default:
             break

@@ -2,7 +2,7 @@
 /// by node in execution order.
 public struct Diagnosis: Sendable, Hashable, Codable {
     /// One node's output compared with the same tensor of the fp32 graph.
-    public struct NodeError: Sendable, Hashable, Codable {
+    public struct NodeDeviation: Sendable, Hashable, Codable {
         public var node: String
         public var op: String
         public var output: String
@@ -25,9 +25,9 @@ public struct Diagnosis: Sendable, Hashable, Codable {
     public var firstDivergingOp: String?
     /// The SNR below which a node counts as diverging.
     public var thresholdSNRdB: Double
-    public var nodes: [NodeError]
+    public var nodes: [NodeDeviation]
 
-    public init(firstDivergingNode: String? = nil, firstDivergingOp: String? = nil, thresholdSNRdB: Double, nodes: [NodeError]) {
+    public init(firstDivergingNode: String? = nil, firstDivergingOp: String? = nil, thresholdSNRdB: Double, nodes: [NodeDeviation]) {
         self.firstDivergingNode = firstDivergingNode
         self.firstDivergingOp = firstDivergingOp
         self.thresholdSNRdB = thresholdSNRdB
@@ -35,7 +35,7 @@ public struct Diagnosis: Sendable, Hashable, Codable {
     }
 
     /// Marks the first node (in the given execution order) whose SNR is below `thresholdSNRdB`.
-    public init(nodes: [NodeError], thresholdSNRdB: Double) {
+    public init(nodes: [NodeDeviation], thresholdSNRdB: Double) {
         let first = nodes.first { $0.snrDB < thresholdSNRdB }
         self.init(firstDivergingNode: first?.node, firstDivergingOp: first?.op, thresholdSNRdB: thresholdSNRdB, nodes: nodes)
     }

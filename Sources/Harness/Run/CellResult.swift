@@ -19,7 +19,7 @@ public struct CellResult: Sendable, Hashable, Codable {
     public var size: SizeMetrics?
     public var latency: LatencyMetrics?
     public var diagnosis: Diagnosis?
-    public var weightErrors: [WeightError]?
+    public var weightErrors: [WeightDeviation]?
     /// The cell gates (`max_accuracy_loss`, `max_size_ratio`, …) this cell is judged by.
     public var budget: Thresholds
     /// Wall-clock time spent on the cell.
@@ -27,7 +27,7 @@ public struct CellResult: Sendable, Hashable, Codable {
 
     public init(model: String, path: String, goldenModel: String? = nil, error: CellError? = nil, findings: [Finding] = [],
                 outputs: [OutputMetrics] = [], accuracy: AccuracyMetrics? = nil, size: SizeMetrics? = nil,
-                latency: LatencyMetrics? = nil, diagnosis: Diagnosis? = nil, weightErrors: [WeightError]? = nil,
+                latency: LatencyMetrics? = nil, diagnosis: Diagnosis? = nil, weightErrors: [WeightDeviation]? = nil,
                 budget: Thresholds = Thresholds(), durationSeconds: Double = 0) {
         self.model = model
         self.path = path

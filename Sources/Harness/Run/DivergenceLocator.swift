@@ -47,7 +47,7 @@ public struct DivergenceLocator {
         for node in model.model.graph.nodes {
             for output in node.outputs where !output.isEmpty { producers[output] = node }
         }
-        var compared: [Diagnosis.NodeError] = []
+        var compared: [Diagnosis.NodeDeviation] = []
         var seen = Set<String>()
         for named in actual.intermediates + actual.outputs where seen.insert(named.name).inserted {
             guard let tensor = named.value.tensor, tensor.dataType.isFloatingPoint,
@@ -63,7 +63,7 @@ public struct DivergenceLocator {
         return Diagnosis(firstDivergingNode: first?.node, firstDivergingOp: first?.op, thresholdSNRdB: thresholdSNRdB, nodes: table)
     }
 
-    static func compare(node: String, op: String, output: String, actual: [Double], golden: [Double]) -> Diagnosis.NodeError {
+    static func compare(node: String, op: String, output: String, actual: [Double], golden: [Double]) -> Diagnosis.NodeDeviation {
         var signal = 0.0, noise = 0.0, dot = 0.0, normA = 0.0, maxAbs = 0.0
         for (a, g) in zip(actual, golden) {
             let d = a - g
@@ -76,7 +76,7 @@ public struct DivergenceLocator {
         }
         let snr = noise == 0 ? Double.infinity : (signal == 0 ? -Double.infinity : 10 * log10(signal / noise))
         let cosine: Double = (signal == 0 && normA == 0) ? 1 : (signal == 0 || normA == 0 ? 0 : dot / (signal.squareRoot() * normA.squareRoot()))
-        return Diagnosis.NodeError(node: node, op: op, output: output, snrDB: snr, cosine: min(1, max(-1, cosine)), maxAbsError: maxAbs)
+        return Diagnosis.NodeDeviation(node: node, op: op, output: output, snrDB: snr, cosine: min(1, max(-1, cosine)), maxAbsError: maxAbs)
     }
 
     private static func matching(_ feeds: [String: Tensor], _ evaluator: Evaluator) throws -> [String: Tensor] {

@@ -5,9 +5,9 @@ import ModelIR
 /// names (pruned or fp16 weights), and weights it stored quantized behind a `DequantizeLinear` of
 /// constants (int8 paths), matched to the fp32 weight the same node reads in the same input slot.
 public enum WeightComparison {
-    /// One `WeightError` per floating-point initializer of `reference` whose values `model` changed,
+    /// One `WeightDeviation` per floating-point initializer of `reference` whose values `model` changed,
     /// in `reference` order.
-    public static func compare(reference: Model, model: Model) -> [WeightError]? {
+    public static func compare(reference: Model, model: Model) -> [WeightDeviation]? {
         var changed: [String: [Double]] = [:]
         for tensor in model.graph.initializers where tensor.dataType.isFloatingPoint {
             if let values = try? tensor.doubleValues() { changed[tensor.name] = values }
@@ -15,12 +15,12 @@ public enum WeightComparison {
         for (name, values) in dequantizedWeights(reference: reference, model: model) where changed[name] == nil {
             changed[name] = values
         }
-        var errors: [WeightError] = []
+        var errors: [WeightDeviation] = []
         for original in reference.graph.initializers where original.dataType.isFloatingPoint {
             guard let actual = changed[original.name], actual.count == original.elementCount,
                   let golden = try? original.doubleValues(), actual != golden else { continue }
             let node = DivergenceLocator.compare(node: original.name, op: "", output: original.name, actual: actual, golden: golden)
-            errors.append(WeightError(initializer: original.name, snrDB: node.snrDB, cosine: node.cosine, maxAbsError: node.maxAbsError))
+            errors.append(WeightDeviation(initializer: original.name, snrDB: node.snrDB, cosine: node.cosine, maxAbsError: node.maxAbsError))
         }
         return errors.isEmpty ? nil : errors
     }

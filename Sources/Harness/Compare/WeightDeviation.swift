@@ -1,5 +1,5 @@
 /// The error a quantization or pruning path introduced in one weight.
-public struct WeightError: Sendable, Hashable, Codable {
+public struct WeightDeviation: Sendable, Hashable, Codable {
     public var initializer: String
     public var snrDB: Double
     public var cosine: Double
