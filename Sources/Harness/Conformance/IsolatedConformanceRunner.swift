@@ -23,19 +23,15 @@ public struct IsolatedConformanceRunner: Sendable {
     }
 
     private final class Worker {
-        let process: Process
+        let process: WorkerProcess
         let batch: [ConformanceCase]
-        let output: URL
-        let list: URL
         var lastSize: UInt64 = 0
         var lastProgress = Date()
         var killedForTimeout = false
 
-        init(process: Process, batch: [ConformanceCase], output: URL, list: URL) {
+        init(process: WorkerProcess, batch: [ConformanceCase]) {
             self.process = process
             self.batch = batch
-            self.output = output
-            self.list = list
         }
     }
 
@@ -56,18 +52,13 @@ public struct IsolatedConformanceRunner: Sendable {
             let list = scratch.appendingPathComponent("cases-\(counter).txt")
             let output = scratch.appendingPathComponent("results-\(counter).jsonl")
             try batch.map { "\($0.name)\t\($0.directory.path)" }.joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
-            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = workerArguments(list.path)
-            process.standardOutput = try FileHandle(forWritingTo: output)
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            running.append(Worker(process: process, batch: batch, output: output, list: list))
+            let process = try WorkerProcess(executable: executable, arguments: workerArguments(list.path),
+                                            standardOutput: output, standardError: nil)
+            running.append(Worker(process: process, batch: batch))
         }
 
         func finish(_ worker: Worker) {
-            let text = (try? String(contentsOf: worker.output, encoding: .utf8)) ?? ""
+            let text = (try? String(contentsOf: worker.process.standardOutput, encoding: .utf8)) ?? ""
             var done = Set<String>()
             let decoder = JSONDecoder()
             for line in text.split(separator: "\n") {
@@ -80,7 +71,7 @@ public struct IsolatedConformanceRunner: Sendable {
             if let failed = remaining.first {
                 let reason = worker.killedForTimeout
                     ? "timed out after \(Int(caseTimeout)) s"
-                    : "the executor crashed on this case (\(describe(worker.process)))"
+                    : "the executor crashed on this case (\(worker.process.termination))"
                 let model = try? ONNXModelFile.load(failed.directory.appendingPathComponent("model.onnx"))
                 let result = ConformanceResult(name: failed.name, operators: model.map(ConformanceCase.operators) ?? [],
                                                passed: false, reason: reason, seconds: 0)
@@ -95,28 +86,25 @@ public struct IsolatedConformanceRunner: Sendable {
             Thread.sleep(forTimeInterval: 0.02)
             let now = Date()
             for worker in running where worker.process.isRunning {
-                let size = (try? FileManager.default.attributesOfItem(atPath: worker.output.path)[.size] as? UInt64) ?? 0
+                let size = (try? FileManager.default.attributesOfItem(atPath: worker.process.standardOutput.path)[.size] as? UInt64) ?? 0
                 if size != worker.lastSize {
                     worker.lastSize = size
                     worker.lastProgress = now
                 } else if now.timeIntervalSince(worker.lastProgress) > caseTimeout {
                     worker.killedForTimeout = true
-                    kill(worker.process.processIdentifier, SIGKILL)
+                    worker.process.signal(SIGKILL)
                 }
             }
             let finished = running.filter { !$0.process.isRunning }
             running.removeAll { !$0.process.isRunning }
             for worker in finished {
-                worker.process.waitUntilExit()
+                worker.process.wait()
                 finish(worker)
             }
         }
         return cases.map { results[$0.name] ?? ConformanceResult(name: $0.name, operators: [], passed: false, reason: "not run", seconds: 0) }
     }
 
-    private func describe(_ process: Process) -> String {
-        process.terminationReason == .uncaughtSignal ? "signal \(process.terminationStatus)" : "exit status \(process.terminationStatus)"
-    }
 }
 
 /// The worker side of `IsolatedConformanceRunner`.

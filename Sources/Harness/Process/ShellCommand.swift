@@ -27,32 +27,20 @@ public struct ShellCommand: Sendable {
 
     /// Runs the command to its end or the deadline; standard input is empty.
     public func run() throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        let started = Date()
-        try process.run()
+        let process = try WorkerProcess(executable: URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", command],
+                                        standardOutput: log, standardError: log)
         var timedOut = false
         while process.isRunning {
             if let deadline, Date() >= deadline {
-                // The command runs in its own process group: stop it and whatever it started.
-                kill(-process.processIdentifier, SIGKILL)
-                kill(process.processIdentifier, SIGKILL)
+                process.signal(SIGKILL)
                 timedOut = true
                 break
             }
             Thread.sleep(forTimeInterval: 0.01)
         }
-        process.waitUntilExit()
-        try? handle.close()
+        process.wait()
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        return Outcome(succeeded: !timedOut && process.terminationReason == .exit && process.terminationStatus == 0,
-                       status: process.terminationStatus, timedOut: timedOut, seconds: Date().timeIntervalSince(started),
-                       tail: text.split(separator: "\n").suffix(5).joined(separator: " | "))
+        return Outcome(succeeded: !timedOut && process.succeeded, status: process.status, timedOut: timedOut,
+                       seconds: process.seconds, tail: text.split(separator: "\n").suffix(5).joined(separator: " | "))
     }
 }

@@ -110,17 +110,12 @@ public struct Runner: Sendable {
 
     private final class Worker {
         let index: Int
-        let process: Process
-        let output: URL
-        let errors: URL
-        let started = Date()
+        let process: WorkerProcess
         var killedForTimeout = false
 
-        init(index: Int, process: Process, output: URL, errors: URL) {
+        init(index: Int, process: WorkerProcess) {
             self.index = index
             self.process = process
-            self.output = output
-            self.errors = errors
         }
     }
 
@@ -145,36 +140,25 @@ public struct Runner: Sendable {
                               settings: settings, measureFP32Latency: needsFP32Latency(key))
             let jobFile = scratch.appendingPathComponent("cell-\(index).json")
             try encoder.encode(job).write(to: jobFile)
-            let output = scratch.appendingPathComponent("cell-\(index).out")
-            let errors = scratch.appendingPathComponent("cell-\(index).err")
-            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-            _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = workerArguments(jobFile.path)
-            process.environment = environment
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = try FileHandle(forWritingTo: output)
-            process.standardError = try FileHandle(forWritingTo: errors)
-            try process.run()
-            running.append(Worker(index: index, process: process, output: output, errors: errors))
+            let process = try WorkerProcess(executable: executable, arguments: workerArguments(jobFile.path), environment: environment,
+                                            standardOutput: scratch.appendingPathComponent("cell-\(index).out"),
+                                            standardError: scratch.appendingPathComponent("cell-\(index).err"))
+            running.append(Worker(index: index, process: process))
         }
 
         func finish(_ worker: Worker) -> CellResult {
             let key = cells[worker.index]
-            let text = (try? String(contentsOf: worker.output, encoding: .utf8)) ?? ""
+            let text = (try? String(contentsOf: worker.process.standardOutput, encoding: .utf8)) ?? ""
             let (stage, parsed) = CellWorker.parse(text)
             if let parsed, !worker.killedForTimeout { return parsed }
-            let seconds = Date().timeIntervalSince(worker.started)
+            let seconds = worker.process.seconds
             let reason: String
             if worker.killedForTimeout {
                 reason = "timed out after \(Self.format(settings.timeoutSeconds)) s (--timeout)"
             } else {
-                let log = ((try? String(contentsOf: worker.errors, encoding: .utf8)) ?? "")
-                    .split(separator: "\n").suffix(3).joined(separator: " | ")
-                let how = worker.process.terminationReason == .uncaughtSignal
-                    ? "signal \(worker.process.terminationStatus)" : "exit status \(worker.process.terminationStatus)"
-                reason = "the worker process stopped (\(how)) without a result" + (log.isEmpty ? "" : ": \(log)")
+                let log = worker.process.standardError.flatMap { try? String(contentsOf: $0, encoding: .utf8) } ?? ""
+                let tail = log.split(separator: "\n").suffix(3).joined(separator: " | ")
+                reason = "the worker process stopped (\(worker.process.termination)) without a result" + (tail.isEmpty ? "" : ": \(tail)")
             }
             let goldenModel = manifest.model(named: key.model)?.teacher
             let budget = manifest.model(named: key.model).map { manifest.budget(model: $0, path: key.path) } ?? Thresholds()
@@ -186,7 +170,7 @@ public struct Runner: Sendable {
         while next < cells.count || !running.isEmpty {
             if stop?.isRequested == true {
                 for worker in running where !worker.process.isRunning {
-                    worker.process.waitUntilExit()
+                    worker.process.wait()
                     let result = finish(worker)
                     results[worker.index] = result
                     progress(result)
@@ -200,14 +184,14 @@ public struct Runner: Sendable {
             }
             Thread.sleep(forTimeInterval: 0.02)
             let now = Date()
-            for worker in running where worker.process.isRunning && now.timeIntervalSince(worker.started) > settings.timeoutSeconds {
+            for worker in running where worker.process.isRunning && now.timeIntervalSince(worker.process.started) > settings.timeoutSeconds {
                 worker.killedForTimeout = true
-                Self.signalWorker(worker.process, SIGKILL)
+                worker.process.signal(SIGKILL)
             }
             let finished = running.filter { !$0.process.isRunning }
             running.removeAll { !$0.process.isRunning }
             for worker in finished {
-                worker.process.waitUntilExit()
+                worker.process.wait()
                 let result = finish(worker)
                 results[worker.index] = result
                 progress(result)
@@ -221,22 +205,14 @@ public struct Runner: Sendable {
 
     /// Sends SIGTERM to every worker still running, waits up to `stopGraceSeconds` (or until the
     /// stop turns immediate), then kills the rest.
-    private func stopWorkers(_ processes: [Process], stop: RunStop?) {
-        for process in processes where process.isRunning { Self.signalWorker(process, SIGTERM) }
+    private func stopWorkers(_ processes: [WorkerProcess], stop: RunStop?) {
+        for process in processes where process.isRunning { process.signal(SIGTERM) }
         let deadline = Date().addingTimeInterval(Self.stopGraceSeconds)
         while processes.contains(where: \.isRunning) && Date() < deadline && stop?.isImmediate != true {
             Thread.sleep(forTimeInterval: 0.02)
         }
-        for process in processes where process.isRunning { Self.signalWorker(process, SIGKILL) }
-        for process in processes { process.waitUntilExit() }
-    }
-
-    /// Sends `signal` to a worker and to its process group, which a worker that leads one
-    /// (`modelgate run-cell` does) shares with the commands it started.
-    private static func signalWorker(_ process: Process, _ signal: Int32) {
-        let pid = process.processIdentifier
-        kill(-pid, signal)
-        kill(pid, signal)
+        for process in processes where process.isRunning { process.signal(SIGKILL) }
+        for process in processes { process.wait() }
     }
 
     static func format(_ seconds: Double) -> String {
