@@ -171,16 +171,9 @@ public struct CellRunner: Sendable {
     }
 
     private func time(_ evaluator: Evaluator, _ feeds: [String: Tensor]) throws -> [Double] {
-        for _ in 0..<settings.warmupRuns { _ = try evaluator.run(tensors: feeds) }
-        let clock = ContinuousClock()
-        var samples: [Double] = []
-        for _ in 0..<settings.latencyRuns {
-            let start = clock.now
+        try LatencySampler(warmupRuns: settings.warmupRuns, timedRuns: settings.latencyRuns).samples {
             _ = try evaluator.run(tensors: feeds)
-            let elapsed = clock.now - start
-            samples.append(Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15)
         }
-        return samples
     }
 
     static func fileSize(_ url: URL) throws -> Int {

@@ -41,22 +41,18 @@ struct Bench: ParsableCommand {
         } else {
             feeds = try CommandFailure.reporting { try Self.generatedFeeds(loaded.graph) }
         }
-        func once(_ profile: ExecutionProfile? = nil) throws -> Double {
-            let start = DispatchTime.now().uptimeNanoseconds
+        func once(_ profile: ExecutionProfile? = nil) throws {
             _ = try CommandFailure.reporting { () throws -> ExecutionResult in
                 do { return try evaluator.run(feeds, profile: profile) } catch { throw CommandFailure("\(model): \(error)") }
             }
-            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
         }
-        for _ in 0..<warmup { _ = try once() }
-        var samples: [Double] = []
-        for _ in 0..<iterations { samples.append(try once()) }
+        let samples = try LatencySampler(warmupRuns: warmup, timedRuns: iterations).samples { try once() }
         let sorted = samples.sorted()
         let p50 = LatencyMetrics.percentile(sorted, 50), p90 = LatencyMetrics.percentile(sorted, 90)
         let p99 = LatencyMetrics.percentile(sorted, 99)
         let peak = Self.peakResidentBytes()
         let stepTimes = profile ? ExecutionProfile() : nil
-        if let stepTimes { for _ in 0..<iterations { _ = try once(stepTimes) } }
+        if let stepTimes { for _ in 0..<iterations { try once(stepTimes) } }
         if json {
             var object: [String: Any] = [
                 "model": model, "threads": threads, "iterations": iterations, "warmup": warmup,
