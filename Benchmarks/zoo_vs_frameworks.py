@@ -5,7 +5,9 @@ For each model of a corpus (default .cache/zoo, built by `make zoo`): `modelgate
 sources are used as they are), `modelgate check`, `modelgate exec` on golden.h5's inputs, and ONNX
 Runtime on the same ONNX file and inputs (one sample at a time when the model's batch axis is a static
 1). Errors are max |a − golden| / max |golden| per output, the largest over the outputs; a float model
-passes at ≤ 1e-4. Prints a Markdown table and a last line `N passed, M failed`.
+passes at ≤ 1e-4. Outputs with a `match` in corpus.yml (the detectors') have their rows paired with
+the golden rows first, nearest first, as `modelgate run` pairs them. Prints a Markdown table and a
+last line `N passed, M failed`.
 
 Usage: $PY Benchmarks/zoo_vs_frameworks.py [--corpus .cache/zoo] [--only pattern,…] [--modelgate PATH]
 """
@@ -28,7 +30,26 @@ def read(path, group):
         return {name: np.asarray(f[group][name]) for name in f[group]} if group in f else {}
 
 
-def relative_error(result, golden):
+def paired(actual, expected):
+    """`actual`'s rows laid out in `expected`'s order, each golden row taking the nearest free actual
+    row (ModelGate's `match: detections` pairing): detections reordered between two correct
+    executions compare with each other."""
+    a = np.asarray(actual, np.float64).reshape(len(actual), -1)
+    g = np.asarray(expected, np.float64).reshape(len(expected), -1)
+    distance = ((a[:, None, :] - g[None, :, :]) ** 2).sum(-1)
+    order = np.argsort(distance, axis=None, kind="stable")
+    taken, result, done = set(), np.empty_like(g), set()
+    for flat in order:
+        i, j = divmod(int(flat), len(g))
+        if i in taken or j in done:
+            continue
+        taken.add(i)
+        done.add(j)
+        result[j] = a[i]
+    return result.reshape(np.asarray(expected).shape)
+
+
+def relative_error(result, golden, matched=()):
     worst = 0.0
     for name, expected in golden.items():
         actual = result.get(name)
@@ -36,6 +57,8 @@ def relative_error(result, golden):
             actual = next(iter(result.values()))
         if actual is None or np.asarray(actual).shape != expected.shape:
             return float("inf")
+        if name in matched and expected.ndim >= 1 and len(expected) > 0:
+            actual = paired(actual, expected)
         scale = float(np.max(np.abs(expected))) or 1.0
         worst = max(worst, float(np.max(np.abs(np.asarray(actual, np.float64) - expected))) / scale)
     return worst
@@ -83,6 +106,7 @@ def main():
         tolerance = 1e-4
         tolerances = entry.get("tolerances") or {}
         steps = [v.get("atol") for v in tolerances.values() if isinstance(v, dict) and v.get("atol")]
+        matched = {k for k, v in tolerances.items() if isinstance(v, dict) and v.get("match", "elements") != "elements"}
         onnx_path = source if source.endswith(".onnx") else os.path.join(work, f"{name}.onnx")
         started = time.time()
         convert = subprocess.run([args.modelgate, "convert", source, onnx_path], capture_output=True, text=True) \
@@ -98,9 +122,9 @@ def main():
         run = subprocess.run([args.modelgate, "exec", onnx_path, "--inputs", golden_path, "--outputs", out_path, "--force"],
                              capture_output=True, text=True)
         exec_seconds = time.time() - started
-        ours = relative_error(read(out_path, "outputs"), golden) if run.returncode == 0 else float("inf")
+        ours = relative_error(read(out_path, "outputs"), golden, matched) if run.returncode == 0 else float("inf")
         try:
-            theirs = relative_error(run_ort(onnx_path, inputs), golden)
+            theirs = relative_error(run_ort(onnx_path, inputs), golden, matched)
         except Exception as error:  # ONNX Runtime refusing the file is a result too
             theirs = f"error: {str(error).splitlines()[0][:80]}"
         if steps:
