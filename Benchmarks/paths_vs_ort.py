@@ -19,7 +19,8 @@ For one model (`model` subcommand):
 - Where ModelGate's cosine is below, two more figures say whether the file or the runtime's kernels
   cost the difference: the cosine with ONNX Runtime's graph optimizations off (Q/DQ pairs run as
   written, not as its integer kernels, which saturate 16-bit pair sums on CPUs without VNNI), and
-  the cosine with onnx's reference evaluator (exact integer arithmetic; files ≤ EXACT_LIMIT_BYTES).
+  the cosine with onnx's reference evaluator (exact integer arithmetic; files ≤ EXACT_LIMIT_BYTES,
+  runs ≤ EXACT_SECONDS).
 - A model whose fp32 file already holds quantized operators (TFLite int8 conversions) is not
   quantized, pruned or halved again: its rows say so.
 
@@ -29,6 +30,7 @@ Benchmarks/paths-vs-ort.sh.
 
 Usage: python paths_vs_ort.py models CORPUS [--only a,b]
        python paths_vs_ort.py model --modelgate BIN --name N --source S --golden G --calibration C --paths "fp16 int8-static" --out DIR [--reuse] [--keep]
+       python paths_vs_ort.py exact FILE --golden G
        python paths_vs_ort.py table DIR --corpus CORPUS --paths "fp16 int8-static" [--only a,b]
 """
 import argparse
@@ -58,7 +60,8 @@ warnings.filterwarnings("ignore", module="onnxconverter_common")  # one warning 
 ort.set_default_logger_severity(3)
 
 EPSILON = 1e-6
-EXACT_LIMIT_BYTES = 30_000_000  # onnx's reference evaluator is pure numpy: larger quantized files take too long
+EXACT_LIMIT_BYTES = 30_000_000  # onnx's reference evaluator is pure numpy: larger files take too long
+EXACT_SECONDS = 180
 QUANTIZED_OPS = {"QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul", "MatMulInteger", "ConvInteger",
                  "DynamicQuantizeLinear"}
 
@@ -151,7 +154,18 @@ def compare(actual, golden, labels):
     }
 
 
-def exact_cosine(path, golden):
+def exact_cosine(path, golden_path):
+    """`evaluate_exactly` in a child process, or None when it fails or takes over EXACT_SECONDS."""
+    try:
+        done = subprocess.run([sys.executable, os.path.abspath(__file__), "exact", path, "--golden", golden_path],
+                              capture_output=True, text=True, timeout=EXACT_SECONDS)
+    except subprocess.TimeoutExpired:
+        return None
+    text = done.stdout.strip()
+    return float(text) if done.returncode == 0 and text not in ("", "None") else None
+
+
+def evaluate_exactly(path, golden):
     """The worst output's cosine to golden with onnx's reference evaluator (exact integer arithmetic,
     no runtime kernels), or None when the evaluator cannot run the file. The evaluator implements
     QuantizeLinear and DequantizeLinear from opset 19 only, so an older default-domain opset is read
@@ -203,7 +217,7 @@ def convert_reference(args, folder):
 
 
 def run_modelgate(command, log, timeout):
-    """None when the command succeeded, else its last output line (or the timeout)."""
+    """None when the command succeeded, else its error line (the last output line without one), or the timeout."""
     with open(log, "w") as handle:
         try:
             status = subprocess.run(command, stdout=handle, stderr=subprocess.STDOUT, timeout=timeout).returncode
@@ -213,7 +227,8 @@ def run_modelgate(command, log, timeout):
         return None
     with open(log) as handle:
         lines = [line.strip() for line in handle if line.strip()]
-    return one_line(lines[-1] if lines else f"exit {status}")
+    errors = [line for line in lines if line.lower().startswith("error")]
+    return one_line((errors or lines or [f"exit {status}"])[-1])
 
 
 def has_python_equivalent(path):
@@ -276,7 +291,7 @@ def path_row(args, path, reference, files, golden):
     mg, py = row["mg"], row["py"]
     below = valid(mg) and valid(py) and None not in (mg.get("cosine"), py.get("cosine")) and mg["cosine"] < py["cosine"] - EPSILON
     if below and quantized_ops(files["py"]) and max(mg["bytes"], py["bytes"]) <= EXACT_LIMIT_BYTES:
-        mg["exactCosine"], py["exactCosine"] = exact_cosine(files["mg"], golden), exact_cosine(files["py"], golden)
+        mg["exactCosine"], py["exactCosine"] = exact_cosine(files["mg"], args.golden), exact_cosine(files["py"], args.golden)
     return row
 
 
@@ -341,7 +356,7 @@ def print_table(out, corpus, only, paths):
     files = [os.path.join(out, name, "rows.json") for name in names if name not in missing]
     print("| model | path | checker MG / Py | cosine MG | cosine Py | max abs err MG / Py | top-1 MG / Py | size MG / Py | verdict |")
     print("|---|---|---|---|---|---|---|---|---|")
-    kinds, below = [], []
+    kinds, below, checker_valid = [], [], 0
     for file in files:
         with open(file) as f:
             model = json.load(f)
@@ -358,6 +373,7 @@ def print_table(out, corpus, only, paths):
                 continue
             text, kind = verdict(row)
             kinds.append(kind)
+            checker_valid += mg.get("checker") == "ok"
             if kind == "lt":
                 below.append(row)
             if mg.get("accuracy") is not None:
@@ -372,9 +388,9 @@ def print_table(out, corpus, only, paths):
     compared = [k for k in applicable if k in ("ge", "lt")]
     print()
     if missing:
-        print(f"not measured (the measurement failed): {', '.join(missing)}")
+        print(f"not measured (no rows.json: not run yet, or the measurement itself failed): {', '.join(missing)}")
     print(f"{len(files)} models, {len(kinds)} rows (model × path), {kinds.count('na')} not applicable. "
-          f"ModelGate checker-valid and run by ONNX Runtime: {mg_valid} / {len(applicable)}. "
+          f"ModelGate's file checker-valid: {checker_valid} / {len(applicable)}, and run by ONNX Runtime too: {mg_valid}. "
           f"Cosine MG ≥ Py − {EPSILON:g}: {compared.count('ge')} / {len(compared)} rows where both ran "
           f"(of the {len(below)} below, MG ≥ Py on the onnx reference evaluator: {exact_ge}); "
           f"Python toolchain fails where ModelGate does not: {kinds.count('py-fail')}; "
@@ -394,6 +410,9 @@ def main():
     model.add_argument("--timeout", type=float, default=3600)
     model.add_argument("--keep", action="store_true", help="keep the ONNX files (default: only rows.json and logs)")
     model.add_argument("--reuse", action="store_true", help="keep an earlier rows.json made for the same paths")
+    exact = commands.add_parser("exact")
+    exact.add_argument("model")
+    exact.add_argument("--golden", required=True)
     table = commands.add_parser("table")
     table.add_argument("out")
     table.add_argument("--corpus", required=True)
@@ -406,6 +425,10 @@ def main():
         return 0
     if args.command == "table":
         return print_table(args.out, args.corpus, args.only, args.paths.split())
+    if args.command == "exact":
+        inputs, outputs, _ = read_golden(args.golden)
+        print(evaluate_exactly(args.model, {"inputs": inputs, "outputs": outputs}))
+        return 0
     result = os.path.join(args.out, args.name, "rows.json")
     if args.reuse and os.path.isfile(result):
         with open(result) as f:
