@@ -356,7 +356,7 @@ def print_table(out, corpus, only, paths):
     files = [os.path.join(out, name, "rows.json") for name in names if name not in missing]
     print("| model | path | checker MG / Py | cosine MG | cosine Py | max abs err MG / Py | top-1 MG / Py | size MG / Py | verdict |")
     print("|---|---|---|---|---|---|---|---|---|")
-    kinds, below, checker_valid = [], [], 0
+    kinds, below, checker_valid, per_path = [], [], 0, {}
     for file in files:
         with open(file) as f:
             model = json.load(f)
@@ -373,6 +373,7 @@ def print_table(out, corpus, only, paths):
                 continue
             text, kind = verdict(row)
             kinds.append(kind)
+            per_path.setdefault(row["path"], []).append(kind)
             checker_valid += mg.get("checker") == "ok"
             if kind == "lt":
                 below.append(row)
@@ -395,6 +396,8 @@ def print_table(out, corpus, only, paths):
           f"(of the {len(below)} below, MG ≥ Py on the onnx reference evaluator: {exact_ge}); "
           f"Python toolchain fails where ModelGate does not: {kinds.count('py-fail')}; "
           f"ModelGate only: {kinds.count('mg-only')}; not comparable to golden: {kinds.count('not-comparable')}.")
+    print("Per path (MG ≥ Py / both ran; ModelGate fails; Python fails): " + "; ".join(
+        f"{path} {k.count('ge')} / {k.count('ge') + k.count('lt')}, {k.count('mg-fail')}, {k.count('py-fail')}" for path, k in per_path.items()) + ".")
     return 0 if kinds.count("mg-fail") == kinds.count("lt") == len(missing) == 0 else 1
 
 
