@@ -1,46 +1,59 @@
 #!/usr/bin/env bash
-# Every built-in path on every model of a corpus (ONNX, and Keras through its fp32 conversion), checked by onnx.checker (full check) and run
-# by ONNX Runtime on the golden inputs: max |error| against fp32, top-1 agreement, accuracy, size.
-# Usage: bash Benchmarks/paths-vs-ort.sh [CORPUS] [PATHS]   (defaults: Golden, the built-in paths)
+# ModelGate's optimization paths side by side with the Python toolchain's equivalents on every model
+# of a corpus (corpus.yml): `modelgate optimize` of the source (Keras and TFLite sources converted to
+# ONNX by `modelgate convert` for the fp32 reference) against onnxconverter-common fp16, ONNX Runtime
+# quantize_dynamic / quantize_static (QDQ, per channel, MinMax, int8) and numpy magnitude pruning
+# applied to that same fp32 ONNX file, both calibrated on the model's calibration.h5. Every file goes
+# through onnx.checker (full check) and ONNX Runtime on the golden inputs; prints one Markdown row per
+# model × path (cosine to golden, max |error|, top-1 agreement, size, verdict) and a summary line.
+# Benchmarks/paths_vs_ort.py says exactly what is measured.
+#
+# Usage: [MODELGATE=bin] [ONLY=a,b] [REUSE=1] [KEEP=1] [TIMEOUT=s] bash Benchmarks/paths-vs-ort.sh [CORPUS] [PATHS]
+#   CORPUS  default Golden; PATHS default "fp16 int8-dynamic int8-static prune-50" (any `modelgate
+#           optimize` path; those without a Python equivalent get ModelGate's columns only)
+#   MODELGATE  the binary to use (default: `swift build -c release`); ONLY: model-name substrings;
+#   REUSE=1 keeps models already measured (their rows.json); KEEP=1 keeps the ONNX files;
+#   TIMEOUT: seconds per modelgate command (default 3600).
+# The Python side runs in .cache/venv-toolchain (made as Benchmarks/vs-python-toolchain.sh makes it;
+# TOOLCHAIN_VENV=dir for another). Results: .cache/paths-vs-ort/<corpus>/<model>/ (rows.json, logs).
+# Exit 1 when a ModelGate file fails or its cosine is below the Python toolchain's.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-source Tools/python-env.sh
 corpus="${1:-Golden}"
-paths="${2:-fused fp16 int8-dynamic int8-static prune-50 prune-channels-25 fused+int8-static prune-50+int8-static}"
-swift build -c release --product modelgate >/dev/null
-bin="$(swift build -c release --show-bin-path)/modelgate"
-out=.build/paths-vs-ort
+paths="${2:-fp16 int8-dynamic int8-static prune-50}"
+
+venv="${TOOLCHAIN_VENV:-$root/.cache/venv-toolchain}"
+requirements="tf2onnx==1.17.0 onnxconverter-common==1.16.0 PyYAML==6.0.4"
+if [ ! -x "$venv/bin/python" ]; then
+  corpus_python="$(Tools/corpus/setup-venv.sh)"
+  "$corpus_python" -m venv "$venv"
+  purelib() { "$1" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])'; }
+  purelib "$corpus_python" > "$(purelib "$venv/bin/python")/venv-corpus.pth"
+fi
+if [ "$(cat "$venv/.modelgate-requirements" 2>/dev/null)" != "$requirements" ]; then
+  "$venv/bin/pip" install -q --disable-pip-version-check $requirements
+  echo "$requirements" > "$venv/.modelgate-requirements"
+fi
+python="$venv/bin/python"
+
+if [ -n "${MODELGATE:-}" ]; then
+  bin="$MODELGATE"
+else
+  swift build -c release --product modelgate >/dev/null
+  bin="$(swift build -c release --show-bin-path)/modelgate"
+fi
+
+out="$root/.cache/paths-vs-ort/$(basename "$(cd "$corpus" && pwd)")"
 mkdir -p "$out"
-status=0
-# Keras sources are converted to ONNX first; that conversion is the reference their paths are judged against.
-for model in "$corpus"/*/model.onnx "$corpus"/*/model.h5 "$corpus"/*/model.keras; do
-  [ -f "$model" ] || continue
-  name="$(basename "$(dirname "$model")")"
-  golden="$(dirname "$model")/golden.h5"
-  [ -f "$golden" ] || continue
-  echo "== $name"
-  reference="$model"
-  if [ "${model##*.}" != onnx ]; then
-    reference="$out/$name.fp32.onnx"
-    rm -f "$reference"
-    if ! "$bin" convert "$model" "$reference" >"$out/$name.fp32.log" 2>&1; then
-      echo "   fp32: $(tail -1 "$out/$name.fp32.log")"
-      status=1
-      continue
-    fi
-  fi
-  outputs=()
-  for path in $paths; do
-    target="$out/$name.$path.onnx"
-    rm -f "$target"
-    if "$bin" optimize "$model" "$target" --path "$path" >"$out/$name.$path.log" 2>&1; then
-      outputs+=("$target")
-    else
-      echo "   $path: $(tail -1 "$out/$name.$path.log")"
-      status=1
-    fi
-  done
-  "$PY" Benchmarks/optimize_check.py --golden "$golden" --reference "$reference" "${outputs[@]}" || status=1
-done
-exit $status
+echo "paths: $paths; corpus: $corpus; $(date -u +%Y-%m-%dT%H:%MZ); $("$python" -c 'import onnx, onnxruntime, onnxconverter_common as c; print(f"onnx {onnx.__version__}, onnxruntime {onnxruntime.__version__}, onnxconverter-common {c.__version__}")')" >&2
+keep=()
+[ "${KEEP:-0}" = 1 ] && keep=(--keep)
+reuse=()
+[ "${REUSE:-0}" = 1 ] && reuse=(--reuse)
+while IFS=$'\t' read -r name source golden calibration; do
+  "$python" Benchmarks/paths_vs_ort.py model --modelgate "$bin" --name "$name" --source "$source" --golden "$golden" \
+    --calibration "$calibration" --paths "$paths" --out "$out" --timeout "${TIMEOUT:-3600}" "${keep[@]}" "${reuse[@]}" \
+    || echo "$name: the measurement itself failed (see above)" >&2
+done < <("$python" Benchmarks/paths_vs_ort.py models "$corpus" --only "${ONLY:-}")
+"$python" Benchmarks/paths_vs_ort.py table "$out" --corpus "$corpus" --only "${ONLY:-}" --paths "$paths"

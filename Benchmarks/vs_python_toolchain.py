@@ -65,11 +65,24 @@ def read_golden(path):
     return read_group(path, "inputs"), read_group(path, "outputs"), labels
 
 
+ORT_TYPES = {"tensor(float)": np.float32, "tensor(float16)": np.float16, "tensor(double)": np.float64,
+             "tensor(int64)": np.int64, "tensor(int32)": np.int32, "tensor(bool)": np.bool_}
+
+
 def feeds_for(session, inputs):
-    names = [i.name for i in session.get_inputs()]
-    if len(names) == 1 and len(inputs) == 1:
-        return {names[0]: next(iter(inputs.values())).astype(np.float32)}
-    return {name: inputs[name].astype(np.float32) for name in names}
+    """The session's feeds from named inputs (a lone input fed whatever its name), cast to the declared types."""
+    metas = session.get_inputs()
+    if len(metas) == 1 and len(inputs) == 1:
+        values = {metas[0].name: next(iter(inputs.values()))}
+    else:
+        values = {meta.name: inputs[meta.name] for meta in metas}
+    return {meta.name: values[meta.name].astype(ORT_TYPES.get(meta.type, np.float32)) for meta in metas}
+
+
+def fixed_batch(session):
+    """The first input's batch size when the model fixes it, else None."""
+    shape = session.get_inputs()[0].shape
+    return shape[0] if shape and isinstance(shape[0], int) and shape[0] > 0 else None
 
 
 # MARK: Conversion and paths
@@ -101,6 +114,7 @@ class CalibrationReader(CalibrationDataReader):
     def __init__(self, model_path, samples, batch=16):
         session = ort.InferenceSession(model_path, providers=["CPUExecutionProvider"])
         feeds = feeds_for(session, samples)
+        batch = fixed_batch(session) or batch
         count = len(next(iter(feeds.values())))
         self.batches = [{k: v[i:i + batch] for k, v in feeds.items()} for i in range(0, count, batch)]
 
@@ -161,7 +175,7 @@ def output_metrics(actual, golden, gates):
     metrics = {
         "maxAbsError": float(difference.max()), "meanAbsError": float(difference.mean()),
         "maxRelError": float((difference / np.maximum(np.abs(g), 1e-12)).max()),
-        "cosine": float(np.dot(a, g) / norms) if norms > 0 else 1.0,
+        "cosine": float(np.dot(a, g) / norms) if norms > 0 else float(not a.any() and not g.any()),  # an all-zero output matches only all zeros
         "mismatchFraction": float(np.mean(~(difference <= atol + rtol * np.abs(g)))),
     }
     if actual.ndim == 2 and actual.shape[1] > 1:
