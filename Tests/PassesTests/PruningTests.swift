@@ -48,6 +48,33 @@ final class PruningTests: XCTestCase {
         _ = try evaluate(pruned, ["x": x])
     }
 
+    /// Integer constants (Slice starts and axes, shapes) stay dense however many zeros they hold:
+    /// shape inference reads their values, which a sparse Constant hides.
+    func testIntegerConstantsAreNeverStoredSparse() throws {
+        var b = ModelBuilder()
+        b.input("x", [1, 2, 4, 4])
+        b.weight("w", [8, 2, 3, 3])
+        b.initializers.append(try Tensor(name: "starts", shape: [1], scalars: [Int64(0)]))
+        b.initializers.append(try Tensor(name: "ends", shape: [1], scalars: [Int64(4)]))
+        b.initializers.append(try Tensor(name: "axes", shape: [1], scalars: [Int64(1)]))
+        b.initializers.append(try Tensor(name: "zeros", shape: [8], scalars: [Int64](repeating: 0, count: 8)))
+        b.node("Conv", ["x", "w"], ["c"], ["pads": .ints([1, 1, 1, 1])])
+        b.node("Slice", ["c", "starts", "ends", "axes"], ["s"])
+        b.node("Pad", ["s", "zeros"], ["y"])
+        b.output("y")
+        let x = floats(&b, "x", [1, 2, 4, 4])
+        let (pruned, _) = try optimize(b.model, path: "prune-90")
+        let sparse = pruned.graph.nodes.compactMap { node -> String? in
+            guard node.opType == "Constant", case .sparseTensor(let tensor)? = node.attribute("sparse_value")?.value else { return nil }
+            return tensor.name
+        }
+        XCTAssertEqual(sparse, ["w"], "the pruned float weight is stored sparse, no integer constant is")
+        XCTAssertEqual(Set(pruned.graph.initializers.map(\.name)), ["starts", "ends", "axes", "zeros"])
+        assertValid(pruned)
+        let (dense, _) = try optimize(b.model, path: "prune-90", options: ["prune_scope": "global"])
+        XCTAssertEqual(try evaluate(pruned, ["x": x]), try evaluate(dense, ["x": x]))
+    }
+
     func testGlobalPruningHitsTheTotalAndHighSparsityIsStoredSparse() throws {
         let (b, x) = cnn()
         let (pruned, _) = try optimize(b.model, path: "prune-90", options: ["prune_scope": "global"])

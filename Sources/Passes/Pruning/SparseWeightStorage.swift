@@ -6,8 +6,10 @@ import ModelIR
 /// The sparse tensor goes in a `Constant` node's `sparse_value`, whose output is dense: ONNX's
 /// shape inference (and so `onnx.checker` with `full_check`) types a `sparse_initializer` as a
 /// sparse tensor, which no standard operator accepts as an input. With int64 indices a float32
-/// tensor shrinks only above two thirds zeros; at 50 % it stays dense. Initializers that are also
-/// graph inputs, string tensors and scalars are left alone.
+/// tensor shrinks only above two thirds zeros; at 50 % it stays dense. Only floating-point weights
+/// are stored sparse: integer tensors are shapes, axes and indices, whose values shape inference
+/// must see (a sparse `Constant` hides them: a Resize fed through one gets no `sizes`).
+/// Initializers that are also graph inputs and scalars are left alone.
 public struct SparseWeightStorage: GraphPass {
     public let name = "sparse-storage"
     public init() {}
@@ -20,7 +22,7 @@ public struct SparseWeightStorage: GraphPass {
         var denseBytes = 0, storedBytes = 0
         for tensor in model.graph.initializers {
             denseBytes += tensor.byteCount
-            guard !inputs.contains(tensor.name), tensor.dataType != .string, !tensor.dataType.isSubByte, tensor.rank >= 1,
+            guard !inputs.contains(tensor.name), tensor.dataType.isFloatingPoint, !tensor.dataType.isSubByte, tensor.rank >= 1,
                   let sparse = try sparseForm(of: tensor) else {
                 kept.append(tensor)
                 storedBytes += tensor.byteCount
