@@ -129,6 +129,29 @@ final class NoiseFloorTests: XCTestCase {
         XCTAssertTrue(Gates().verdict(for: CellResult(model: "m", path: "fp32", outputs: [infinite])).reasons[0].contains("not finite"))
     }
 
+    /// A floor that is a large share of the output's values measures a discrete disagreement
+    /// between the float32 and float64 runs (reordered detections), not rounding: the gate says so
+    /// and fails instead of allowing errors of that size; a floor of rounding size judges as usual.
+    func testFloorBeyondRoundingCannotJudgeAndSaysWhatToDo() throws {
+        // Two boxes whose order differs between the runs: the unpaired floor is a whole coordinate.
+        let golden: [Double] = [10, 20, 30, 40, 11, 21, 29, 39]
+        let reordered = NoiseFloor.measure(float32: [11, 21, 29, 39, 10, 20, 30, 40], float64: golden)
+        XCTAssertFalse(reordered.isMeaningful)
+        let metrics = try OutputComparator.compare(name: "boxes", actual: golden.map { $0 + 0.5 }, golden: golden, shape: [2, 4],
+                                                   thresholds: Thresholds([.maxFloorRatio: 8]), noiseFloor: reordered)
+        XCTAssertLessThan(try XCTUnwrap(metrics.floorRatio), 8, "the inflated floor would have passed a 0.5 error")
+        let verdict = Gates().verdict(for: CellResult(model: "m", path: "fp32", outputs: [metrics]))
+        XCTAssertEqual(verdict.status, .fail)
+        XCTAssertTrue(verdict.reasons[0].contains("the noise floor 1 is 2.5 % of the output's largest value"), verdict.reasons[0])
+        XCTAssertTrue(verdict.reasons[0].contains("set match: detections"), verdict.reasons[0])
+
+        let rounding = NoiseFloor.measure(float32: golden.map { $0 + 4e-6 }, float64: golden)
+        XCTAssertTrue(rounding.isMeaningful)
+        let close = try OutputComparator.compare(name: "boxes", actual: golden.map { $0 + 1e-5 }, golden: golden, shape: [2, 4],
+                                                 thresholds: Thresholds([.maxFloorRatio: 8]), noiseFloor: rounding)
+        XCTAssertEqual(Gates().verdict(for: CellResult(model: "m", path: "fp32", outputs: [close])), .pass)
+    }
+
     func testDivergenceThresholdFollowsTheFloor() {
         let floor = NoiseFloor(maxAbsError: 1e-5, rmsError: 1e-6, scale: 10, snrDB: 110, elementCount: 4)
         XCTAssertEqual(DivergenceLocator.thresholdSNRdB(Thresholds([.maxFloorRatio: 10]), noiseFloor: floor), 90, accuracy: 1e-9)

@@ -77,6 +77,12 @@ public struct Gates: Sendable {
             return [prefix + "the noise floor is not finite (the float32 run overflows where the float64 run does not); "
                     + "set rtol/atol or max_abs_error for it in corpus.yml"]
         }
+        guard floor.isMeaningful || floor.scale == 0 else {
+            return [prefix + "the noise floor \(Self.number(floor.allowance)) is \(Self.percent(floor.allowance / floor.scale)) of the output's largest value: "
+                    + "the float32 and float64 runs of the fp32 graph disagree beyond rounding (a discrete choice such as NMS or a threshold went "
+                    + "the other way, or rows came out in another order), so the floor cannot judge it; set match: detections for detection "
+                    + "outputs, or rtol/atol or max_abs_error for this output in corpus.yml"]
+        }
         guard !(ratio <= limit) else { return [] }
         return [prefix + "max abs error \(Self.number(output.maxAbsError)) is \(Self.multiple(ratio)) the noise floor \(Self.number(floor.allowance)) "
                 + "(allowed \(Self.multiple(limit)), so \(Self.multiple(ratio / limit)) over)"]
@@ -87,8 +93,12 @@ public struct Gates: Sendable {
     private func cosineReasons(_ output: OutputMetrics, limit: Double, prefix: String) -> [String] {
         let cosine = prefix + "cosine \(Self.number(output.cosine, digits: 6)) < \(Self.number(limit, digits: 6))"
         guard let fp16Limit = output.thresholds[.maxFP16FloorRatio] else { return [cosine] }
-        guard let floor = output.noiseFloor, let ratio = output.fp16FloorRatio, floor.allowance.isFinite else {
+        guard let floor = output.noiseFloor, let ratio = output.fp16FloorRatio else {
             return [cosine + " (the noise floor that max_fp16_floor_ratio needs was not measured)"]
+        }
+        guard floor.isMeaningful else {
+            return [cosine + " (the noise floor is \(Self.percent(floor.allowance / floor.scale)) of the output's largest value, beyond rounding, "
+                    + "so max_fp16_floor_ratio cannot judge it; set match: detections for detection outputs)"]
         }
         guard !(ratio <= fp16Limit) else { return [] }
         return [cosine + ", and max abs error \(Self.number(output.maxAbsError)) is \(Self.multiple(ratio)) what float16 explains "

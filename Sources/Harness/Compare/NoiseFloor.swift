@@ -41,6 +41,17 @@ public struct NoiseFloor: Sendable, Hashable, Codable {
     /// EfficientNetB0, EfficientNetV2B1 and torchvision resnet18.
     public var float16Allowance: Double { allowance * Self.float16ToFloat32Roundoff }
 
+    /// The largest floor, as a fraction of the output's largest value, that still measures float32
+    /// rounding. Above it the two runs disagree beyond rounding (a discrete choice such as NMS, a
+    /// threshold or an argmax went the other way, or detections came out in another order) and
+    /// the floor cannot judge the output. On the zoo, correct floors reach 5e-4 of the scale
+    /// (ResNet152, EfficientNetV2L); Faster R-CNN's unpaired boxes and labels reach 0.45–0.6.
+    public static let maxMeaningfulFraction = 0.01
+
+    /// True when the floor measures rounding, not a discrete disagreement between the two runs
+    /// (`maxMeaningfulFraction`).
+    public var isMeaningful: Bool { allowance.isFinite && allowance <= scale * Self.maxMeaningfulFraction }
+
     /// 2¹³: float16's unit roundoff over float32's.
     public static let float16ToFloat32Roundoff = 8192.0
 
