@@ -14,7 +14,7 @@
 #   MODELGATE  the binary to use (default: `swift build -c release`); ONLY: model-name substrings;
 #   REUSE=1 keeps models already measured (their rows.json); KEEP=1 keeps the ONNX files;
 #   TIMEOUT: seconds per modelgate command (default 3600).
-# The Python side runs in .cache/venv-toolchain (made as Benchmarks/vs-python-toolchain.sh makes it;
+# The Python side runs in .cache/venv-toolchain (made by Benchmarks/toolchain-venv.sh;
 # TOOLCHAIN_VENV=dir for another). Results: .cache/paths-vs-ort/<corpus>/<model>/ (rows.json, logs).
 # Exit 1 when a ModelGate file fails or its cosine is below the Python toolchain's.
 set -euo pipefail
@@ -23,19 +23,7 @@ cd "$root"
 corpus="${1:-Golden}"
 paths="${2:-fp16 int8-dynamic int8-static prune-50}"
 
-venv="${TOOLCHAIN_VENV:-$root/.cache/venv-toolchain}"
-requirements="tf2onnx==1.17.0 onnxconverter-common==1.16.0 PyYAML==6.0.4"
-if [ ! -x "$venv/bin/python" ]; then
-  corpus_python="$(Tools/corpus/setup-venv.sh)"
-  "$corpus_python" -m venv "$venv"
-  purelib() { "$1" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])'; }
-  purelib "$corpus_python" > "$(purelib "$venv/bin/python")/venv-corpus.pth"
-fi
-if [ "$(cat "$venv/.modelgate-requirements" 2>/dev/null)" != "$requirements" ]; then
-  "$venv/bin/pip" install -q --disable-pip-version-check $requirements
-  echo "$requirements" > "$venv/.modelgate-requirements"
-fi
-python="$venv/bin/python"
+python="$(bash Benchmarks/toolchain-venv.sh)"
 
 if [ -n "${MODELGATE:-}" ]; then
   bin="$MODELGATE"

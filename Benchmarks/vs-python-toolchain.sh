@@ -16,19 +16,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 corpus="${1:-Golden}"
-requirements="tf2onnx==1.17.0 onnxconverter-common==1.16.0 PyYAML==6.0.4"
-
-corpus_python="$(Tools/corpus/setup-venv.sh)"
-venv="$root/.cache/venv-toolchain"
-if [ ! -x "$venv/bin/python" ]; then
-  "$corpus_python" -m venv "$venv"
-fi
-purelib() { "$1" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])'; }
-purelib "$corpus_python" > "$(purelib "$venv/bin/python")/venv-corpus.pth"
-if [ "$(cat "$venv/.modelgate-requirements" 2>/dev/null)" != "$requirements" ]; then
-  "$venv/bin/pip" install -q --disable-pip-version-check $requirements
-  echo "$requirements" > "$venv/.modelgate-requirements"
-fi
+python="$(bash Benchmarks/toolchain-venv.sh)"
 
 swift build -c release --product modelgate >"$root/.cache/vs-python-toolchain-build.log" 2>&1 || {
   cat "$root/.cache/vs-python-toolchain-build.log" >&2; exit 2; }
@@ -50,11 +38,11 @@ timed() {
 ms() { awk -v m="$1" 'BEGIN { printf "%.1f s", m / 1000 }'; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 summary() {
-  "$venv/bin/python" -c 'import json, sys
+  "$python" -c 'import json, sys
 print("%(cells)d cells: %(passed)d passed, %(failed)d failed, %(errors)d errors" % json.load(open(sys.argv[1]))["summary"])' "$1" 2>/dev/null || echo "no report"
 }
 
-echo "Python toolchain: $("$venv/bin/python" -c 'import tensorflow, keras, tf2onnx, onnx, onnxruntime, onnxconverter_common as c; print(f"TensorFlow {tensorflow.__version__}, Keras {keras.__version__}, tf2onnx {tf2onnx.__version__}, onnx {onnx.__version__}, onnxruntime {onnxruntime.__version__}, onnxconverter-common {c.__version__}")' 2>/dev/null)"
+echo "Python toolchain: $("$python" -c 'import tensorflow, keras, tf2onnx, onnx, onnxruntime, onnxconverter_common as c; print(f"TensorFlow {tensorflow.__version__}, Keras {keras.__version__}, tf2onnx {tf2onnx.__version__}, onnx {onnx.__version__}, onnxruntime {onnxruntime.__version__}, onnxconverter-common {c.__version__}")' 2>/dev/null)"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 printf '| %-5s | %-24s | %10s | %10s | %-40s | %4s |\n' "round" "job over $corpus" "wall time" "CPU time" "cells" "exit"
@@ -64,7 +52,7 @@ cpu_ratios=()
 for round in $(seq 1 "$rounds"); do
   rm -rf "$out/python" "$out/modelgate"
   read -r python_ms python_cpu python_status < <(timed "$out/python.log" \
-    "$venv/bin/python" Benchmarks/vs_python_toolchain.py --corpus "$corpus" --paths "$paths" --out "$out/python")
+    "$python" Benchmarks/vs_python_toolchain.py --corpus "$corpus" --paths "$paths" --out "$out/python")
   read -r modelgate_ms modelgate_cpu modelgate_status < <(timed "$out/modelgate.log" \
     "$modelgate" run --corpus "$corpus" --paths "$paths" --out "$out/modelgate")
   printf '| %5s | %-24s | %10s | %10s | %-40s | %4s |\n' "$round" "Python toolchain" "$(ms "$python_ms")" "$(ms "$python_cpu")" \
