@@ -66,8 +66,19 @@ final class TFLiteImportTests: XCTestCase {
         }
         let initializerNames = Set(model.graph.initializers.map(\.name))
         let activationDequantizers = nodes.filter { $0.opType == "DequantizeLinear" && !initializerNames.contains($0.inputs[0]) }
-        XCTAssertEqual(nodes.filter { $0.opType == "QuantizeLinear" }.count, activationDequantizers.count, "every activation is a QDQ pair")
+        let quantized = Set(nodes.filter { $0.opType == "QuantizeLinear" }.flatMap(\.outputs))
+        var dequantized: Set<String> = []
+        for dequantizer in activationDequantizers {
+            var source = dequantizer.inputs[0]
+            while let producer = producers[source], producer.opType == "Transpose" { source = producer.inputs[0] }
+            XCTAssertTrue(quantized.contains(source), "\(dequantizer.name) reads the integers of a QuantizeLinear, transposed or not")
+            dequantized.insert(source)
+        }
+        XCTAssertEqual(dequantized, quantized, "every activation is a QDQ pair")
         XCTAssertGreaterThan(activationDequantizers.count, 5)
+        for conv in convolutions {
+            XCTAssertEqual(producers[conv.inputs[0]]?.opType, "DequantizeLinear", "\(conv.name) reads dequantized integers, transposed as integers")
+        }
         XCTAssertEqual(model.graph.inputs.map(\.name), ["image"])
         XCTAssertEqual(model.graph.inputs.first?.type?.type.tensorType?.elementType, .float)
         XCTAssertEqual(model.graph.inputs.first?.type?.type.tensorType?.shape?.dimensions.map(\.dimension), [.symbolic("batch"), .fixed(12), .fixed(12), .fixed(3)])

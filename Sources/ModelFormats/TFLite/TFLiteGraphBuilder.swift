@@ -20,6 +20,10 @@ final class TFLiteGraphBuilder {
     var operatorName = ""
     /// Transposes made here: output → (source, permutation), so that a transpose back is the source.
     private var transposeSources: [String: (source: String, perm: [Int])] = [:]
+    /// Per-tensor DequantizeLinear nodes made here: output → the integers and parameters it reads.
+    private var dequantizeSources: [String: (integers: String, scale: String, zeroPoint: String)] = [:]
+    /// Transposes made here by source and permutation, so that a value transposed twice alike is transposed once.
+    private var madeTransposes: [String: String] = [:]
 
     var file: String { context.file }
 
@@ -254,7 +258,10 @@ final class TFLiteGraphBuilder {
     func dequantize(_ name: String, _ quantization: TFLiteQuantization, elementType: DataType, axis: Int, count: Int, tensorName: String)
         throws(ModelFormatError) -> String {
         let parameters = try quantizationParameters(quantization, elementType: elementType, axis: axis, count: count, tensorName: tensorName)
-        return op("DequantizeLinear", [name, parameters.scale, parameters.zeroPoint], parameters.axis.map { [.int("axis", $0)] } ?? [], hint: "\(tensorName)/dequantized")
+        let output = op("DequantizeLinear", [name, parameters.scale, parameters.zeroPoint], parameters.axis.map { [.int("axis", $0)] } ?? [],
+                        hint: "\(tensorName)/dequantized")
+        if parameters.axis == nil { dequantizeSources[output] = (name, parameters.scale, parameters.zeroPoint) }
+        return output
     }
 
     /// `QuantizeLinear` of the float value `name` to `elementType`.
@@ -285,7 +292,9 @@ final class TFLiteGraphBuilder {
 
     /// Records `name` as the value of tensor `index`: snapped to the tensor's quantization grid
     /// (QuantizeLinear then DequantizeLinear) when it is a quantized tensor, renamed to the
-    /// graph-output name it must have.
+    /// graph-output name it must have. A per-tensor quantized `name` that is a transpose made here
+    /// is quantized before the transpose, so that the integers move and an operator reading the
+    /// transpose back reads `DequantizeLinear` of the quantized result itself.
     func setOutput(_ index: Int32, _ name: String) throws(ModelFormatError) {
         let tensor = try tensor(index)
         var result = name
@@ -294,8 +303,13 @@ final class TFLiteGraphBuilder {
             let shape = try shape(index)
             let axis = Int(quantization.quantizedDimension)
             let count = Self.size(of: shape, axis: axis)
-            let quantized = try quantize(name, quantization, elementType: type, count: count, tensorName: hint(index))
-            result = try dequantize(quantized, quantization, elementType: type, axis: axis, count: count, tensorName: hint(index))
+            if quantization.scales.count == 1, dequantizeSources[name] == nil, let (source, perm) = transposeSources[name] {
+                let quantized = try quantize(source, quantization, elementType: type, count: 1, tensorName: hint(index))
+                result = try dequantize(transpose(quantized, perm: perm), quantization, elementType: type, axis: axis, count: count, tensorName: hint(index))
+            } else {
+                let quantized = try quantize(name, quantization, elementType: type, count: count, tensorName: hint(index))
+                result = try dequantize(quantized, quantization, elementType: type, axis: axis, count: count, tensorName: hint(index))
+            }
         } else if tensor.quantization?.isPresent == true, type == .int16 {
             throw unsupported("tensor '\(tensor.name)' is quantized to int16; ModelGate imports int8 and uint8 activations")
         }
@@ -328,15 +342,49 @@ final class TFLiteGraphBuilder {
         return name.isEmpty ? "t\(index)" : name
     }
 
-    /// `name` transposed by `perm`; a transpose of a transpose this builder made folds into one.
+    /// `name` transposed by `perm`; a transpose of a transpose this builder made folds into one, and
+    /// a per-tensor `DequantizeLinear` made here is transposed on its integers (a Transpose of the
+    /// int8 values, then DequantizeLinear), so that the operator reading it reads dequantized
+    /// integers as QDQ kernels expect.
     func transpose(_ name: String, perm: [Int]) -> String {
         if perm == Array(0..<perm.count) { return name }
         if let (source, first) = transposeSources[name], first.count == perm.count {
             return transpose(source, perm: perm.map { first[$0] })
         }
-        let output = op("Transpose", [name], [.ints("perm", perm)], hint: "\(name)/transposed")
+        let key = "\(name):\(perm)"
+        if let made = madeTransposes[key] { return made }
+        let output: String
+        if let dequantized = dequantizeSources[name] {
+            let integers = transpose(dequantized.integers, perm: perm)
+            output = op("DequantizeLinear", [integers, dequantized.scale, dequantized.zeroPoint], hint: "\(name)/transposed")
+            dequantizeSources[output] = (integers, dequantized.scale, dequantized.zeroPoint)
+        } else {
+            output = op("Transpose", [name], [.ints("perm", perm)], hint: "\(name)/transposed")
+        }
         transposeSources[output] = (name, perm)
+        madeTransposes[key] = output
         return output
+    }
+
+    /// `nodes` without those no value of `outputs` depends on (transposes of integers that only
+    /// the operators' layout changes made and nothing reads), and every name the kept nodes read.
+    /// Names read inside a node's subgraphs count as read by the node.
+    static func live(_ nodes: [Node], outputs: [String]) -> (nodes: [Node], reads: Set<String>) {
+        var needed = Set(outputs)
+        func read(_ graph: Graph) {
+            for node in graph.nodes {
+                needed.formUnion(node.inputs)
+                for subgraph in node.subgraphs { read(subgraph) }
+            }
+            needed.formUnion(graph.outputs.map(\.name))
+        }
+        var kept: [Node] = []
+        for node in nodes.reversed() where node.outputs.contains(where: needed.contains) {
+            kept.append(node)
+            needed.formUnion(node.inputs)
+            for subgraph in node.subgraphs { read(subgraph) }
+        }
+        return (kept.reversed(), needed)
     }
 
     /// NHWC → NCHW (rank 4; rank 3 NWC → NCW).

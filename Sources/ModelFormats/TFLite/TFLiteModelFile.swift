@@ -72,7 +72,9 @@ public enum TFLiteModelFile {
             }
             outputs.append(ValueInfo(name: name, elementType: type, shape: interfaceShape(tensor)))
         }
-        let graph = Graph(name: subgraph.name.isEmpty ? "main" : subgraph.name, nodes: nodes, initializers: context.initializers,
+        let live = TFLiteGraphBuilder.live(nodes, outputs: outputs.map(\.name))
+        let graph = Graph(name: subgraph.name.isEmpty ? "main" : subgraph.name, nodes: live.nodes,
+                          initializers: context.initializers.filter { live.reads.contains($0.name) },
                           inputs: inputs, outputs: outputs)
         return Model(opsetImports: [OpsetImport(domain: "", version: Int64(opset))], producerName: "modelgate (tflite import)",
                      producerVersion: "schema \(model.version)", docString: model.description, graph: graph)
