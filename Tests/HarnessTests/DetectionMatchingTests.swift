@@ -1,5 +1,6 @@
 import Foundation
 @testable import Harness
+import ModelIR
 import XCTest
 
 /// `match: detections`: rows paired with golden rows before the element-wise comparison.
@@ -55,9 +56,10 @@ final class DetectionMatchingTests: XCTestCase {
         // Sample 1 holds sample 0's rows: pairing across samples would hide the difference.
         let golden: [Double] = [1, 1, 2, 2, /* sample 1 */ 7, 7, 9, 9]
         let actual: [Double] = [2, 2, 1, 1, /* sample 1 */ 1, 1, 2, 2]
-        let paired = try DetectionMatching.pair(actual: actual, golden: golden, shape: [2, 2, 2], match: .detections, output: "boxes")
+        let paired = try DetectionMatching.pair(actual: actual, actualShape: [2, 2, 2], golden: golden, goldenShape: [2, 2, 2], match: .detections,
+                                                output: "boxes")
         XCTAssertEqual(paired.actual, [1, 1, 2, 2, /* sample 1: (2, 2) is nearest to (7, 7) */ 2, 2, 1, 1])
-        XCTAssertEqual(paired.reorderedRows, 4)
+        XCTAssertEqual(paired.pairing?.reorderedRows, 4)
         let metrics = try OutputComparator.compare(name: "boxes", actual: actual, golden: golden, shape: [2, 2, 2],
                                                    thresholds: Thresholds([.atol: 1e-3], match: .detections))
         XCTAssertEqual(metrics.maxAbsError, 8)
@@ -66,16 +68,17 @@ final class DetectionMatchingTests: XCTestCase {
     func testDetectionValuesPairSingleValuesAlongTheLastAxis() throws {
         let golden: [Double] = [0.91, 0.9100004, 0.3, /* sample 1 */ 0.8, 0.2, 0.1]
         let actual: [Double] = [0.9100003, 0.91, 0.3, /* sample 1 */ 0.8, 0.2, 0.1]
-        let paired = try DetectionMatching.pair(actual: actual, golden: golden, shape: [2, 3], match: .detectionValues, output: "scores")
+        let paired = try DetectionMatching.pair(actual: actual, actualShape: [2, 3], golden: golden, goldenShape: [2, 3], match: .detectionValues,
+                                                output: "scores")
         XCTAssertEqual(paired.actual, [0.91, 0.9100003, 0.3, 0.8, 0.2, 0.1])
-        XCTAssertEqual(paired.reorderedRows, 2)
+        XCTAssertEqual(paired.pairing?.reorderedRows, 2)
         let rows = try DetectionMatching.layout(of: [2, 3], match: .detections, output: "scores")
         XCTAssertEqual(rows.samples, 1, "without detection_values a [2, 3] output is two detections of three values")
         XCTAssertEqual(rows.rows, 2)
     }
 
     func testShapesThatCannotBePairedSayWhy() {
-        XCTAssertThrowsError(try DetectionMatching.pair(actual: [1], golden: [1], shape: [], match: .detections, output: "n")) { error in
+        XCTAssertThrowsError(try DetectionMatching.pair(actual: [1], actualShape: [], golden: [1], goldenShape: [], match: .detections, output: "n")) { error in
             XCTAssertEqual((error as? CompareError)?.description,
                            "output 'n' cannot be compared: match: detections needs an output of rank 1 or more, not a scalar")
         }
@@ -88,5 +91,78 @@ final class DetectionMatchingTests: XCTestCase {
     func testNoiseFloorPairsTheFloat64RunLikeTheGolden() throws {
         let floor = try NoiseFloorMeter.floor(float32: Self.swapped, float64: Self.golden, shape: [3, 6], match: .detections, output: "d")
         XCTAssertEqual(floor.maxAbsError, 1e-6, accuracy: 1e-12)
+    }
+
+    /// Three golden boxes `[x1, y1, x2, y2]`; the path kept the first two (one nudged by 1e-3) and
+    /// lost the third.
+    static let goldenBoxes: [Double] = [10, 20, 110, 220, 136, 40, 420, 130, 5, 5, 50, 50]
+    static let keptBoxes: [Double] = [136, 40, 420.001, 130, 10, 20, 110, 220]
+
+    func testUnequalDetectionCountsCompareTheCounterpartsAndCountTheRest() throws {
+        let thresholds = Thresholds([.minCosine: 0.999, .minDetectionAgreement: 0.95], match: .detections)
+        let metrics = try OutputComparator.compare(name: "boxes", actual: Self.keptBoxes, golden: Self.goldenBoxes, shape: [3, 4],
+                                                   actualShape: [2, 4], thresholds: thresholds)
+        XCTAssertEqual(metrics.detections, DetectionCounts(golden: 3, actual: 2, paired: 2))
+        XCTAssertEqual(try XCTUnwrap(metrics.detections?.agreement), 2.0 / 3, accuracy: 1e-12)
+        XCTAssertEqual(metrics.elementCount, 8, "the counterparts' values only")
+        XCTAssertEqual(metrics.maxAbsError, 1e-3, accuracy: 1e-9)
+        XCTAssertEqual(metrics.reorderedRows, 2)
+        let verdict = Gates().verdict(for: CellResult(model: "ssd", path: "fp16", outputs: [metrics]))
+        XCTAssertEqual(verdict.status, .fail)
+        XCTAssertEqual(verdict.reasons, ["output 'boxes': 2 of 3 golden detections have a counterpart among the 2 produced (boxes at IoU ≥ 0.5): "
+                                         + "agreement 66.67 % < 95 %"])
+        var looser = thresholds
+        looser[.minDetectionAgreement] = 0.6
+        let passing = try OutputComparator.compare(name: "boxes", actual: Self.keptBoxes, golden: Self.goldenBoxes, shape: [3, 4],
+                                                   actualShape: [2, 4], thresholds: looser)
+        XCTAssertEqual(Gates().verdict(for: CellResult(model: "ssd", path: "fp16", outputs: [passing])), .pass)
+    }
+
+    func testABoxMovedBeyondTheIoUHasNoCounterpart() throws {
+        var moved = Self.goldenBoxes
+        moved[8] += 30   // x1 and x2 of the third box: IoU 15 / 75 = 0.2 with its golden box
+        moved[10] += 30
+        let metrics = try OutputComparator.compare(name: "boxes", actual: moved, golden: Self.goldenBoxes, shape: [3, 4],
+                                                   thresholds: Thresholds([.maxAbsError: 1], match: .detections))
+        XCTAssertEqual(metrics.detections, DetectionCounts(golden: 3, actual: 3, paired: 2))
+        XCTAssertEqual(metrics.maxAbsError, 0, "the two counterparts are exact")
+        XCTAssertEqual(DetectionMatching.intersectionOverUnion(Self.goldenBoxes[8..<12], moved[8..<12]), 675.0 / 3375, accuracy: 1e-12)
+        XCTAssertEqual(DetectionMatching.intersectionOverUnion([0, 0, 2, 2], [2, 2, 0, 0]), 1, "corners in either order")
+
+        // A sliver 0.94 × 0.02 px moved by 0.47 px: IoU 0.33, but within 1 % of the largest coordinate (420).
+        let sliver: [Double] = Self.goldenBoxes + [62.59, 45.40, 63.53, 45.42]
+        var nudged = sliver
+        nudged[12] += 0.47
+        nudged[14] += 0.47
+        XCTAssertLessThan(DetectionMatching.intersectionOverUnion(sliver[12..<16], nudged[12..<16]), 0.5)
+        let slivers = try OutputComparator.compare(name: "boxes", actual: nudged, golden: sliver, shape: [4, 4],
+                                                   thresholds: Thresholds(match: .detections))
+        XCTAssertEqual(slivers.detections, DetectionCounts(golden: 4, actual: 4, paired: 4))
+        XCTAssertEqual(slivers.maxAbsError, 0.47, accuracy: 1e-9)
+    }
+
+    /// Two detections listed in the other order, whose scores moved by more than their gap: the
+    /// scores pair as the boxes do (the same detections), not nearest value first.
+    func testScoresAndClassesFollowTheBoxesPairing() throws {
+        let golden = ["boxes": try Tensor(shape: [2, 4], scalars: [Float(0), 0, 10, 10, 50, 50, 60, 60]),
+                      "scores": try Tensor(shape: [2], scalars: [Float(0.60), 0.62]),
+                      "labels": try Tensor(shape: [2], scalars: [Int64(3), 3])]
+        let actual: [(name: String, tensor: Tensor)] = [
+            ("scores", try Tensor(shape: [2], scalars: [Float(0.605), 0.615])),
+            ("labels", try Tensor(shape: [2], scalars: [Int64(3), 3])),
+            ("boxes", try Tensor(shape: [2, 4], scalars: [Float(50), 50, 60, 60, 0, 0, 10, 10])),
+        ]
+        let result = try GoldenComparison.compare(actual: actual, golden: golden, thresholds: { name in
+            Thresholds([.maxAbsError: 1], match: name == "boxes" ? .detections : .detectionValues)
+        })
+        XCTAssertEqual(result.outputs.map(\.name), ["scores", "labels", "boxes"], "model output order")
+        let scores = try XCTUnwrap(result.outputs.first)
+        XCTAssertEqual(scores.maxAbsError, 0.015, accuracy: 1e-6, "0.60 against 0.615, 0.62 against 0.605")
+        XCTAssertEqual(scores.reorderedRows, 2)
+        XCTAssertEqual(result.outputs[2].detections, DetectionCounts(golden: 2, actual: 2, paired: 2))
+
+        let alone = try OutputComparator.compare(name: "scores", actual: [0.605, 0.615], golden: [0.60, 0.62], shape: [2],
+                                                 thresholds: Thresholds(match: .detectionValues))
+        XCTAssertEqual(alone.maxAbsError, 0.005, accuracy: 1e-9, "on their own, the scores pair nearest first")
     }
 }

@@ -153,11 +153,41 @@ final class ToleranceDefaultsTests: XCTestCase {
                   fp32: {boxes: {match: detections, max_floor_ratio: 4}}
             """)
         let m = manifest.models[0]
-        XCTAssertEqual(manifest.tolerance(model: m, path: "fp32", output: "boxes"), Thresholds([.maxFloorRatio: 4], match: .detections))
+        XCTAssertEqual(manifest.tolerance(model: m, path: "fp32", output: "boxes"),
+                       Thresholds([.maxFloorRatio: 4, .minDetectionAgreement: 1], match: .detections))
         XCTAssertEqual(manifest.tolerance(model: m, path: "fp32", output: "scores").match, .detectionValues)
         XCTAssertEqual(manifest.tolerance(model: m, path: "fp32", output: "labels").match, nil)
         XCTAssertEqual(manifest.tolerance(model: m, path: "fused", output: "labels").match, .detections)
         XCTAssertTrue(manifest.budget(model: m, path: "fused").isEmpty)
+    }
+
+    func testDetectionOutputsGetTheirPathsDetectionAgreement() throws {
+        let manifest = try parse("""
+            paths: [fp32, fused, fp16, int8-static, fused+fp16, tflite]
+            defaults:
+              fused: {match: detections}
+            external_paths:
+              tflite: {command: "cp {input} {output}"}
+            models:
+              m:
+                source: m/model.onnx
+                tolerances:
+                  boxes: {match: detections}
+                  fp16: {scores: {match: detection_values, min_detection_agreement: 0.8}}
+            """)
+        let m = manifest.models[0]
+        func agreement(_ path: String, _ output: String, _ precision: ModelPrecision? = nil) -> Double? {
+            manifest.tolerance(model: m, path: path, output: output, precision: precision)[.minDetectionAgreement]
+        }
+        XCTAssertEqual(agreement("fp32", "boxes"), 1, "a lossless path keeps every detection")
+        XCTAssertEqual(agreement("fused", "labels"), 1)
+        XCTAssertEqual(agreement("fp16", "boxes"), 0.95)
+        XCTAssertEqual(agreement("int8-static", "boxes"), 0.95)
+        XCTAssertEqual(agreement("fused+fp16", "boxes"), 0.95, "the loosest part")
+        XCTAssertEqual(agreement("fp16", "scores"), 0.8, "an explicit value wins")
+        XCTAssertEqual(agreement("tflite", "boxes", .float32), 1)
+        XCTAssertEqual(agreement("tflite", "boxes"), 0.95)
+        XCTAssertNil(agreement("fp32", "scores"), "an output compared element by element has no detections to count")
     }
 
     func testBadMatchValuesNameTheLineAndWhatIsAllowed() {

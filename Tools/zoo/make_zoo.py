@@ -11,8 +11,7 @@ records its corpus entries in .cache/zoo/.entries/<family>.json:
   models, and recurrent models in the WHILE form.
 Each family runs in its own process (TensorFlow and PyTorch apart). A model already built by the
 same scripts is kept (a stamp of the scripts' hash in its folder). The manifest lists every model
-with the default paths and sets no thresholds, except one quantization step for the outputs of
-models that are int8 to begin with.
+with the default paths and sets no thresholds; the detectors' outputs are paired by row (match).
 
 The test subset: `--fixtures` builds only the small models of FIXTURES (a few hundred KB each) and
 copies them with their golden and calibration files into Tests/Fixtures/zoo/ with a corpus.yml of
@@ -49,9 +48,8 @@ def manifest(entries):
     lines = [
         "# The real-architecture zoo: built by Tools/zoo/make_zoo.py from the frameworks' own constructors",
         "# (random weights, the photographs scikit-learn ships, seeded token ids); golden outputs from the",
-        "# source framework. No thresholds are set: the built-in defaults judge every cell, except one",
-        "# quantization step for the outputs of models that are int8 to begin with; the detectors'",
-        "# outputs are paired by row (match).",
+        "# source framework. No thresholds are set: the built-in defaults judge every cell; the",
+        "# detectors' outputs are paired by row (match).",
         f"paths: [{', '.join(PATHS)}]",
         "models:",
     ]

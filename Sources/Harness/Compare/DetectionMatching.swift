@@ -1,21 +1,65 @@
 /// Pairs the rows of a detection output with the rows of its golden values, so that detections
-/// listed in another order are compared with their counterparts (`match: detections`).
+/// listed in another order are compared with their counterparts (`match: detections`), and
+/// counts the detections that have none.
 ///
 /// Within each sample, every (actual row, golden row) pair is ranked by the squared distance
 /// between the rows (ties: rows closer in position first), and pairs are taken greedily, nearest
-/// first, each row at most once. The actual values are then laid out in the golden order and
-/// compared element by element as usual: two detections whose scores differ by 1e-6 and swap
-/// places pair with each other and differ by 1e-6, while a box that is genuinely wrong has no
-/// close counterpart and keeps a large error.
+/// first, each row at most once. The actual and golden rows may differ in number (a lossy path
+/// may keep another number of boxes through NMS); rows left over have no counterpart. A pair of
+/// boxes (rows of four values: corners, x before y or y before x) is a counterpart only when
+/// their intersection over union is at least `minCounterpartIoU`, or no corner moved by more than
+/// `maxCounterpartShift` of the output's largest coordinate (a sliver a fraction of a pixel wide
+/// has a small IoU with itself moved by float rounding); rows of other widths and single values
+/// (`detection_values`) pair nearest first. The counterparts are then compared
+/// element by element as usual: two detections whose scores differ by 1e-6 and swap places pair
+/// with each other and differ by 1e-6, a box that is genuinely wrong keeps a large error, and a
+/// box moved beyond the IoU is a detection without counterpart (`DetectionCounts`).
 public enum DetectionMatching {
     /// The largest number of detections per sample that is paired.
     public static let maxRows = 1024
+    /// The intersection over union from which a box is the counterpart of a golden box (the
+    /// match criterion of mAP@0.5).
+    public static let minCounterpartIoU = 0.5
+    /// The corner shift, as a fraction of the output's largest coordinate, within which a box is
+    /// the counterpart of a golden box whatever their IoU: 1 %, the share of an output's scale
+    /// beyond which the noise floor no longer measures rounding (`NoiseFloor.maxMeaningfulFraction`).
+    public static let maxCounterpartShift = NoiseFloor.maxMeaningfulFraction
 
-    /// The result of pairing: `actual` reordered into the golden order.
+    /// A golden row and the actual row paired with it, within one sample.
+    public struct RowPair: Sendable, Hashable {
+        public var golden: Int
+        public var actual: Int
+    }
+
+    /// How the rows of one output pair with its golden rows.
+    public struct Pairing: Sendable, Hashable {
+        public var samples: Int
+        /// Rows per sample.
+        public var goldenRows: Int
+        public var actualRows: Int
+        /// Values per row.
+        public var width: Int
+        /// Per sample, the counterparts in golden row order.
+        public var pairs: [[RowPair]]
+
+        public var counts: DetectionCounts {
+            DetectionCounts(golden: samples * goldenRows, actual: samples * actualRows, paired: pairs.reduce(0) { $0 + $1.count })
+        }
+
+        /// Counterparts at another position than their golden row.
+        public var reorderedRows: Int { pairs.reduce(0) { $0 + $1.filter { $0.golden != $0.actual }.count } }
+
+        /// True when `other`'s rows can follow this pairing: the same samples and row counts.
+        func fits(samples: Int, goldenRows: Int, actualRows: Int) -> Bool {
+            self.samples == samples && self.goldenRows == goldenRows && self.actualRows == actualRows
+        }
+    }
+
+    /// The values of the counterparts, the actual ones in the order of the golden ones.
     public struct Paired: Sendable, Hashable {
         public var actual: [Double]
-        /// Detections paired with a golden row at another position.
-        public var reorderedRows: Int
+        public var golden: [Double]
+        public var pairing: Pairing?
     }
 
     /// The (samples, rows per sample, values per row) of an output under `match`.
@@ -40,34 +84,55 @@ public enum DetectionMatching {
         return layout
     }
 
-    /// `actual` with its rows paired to the rows of `golden` (same count and layout).
+    /// The counterparts of `actual` (laid out in `actualShape`) and `golden` (in `goldenShape`)
+    /// under `match`; with `following`, the rows are paired as that pairing (of another output of
+    /// the same detections) says instead, when it fits these rows.
     ///
-    /// - Throws: `CompareError` when the shape does not suit `match`.
-    public static func pair(actual: [Double], golden: [Double], shape: [Int], match: OutputMatch, output: String) throws(CompareError) -> Paired {
-        guard match != .elements else { return Paired(actual: actual, reorderedRows: 0) }
-        let (samples, rows, width) = try layout(of: shape, match: match, output: output)
-        guard actual.count == samples * rows * width, golden.count == actual.count else {
-            throw .shapeMismatch(output: output, actual: [actual.count], golden: shape)
+    /// - Throws: `CompareError` when a shape does not suit `match`, or the two shapes differ in
+    ///   anything but the number of detections.
+    public static func pair(actual: [Double], actualShape: [Int], golden: [Double], goldenShape: [Int], match: OutputMatch, output: String,
+                            following: Pairing? = nil) throws(CompareError) -> Paired {
+        guard match != .elements else {
+            guard actual.count == golden.count else { throw .shapeMismatch(output: output, actual: actualShape, golden: goldenShape) }
+            return Paired(actual: actual, golden: golden, pairing: nil)
         }
-        var result = actual
-        var reordered = 0
-        for sample in 0..<samples {
-            let base = sample * rows * width
-            let pairs = pairing(actual: actual, golden: golden, base: base, rows: rows, width: width)
-            for (goldenRow, actualRow) in pairs.enumerated() {
-                if goldenRow != actualRow { reordered += 1 }
-                for k in 0..<width { result[base + goldenRow * width + k] = actual[base + actualRow * width + k] }
+        let g = try layout(of: goldenShape, match: match, output: output)
+        let a = try layout(of: actualShape, match: match, output: output)
+        guard a.samples == g.samples, a.width == g.width, actual.count == a.samples * a.rows * a.width, golden.count == g.samples * g.rows * g.width else {
+            throw .shapeMismatch(output: output, actual: actualShape, golden: goldenShape)
+        }
+        let pairing: Pairing
+        if let following, following.fits(samples: g.samples, goldenRows: g.rows, actualRows: a.rows) {
+            pairing = Pairing(samples: g.samples, goldenRows: g.rows, actualRows: a.rows, width: g.width, pairs: following.pairs)
+        } else {
+            let boxes = match == .detections && g.width == 4
+            let shift = boxes ? maxCounterpartShift * golden.reduce(0) { $1.isFinite ? max($0, abs($1)) : $0 } : nil
+            pairing = Pairing(samples: g.samples, goldenRows: g.rows, actualRows: a.rows, width: g.width, pairs: (0..<g.samples).map { sample in
+                rowPairs(actual: actual, actualBase: sample * a.rows * a.width, actualRows: a.rows,
+                         golden: golden, goldenBase: sample * g.rows * g.width, goldenRows: g.rows, width: g.width, boxShift: shift)
+            })
+        }
+        var pairedActual: [Double] = [], pairedGolden: [Double] = []
+        let width = g.width
+        for (sample, pairs) in pairing.pairs.enumerated() {
+            for pair in pairs {
+                let goldenStart = (sample * g.rows + pair.golden) * width, actualStart = (sample * a.rows + pair.actual) * width
+                pairedGolden += golden[goldenStart..<goldenStart + width]
+                pairedActual += actual[actualStart..<actualStart + width]
             }
         }
-        return Paired(actual: result, reorderedRows: reordered)
+        return Paired(actual: pairedActual, golden: pairedGolden, pairing: pairing)
     }
 
-    /// For each golden row of one sample, the actual row paired with it.
-    static func pairing(actual: [Double], golden: [Double], base: Int, rows: Int, width: Int) -> [Int] {
+    /// The counterparts of one sample, in golden row order; `boxShift` (for boxes only) is the
+    /// corner shift within which a box is a counterpart whatever its IoU.
+    static func rowPairs(actual: [Double], actualBase: Int, actualRows: Int, golden: [Double], goldenBase: Int, goldenRows: Int,
+                         width: Int, boxShift: Double?) -> [RowPair] {
+        func row(_ values: [Double], _ start: Int) -> ArraySlice<Double> { values[start..<start + width] }
         func distance(_ a: Int, _ g: Int) -> Double {
             var sum = 0.0
             for k in 0..<width {
-                let x = actual[base + a * width + k], y = golden[base + g * width + k]
+                let x = actual[actualBase + a * width + k], y = golden[goldenBase + g * width + k]
                 if x.isNaN && y.isNaN || x == y { continue }
                 let d = x - y
                 sum += d.isFinite ? d * d : .infinity
@@ -75,16 +140,16 @@ public enum DetectionMatching {
             return sum
         }
         var candidates: [(distance: Double, offset: Int, actual: Int32, golden: Int32)] = []
-        candidates.reserveCapacity(rows * rows)
-        for a in 0..<rows {
-            for g in 0..<rows {
+        candidates.reserveCapacity(actualRows * goldenRows)
+        for a in 0..<actualRows {
+            for g in 0..<goldenRows {
                 candidates.append((distance(a, g), abs(a - g), Int32(a), Int32(g)))
             }
         }
         candidates.sort { ($0.distance, $0.offset, $0.golden, $0.actual) < ($1.distance, $1.offset, $1.golden, $1.actual) }
-        var pairedTo = [Int](repeating: -1, count: rows)
-        var used = [Bool](repeating: false, count: rows)
-        var remaining = rows
+        var pairedTo = [Int](repeating: -1, count: goldenRows)
+        var used = [Bool](repeating: false, count: actualRows)
+        var remaining = min(actualRows, goldenRows)
         for candidate in candidates where remaining > 0 {
             let a = Int(candidate.actual), g = Int(candidate.golden)
             guard !used[a], pairedTo[g] < 0 else { continue }
@@ -92,6 +157,45 @@ public enum DetectionMatching {
             pairedTo[g] = a
             remaining -= 1
         }
-        return pairedTo
+        return pairedTo.enumerated().compactMap { g, a in
+            guard a >= 0 else { return nil }
+            if let boxShift {
+                let box = row(actual, actualBase + a * width), goldenBox = row(golden, goldenBase + g * width)
+                let shifted = zip(box, goldenBox).contains { !(abs($0 - $1) <= boxShift) }
+                if shifted, !(intersectionOverUnion(box, goldenBox) >= minCounterpartIoU) { return nil }
+            }
+            return RowPair(golden: g, actual: a)
+        }
+    }
+
+    /// The intersection over union of two boxes given by opposite corners (either axis first).
+    static func intersectionOverUnion(_ a: ArraySlice<Double>, _ b: ArraySlice<Double>) -> Double {
+        func extent(_ box: ArraySlice<Double>) -> (low0: Double, low1: Double, high0: Double, high1: Double) {
+            let v = Array(box)
+            return (min(v[0], v[2]), min(v[1], v[3]), max(v[0], v[2]), max(v[1], v[3]))
+        }
+        let p = extent(a), q = extent(b)
+        let intersection = max(0, min(p.high0, q.high0) - max(p.low0, q.low0)) * max(0, min(p.high1, q.high1) - max(p.low1, q.low1))
+        let union = (p.high0 - p.low0) * (p.high1 - p.low1) + (q.high0 - q.low0) * (q.high1 - q.low1) - intersection
+        return union > 0 ? intersection / union : 0
+    }
+}
+
+/// How many detections an output holds against its golden values, and how many of the golden
+/// ones have a counterpart (`DetectionMatching`).
+public struct DetectionCounts: Sendable, Hashable, Codable {
+    public var golden: Int
+    public var actual: Int
+    public var paired: Int
+    /// `paired / max(golden, actual)`: a detection missing and one too many both count; 1 when
+    /// neither side has any.
+    public var agreement: Double
+
+    public init(golden: Int, actual: Int, paired: Int) {
+        self.golden = golden
+        self.actual = actual
+        self.paired = paired
+        let most = max(golden, actual)
+        agreement = most == 0 ? 1 : Double(paired) / Double(most)
     }
 }

@@ -61,13 +61,19 @@ public struct Gates: Sendable {
         if let limit = t[.minSNRdB], !(output.snrDB >= limit) {
             reasons.append(prefix + "SNR \(Self.number(output.snrDB, digits: 4)) dB < \(Self.number(limit, digits: 4)) dB")
         }
+        if let limit = t[.minDetectionAgreement], let detections = output.detections, !(detections.agreement >= limit) {
+            reasons.append(prefix + "\(detections.paired) of \(detections.golden) golden detections have a counterpart among the \(detections.actual) "
+                           + "produced (boxes at IoU ≥ \(Self.number(DetectionMatching.minCounterpartIoU))): agreement \(Self.percent(detections.agreement)) "
+                           + "< \(Self.percent(limit))")
+        }
         if let limit = t[.minTop1Agreement], let agreement = output.top1Agreement, agreement < limit {
             reasons.append(prefix + "top-1 agreement \(Self.percent(agreement)) < \(Self.percent(limit))")
         }
         return reasons
     }
 
-    /// The `max_floor_ratio` gate: the max abs error as a multiple of the noise floor.
+    /// The `max_floor_ratio` gate: the max abs error as a multiple of the noise floor. An output on
+    /// an integer grid also passes within one quantization step (`NoiseFloor.tieAllowance`).
     private func floorReasons(_ output: OutputMetrics, limit: Double, prefix: String) -> [String] {
         guard let floor = output.noiseFloor, let ratio = output.floorRatio else {
             return [prefix + "max_floor_ratio is set but the output's noise floor was not measured (the fp32 graph has no output '\(output.name)'); "
@@ -84,8 +90,10 @@ public struct Gates: Sendable {
                     + "outputs, or rtol/atol or max_abs_error for this output in corpus.yml"]
         }
         guard !(ratio <= limit) else { return [] }
+        if let tie = floor.tieAllowance, output.maxAbsError <= tie { return [] }
+        let step = floor.quantizationStep.map { ", and more than one quantization step \(Self.number($0))" } ?? ""
         return [prefix + "max abs error \(Self.number(output.maxAbsError)) is \(Self.multiple(ratio)) the noise floor \(Self.number(floor.allowance)) "
-                + "(allowed \(Self.multiple(limit)), so \(Self.multiple(ratio / limit)) over)"]
+                + "(allowed \(Self.multiple(limit)), so \(Self.multiple(ratio / limit)) over\(step))"]
     }
 
     /// The `min_cosine` gate, unless `max_fp16_floor_ratio` explains the loss: an output whose

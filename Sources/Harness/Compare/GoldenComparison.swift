@@ -26,8 +26,10 @@ public enum GoldenComparison {
 
     /// Compares every output with its golden tensor and computes accuracy from `labels`.
     ///
-    /// Accuracy comes from the first output (in model order) with one or more values per sample
-    /// whose sample count matches the labels.
+    /// Accuracy comes from the first output (in model order) compared element by element with one
+    /// or more values per sample whose sample count matches the labels. Outputs with `match:
+    /// detections` are compared first, and `detection_values` outputs (scores, classes) pair their
+    /// rows as the first of them does (the same detections), when their rows fit.
     /// - Parameters:
     ///   - actual: the cell's outputs in model output order.
     ///   - golden: the golden file's `outputs/<name>` tensors by name.
@@ -42,10 +44,16 @@ public enum GoldenComparison {
         var accuracy: AccuracyMetrics?
         let labelValues: [Int64]?
         do { labelValues = try labels?.int64Values() } catch { throw .notNumeric(output: "labels", reason: error.description) }
-        for (index, pair) in pairs.enumerated() {
+        var detectionPairing: DetectionMatching.Pairing?
+        let isDetections = pairs.map { thresholds($0.output).match == .detections }
+        let order = pairs.indices.filter { isDetections[$0] } + pairs.indices.filter { !isDetections[$0] }
+        var measured: [(index: Int, metrics: OutputMetrics)] = []
+        for index in order {
+            let pair = pairs[index]
             guard let goldenTensor = golden[pair.golden] else { continue }
             let tensor = actual[index].tensor
-            guard tensor.elementCount == goldenTensor.elementCount else {
+            let match = thresholds(pair.output).match ?? .elements
+            guard tensor.elementCount == goldenTensor.elementCount || match != .elements else {
                 throw .shapeMismatch(output: pair.output, actual: tensor.shape, golden: goldenTensor.shape)
             }
             let actualValues: [Double], goldenValues: [Double]
@@ -55,14 +63,17 @@ public enum GoldenComparison {
             } catch {
                 throw .notNumeric(output: pair.output, reason: error.description)
             }
-            outputs.append(try OutputComparator.compare(name: pair.output, actual: actualValues, golden: goldenValues,
-                                                        shape: goldenTensor.shape, thresholds: thresholds(pair.output),
-                                                        noiseFloor: noiseFloors[pair.output]))
-            if accuracy == nil, let labelValues, let samples = goldenTensor.shape.first, samples == labelValues.count, samples > 0 {
+            let compared = try OutputComparator.comparing(name: pair.output, actual: actualValues, golden: goldenValues, shape: goldenTensor.shape,
+                                                          actualShape: tensor.shape, thresholds: thresholds(pair.output),
+                                                          noiseFloor: noiseFloors[pair.output], following: match == .detectionValues ? detectionPairing : nil)
+            if match == .detections, detectionPairing == nil { detectionPairing = compared.pairing }
+            measured.append((index, compared.metrics))
+            if accuracy == nil, match == .elements, let labelValues, let samples = goldenTensor.shape.first, samples == labelValues.count, samples > 0 {
                 accuracy = try AccuracyMetrics.compute(output: pair.output, actual: actualValues, golden: goldenValues,
                                                        shape: goldenTensor.shape, labels: labelValues)
             }
         }
+        outputs = measured.sorted { $0.index < $1.index }.map(\.metrics)
         return Result(outputs: outputs, accuracy: accuracy)
     }
 }

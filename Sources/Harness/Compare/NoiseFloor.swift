@@ -24,14 +24,25 @@ public struct NoiseFloor: Sendable, Hashable, Codable {
     /// largest value (`scale`·2⁻²³), so that an output float32 computes exactly still allows two
     /// executors to round its largest value differently.
     public var allowance: Double
+    /// The spacing of the integer grid the output is dequantized from (`OutputQuantizationStep`),
+    /// for an output of a quantized model; nil for a float output.
+    public var quantizationStep: Double?
 
-    public init(maxAbsError: Double, rmsError: Double, scale: Double, snrDB: Double, elementCount: Int) {
+    public init(maxAbsError: Double, rmsError: Double, scale: Double, snrDB: Double, elementCount: Int, quantizationStep: Double? = nil) {
         self.maxAbsError = maxAbsError
         self.rmsError = rmsError
         self.scale = scale
         self.snrDB = snrDB
         self.elementCount = elementCount
+        self.quantizationStep = quantizationStep
         allowance = max(maxAbsError, scale * Self.float32Epsilon)
+    }
+
+    /// The error one differently rounded tie explains for an output on an integer grid: one
+    /// `quantizationStep`, plus the float32 rounding of two dequantized values of this output's
+    /// size; nil for a float output.
+    public var tieAllowance: Double? {
+        quantizationStep.map { $0 + 2 * scale * Self.float32Epsilon }
     }
 
     /// What float16 arithmetic explains for this output: `allowance` × 2¹³, the ratio of float16's
@@ -49,8 +60,11 @@ public struct NoiseFloor: Sendable, Hashable, Codable {
     public static let maxMeaningfulFraction = 0.01
 
     /// True when the floor measures rounding, not a discrete disagreement between the two runs
-    /// (`maxMeaningfulFraction`).
-    public var isMeaningful: Bool { allowance.isFinite && allowance <= scale * Self.maxMeaningfulFraction }
+    /// (`maxMeaningfulFraction`). On an integer grid one step is rounding (a tie), however large
+    /// against the output's values: a softmax quantized to 1/256 holds values of a step or two.
+    public var isMeaningful: Bool {
+        allowance.isFinite && (allowance <= scale * Self.maxMeaningfulFraction || tieAllowance.map { allowance <= $0 } == true)
+    }
 
     /// 2¹³: float16's unit roundoff over float32's.
     public static let float16ToFloat32Roundoff = 8192.0

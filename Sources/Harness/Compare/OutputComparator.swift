@@ -15,7 +15,7 @@ public enum OutputComparator {
     /// - Throws: `CompareError.shapeMismatch` or `.notNumeric`.
     public static func compare(name: String, actual: Tensor, golden: Tensor, thresholds: Thresholds = Thresholds(),
                                noiseFloor: NoiseFloor? = nil) throws(CompareError) -> OutputMetrics {
-        guard actual.elementCount == golden.elementCount else {
+        guard actual.elementCount == golden.elementCount || (thresholds.match ?? .elements) != .elements else {
             throw .shapeMismatch(output: name, actual: actual.shape, golden: golden.shape)
         }
         let actualValues: [Double], goldenValues: [Double]
@@ -25,23 +25,41 @@ public enum OutputComparator {
         } catch {
             throw .notNumeric(output: name, reason: error.description)
         }
-        return try compare(name: name, actual: actualValues, golden: goldenValues, shape: golden.shape, thresholds: thresholds,
-                           noiseFloor: noiseFloor)
+        return try compare(name: name, actual: actualValues, golden: goldenValues, shape: golden.shape, actualShape: actual.shape,
+                           thresholds: thresholds, noiseFloor: noiseFloor)
     }
 
     /// Compares flat value arrays laid out in `shape` (row-major, first axis = samples).
     ///
+    /// - Parameters:
+    ///   - actualShape: the layout of `actual` when it differs from `shape` in the number of
+    ///     detections (`match: detections` or `detection_values` only); nil for `shape`.
+    ///   - following: another output's pairing of the same detections, which a
+    ///     `detection_values` output (scores, classes) follows when its rows fit.
     /// - Throws: `CompareError.shapeMismatch` when a count differs from the shape's, `.notNumeric`
     ///   when the shape does not suit `thresholds.match`.
-    public static func compare(name: String, actual unpaired: [Double], golden: [Double], shape: [Int], thresholds: Thresholds = Thresholds(),
-                               noiseFloor: NoiseFloor? = nil) throws(CompareError) -> OutputMetrics {
-        let count = shape.reduce(1, *)
-        guard unpaired.count == count, golden.count == count else {
-            throw .shapeMismatch(output: name, actual: [unpaired.count], golden: shape)
-        }
+    public static func compare(name: String, actual unpaired: [Double], golden: [Double], shape: [Int], actualShape: [Int]? = nil,
+                               thresholds: Thresholds = Thresholds(), noiseFloor: NoiseFloor? = nil,
+                               following: DetectionMatching.Pairing? = nil) throws(CompareError) -> OutputMetrics {
+        try comparing(name: name, actual: unpaired, golden: golden, shape: shape, actualShape: actualShape, thresholds: thresholds,
+                      noiseFloor: noiseFloor, following: following).metrics
+    }
+
+    /// `compare`, with the pairing of the rows under `match` (nil for `elements`).
+    static func comparing(name: String, actual unpaired: [Double], golden unpairedGolden: [Double], shape: [Int], actualShape: [Int]?,
+                          thresholds: Thresholds, noiseFloor: NoiseFloor?,
+                          following: DetectionMatching.Pairing?) throws(CompareError) -> (metrics: OutputMetrics, pairing: DetectionMatching.Pairing?) {
         let match = thresholds.match ?? .elements
-        let paired = try DetectionMatching.pair(actual: unpaired, golden: golden, shape: shape, match: match, output: name)
-        let actual = paired.actual
+        if match == .elements {
+            let count = shape.reduce(1, *)
+            guard unpaired.count == count, unpairedGolden.count == count, actualShape.map({ $0.reduce(1, *) == count }) ?? true else {
+                throw .shapeMismatch(output: name, actual: actualShape ?? [unpaired.count], golden: shape)
+            }
+        }
+        let paired = try DetectionMatching.pair(actual: unpaired, actualShape: actualShape ?? shape, golden: unpairedGolden, goldenShape: shape,
+                                                match: match, output: name, following: following)
+        let actual = paired.actual, golden = paired.golden
+        let count = golden.count
         let rtol = thresholds[.rtol] ?? 0
         let atol = thresholds[.atol] ?? 0
         var histogram = ErrorHistogram.empty
@@ -93,16 +111,17 @@ public enum OutputComparator {
             cosine = min(1, max(-1, dot / (normActual.squareRoot() * normGolden.squareRoot())))
         }
         let snr: Double = noise == 0 ? .infinity : (normGolden == 0 ? -.infinity : 10 * log10(normGolden / noise))
-        return OutputMetrics(
+        let metrics = OutputMetrics(
             name: name, shape: shape, elementCount: count,
             maxAbsError: maxAbs, meanAbsError: finitePairs > 0 ? sumAbs / Double(finitePairs) : 0,
             maxRelError: maxRel, cosine: cosine, snrDB: snr, rtol: rtol, atol: atol,
             mismatchCount: mismatches, mismatchFraction: count > 0 ? Double(mismatches) / Double(count) : 0,
             minPassingAtol: max(0, minAtol), minPassingRtol: minRtol,
             nanCount: nan, infCount: inf, goldenNaNCount: goldenNaN, goldenInfCount: goldenInf,
-            top1Agreement: top1Agreement(actual: actual, golden: golden, shape: shape),
+            top1Agreement: match == .elements ? top1Agreement(actual: actual, golden: golden, shape: shape) : nil,
             errorHistogram: histogram, thresholds: thresholds, noiseFloor: noiseFloor,
-            reorderedRows: match == .elements ? nil : paired.reorderedRows)
+            reorderedRows: paired.pairing?.reorderedRows, detections: paired.pairing?.counts)
+        return (metrics, paired.pairing)
     }
 
     /// The share of samples whose arg-max agrees, or nil when an output has fewer than two values

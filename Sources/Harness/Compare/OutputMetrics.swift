@@ -46,12 +46,15 @@ public struct OutputMetrics: Sendable, Hashable, Codable {
     /// With `match: detections` or `detection_values`: detections paired with a golden row at
     /// another position.
     public var reorderedRows: Int?
+    /// With `match: detections` or `detection_values`: the detections on each side and how many
+    /// golden ones have a counterpart; the other values are measured on the counterparts only.
+    public var detections: DetectionCounts?
 
     public init(name: String, shape: [Int], elementCount: Int, maxAbsError: Double, meanAbsError: Double, maxRelError: Double,
                 cosine: Double, snrDB: Double, rtol: Double, atol: Double, mismatchCount: Int, mismatchFraction: Double,
                 minPassingAtol: Double, minPassingRtol: Double, nanCount: Int, infCount: Int, goldenNaNCount: Int,
                 goldenInfCount: Int, top1Agreement: Double?, errorHistogram: ErrorHistogram, thresholds: Thresholds,
-                noiseFloor: NoiseFloor? = nil, reorderedRows: Int? = nil) {
+                noiseFloor: NoiseFloor? = nil, reorderedRows: Int? = nil, detections: DetectionCounts? = nil) {
         self.name = name
         self.shape = shape
         self.elementCount = elementCount
@@ -76,6 +79,7 @@ public struct OutputMetrics: Sendable, Hashable, Codable {
         self.noiseFloor = noiseFloor
         floorRatio = noiseFloor.map { Self.ratio(maxAbsError, to: $0.allowance) }
         self.reorderedRows = reorderedRows
+        self.detections = detections
     }
 
     /// The max abs error as a multiple of the float16 floor (`NoiseFloor.float16Allowance`), when

@@ -16,6 +16,9 @@ public enum ThresholdKey: String, Sendable, Hashable, Codable, CodingKeyRepresen
     /// float16 arithmetic explains for this model) for the max abs error. It is an alternative to
     /// `min_cosine`: an output that meets either passes.
     case maxFP16FloorRatio = "max_fp16_floor_ratio"
+    /// The smallest allowed share of detections with a counterpart (`DetectionCounts.agreement`),
+    /// for outputs with `match: detections` or `detection_values`.
+    case minDetectionAgreement = "min_detection_agreement"
     // Per cell.
     case maxAccuracyLoss = "max_accuracy_loss"
     case maxRelativeAccuracyLoss = "max_relative_accuracy_loss"
@@ -27,7 +30,8 @@ public enum ThresholdKey: String, Sendable, Hashable, Codable, CodingKeyRepresen
     /// True for keys that judge one output; false for cell budgets.
     public var isPerOutput: Bool {
         switch self {
-        case .rtol, .atol, .minCosine, .minSNRdB, .maxMismatchFraction, .maxAbsError, .minTop1Agreement, .maxFloorRatio, .maxFP16FloorRatio: true
+        case .rtol, .atol, .minCosine, .minSNRdB, .maxMismatchFraction, .maxAbsError, .minTop1Agreement, .maxFloorRatio, .maxFP16FloorRatio,
+             .minDetectionAgreement: true
         default: false
         }
     }
@@ -35,7 +39,7 @@ public enum ThresholdKey: String, Sendable, Hashable, Codable, CodingKeyRepresen
     /// True when a larger value is looser (every key except the `min_*` ones).
     public var largerIsLooser: Bool {
         switch self {
-        case .minCosine, .minSNRdB, .minTop1Agreement: false
+        case .minCosine, .minSNRdB, .minTop1Agreement, .minDetectionAgreement: false
         default: true
         }
     }
@@ -59,7 +63,7 @@ public enum ThresholdKey: String, Sendable, Hashable, Codable, CodingKeyRepresen
     public var validRange: ClosedRange<Double> {
         switch self {
         case .minCosine: -1...1
-        case .maxMismatchFraction, .minTop1Agreement: 0...1
+        case .maxMismatchFraction, .minTop1Agreement, .minDetectionAgreement: 0...1
         case .minSNRdB: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude
         default: 0...Double.greatestFiniteMagnitude
         }
@@ -69,7 +73,7 @@ public enum ThresholdKey: String, Sendable, Hashable, Codable, CodingKeyRepresen
     public var rangeDescription: String {
         switch self {
         case .minCosine: "a number from -1 to 1"
-        case .maxMismatchFraction, .minTop1Agreement: "a number from 0 to 1"
+        case .maxMismatchFraction, .minTop1Agreement, .minDetectionAgreement: "a number from 0 to 1"
         case .minSNRdB: "a number of decibels"
         default: "a non-negative number"
         }

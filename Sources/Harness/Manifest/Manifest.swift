@@ -139,10 +139,24 @@ public struct Manifest: Sendable {
     /// The layers of `model` on top of the path's thresholds. A model with a teacher is judged
     /// against another model's golden outputs, which its own noise floor says nothing about: the
     /// path's `max_floor_ratio` does not apply to it (its own tolerances may still set one).
+    /// An output paired by detections (`match`) that no layer gives a `min_detection_agreement`
+    /// gets the path's (`detectionAgreement`).
     private func resolved(model: ModelEntry, path: String, output: String?, precision: ModelPrecision?) -> Thresholds {
         var base = pathThresholds(path, precision: precision)
         if model.teacher != nil { base[.maxFloorRatio] = nil }
-        return model.overrides.layers(path: path, output: output).reduce(base) { $0.applying($1) }
+        var result = model.overrides.layers(path: path, output: output).reduce(base) { $0.applying($1) }
+        if output != nil, (result.match ?? .elements) != .elements, result[.minDetectionAgreement] == nil {
+            result[.minDetectionAgreement] = detectionAgreement(path, precision: precision)
+        }
+        return result
+    }
+
+    /// The `min_detection_agreement` of a path: its components' default, the loosest of them for
+    /// a composition; an external path's by the precision of what it produced, else the lossy one.
+    public func detectionAgreement(_ path: String, precision: ModelPrecision? = nil) -> Double {
+        let components = OptimizationPath.componentNames(of: path).map { OptimizationPath.Component(name: $0) ?? precision?.pathComponent }
+        let defaults = components.map { $0?.defaultDetectionAgreement ?? OptimizationPath.Component.lossyDetectionAgreement }
+        return defaults.min() ?? OptimizationPath.Component.lossyDetectionAgreement
     }
 
     /// FNV-1a 64 of the text, in hex: stable across platforms and runs.

@@ -21,6 +21,20 @@ extension OptimizationPath.Component {
         }
     }
 
+    /// The `min_detection_agreement` an output paired by detections (`match: detections` or
+    /// `detection_values`) gets on this component when `corpus.yml` sets none: every detection
+    /// keeps its counterpart through a lossless path; a lossy one may move a box across NMS or the
+    /// score threshold now and then (float16 on SSDLite: one box of 300).
+    public var defaultDetectionAgreement: Double {
+        switch self {
+        case .fp32, .fused: 1
+        case .fp16, .int8Dynamic, .int8Static, .prune, .pruneChannels: Self.lossyDetectionAgreement
+        }
+    }
+
+    /// The `min_detection_agreement` of the lossy paths: 95 % of the detections keep a counterpart.
+    public static let lossyDetectionAgreement = 0.95
+
     /// The default `max_floor_ratio` of the lossless paths: the golden outputs and the cell's are
     /// two float32 executions, each about one floor from the exact values, in other summation
     /// orders. Measured on Keras InceptionV3, ResNet50, EfficientNetB0 and torchvision resnet18,

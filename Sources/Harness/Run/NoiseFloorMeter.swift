@@ -3,7 +3,8 @@ import ModelIR
 
 /// Measures the noise floor (`NoiseFloor`) of every output of a model's fp32 graph: the graph runs
 /// on the golden inputs once in float32 on the executor's usual plan and once rewritten to float64
-/// (`Float64Widening`), and each output's two results are compared.
+/// (`Float64Widening`), and each output's two results are compared. An output a quantized model
+/// dequantizes from an integer grid also carries that grid's step (`OutputQuantizationStep`).
 public struct NoiseFloorMeter {
     /// Samples per executor run when the model's batch dimension is free.
     public var batchSize: Int
@@ -34,12 +35,15 @@ public struct NoiseFloorMeter {
         } catch {
             throw .execution(model: model, precision: "float64", reason: String(describing: error))
         }
+        let steps = OutputQuantizationStep.steps(of: fp32)
         var floors: [String: NoiseFloor] = [:]
         for ((name, low), (_, high)) in zip(single, double) {
-            guard low.elementCount == high.elementCount, low.strings == nil, !low.dataType.isComplex, !high.dataType.isComplex else { continue }
+            guard low.elementCount == high.elementCount || match(name) != .elements, low.strings == nil, !low.dataType.isComplex,
+                  !high.dataType.isComplex else { continue }
             do {
-                floors[name] = try Self.floor(float32: try low.doubleValues(), float64: try high.doubleValues(), shape: high.shape,
-                                              match: match(name), output: name)
+                floors[name] = try Self.floor(float32: try low.doubleValues(), float32Shape: low.shape, float64: try high.doubleValues(),
+                                              shape: high.shape, match: match(name), output: name)
+                floors[name]?.quantizationStep = steps[name]
             } catch {
                 throw .execution(model: model, precision: "float64", reason: "output '\(name)': \(error)")
             }
@@ -47,12 +51,14 @@ public struct NoiseFloorMeter {
         return floors
     }
 
-    /// The floor of one output from its two runs, the float32 values paired to the float64 ones
-    /// under `match` first.
-    public static func floor(float32: [Double], float64: [Double], shape: [Int], match: OutputMatch,
+    /// The floor of one output from its two runs, the float32 values (laid out in `float32Shape`,
+    /// nil for `shape`) paired to the float64 ones under `match` first; detections without a
+    /// counterpart on the other side are left out.
+    public static func floor(float32: [Double], float32Shape: [Int]? = nil, float64: [Double], shape: [Int], match: OutputMatch,
                              output: String) throws(CompareError) -> NoiseFloor {
-        let paired = try DetectionMatching.pair(actual: float32, golden: float64, shape: shape, match: match, output: output)
-        return NoiseFloor.measure(float32: paired.actual, float64: float64)
+        let paired = try DetectionMatching.pair(actual: float32, actualShape: float32Shape ?? shape, golden: float64, goldenShape: shape,
+                                                match: match, output: output)
+        return NoiseFloor.measure(float32: paired.actual, float64: paired.golden)
     }
 
     private func run(_ model: Model, inputs: [String: Tensor], file: String) throws -> [(name: String, tensor: Tensor)] {

@@ -211,7 +211,12 @@ public enum HTMLReportWriter {
             parts.append("error \(Gates.multiple(ratio)) the noise floor \(n(floor.allowance))"
                          + (output.thresholds[.maxFloorRatio].map { " (allowed \(Gates.multiple($0)))" } ?? "")
                          + "; the floor is the fp32 graph run in float32 against float64 on the same inputs: max abs \(n(floor.maxAbsError)), "
-                         + "rms \(n(floor.rmsError)), SNR \(n(floor.snrDB, 4)) dB, largest value \(n(floor.scale))")
+                         + "rms \(n(floor.rmsError)), SNR \(n(floor.snrDB, 4)) dB, largest value \(n(floor.scale))"
+                         + (floor.quantizationStep.map { "; dequantized from an integer grid of step \(n($0)), so one step is allowed for a tie rounded the other way" } ?? ""))
+        }
+        if let detections = output.detections, detections.paired < max(detections.golden, detections.actual) {
+            parts.append("\(detections.paired) of \(detections.golden) golden detections have a counterpart among the \(detections.actual) produced "
+                         + "(agreement \(Gates.percent(detections.agreement))); the other metrics measure the counterparts")
         }
         if let reordered = output.reorderedRows {
             parts.append("\(reordered) detection\(reordered == 1 ? "" : "s") paired with a golden row at another position")
