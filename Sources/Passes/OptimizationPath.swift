@@ -54,6 +54,8 @@ public struct OptimizationPath: Sendable, Equatable, CustomStringConvertible {
 
     /// The names `parse` accepts, for messages.
     public static let knownNames = ["fp32", "fused", "fp16", "int8-dynamic", "int8-static", "prune-<N>", "prune-channels-<N>"]
+    /// `knownNames` spelled out (`<N>` as 50), what a misspelt path name is compared with.
+    public static let exampleNames = knownNames.map { $0.replacing("<N>", with: "50") }
 
     public init(components: [Component]) {
         self.components = components

@@ -78,7 +78,7 @@ final class ToleranceDefaultsTests: XCTestCase {
             let metrics = try OutputComparator.compare(name: "y", actual: [1.05, -0.95], golden: [1, -1], shape: [2],
                                                        thresholds: thresholds, noiseFloor: noiseFloor)
             XCTAssertLessThan(metrics.cosine, 0.999)
-            XCTAssertTrue(CellRunner.needsFP16Floor(metrics))
+            XCTAssertTrue(metrics.needsFP16Floor)
             return Gates().verdict(for: CellResult(model: "m", path: "fp16", outputs: [metrics]))
         }
         XCTAssertEqual(try verdict(floor: 1e-5), .pass, "0.05 is 0.61× of 2¹³ × 1e-5")

@@ -67,21 +67,14 @@ public struct ExecutorCalibrator: ActivationCalibrating {
     }
 
     private func matchInputs(_ inputs: [ValueInfo]) throws(CalibrationError) -> [String: Tensor] {
-        var feeds: [String: Tensor] = [:]
-        for input in inputs {
-            var tensor = samples[input.name]
-            if tensor == nil, inputs.count == 1, samples.count == 1 { tensor = samples.values.first }
-            guard var tensor else { throw .missingInput(input.name, available: samples.keys.sorted()) }
-            if let wanted = input.type?.type.tensorType?.elementType, wanted != .undefined, wanted != tensor.dataType {
-                do {
-                    tensor = try Tensor(name: input.name, converting: tensor.doubleValues(), to: wanted, shape: tensor.shape)
-                } catch {
-                    throw .unusable(input.name, String(describing: error))
-                }
+        do {
+            return try InputFeeds.match(inputs, datasets: samples)
+        } catch {
+            switch error {
+            case let .missing(input, available): throw .missingInput(input, available: available)
+            case let .unusable(input, reason): throw .unusable(input, reason)
             }
-            feeds[input.name] = tensor
         }
-        return feeds
     }
 
     /// Rows `start..<end` of the first axis.

@@ -84,16 +84,21 @@ public struct Gates: Sendable {
                     + "set rtol/atol or max_abs_error for it in corpus.yml"]
         }
         guard floor.isMeaningful || floor.scale == 0 else {
-            return [prefix + "the noise floor \(Self.number(floor.allowance)) is \(Self.percent(floor.allowance / floor.scale)) of the output's largest value: "
-                    + "the float32 and float64 runs of the fp32 graph disagree beyond rounding (a discrete choice such as NMS or a threshold went "
-                    + "the other way, or rows came out in another order), so the floor cannot judge it; set match: detections for detection "
-                    + "outputs, or rtol/atol or max_abs_error for this output in corpus.yml"]
+            return [prefix + Self.beyondRounding(floor) + "; set match: detections for detection outputs, or rtol/atol or max_abs_error for this "
+                    + "output in corpus.yml"]
         }
         guard !(ratio <= limit) else { return [] }
         if let tie = floor.tieAllowance, output.maxAbsError <= tie { return [] }
         let step = floor.quantizationStep.map { ", and more than one quantization step \(Self.number($0))" } ?? ""
         return [prefix + "max abs error \(Self.number(output.maxAbsError)) is \(Self.multiple(ratio)) the noise floor \(Self.number(floor.allowance)) "
                 + "(allowed \(Self.multiple(limit)), so \(Self.multiple(ratio / limit)) over\(step))"]
+    }
+
+    /// Why `floor` cannot judge an output (`NoiseFloor.isMeaningful` is false), for both gates that use it.
+    static func beyondRounding(_ floor: NoiseFloor) -> String {
+        "the noise floor \(number(floor.allowance)) is \(percent(floor.allowance / floor.scale)) of the output's largest value: the float32 and "
+            + "float64 runs of the fp32 graph disagree beyond rounding (a discrete choice such as NMS or a threshold went the other way, or rows "
+            + "came out in another order), so the floor cannot judge it"
     }
 
     /// The `min_cosine` gate, unless `max_fp16_floor_ratio` explains the loss: an output whose
@@ -105,8 +110,7 @@ public struct Gates: Sendable {
             return [cosine + " (the noise floor that max_fp16_floor_ratio needs was not measured)"]
         }
         guard floor.isMeaningful else {
-            return [cosine + " (the noise floor is \(Self.percent(floor.allowance / floor.scale)) of the output's largest value, beyond rounding, "
-                    + "so max_fp16_floor_ratio cannot judge it; set match: detections for detection outputs)"]
+            return [cosine + " (" + Self.beyondRounding(floor) + ", nor max_fp16_floor_ratio; set match: detections for detection outputs)"]
         }
         guard !(ratio <= fp16Limit) else { return [] }
         return [cosine + ", and max abs error \(Self.number(output.maxAbsError)) is \(Self.multiple(ratio)) what float16 explains "

@@ -82,6 +82,14 @@ public struct OutputMetrics: Sendable, Hashable, Codable {
         self.detections = detections
     }
 
+    /// True when this output misses `min_cosine` and has the float16-floor alternative
+    /// (`max_fp16_floor_ratio`), which only the noise floor can judge: the runner measures the
+    /// floor only then, since it costs a float64 run of the fp32 graph.
+    public var needsFP16Floor: Bool {
+        guard thresholds[.maxFP16FloorRatio] != nil, let limit = thresholds[.minCosine] else { return false }
+        return !(cosine >= limit)
+    }
+
     /// The max abs error as a multiple of the float16 floor (`NoiseFloor.float16Allowance`), when
     /// the floor was measured.
     public var fp16FloorRatio: Double? {

@@ -9,8 +9,6 @@ struct ManifestParser {
     static let modelKeys = ["source", "paths", "tolerances", "teacher", "budgets"]
     static let externalPathKeys = ["command", "format"]
     static let modelFormats = ModelFileFormat.allCases.map { "." + $0.rawValue }
-    /// Built-in names a misspelling is matched against (`prune-50` standing for `prune-<N>`).
-    static let suggestableNames = ["fp32", "fused", "fp16", "int8-dynamic", "int8-static", "prune-50", "prune-channels-25"]
 
     let file: String
     let corpusRoot: URL
@@ -271,7 +269,7 @@ struct ManifestParser {
         for part in OptimizationPath.componentNames(of: text) where !isStepName(part) {
             let problem = part.isEmpty ? "empty step in path '\(text)' in \(context)"
                 : "unknown path '\(part)'" + (part == text ? "" : " in '\(text)'") + " in \(context)"
-            throw invalid(node, problem + suggestion(part, Self.suggestableNames + externalPaths.keys.sorted()), allowed: pathNamesAllowed)
+            throw invalid(node, problem + suggestion(part, OptimizationPath.exampleNames + externalPaths.keys.sorted()), allowed: pathNamesAllowed)
         }
         return text
     }

@@ -20,13 +20,6 @@ public struct CellRunner: Sendable {
         self.settings = settings
     }
 
-    /// True when `output` misses `min_cosine` and has the float16-floor alternative, which needs
-    /// the noise floor (measured only then, since it costs a float64 run of the fp32 graph).
-    static func needsFP16Floor(_ output: OutputMetrics) -> Bool {
-        guard output.thresholds[.maxFP16FloorRatio] != nil, let limit = output.thresholds[.minCosine] else { return false }
-        return !(output.cosine >= limit)
-    }
-
     /// The file a cell's converted model is saved to.
     public func modelFile(_ key: CellKey) -> URL {
         modelsFolder.appendingPathComponent(key.model).appendingPathComponent("\(key.path).onnx")
@@ -120,7 +113,7 @@ public struct CellRunner: Sendable {
             }
             if outputs.contains(where: { tolerance($0.name)[.maxFloorRatio] != nil }) { return try compare(try measureFloors()) }
             let result = try compare([:])
-            return result.outputs.contains(where: Self.needsFP16Floor) ? try compare(try measureFloors()) : result
+            return result.outputs.contains(where: \.needsFP16Floor) ? try compare(try measureFloors()) : result
         }
         guard let comparison else { return finish(r) }
         r.outputs = comparison.outputs

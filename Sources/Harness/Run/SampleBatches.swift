@@ -24,26 +24,19 @@ public struct SampleBatches {
         return nil
     }
 
-    /// Matches `samples` to the model's required inputs by name (a single input takes a single
-    /// tensor whatever its name) and converts them to the declared element type.
+    /// Matches `samples` to the model's required inputs and converts them to the declared element
+    /// types (`InputFeeds`).
     ///
     /// - Throws: `SampleError.missingInput` or `.unusable`.
     public static func feeds(for inputs: [ValueInfo], from samples: [String: Tensor], file: String) throws(SampleError) -> [String: Tensor] {
-        var feeds: [String: Tensor] = [:]
-        for input in inputs {
-            var tensor = samples[input.name]
-            if tensor == nil, inputs.count == 1, samples.count == 1 { tensor = samples.values.first }
-            guard var tensor else { throw .missingInput(file: file, input: input.name, available: samples.keys.sorted()) }
-            if let wanted = input.type?.type.tensorType?.elementType, wanted != .undefined, wanted != tensor.dataType {
-                do {
-                    tensor = try Tensor(name: input.name, converting: tensor.doubleValues(), to: wanted, shape: tensor.shape)
-                } catch {
-                    throw .unusable(file: file, input: input.name, reason: error.description)
-                }
+        do {
+            return try InputFeeds.match(inputs, datasets: samples)
+        } catch {
+            switch error {
+            case let .missing(input, available): throw .missingInput(file: file, input: input, available: available)
+            case let .unusable(input, reason): throw .unusable(file: file, input: input, reason: reason)
             }
-            feeds[input.name] = tensor
         }
-        return feeds
     }
 
     /// Runs every sample (up to `limit`) and returns the outputs in model order, samples stacked

@@ -8,10 +8,9 @@ import ModelIR
 ///
 /// A model with one input takes the file's single input dataset whatever its name. A dataset's
 /// shape must be the one the model declares for the input (a symbolic dimension accepts any
-/// size); its elements are converted to the declared type when every value keeps its value there
-/// (int32 token ids fed to a float32 input), and are refused otherwise, except that the first axis may hold any number of samples when the model
-/// fixes it: such samples are run in batches of the model's size
-/// (`SampleBatches.runSplittingFixedBatches(_:)`).
+/// size), except that the first axis may hold any number of samples when the model fixes it: such
+/// samples are run in batches of the model's size (`SampleBatches.runSplittingFixedBatches(_:)`).
+/// Datasets are matched to inputs and converted to their element types by `InputFeeds`.
 public struct HDF5ValueFiles: ValueFileFormat {
     public init() {}
 
@@ -33,16 +32,19 @@ public struct HDF5ValueFiles: ValueFileFormat {
         let available = datasets.keys.sorted().map { "inputs/\($0)" }
         let feeds = graph.feedInputs
         var values: [String: RuntimeValue] = [:]
+        let matched: [String: Tensor]
+        do {
+            matched = try InputFeeds.match(feeds, datasets: datasets)
+        } catch {
+            switch error {
+            case let .missing(input, _):
+                throw ValueFileError(file: url.path, reason: "has no dataset inputs/\(input) for model input '\(input)' (it has \(available.isEmpty ? "no datasets under inputs/" : available.joined(separator: ", ")))")
+            case let .unusable(input, reason):
+                throw ValueFileError(file: url.path, reason: "dataset for model input '\(input)' cannot feed it: \(reason)")
+            }
+        }
         for input in feeds {
-            var tensor = datasets[input.name]
-            if tensor == nil, feeds.count == 1, datasets.count == 1 { tensor = datasets.values.first }
-            guard var tensor else {
-                throw ValueFileError(file: url.path, reason: "has no dataset inputs/\(input.name) for model input '\(input.name)' (it has \(available.isEmpty ? "no datasets under inputs/" : available.joined(separator: ", ")))")
-            }
-            if let wanted = input.type?.type.tensorType?.elementType, wanted != .undefined,
-               let converted = tensor.convertedExactly(to: wanted) {
-                tensor = converted
-            }
+            guard let tensor = matched[input.name] else { continue }
             if let problem = mismatch(tensor, input.type?.type) {
                 throw ValueFileError(file: url.path, reason: "model input '\(input.name)' expects \(problem)")
             }
