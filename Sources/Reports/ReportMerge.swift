@@ -6,10 +6,13 @@ extension Report {
     ///
     /// Cells keep the plan's order; timings add up; the start is the earliest, the finish the
     /// latest. The result is `incomplete` while fewer cells than planned are present.
-    /// - Parameter names: file names for error messages, parallel to `reports`.
+    /// - Parameters:
+    ///   - names: file names for error messages, parallel to `reports`.
+    ///   - allowPartial: merge shards of one run even when some of its shards are missing (the
+    ///     result is marked incomplete) instead of refusing.
     /// - Throws: `ReportError.mismatchedReports` for reports of different corpora, plans or
-    ///   overlapping cells.
-    public static func merged(_ reports: [Report], names: [String]? = nil) throws(ReportError) -> Report {
+    ///   overlapping cells, and for shards of a run that lack some of its shards (naming them).
+    public static func merged(_ reports: [Report], names: [String]? = nil, allowPartial: Bool = false) throws(ReportError) -> Report {
         guard let first = reports.first else { throw .mismatchedReports("merge needs at least one report") }
         let names = names ?? reports.indices.map { "report \($0 + 1)" }
         for (index, report) in reports.enumerated().dropFirst() {
@@ -38,6 +41,16 @@ extension Report {
                 cells.append(cell)
             }
         }
+        let shardsSeen = reports.flatMap { $0.metadata.mergedShards ?? ($0.metadata.shard.map { [$0] } ?? []) }
+        if !allowPartial, let count = shardsSeen.first?.count, shardsSeen.allSatisfy({ $0.count == count }) {
+            let missing = Set(1...count).subtracting(shardsSeen.map(\.index)).sorted()
+            if !missing.isEmpty {
+                throw .mismatchedReports("shard\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(count)" }.joined(separator: ", ")) "
+                                         + "of this run \(missing.count == 1 ? "is" : "are") missing (the reports hold "
+                                         + "\(shardsSeen.sorted { $0.index < $1.index }.map(\.description).joined(separator: ", "))); "
+                                         + "merge them all, or pass --allow-partial for a report marked incomplete")
+            }
+        }
         var metadata = first.metadata
         let starts = reports.map(\.metadata.startedAt)
         metadata.startedAt = starts.min { (RunMetadata.date(from: $0) ?? .distantFuture) < (RunMetadata.date(from: $1) ?? .distantFuture) } ?? metadata.startedAt
@@ -49,7 +62,8 @@ extension Report {
         metadata.shard = nil
         metadata.runId = first.metadata.runId.components(separatedBy: "-shard").first ?? first.metadata.runId
         metadata.latencyGated = reports.allSatisfy(\.metadata.latencyGated)
-        metadata.incomplete = false
+        metadata.incomplete = cells.count < metadata.plannedCells
+        metadata.shardSource = nil
         metadata.interrupted = reports.contains { $0.metadata.interrupted == true } ? true : nil
         return Report(metadata: metadata, cells: cells)
     }

@@ -35,6 +35,9 @@ public struct RunMetadata: Sendable, Hashable, Codable {
     public var plannedCells: Int
     /// The shard this report covers, if it is one.
     public var shard: Shard?
+    /// Where the shard came from when the environment named it (`ShardEnvironment.source`), e.g.
+    /// `Bazel (TEST_SHARD_INDEX=0, TEST_TOTAL_SHARDS=4)`; nil for `--shard k/n` or no shard.
+    public var shardSource: String?
     /// The shards a merged report was made from.
     public var mergedShards: [Shard]?
     /// True when the report holds fewer cells than planned (a shard, or an interrupted run).

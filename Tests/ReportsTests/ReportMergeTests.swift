@@ -40,10 +40,14 @@ final class ReportMergeTests: XCTestCase {
         }
     }
 
-    func testMissingShardLeavesTheMergeIncomplete() throws {
+    func testMissingShardIsNamedOrLeavesAPartialMergeIncomplete() throws {
         let one = ReportFixtures.report(plan: ReportFixtures.plan().sharded(try Shard(index: 1, count: 3)))
         let two = ReportFixtures.report(plan: ReportFixtures.plan().sharded(try Shard(index: 2, count: 3)))
-        let merged = try Report.merged([one, two])
+        XCTAssertThrowsError(try Report.merged([one, two])) { error in
+            XCTAssertEqual(String(describing: error), "shard 3/3 of this run is missing (the reports hold 1/3, 2/3); "
+                           + "merge them all, or pass --allow-partial for a report marked incomplete")
+        }
+        let merged = try Report.merged([one, two], allowPartial: true)
         XCTAssertTrue(merged.metadata.incomplete)
         XCTAssertEqual(merged.summary.cells, 6)
         XCTAssertTrue(MarkdownSummaryWriter.render(merged).contains("**incomplete: 6 of 9 planned cells**"))

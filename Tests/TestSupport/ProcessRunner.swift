@@ -10,10 +10,17 @@ public struct ProcessResult: Sendable {
 }
 
 /// Runs `executable` with `arguments`, collecting its output; a `timeout` kills it and is reported as a signal.
-public func runProcess(_ executable: URL, _ arguments: [String], timeout: TimeInterval = 120) throws -> ProcessResult {
+/// `environment` is added to this process's environment (nil values remove a variable).
+public func runProcess(_ executable: URL, _ arguments: [String], timeout: TimeInterval = 120,
+                       environment: [String: String?] = [:]) throws -> ProcessResult {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
+    if !environment.isEmpty {
+        var merged = ProcessInfo.processInfo.environment
+        for (name, value) in environment { merged[name] = value }
+        process.environment = merged
+    }
     let output = Pipe()
     let error = Pipe()
     process.standardOutput = output

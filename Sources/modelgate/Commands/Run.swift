@@ -21,7 +21,10 @@ struct Run: ParsableCommand {
     @Option(help: "The report folder (default Reports/<run-id>).") var out: String?
     @Option(help: "Comma-separated paths to run.") var paths: String?
     @Option(help: "A report.json (or its folder) to compare against.") var baseline: String?
-    @Option(help: "Run shard k of n, as k/n.") var shard: String?
+    @Option(help: """
+        Run shard k of n, as k/n; or auto: the shard Bazel (TEST_SHARD_INDEX, TEST_TOTAL_SHARDS), a Kubernetes         Indexed Job (JOB_COMPLETION_INDEX with --shard-count) or GitLab CI (CI_NODE_INDEX, CI_NODE_TOTAL) names,         which is also the default when those variables are set.
+        """) var shard: String?
+    @Option(help: "The number of shards of a Kubernetes Indexed Job (its completions; else MODELGATE_SHARD_COUNT).") var shardCount: Int?
     @Option(help: "Cells run in parallel (default: the number of cores).") var jobs: Int?
     @Option(help: "Seconds a cell may run before it is stopped.") var timeout = 600.0
     @Option(help: "Timed latency runs per cell, at batch 1.") var latencyRuns = 20
@@ -34,9 +37,22 @@ struct Run: ParsableCommand {
         if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
         if latencyRuns < 0 || warmup < 0 { throw ValidationError("--latency-runs and --warmup cannot be negative") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
-        if let shard {
+        if let shard, shard != "auto" {
             do { _ = try Shard(parsing: shard) } catch { throw ValidationError(error.description) }
         }
+        if let shardCount, shardCount < 1 { throw ValidationError("--shard-count must be at least 1") }
+    }
+
+    /// The shard to run: `--shard k/n`, else the one the environment names (`--shard auto`, or no
+    /// `--shard` and shard variables set), else none.
+    func resolvedShard() throws -> (shard: Shard?, environment: ShardEnvironment?) {
+        if let shard, shard != "auto" { return (try Shard(parsing: shard), nil) }
+        let found: ShardEnvironment?
+        do { found = try ShardEnvironment.resolve(ProcessInfo.processInfo.environment, count: shardCount) } catch {
+            throw CommandFailure(error.description, exitCode: CommandFailure.usage)
+        }
+        if shard == "auto", found == nil { throw CommandFailure(ShardEnvironmentError.noVariables.description, exitCode: CommandFailure.usage) }
+        return (found?.shard, found)
     }
 
     func run() throws {
@@ -46,12 +62,17 @@ struct Run: ParsableCommand {
             throw CommandFailure(String(describing: error), exitCode: CommandFailure.usage)
         }
         let selected = paths.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        let (shard, shardEnvironment) = try resolvedShard()
         let plan: CellPlan
         do {
             let full = try CellPlan(manifest: manifest, paths: selected)
-            plan = try shard.map { full.sharded(try Shard(parsing: $0)) } ?? full
+            plan = shard.map { full.sharded($0) } ?? full
         } catch {
             throw CommandFailure(String(describing: error), exitCode: CommandFailure.usage)
+        }
+        if let shardEnvironment {
+            do { try shardEnvironment.touchStatusFile() } catch { throw CommandFailure(error.description, exitCode: CommandFailure.usage) }
+            FileHandle.standardError.write(Data("shard \(shardEnvironment.shard) from \(shardEnvironment.source): \(plan.cells.count) of \(plan.plannedCellCount) cells\n".utf8))
         }
         let baselineReport = try baseline.map { file in
             do { return try Report.load(URL(fileURLWithPath: file)) } catch {
@@ -60,6 +81,7 @@ struct Run: ParsableCommand {
         }
 
         var metadata = RunMetadata.current(plan: plan, corpusPath: corpus, manifestDigest: manifest.digest, latencyGated: gateLatency)
+        metadata.shardSource = shardEnvironment?.source
         let folder = out.map { URL(fileURLWithPath: $0) }
             ?? ReportWriter.defaultFolder(root: URL(fileURLWithPath: "Reports"), runId: metadata.runId)
         let settings = RunSettings(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, timeoutSeconds: timeout,
