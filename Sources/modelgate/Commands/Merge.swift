@@ -11,7 +11,7 @@ struct Merge: ParsableCommand {
             plans, overlapping shards, and a run with shards missing unless --allow-partial (exit 2).
             """)
 
-    @Argument(help: "report.json files, their folders, or a folder whose subfolders hold one each (the shards' --out).") var reports: [String]
+    @Argument(help: "report.json files, their folders, or a folder with the shards' report folders anywhere below it.") var reports: [String]
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Merge even when some shards of the run are missing; the report is marked incomplete.") var allowPartial = false
 
@@ -37,16 +37,17 @@ struct Merge: ParsableCommand {
               + (merged.metadata.incomplete ? " (incomplete: \(merged.metadata.plannedCells) planned)" : ""))
     }
 
-    /// `paths` with every folder that holds no report.json replaced by the report.json files of
-    /// its subfolders, in name order.
+    /// `paths` with every folder that holds no report.json replaced by the report.json files
+    /// below it at any depth (the shards' report folders, wherever the engine put them), in path order.
     static func reportFiles(_ paths: [String]) -> [String] {
         let files = FileManager.default
         return paths.flatMap { path -> [String] in
             var isFolder: ObjCBool = false
             guard files.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue,
                   !files.fileExists(atPath: (path as NSString).appendingPathComponent("report.json")),
-                  let children = try? files.contentsOfDirectory(atPath: path) else { return [path] }
-            let found = children.sorted().map { (path as NSString).appendingPathComponent($0) + "/report.json" }.filter(files.fileExists)
+                  let below = try? files.subpathsOfDirectory(atPath: path) else { return [path] }
+            let found = below.filter { ($0 as NSString).lastPathComponent == "report.json" }.sorted()
+                .map { (path as NSString).appendingPathComponent($0) }
             return found.isEmpty ? [path] : found
         }
     }
