@@ -71,11 +71,11 @@ enum FastPlan {
         return step.inputs.allSatisfy { $0 == nil || known[$0!] != nil }
     }
 
-    /// Conv (float, constant weights) followed by its only reader BatchNormalization (constant
-    /// statistics) and/or Relu or Clip become one `FusedConv` step, or one `QuantizedConv` step when
-    /// its input and weights are dequantized integers (`weights`: the int8 weights behind folded
-    /// DequantizeLinear steps, `biases` the int32 biases behind others); Gemm and MatMul of
-    /// dequantized integers become `QuantizedGemm`.
+    /// Every step the one-step rules of `rewrites` replace, in their order; then Conv (float,
+    /// constant weights) followed by its only reader BatchNormalization (constant statistics)
+    /// and/or Relu or Clip becomes one `FusedConv` step, or one `QuantizedConv` step when its input
+    /// and weights are dequantized integers (`weights`: the int8 weights behind folded
+    /// DequantizeLinear steps, `biases` the int32 biases behind others).
     private static func fuse(_ steps: [PreparedGraph.Step], graph: PreparedGraph, known: [RuntimeValue?],
                              weights: [Int: QuantizedPlan.WeightSource], biases: [Int: QuantizedPlan.BiasSource]) -> [PreparedGraph.Step] {
         var readers = [Int](repeating: 0, count: graph.slotNames.count)
@@ -89,69 +89,14 @@ enum FastPlan {
         }
         func isConstant(_ slot: Int?) -> Bool { slot.map { known[$0] != nil } ?? true }
 
+        let context = FastRewriteContext(steps: steps, producer: producer, known: known, weights: weights, biases: biases,
+                                         slotNames: graph.slotNames)
         var result: [PreparedGraph.Step] = []
         var skip = Set<Int>()
         for (index, step) in steps.enumerated() {
             if skip.contains(index) { continue }
-            if step.domain.isEmpty, step.opType == "Relu" {
-                result.append(step.replacingKernel(FastRelu(fallback: step.kernel)))
-                continue
-            }
-            if step.domain.isEmpty, step.opType == "LRN", let lrn = step.kernel as? LRN_1 {
-                result.append(step.replacingKernel(FastLRN(lrn: lrn)))
-                continue
-            }
-            if let normalization = ChannelAffineFusion.normalization(step, known: known) {
-                result.append(normalization)
-                continue
-            }
-            if step.opType == "Gemm" || step.opType == "MatMul",
-               let quantized = QuantizedPlan.gemm(step, producer: step.inputs.first.flatMap { $0 }.flatMap { producer[$0] }.map { steps[$0] },
-                                                  weights: weights, biases: biases, known: known, slotNames: graph.slotNames) {
-                result.append(quantized)
-                continue
-            }
-            if step.opType == "Add",
-               let quantized = QuantizedPlan.add(step, producers: step.inputs.map { $0.flatMap { producer[$0] }.map { steps[$0] } },
-                                                 known: known, slotNames: graph.slotNames) {
-                result.append(quantized)
-                continue
-            }
-            if step.domain.isEmpty, step.opType == "QuantizeLinear", let quantize = step.kernel as? QuantizeLinear_10 {
-                result.append(step.replacingKernel(FastQuantizeLinear(fallback: quantize)))
-                continue
-            }
-            if step.domain.isEmpty, step.opType == "DequantizeLinear", let dequantize = step.kernel as? DequantizeLinear_10 {
-                result.append(step.replacingKernel(FastDequantizeLinear(fallback: dequantize)))
-                continue
-            }
-            if step.domain.isEmpty, step.opType == "Gemm", let gemm = step.kernel as? Gemm_1 {
-                result.append(step.replacingKernel(FastGemm(gemm: gemm)))
-                continue
-            }
-            if let binary = FastBinary.replacing(step) {
-                result.append(step.replacingKernel(binary))
-                continue
-            }
-            if step.domain.isEmpty, step.opType == "Transpose", let transpose = step.kernel as? Transpose_1 {
-                result.append(step.replacingKernel(FastTranspose(fallback: transpose)))
-                continue
-            }
-            if step.domain.isEmpty, step.opType == "MaxPool" || step.opType == "AveragePool",
-               let pool = FastPool.replacing(step.kernel, producesIndices: step.outputs.count > 1 && step.outputs[1] != nil) {
-                result.append(.init(label: step.label, opType: step.opType, domain: step.domain, opset: step.opset,
-                                    inputNames: step.inputNames, kernel: pool, requiredInputs: step.requiredInputs,
-                                    inputs: step.inputs, outputs: step.outputs, release: step.release))
-                continue
-            }
-            if step.domain.isEmpty, step.opType == "ReduceMean",
-               let mean = FastReduceMean.replacing(step.kernel, axesInput: step.inputs.count > 1 ? step.inputs[1].flatMap { known[$0]?.tensor } : nil,
-                                                   hasAxesInput: step.inputs.count > 1 && step.inputs[1] != nil) {
-                result.append(step.replacingKernel(mean))
-                continue
-            }
-            if step.domain.isEmpty, let pool = FastGlobalPool.replacing(step.kernel) {
-                result.append(step.replacingKernel(pool))
+            if let rewritten = Self.rewrites.lazy.compactMap({ $0.rewrite(step, context) }).first {
+                result.append(rewritten)
                 continue
             }
             guard step.opType == "Conv", step.domain.isEmpty, let conv = step.kernel as? Conv_1,
