@@ -1,4 +1,5 @@
 import Foundation
+import ModelFormats
 
 /// Writes a report's four files into one folder, each atomically.
 public enum ReportWriter {
@@ -22,7 +23,7 @@ public enum ReportWriter {
         var written: [URL] = []
         for (name, data) in files {
             let url = folder.appendingPathComponent(name)
-            try AtomicFile.write(data, to: url)
+            do { try AtomicFile.write(data, to: url) } catch { throw .writeFailed(file: error.file, reason: error.reason) }
             written.append(url)
         }
         return written
@@ -36,6 +37,8 @@ public enum ReportWriter {
     /// Points `<folder's parent>/latest` at `folder`.
     public static func updateLatestLink(to folder: URL) throws(ReportError) {
         let parent = folder.standardizedFileURL.deletingLastPathComponent()
-        try AtomicFile.symlink(parent.appendingPathComponent("latest"), to: folder.standardizedFileURL.lastPathComponent)
+        do { try AtomicFile.symlink(parent.appendingPathComponent("latest"), to: folder.standardizedFileURL.lastPathComponent) } catch {
+            throw .writeFailed(file: error.file, reason: error.reason)
+        }
     }
 }

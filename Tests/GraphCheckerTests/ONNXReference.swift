@@ -15,7 +15,7 @@ enum ONNXReference {
     static func verdicts(for paths: [String]) throws -> [String: ONNXVerdict] {
         guard let python = FixturePaths.python else { throw FixtureError.missingPython }
         let list = FileManager.default.temporaryDirectory.appendingPathComponent("onnx-check-\(UUID().uuidString).txt")
-        try paths.joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        try paths.joined(separator: "\n").write(to: list, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: list) }
         let script = FixturePaths.repositoryRoot.appendingPathComponent("Tools/onnx_check.py")
         let result = try runProcess(python, [script.path, "--list", list.path], timeout: 900)

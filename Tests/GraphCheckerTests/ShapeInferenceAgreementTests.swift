@@ -35,7 +35,7 @@ final class ShapeInferenceAgreementTests: XCTestCase {
         let cases = try FixturePaths.suiteCases("node") + FixturePaths.suiteCases("light")
         let paths = cases.map { $0.appendingPathComponent("model.onnx").path }
         let list = FileManager.default.temporaryDirectory.appendingPathComponent("infer-\(UUID().uuidString).txt")
-        try paths.joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        try paths.joined(separator: "\n").write(to: list, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: list) }
         let script = FixturePaths.repositoryRoot.appendingPathComponent("Tools/onnx_infer_shapes.py")
         let result = try runProcess(python, [script.path, "--list", list.path], timeout: 900)

@@ -246,7 +246,7 @@ final class ManifestTests: XCTestCase {
         XCTAssertThrowsError(try Manifest.load(corpus: corpus)) { error in
             XCTAssertTrue(String(describing: error).contains("corpus.yml: cannot read the corpus manifest: no such file"), "\(error)")
         }
-        try Self.designExample.write(to: corpus.appendingPathComponent("corpus.yml"), atomically: true, encoding: .utf8)
+        try Self.designExample.write(to: corpus.appendingPathComponent("corpus.yml"), atomically: false, encoding: .utf8)
         XCTAssertEqual(try Manifest.load(corpus: corpus).models.count, 3)
     }
 

@@ -183,7 +183,7 @@ final class NoiseFloorTests: XCTestCase {
               chain: {source: chain/model.onnx}
             external_paths:
               buggy: {command: "test -f {input} && cp '\(folder.file("buggy.onnx").path)' {output}"}
-            """.write(to: folder.file("corpus.yml"), atomically: true, encoding: .utf8)
+            """.write(to: folder.file("corpus.yml"), atomically: false, encoding: .utf8)
         let manifest = try Manifest.load(corpus: folder.url)
         let runner = CellRunner(manifest: manifest, modelsFolder: folder.file("out"), settings: RunSettings(latencyRuns: 1, warmupRuns: 0))
         for path in ["fp32", "fused"] {

@@ -26,7 +26,7 @@ final class RunnerCommandTests: XCTestCase {
             try FileManager.default.copyItem(at: golden.appendingPathComponent(model), to: root.appendingPathComponent(model))
             yaml += "  \(model): {source: \(model)/model.onnx}\n"
         }
-        try yaml.write(to: root.appendingPathComponent("corpus.yml"), atomically: true, encoding: .utf8)
+        try yaml.write(to: root.appendingPathComponent("corpus.yml"), atomically: false, encoding: .utf8)
         return root
     }
 
@@ -142,7 +142,7 @@ final class RunnerCommandTests: XCTestCase {
               broken: {command: "echo no converter for {input} >&2; exit 3 # {output}"}
             models:
               simplenet: {source: simplenet/model.onnx}
-            """.write(to: root.appendingPathComponent("corpus.yml"), atomically: true, encoding: .utf8)
+            """.write(to: root.appendingPathComponent("corpus.yml"), atomically: false, encoding: .utf8)
         let started = Date()
         let (result, report) = try run(root, out: "external", extra: ["--timeout", "3"])
         XCTAssertLessThan(Date().timeIntervalSince(started), 25, "the slow command is stopped, not waited for")

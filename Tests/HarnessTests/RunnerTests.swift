@@ -13,7 +13,7 @@ final class RunnerTests: XCTestCase {
         let golden = FixturePaths.repositoryRoot.appendingPathComponent("Golden")
         try FileManager.default.copyItem(at: golden.appendingPathComponent("simplenet"), to: folder.file("simplenet"))
         try "paths: [fp32, fp16]\nmodels:\n  simplenet: {source: simplenet/model.onnx}\n"
-            .write(to: folder.file("corpus.yml"), atomically: true, encoding: .utf8)
+            .write(to: folder.file("corpus.yml"), atomically: false, encoding: .utf8)
         let manifest = try Manifest.load(corpus: folder.url)
         let plan = try CellPlan(manifest: manifest)
         let runner = Runner(manifest: manifest, corpus: folder.url, plan: plan, modelsFolder: folder.file("out/models"),
@@ -45,7 +45,7 @@ final class RunnerTests: XCTestCase {
         let golden = FixturePaths.repositoryRoot.appendingPathComponent("Golden")
         try FileManager.default.copyItem(at: golden.appendingPathComponent("simplenet"), to: folder.file("simplenet"))
         try "paths: [fp32]\nmodels:\n  simplenet: {source: simplenet/model.onnx}\n"
-            .write(to: folder.file("corpus.yml"), atomically: true, encoding: .utf8)
+            .write(to: folder.file("corpus.yml"), atomically: false, encoding: .utf8)
         let settings = RunSettings(jobs: 1, latencyRuns: 2, warmupRuns: 1)
         let job = CellJob(corpus: folder.url.path, model: "simplenet", path: "fp32", modelsFolder: folder.file("out/models").path,
                           settings: settings, measureFP32Latency: false)

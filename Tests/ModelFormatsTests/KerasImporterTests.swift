@@ -301,7 +301,7 @@ final class KerasImporterTests: XCTestCase {
             rows.append("\(testCase.label)\t\(output.path)\t\(testCase.golden.path)")
         }
         let list = work.file("cases.tsv")
-        try rows.joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        try rows.joined(separator: "\n").write(to: list, atomically: false, encoding: .utf8)
         let script = FixturePaths.repositoryRoot.appendingPathComponent("Tools/keras_crosscheck.py")
         let result = try runProcess(python, [script.path, "--list", list.path, "--rtol", "\(Self.rtol)", "--atol", "\(Self.atol)"], timeout: 900)
         XCTAssertEqual(result.exitCode, 0, result.standardError, file: file, line: line)

@@ -49,7 +49,7 @@ final class ONNXRoundTripTests: XCTestCase {
         XCTAssertEqual(counts["light"], 9)
 
         let pairsFile = work.appendingPathComponent("pairs.tsv")
-        try pairs.joined(separator: "\n").write(to: pairsFile, atomically: true, encoding: .utf8)
+        try pairs.joined(separator: "\n").write(to: pairsFile, atomically: false, encoding: .utf8)
         let script = FixturePaths.repositoryRoot.appendingPathComponent("Tools/onnx_roundtrip_compare.py")
         let result = try runProcess(python, [script.path, pairsFile.path], timeout: 1_200)
         XCTAssertEqual(result.exitCode, 0, result.standardError)

@@ -1,5 +1,6 @@
 import Foundation
 import Harness
+import ModelFormats
 @testable import Reports
 import XCTest
 

@@ -110,13 +110,13 @@ final class DamagedFileSweepTests: XCTestCase {
             let damaged = corpus.appendingPathComponent("m/\(file)")
             try job.bytes.write(to: damaged)
             try fileManager.copyItem(at: source.appendingPathComponent("golden.h5"), to: corpus.appendingPathComponent("m/golden.h5"))
-            try "paths: [fp32]\nmodels:\n  m: {source: m/\(file)}\n".write(to: corpus.appendingPathComponent("corpus.yml"), atomically: true, encoding: .utf8)
+            try "paths: [fp32]\nmodels:\n  m: {source: m/\(file)}\n".write(to: corpus.appendingPathComponent("corpus.yml"), atomically: false, encoding: .utf8)
             commands = Self.fileCommands(damaged, folder: folder)
         case let .golden(source):
             let damaged = corpus.appendingPathComponent("m/golden.h5")
             try job.bytes.write(to: damaged)
             try fileManager.copyItem(at: source.appendingPathComponent("model.h5"), to: corpus.appendingPathComponent("m/model.h5"))
-            try "paths: [fp32]\nmodels:\n  m: {source: m/model.h5}\n".write(to: corpus.appendingPathComponent("corpus.yml"), atomically: true, encoding: .utf8)
+            try "paths: [fp32]\nmodels:\n  m: {source: m/model.h5}\n".write(to: corpus.appendingPathComponent("corpus.yml"), atomically: false, encoding: .utf8)
             commands = Self.fileCommands(damaged, folder: folder)
         case .manifest:
             let golden = FixturePaths.repositoryRoot.appendingPathComponent("Golden")

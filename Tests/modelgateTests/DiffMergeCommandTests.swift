@@ -74,7 +74,7 @@ final class DiffMergeCommandTests: XCTestCase {
         let other = try write("other", int8Loss: 0, digest: "d2")
         var moved = try String(contentsOfFile: other, encoding: .utf8)
         moved = moved.replacingOccurrences(of: "\"path\" : \"Golden\"", with: "\"path\" : \"Elsewhere\"")
-        try moved.write(toFile: other, atomically: true, encoding: .utf8)
+        try moved.write(toFile: other, atomically: false, encoding: .utf8)
         XCTAssertEqual(try runProcess(modelgateExecutable, ["diff", base, other]).exitCode, 2)
     }
 

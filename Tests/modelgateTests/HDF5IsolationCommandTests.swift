@@ -80,7 +80,7 @@ final class HDF5IsolationCommandTests: XCTestCase {
             models:
               bad_model: {source: bad_model/model.h5}
               bad_golden: {source: bad_golden/model.h5}
-            """.write(to: corpus.appendingPathComponent("corpus.yml"), atomically: true, encoding: .utf8)
+            """.write(to: corpus.appendingPathComponent("corpus.yml"), atomically: false, encoding: .utf8)
         let out = folder.file("out")
         let result = try runProcess(modelgateExecutable, ["run", "--corpus", corpus.path, "--out", out.path, "--jobs", "1",
                                                           "--latency-runs", "0", "--warmup", "0"], timeout: 300)

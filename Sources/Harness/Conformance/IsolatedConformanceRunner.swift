@@ -51,7 +51,7 @@ public struct IsolatedConformanceRunner: Sendable {
             counter += 1
             let list = scratch.appendingPathComponent("cases-\(counter).txt")
             let output = scratch.appendingPathComponent("results-\(counter).jsonl")
-            try batch.map { "\($0.name)\t\($0.directory.path)" }.joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+            try batch.map { "\($0.name)\t\($0.directory.path)" }.joined(separator: "\n").write(to: list, atomically: false, encoding: .utf8)
             let process = try WorkerProcess(executable: executable, arguments: workerArguments(list.path),
                                             standardOutput: output, standardError: nil)
             running.append(Worker(process: process, batch: batch))

@@ -73,10 +73,10 @@ func readFile(_ url: URL, limits: ModelLimits) throws(ModelFormatError) -> Data 
     }
 }
 
-/// Writes `data` to a temporary file beside `url`, then renames it over `url`.
+/// Writes `data` to a temporary file beside `url`, then renames it over `url` (`AtomicFile`).
 func writeAtomically(_ data: Data, to url: URL) throws(ModelFormatError) {
-    do { try data.write(to: url, options: .atomic) } catch {
-        throw .writeFailed(file: url.path, reason: describe(error))
+    do { try AtomicFile.write(data, to: url) } catch {
+        throw .writeFailed(file: url.path, reason: error.reason)
     }
 }
 

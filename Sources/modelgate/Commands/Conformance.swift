@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Harness
+import ModelFormats
 
 struct Conformance: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,7 +53,7 @@ struct Conformance: ParsableCommand {
         if let report {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try CommandFailure.reporting { try encoder.encode(summary).write(to: URL(fileURLWithPath: report), options: .atomic) }
+            try CommandFailure.reporting { try AtomicFile.write(try encoder.encode(summary), to: URL(fileURLWithPath: report)) }
         }
         print(summary.text(verbose: verbose))
         if summary.failed > 0 { throw ExitCode(CommandFailure.failed) }

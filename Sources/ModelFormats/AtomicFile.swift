@@ -1,51 +1,61 @@
 import Foundation
 
 /// Writes files so that a reader sees the old content or the new, never a part: the data goes to
-/// a temporary file in the same folder, which is then renamed over the destination.
+/// a temporary file in the same folder, which is then renamed over the destination. (Foundation's
+/// `.atomic` writes are not used: on Linux each leaves an empty `TemporaryDirectory.*` folder behind
+/// in /tmp.)
 public enum AtomicFile {
-    /// - Throws: `ReportError.writeFailed` naming the destination.
-    public static func write(_ data: Data, to url: URL) throws(ReportError) {
+    /// Why a file could not be written.
+    public struct Failure: Error, CustomStringConvertible, Equatable {
+        public var file: String
+        public var reason: String
+
+        public var description: String { "\(file): \(reason)" }
+    }
+
+    /// - Throws: `Failure` naming the destination.
+    public static func write(_ data: Data, to url: URL) throws(Failure) {
         let folder = url.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             guard FileManager.default.createFile(atPath: temporary.path, contents: data) else {
-                throw ReportError.writeFailed(file: url.path, reason: "cannot create \(temporary.lastPathComponent) in \(folder.path)")
+                throw Failure(file: url.path, reason: "cannot create \(temporary.lastPathComponent) in \(folder.path)")
             }
             if let handle = FileHandle(forWritingAtPath: temporary.path) {
                 try? handle.synchronize()
                 try? handle.close()
             }
             guard rename(temporary.path, url.path) == 0 else {
-                throw ReportError.writeFailed(file: url.path, reason: String(cString: strerror(errno)))
+                throw Failure(file: url.path, reason: String(cString: strerror(errno)))
             }
-        } catch let error as ReportError {
+        } catch let error as Failure {
             try? FileManager.default.removeItem(at: temporary)
             throw error
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw .writeFailed(file: url.path, reason: error.localizedDescription)
+            throw Failure(file: url.path, reason: error.localizedDescription)
         }
     }
 
-    public static func write(_ text: String, to url: URL) throws(ReportError) {
+    public static func write(_ text: String, to url: URL) throws(Failure) {
         try write(Data(text.utf8), to: url)
     }
 
     /// Points the symbolic link `link` at `destination` (a relative path), replacing any
     /// previous link atomically.
-    public static func symlink(_ link: URL, to destination: String) throws(ReportError) {
+    public static func symlink(_ link: URL, to destination: String) throws(Failure) {
         let temporary = link.deletingLastPathComponent()
             .appendingPathComponent(".\(link.lastPathComponent).tmp-\(UUID().uuidString.prefix(8))")
         do {
             try FileManager.default.createSymbolicLink(atPath: temporary.path, withDestinationPath: destination)
         } catch {
-            throw .writeFailed(file: link.path, reason: error.localizedDescription)
+            throw Failure(file: link.path, reason: error.localizedDescription)
         }
         guard rename(temporary.path, link.path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
-            throw .writeFailed(file: link.path, reason: reason + " (is \(link.lastPathComponent) a folder?)")
+            throw Failure(file: link.path, reason: reason + " (is \(link.lastPathComponent) a folder?)")
         }
     }
 }
