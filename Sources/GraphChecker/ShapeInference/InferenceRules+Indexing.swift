@@ -7,6 +7,7 @@ extension InferenceRules {
     static func addIndexingAndSignalRules(_ table: inout [String: Rule]) {
         table["NonMaxSuppression"] = { _ in [InferredOutput(elementType: .int64, dimensions: [.unknown, .fixed(3)])] }
         table["RoiAlign"] = roiAlign
+        table["MaxRoiPool"] = maxRoiPool
         table["DynamicQuantizeLinear"] = { c in
             [InferredOutput(elementType: .uint8, shape: c.shape(0)), InferredOutput(elementType: .float, dimensions: []),
              InferredOutput(elementType: .uint8, dimensions: [])]
@@ -120,6 +121,16 @@ extension InferenceRules {
         let rois = c.shape(1)?.dims.first ?? c.shape(2)?.dims.first ?? .unknown
         let channels = c.shape(0).flatMap { $0.rank > 1 ? $0.dims[1] : nil } ?? .unknown
         return [.shape([rois, channels, .fixed(c.int("output_height") ?? 1), .fixed(c.int("output_width") ?? 1)])]
+    }
+
+    /// [num_rois, C, pooled_shape[0], pooled_shape[1]] from X [N, C, H, W] and rois [num_rois, 5].
+    static func maxRoiPool(_ c: InferenceContext) throws(InferenceFailure) -> [InferredOutput]? {
+        let rois = c.shape(1)?.dims.first ?? .unknown
+        let channels = c.shape(0).flatMap { $0.rank > 1 ? $0.dims[1] : nil } ?? .unknown
+        guard let pooled = c.ints("pooled_shape"), pooled.count == 2 else {
+            throw shapeError("pooled_shape must hold two sizes")
+        }
+        return [.shape([rois, channels, .fixed(pooled[0]), .fixed(pooled[1])])]
     }
 
     /// [..., M, M] → [...].

@@ -5,7 +5,7 @@ enum NNKernels {
         GlobalAveragePool_1.self, GlobalMaxPool_1.self, LpPool_2.self, GlobalLpPool_2.self,
         BatchNormalization_1.self, BatchNormalization_7.self, BatchNormalization_14.self,
         InstanceNormalization_1.self, LayerNormalization_17.self, LRN_1.self,
-        NonMaxSuppression_10.self, MaxUnpool_9.self, GridSample_16.self, AffineGrid_20.self, CausalConvWithState_27.self, RoiAlign_10.self, DeformConv_19.self, Col2Im_18.self,
+        NonMaxSuppression_10.self, MaxUnpool_9.self, GridSample_16.self, AffineGrid_20.self, CausalConvWithState_27.self, RoiAlign_10.self, MaxRoiPool_1.self, DeformConv_19.self, Col2Im_18.self,
         Dropout_1.self, Dropout_12.self, NegativeLogLikelihoodLoss_12.self, SoftmaxCrossEntropyLoss_12.self,
         RMSNormalization_23.self, GroupNormalization_18.self, MeanVarianceNormalization_9.self, LpNormalization_1.self,
     ]
