@@ -27,6 +27,17 @@ public struct Graph: Sendable, Equatable {
     }
 }
 
+extension Graph {
+    /// The node that writes each value of this graph (not of its subgraphs), by value name.
+    public func producers() -> [String: Node] {
+        var result: [String: Node] = [:]
+        for node in nodes {
+            for output in node.outputs where !output.isEmpty { result[output] = node }
+        }
+        return result
+    }
+}
+
 /// ONNX's `TensorAnnotation`: quantization parameter tensors attached to a value.
 public struct TensorAnnotation: Sendable, Hashable {
     public var tensorName: String

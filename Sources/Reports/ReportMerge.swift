@@ -57,8 +57,7 @@ extension Report {
         let finishes = reports.compactMap(\.metadata.finishedAt)
         metadata.finishedAt = finishes.max { (RunMetadata.date(from: $0) ?? .distantPast) < (RunMetadata.date(from: $1) ?? .distantPast) }
         metadata.durationSeconds = reports.reduce(0) { $0 + $1.metadata.durationSeconds }
-        let shards = reports.flatMap { $0.metadata.mergedShards ?? ($0.metadata.shard.map { [$0] } ?? []) }
-        metadata.mergedShards = shards.isEmpty ? nil : shards.sorted { ($0.count, $0.index) < ($1.count, $1.index) }
+        metadata.mergedShards = shardsSeen.isEmpty ? nil : shardsSeen.sorted { ($0.count, $0.index) < ($1.count, $1.index) }
         metadata.shard = nil
         metadata.runId = first.metadata.runId.components(separatedBy: "-shard").first ?? first.metadata.runId
         metadata.latencyGated = reports.allSatisfy(\.metadata.latencyGated)

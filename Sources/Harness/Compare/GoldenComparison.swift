@@ -45,14 +45,15 @@ public enum GoldenComparison {
         let labelValues: [Int64]?
         do { labelValues = try labels?.int64Values() } catch { throw .notNumeric(output: "labels", reason: error.description) }
         var detectionPairing: DetectionMatching.Pairing?
-        let isDetections = pairs.map { thresholds($0.output).match == .detections }
+        let outputThresholds = pairs.map { thresholds($0.output) }
+        let isDetections = outputThresholds.map { $0.match == .detections }
         let order = pairs.indices.filter { isDetections[$0] } + pairs.indices.filter { !isDetections[$0] }
         var measured: [(index: Int, metrics: OutputMetrics)] = []
         for index in order {
             let pair = pairs[index]
             guard let goldenTensor = golden[pair.golden] else { continue }
             let tensor = actual[index].tensor
-            let match = thresholds(pair.output).match ?? .elements
+            let match = outputThresholds[index].match ?? .elements
             guard tensor.elementCount == goldenTensor.elementCount || match != .elements else {
                 throw .shapeMismatch(output: pair.output, actual: tensor.shape, golden: goldenTensor.shape)
             }
@@ -64,7 +65,7 @@ public enum GoldenComparison {
                 throw .notNumeric(output: pair.output, reason: error.description)
             }
             let compared = try OutputComparator.comparing(name: pair.output, actual: actualValues, golden: goldenValues, shape: goldenTensor.shape,
-                                                          actualShape: tensor.shape, thresholds: thresholds(pair.output),
+                                                          actualShape: tensor.shape, thresholds: outputThresholds[index],
                                                           noiseFloor: noiseFloors[pair.output], following: match == .detectionValues ? detectionPairing : nil)
             if match == .detections, detectionPairing == nil { detectionPairing = compared.pairing }
             measured.append((index, compared.metrics))

@@ -17,10 +17,7 @@ public enum OutputQuantizationStep {
     /// For every graph output of `model` on such a grid, by name: its step (the scale, > 0).
     public static func steps(of model: Model) -> [String: Double] {
         let graph = model.graph
-        var producer: [String: Node] = [:]
-        for node in graph.nodes {
-            for output in node.outputs where !output.isEmpty { producer[output] = node }
-        }
+        let producer = graph.producers()
         let inputs = Set(graph.inputs.map(\.name))
         func constant(_ name: String) -> Tensor? {
             guard !inputs.contains(name) else { return nil }

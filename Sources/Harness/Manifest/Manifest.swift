@@ -117,9 +117,13 @@ public struct Manifest: Sendable {
     }
 
     private func builtinThresholds(_ name: String, precision: ModelPrecision?) -> Thresholds {
-        if let builtin = OptimizationPath.Component(name: name) { return builtin.defaultThresholds }
-        if let precision { return precision.pathComponent.defaultThresholds }
-        return Self.externalDefaultThresholds
+        Self.judgingComponent(name, precision: precision)?.defaultThresholds ?? Self.externalDefaultThresholds
+    }
+
+    /// The built-in component whose defaults judge the path part `name`: itself when built in, else
+    /// (an external path) the one of the precision it produced; nil when that is not known.
+    private static func judgingComponent(_ name: String, precision: ModelPrecision?) -> OptimizationPath.Component? {
+        OptimizationPath.Component(name: name) ?? precision?.pathComponent
     }
 
     /// What an external path is judged by when `defaults:` says nothing about it and the precision
@@ -154,8 +158,9 @@ public struct Manifest: Sendable {
     /// The `min_detection_agreement` of a path: its components' default, the loosest of them for
     /// a composition; an external path's by the precision of what it produced, else the lossy one.
     public func detectionAgreement(_ path: String, precision: ModelPrecision? = nil) -> Double {
-        let components = OptimizationPath.componentNames(of: path).map { OptimizationPath.Component(name: $0) ?? precision?.pathComponent }
-        let defaults = components.map { $0?.defaultDetectionAgreement ?? OptimizationPath.Component.lossyDetectionAgreement }
+        let defaults = OptimizationPath.componentNames(of: path).map {
+            Self.judgingComponent($0, precision: precision)?.defaultDetectionAgreement ?? OptimizationPath.Component.lossyDetectionAgreement
+        }
         return defaults.min() ?? OptimizationPath.Component.lossyDetectionAgreement
     }
 

@@ -43,10 +43,7 @@ public struct DivergenceLocator {
         for named in expected.intermediates + expected.outputs {
             if let tensor = named.value.tensor, referenceValues[named.name] == nil { referenceValues[named.name] = tensor }
         }
-        var producers: [String: Node] = [:]
-        for node in model.model.graph.nodes {
-            for output in node.outputs where !output.isEmpty { producers[output] = node }
-        }
+        let producers = model.model.graph.producers()
         var compared: [Diagnosis.NodeDeviation] = []
         var seen = Set<String>()
         for named in actual.intermediates + actual.outputs where seen.insert(named.name).inserted {

@@ -29,7 +29,7 @@ struct MaxRoiPool_1: TensorKernel {
         let count = roisTensor.shape[0]
         var result = [Double](repeating: 0, count: count * channels * pooledHeight * pooledWidth)
         for r in 0..<count {
-            let roi = rois[(r * 5)..<(r * 5 + 5)].map { $0 }
+            let roi = Array(rois[(r * 5)..<(r * 5 + 5)])
             let batch = Int(roi[0])
             guard batch >= 0 && batch < batches else { throw KernelError.invalidInput("roi \(r) names batch \(batch) of \(batches)") }
             func scaled(_ value: Float) -> Int { Int((value * spatialScale).rounded(.toNearestOrAwayFromZero)) }
