@@ -22,6 +22,21 @@ final class TensorTests: XCTestCase {
         XCTAssertEqual(copy.scalars(as: Int64.self), [99, 2, 3])
     }
 
+    func testPermutedMovesEveryElementToItsTransposedPlace() throws {
+        let values = (0..<24).map { Int8($0) }
+        let tensor = try Tensor(name: "w", shape: [2, 3, 4], scalars: values)
+        let permuted = try tensor.permuted([2, 0, 1])
+        XCTAssertEqual(permuted.shape, [4, 2, 3])
+        XCTAssertEqual(permuted.name, "w")
+        let result = try XCTUnwrap(permuted.scalars(as: Int8.self))
+        for a in 0..<2 { for b in 0..<3 { for c in 0..<4 {
+            XCTAssertEqual(result[c * 6 + a * 3 + b], values[a * 12 + b * 4 + c])
+        } } }
+        XCTAssertEqual(try tensor.permuted([0, 1, 2]).scalars(as: Int8.self), values)
+        XCTAssertThrowsError(try tensor.permuted([0, 0, 1]))
+        XCTAssertThrowsError(try tensor.permuted([1, 0]))
+    }
+
     func testShapesThatOverflowOrAreNegativeAreRefused() {
         XCTAssertThrowsError(try Tensor.elementCount(of: [1 << 40, 1 << 40]))
         XCTAssertThrowsError(try Tensor(zeros: .float, shape: [-1, 2]))
