@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Harness",
                 dependencies: ["ModelIR", "ModelFormats", "GraphChecker", "Executor", "Passes",
                                .product(name: "Yams", package: "Yams")]),
-        .target(name: "Reports", dependencies: ["Harness"]),
+        .target(name: "Reports", dependencies: ["Harness", "Passes"]),
         .executableTarget(name: "modelgate",
                           dependencies: ["ModelIR", "ModelFormats", "GraphChecker", "Executor",
                                          "Passes", "Harness", "Reports",

@@ -1,12 +1,13 @@
 /// The built-in optimization paths, in one place: each name and the stages it runs.
 ///
 /// A path is one component or several joined by `+` (`fused+int8-static`), run left to right.
-/// Components: `fp32` (a round trip), `fused`, `fp16`, `int8-dynamic`, `int8-static`,
+/// Components: `fp32` (a round trip), `fused`, `fp16`, `int8-dynamic`, `int8-static`, `int8-auto`
+/// (`int8-static` keeping the nodes float that the gates need, `AccuracyDrivenQuantization`),
 /// `prune-<N>` (unstructured magnitude pruning to N % zeros) and `prune-channels-<N>` (N % of the
 /// output channels of Conv/Gemm layers removed by L1 norm).
 public struct OptimizationPath: Sendable, Equatable, CustomStringConvertible {
     public enum Component: Sendable, Hashable, CustomStringConvertible {
-        case fp32, fused, fp16, int8Dynamic, int8Static
+        case fp32, fused, fp16, int8Dynamic, int8Static, int8Auto
         case prune(percent: Double)
         case pruneChannels(percent: Double)
 
@@ -19,6 +20,7 @@ public struct OptimizationPath: Sendable, Equatable, CustomStringConvertible {
             case "fp16": self = .fp16
             case "int8-dynamic": self = .int8Dynamic
             case "int8-static": self = .int8Static
+            case "int8-auto": self = .int8Auto
             default:
                 if name.hasPrefix("prune-channels-") {
                     guard let percent = Self.percent(name.dropFirst("prune-channels-".count)) else { return nil }
@@ -44,6 +46,7 @@ public struct OptimizationPath: Sendable, Equatable, CustomStringConvertible {
             case .fp16: "fp16"
             case .int8Dynamic: "int8-dynamic"
             case .int8Static: "int8-static"
+            case .int8Auto: "int8-auto"
             case .prune(let percent): "prune-\(OptimizationPath.format(percent))"
             case .pruneChannels(let percent): "prune-channels-\(OptimizationPath.format(percent))"
             }
@@ -53,7 +56,7 @@ public struct OptimizationPath: Sendable, Equatable, CustomStringConvertible {
     public let components: [Component]
 
     /// The names `parse` accepts, for messages.
-    public static let knownNames = ["fp32", "fused", "fp16", "int8-dynamic", "int8-static", "prune-<N>", "prune-channels-<N>"]
+    public static let knownNames = ["fp32", "fused", "fp16", "int8-dynamic", "int8-static", "int8-auto", "prune-<N>", "prune-channels-<N>"]
     /// `knownNames` spelled out (`<N>` as 50), what a misspelt path name is compared with.
     public static let exampleNames = knownNames.map { $0.replacing("<N>", with: "50") }
 
@@ -81,7 +84,7 @@ public struct OptimizationPath: Sendable, Equatable, CustomStringConvertible {
     public var description: String { components.map(\.description).joined(separator: "+") }
 
     /// True when a stage needs calibration statistics.
-    public var needsCalibration: Bool { components.contains(.int8Static) }
+    public var needsCalibration: Bool { components.contains(.int8Static) || components.contains(.int8Auto) }
 
 
     static func format(_ percent: Double) -> String {
@@ -120,12 +123,12 @@ public struct OptimizationPath: Sendable, Equatable, CustomStringConvertible {
             return [cleanup,
                     PassStage(name: "int8-dynamic", passes: [try DynamicQuantization(options: options)], repeats: false),
                     PassStage(name: "int8-dynamic-cleanup", passes: [DeadCodeElimination()])]
-        case .int8Static:
-            let quantization = try StaticQuantization(options: options)
+        case .int8Static, .int8Auto:
+            let quantization = try AccuracyDrivenQuantization(options: options, searchesFallback: component == .int8Auto)
             return [cleanup,
-                    PassStage(name: "int8-static", passes: [quantization], repeats: false,
+                    PassStage(name: component.description, passes: [quantization], repeats: false,
                               calibration: quantization.calibrationRequest),
-                    PassStage(name: "int8-static-cleanup", passes: [DeadCodeElimination()])]
+                    PassStage(name: "\(component)-cleanup", passes: [DeadCodeElimination()])]
         case .prune(let percent):
             return [cleanup, PassStage(name: "prune", passes: [try MagnitudePruning(percent: percent, options: options)], repeats: false)]
         case .pruneChannels(let percent):

@@ -14,12 +14,18 @@ public final class PassContext {
     public var calibrator: (any ActivationCalibrating)?
     /// Statistics gathered for the current stage.
     public var calibration: CalibrationTable?
+    /// Runs candidate quantizations against the float model and the gates (`int8-auto`, and the
+    /// sensitivity table of `int8-static`); nil when there is no evaluation data.
+    public var judge: (any QuantizationJudging)?
+    /// What the int8 stage measured of its nodes, when it had a judge.
+    public var sensitivity: QuantizationSensitivity?
 
     public init(options: PassOptions = PassOptions(), constantEvaluator: (any ConstantEvaluating)? = nil,
-                calibrator: (any ActivationCalibrating)? = nil) {
+                calibrator: (any ActivationCalibrating)? = nil, judge: (any QuantizationJudging)? = nil) {
         self.options = options
         self.constantEvaluator = constantEvaluator
         self.calibrator = calibrator
+        self.judge = judge
     }
 
     public func report(_ level: Finding.Level = .info, _ code: String, node: Node? = nil, _ message: String, hint: String? = nil) {

@@ -194,8 +194,8 @@ final class ManifestTests: XCTestCase {
     /// Every name `optimize --path` parses is a corpus path, with the same components; the
     /// names it refuses are refused by `corpus.yml` too.
     func testCorpusAcceptsEveryPathNameOptimizeAccepts() throws {
-        let names = ["fp32", "fused", "fp16", "int8-dynamic", "int8-static", "prune-50", "prune-30", "prune-12.5",
-                     "prune-99", "prune-channels-25", "prune-channels-10", "fused+int8-static", "prune-30+fp16",
+        let names = ["fp32", "fused", "fp16", "int8-dynamic", "int8-static", "int8-auto", "prune-50", "prune-30", "prune-12.5",
+                     "prune-99", "prune-channels-25", "prune-channels-10", "fused+int8-static", "prune-50+int8-auto", "prune-30+fp16",
                      "prune-channels-25+fused+int8-dynamic"]
         for name in names {
             let optimize = try OptimizationPath(parsing: name)
@@ -214,10 +214,10 @@ final class ManifestTests: XCTestCase {
     func testUnknownPathNames() {
         let top = error("paths: [fp32, int9]\nmodels: {m: {source: mnist_cnn/model.h5}}\n")
         XCTAssertEqual(top?.description, "Golden/corpus.yml:1:15: unknown path 'int9' in 'paths'; "
-                       + "allowed: fp32, fused, fp16, int8-dynamic, int8-static, prune-<N>, prune-channels-<N>, or a composition a+b of them")
+                       + "allowed: fp32, fused, fp16, int8-dynamic, int8-static, int8-auto, prune-<N>, prune-channels-<N>, or a composition a+b of them")
         let composed = error("paths: [fp32]\nmodels:\n  m: {source: mnist_cnn/model.h5, paths: [fused+int8-statik]}\nexternal_paths: {conv: {command: 'c {input} {output}'}}\n")
         XCTAssertEqual(composed?.line, 3)
-        XCTAssertTrue(composed?.description.contains("unknown path 'int8-statik' in 'fused+int8-statik' in 'paths' of model 'm' (did you mean 'int8-static'?); allowed: fp32, fused, fp16, int8-dynamic, int8-static, prune-<N>, prune-channels-<N>, conv, or a composition") ?? false,
+        XCTAssertTrue(composed?.description.contains("unknown path 'int8-statik' in 'fused+int8-statik' in 'paths' of model 'm' (did you mean 'int8-static'?); allowed: fp32, fused, fp16, int8-dynamic, int8-static, int8-auto, prune-<N>, prune-channels-<N>, conv, or a composition") ?? false,
                       composed?.description ?? "")
         let defaults = error("paths: [fp32]\ndefaults: {fp8: {rtol: 1}}\nmodels: {m: {source: mnist_cnn/model.h5}}\n")
         XCTAssertEqual(defaults?.line, 2)

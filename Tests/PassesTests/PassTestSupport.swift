@@ -75,7 +75,8 @@ func optimize(_ model: Model, path: String, options: [String: String] = [:],
     assertValid(model, file: file, line: line)
     let optimizer = ModelOptimizer(path: try OptimizationPath(parsing: path), options: PassOptions(options),
                                    calibrationSamples: calibration, verifiesEachPass: true)
-    return try optimizer.optimize(model)
+    let optimized = try optimizer.optimize(model)
+    return (optimized.model, optimized.findings)
 }
 
 /// The first output of `model` on `feeds`, as floats.

@@ -12,7 +12,7 @@ extension OptimizationPath.Component {
             Thresholds([.maxFloorRatio: Self.floorRatio])
         case .fp16:
             Thresholds([.minCosine: 0.999, .maxFP16FloorRatio: Self.fp16FloorRatio, .maxAccuracyLoss: 0.005])
-        case .int8Dynamic, .int8Static:
+        case .int8Dynamic, .int8Static, .int8Auto:
             Thresholds([.minCosine: 0.99, .maxAccuracyLoss: 0.01])
         case .prune:
             Thresholds([.minCosine: 0.95, .maxAccuracyLoss: 0.02])
@@ -28,7 +28,7 @@ extension OptimizationPath.Component {
     public var defaultDetectionAgreement: Double {
         switch self {
         case .fp32, .fused: 1
-        case .fp16, .int8Dynamic, .int8Static, .prune, .pruneChannels: Self.lossyDetectionAgreement
+        case .fp16, .int8Dynamic, .int8Static, .int8Auto, .prune, .pruneChannels: Self.lossyDetectionAgreement
         }
     }
 

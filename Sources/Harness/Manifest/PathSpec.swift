@@ -25,4 +25,7 @@ public struct PathSpec: Sendable, Hashable {
 
     /// True when the path is the plain fp32 conversion, the reference other cells are sized against.
     public var isReference: Bool { steps == [.builtin(.fp32)] }
+
+    /// True when a step is `int8-static` or `int8-auto`, whose candidates a judge measures.
+    public var quantizesStatically: Bool { steps.contains(.builtin(.int8Static)) || steps.contains(.builtin(.int8Auto)) }
 }

@@ -12,19 +12,22 @@ public struct ModelOptimizer {
     /// Calibration inputs (sample axis first), needed by paths with `int8-static`.
     public var calibrationSamples: [String: Tensor]?
     public var verifiesEachPass: Bool
+    /// Judges int8 candidates (`int8-auto`, and the sensitivity table of `int8-static`).
+    public var judge: (any QuantizationJudging)?
 
     public init(path: OptimizationPath, options: PassOptions = PassOptions(), calibrationSamples: [String: Tensor]? = nil,
-                verifiesEachPass: Bool = PassManager.verifiesByDefault) {
+                judge: (any QuantizationJudging)? = nil, verifiesEachPass: Bool = PassManager.verifiesByDefault) {
         self.path = path
         self.options = options
         self.calibrationSamples = calibrationSamples
+        self.judge = judge
         self.verifiesEachPass = verifiesEachPass
     }
 
-    /// The optimized model and what the passes reported.
-    public func optimize(_ model: Model) throws -> (model: Model, findings: [Finding]) {
+    /// The optimized model, what the passes reported, and the int8 sensitivity when a judge measured it.
+    public func optimize(_ model: Model) throws -> (model: Model, findings: [Finding], sensitivity: QuantizationSensitivity?) {
         let stages = try path.stages(options: options)
-        let context = PassContext(options: options, constantEvaluator: ExecutorConstantEvaluator())
+        let context = PassContext(options: options, constantEvaluator: ExecutorConstantEvaluator(), judge: judge)
         if let calibrationSamples {
             let batch = try options.int("calibration_batch", default: 16)
             let limit = options.string("calibration_samples").flatMap(Int.init)
@@ -32,7 +35,7 @@ public struct ModelOptimizer {
         }
         let manager = PassManager(stages: stages, verifiesEachPass: verifiesEachPass)
         let optimized = try manager.run(model, context: context)
-        return (optimized, context.findings)
+        return (optimized, context.findings, context.sensitivity)
     }
 
     /// The calibration file for a model at `modelURL`: `calibration.h5` beside it, else the golden
@@ -44,6 +47,11 @@ public struct ModelOptimizer {
             if FileManager.default.fileExists(atPath: url.path) { return url }
         }
         return nil
+    }
+
+    /// The `labels` dataset of a calibration or golden file, if it has one.
+    public static func loadLabels(_ url: URL) throws(ModelFormatError) -> Tensor? {
+        try HDF5TensorFile.read(url)["labels"]
     }
 
     /// The `inputs` group of a calibration or golden file.

@@ -1,4 +1,5 @@
 import GraphChecker
+import Passes
 
 /// Everything measured for one model × path cell: what the runner fills in, step by step, before
 /// `Gates` judges it and the report is written.
@@ -20,6 +21,8 @@ public struct CellResult: Sendable, Hashable, Codable {
     public var latency: LatencyMetrics?
     public var diagnosis: Diagnosis?
     public var weightErrors: [WeightDeviation]?
+    /// Int8 paths: each quantized node's share of the output noise, and what `int8-auto` kept float.
+    public var quantization: QuantizationSensitivity?
     /// The cell gates (`max_accuracy_loss`, `max_size_ratio`, …) this cell is judged by.
     public var budget: Thresholds
     /// Wall-clock time spent on the cell.
@@ -28,7 +31,7 @@ public struct CellResult: Sendable, Hashable, Codable {
     public init(model: String, path: String, goldenModel: String? = nil, error: CellError? = nil, findings: [Finding] = [],
                 outputs: [OutputMetrics] = [], accuracy: AccuracyMetrics? = nil, size: SizeMetrics? = nil,
                 latency: LatencyMetrics? = nil, diagnosis: Diagnosis? = nil, weightErrors: [WeightDeviation]? = nil,
-                budget: Thresholds = Thresholds(), durationSeconds: Double = 0) {
+                quantization: QuantizationSensitivity? = nil, budget: Thresholds = Thresholds(), durationSeconds: Double = 0) {
         self.model = model
         self.path = path
         self.goldenModel = goldenModel
@@ -40,6 +43,7 @@ public struct CellResult: Sendable, Hashable, Codable {
         self.latency = latency
         self.diagnosis = diagnosis
         self.weightErrors = weightErrors
+        self.quantization = quantization
         self.budget = budget
         self.durationSeconds = durationSeconds
     }

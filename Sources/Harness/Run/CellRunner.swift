@@ -3,6 +3,7 @@ import Foundation
 import GraphChecker
 import ModelFormats
 import ModelIR
+import Passes
 
 /// Runs one model × path cell in this process, step by step (docs/architecture.md, "How one cell runs"):
 /// load the source and golden file, apply the path, save `<models>/<model>/<path>.onnx`, check
@@ -61,19 +62,24 @@ public struct CellRunner: Sendable {
 
         onStage(.convert)
         let file = modelFile(key)
-        let converted = r.run(.convert) { () throws -> (Model, [Finding]) in
+        let budget = r.budget
+        let converted = r.run(.convert) { () throws -> (Model, [Finding], QuantizationSensitivity?) in
             let work = file.deletingLastPathComponent().appendingPathComponent(".work-\(key.path)")
-            let applier = PathApplier(spec: spec, sourceURL: entry.sourceURL, workFolder: work, deadline: deadline,
+            let judge = spec.quantizesStatically ? ExecutorQuantizationJudge(
+                inputs: golden.inputs, file: golden.displayName, golden: .init(outputs: golden.outputs, labels: golden.labels),
+                tolerance: { manifest.tolerance(model: entry, path: key.path, output: $0) }, budget: budget, batchSize: settings.batchSize) : nil
+            let applier = PathApplier(spec: spec, sourceURL: entry.sourceURL, workFolder: work, deadline: deadline, judge: judge,
                                       calibrationSamples: {
                                           try ModelOptimizer.defaultCalibrationFile(for: entry.sourceURL).map(ModelOptimizer.loadCalibrationSamples)
                                       })
-            let (model, findings) = try applier.apply(to: fp32)
+            let (model, findings, sensitivity) = try applier.apply(to: fp32)
             try? FileManager.default.removeItem(at: work)
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try ONNXModelFile.save(model, to: file)
-            return (try ONNXModelFile.load(file), findings)
+            return (try ONNXModelFile.load(file), findings, sensitivity)
         }
-        guard let (model, passFindings) = converted else { return finish(r) }
+        guard let (model, passFindings, sensitivity) = converted else { return finish(r) }
+        r.quantization = sensitivity
 
         onStage(.check)
         let report = GraphChecker().check(model)

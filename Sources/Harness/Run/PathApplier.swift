@@ -17,20 +17,24 @@ public struct PathApplier {
     public var calibrationSamples: () throws -> [String: Tensor]?
     /// When an external command still running is stopped (with its process group).
     public var deadline: Date?
+    /// Judges int8 candidates against the cell's gates (`int8-auto`, the int8 sensitivity table).
+    public var judge: (any QuantizationJudging)?
 
-    public init(spec: PathSpec, sourceURL: URL, workFolder: URL, deadline: Date? = nil,
+    public init(spec: PathSpec, sourceURL: URL, workFolder: URL, deadline: Date? = nil, judge: (any QuantizationJudging)? = nil,
                 calibrationSamples: @escaping () throws -> [String: Tensor]?) {
         self.spec = spec
         self.sourceURL = sourceURL
         self.workFolder = workFolder
         self.deadline = deadline
+        self.judge = judge
         self.calibrationSamples = calibrationSamples
     }
 
-    /// The path's model and what the passes reported.
-    public func apply(to fp32: Model) throws -> (model: Model, findings: [Finding]) {
+    /// The path's model, what the passes reported, and the int8 sensitivity when one was measured.
+    public func apply(to fp32: Model) throws -> (model: Model, findings: [Finding], sensitivity: QuantizationSensitivity?) {
         var model = fp32
         var findings: [Finding] = []
+        var sensitivity: QuantizationSensitivity?
         var builtins: [OptimizationPath.Component] = []
         var atSource = true
 
@@ -42,10 +46,11 @@ public struct PathApplier {
                 guard let loaded = try calibrationSamples() else { throw PathError.noCalibration(path: spec.name, model: sourceURL.path) }
                 samples = loaded
             }
-            let optimizer = ModelOptimizer(path: path, calibrationSamples: samples)
-            let (optimized, passFindings) = try optimizer.optimize(model)
-            model = optimized
-            findings += passFindings
+            let optimizer = ModelOptimizer(path: path, calibrationSamples: samples, judge: judge)
+            let optimized = try optimizer.optimize(model)
+            model = optimized.model
+            findings += optimized.findings
+            sensitivity = optimized.sensitivity ?? sensitivity
             if builtins != [.fp32] { atSource = false }
             builtins = []
         }
@@ -61,7 +66,7 @@ public struct PathApplier {
             }
         }
         try flushBuiltins()
-        return (model, findings)
+        return (model, findings, sensitivity)
     }
 
     private func run(_ external: ExternalPath, on model: Model, useSource: Bool, index: Int) throws -> Model {

@@ -21,6 +21,10 @@ import ModelIR
 /// - Weight `DequantizeLinear` nodes carry no zero point (0 is the default), so the file holds
 ///   only the int8 values and one scale per channel.
 ///
+/// - Parts (`quantize_weights`, `quantize_activations`, both true by default): with one of them
+///   false only the other part is quantized (weights alone, or activations alone, biases left in
+///   float), the two halves of a node's sensitivity (`AccuracyDrivenQuantization`).
+///
 /// Needs opset 10 or later. Nodes whose activation was not calibrated are left in float32.
 public struct StaticQuantization: GraphPass {
     public let name = "int8-static"
@@ -29,6 +33,8 @@ public struct StaticQuantization: GraphPass {
     let activationType: DataType
     let perChannel: Bool
     let quantizeOutputs: Bool
+    let quantizeWeights: Bool
+    let quantizeActivations: Bool
     public let calibrationRequest: CalibrationRequest
 
     public static let defaultOpTypes: Set<String> = ["Conv", "Gemm", "MatMul"]
@@ -43,12 +49,26 @@ public struct StaticQuantization: GraphPass {
         activationType = try options.string("activation_type", default: "int8", allowed: ["int8", "uint8"]) == "uint8" ? .uint8 : .int8
         perChannel = try options.bool("per_channel", default: true)
         quantizeOutputs = try options.bool("quantize_outputs", default: true)
+        quantizeWeights = try options.bool("quantize_weights", default: true)
+        quantizeActivations = try options.bool("quantize_activations", default: true)
+        guard quantizeWeights || quantizeActivations else {
+            throw .invalidOption(key: "quantize_weights", value: "false", expected: "true when quantize_activations is false")
+        }
         let method = try options.string("calibration_method", default: "minmax", allowed: Set(CalibrationMethod.allCases.map(\.rawValue)))
         let percentile = try options.double("percentile", default: 99.999)
         guard percentile > 0, percentile <= 100 else { throw .invalidOption(key: "percentile", value: String(percentile), expected: "a number in (0, 100]") }
         let selection = selection, quantizeOutputs = quantizeOutputs
         calibrationRequest = CalibrationRequest(method: CalibrationMethod(rawValue: method) ?? .minMax, percentile: percentile) { model in
             Self.activations(in: model, selection: selection, quantizeOutputs: quantizeOutputs)
+        }
+    }
+
+    /// The nodes a run with `table` quantizes: selected, with activation inputs that are all calibrated.
+    func quantizableNodes(in graph: Graph, table: CalibrationTable) -> [Node] {
+        graph.nodes.filter { node in
+            guard selection.selects(node) else { return false }
+            let inputs = Self.activationInputs(of: node, in: graph)
+            return !inputs.isEmpty && inputs.allSatisfy { table.range(of: node.inputs[$0], method: .minMax) != nil }
         }
     }
 
@@ -140,7 +160,7 @@ public struct StaticQuantization: GraphPass {
         }
         var graph = model.graph
         var names = NameGenerator(graph)
-        let targets = Self.activations(in: model, selection: selection, quantizeOutputs: quantizeOutputs)
+        let targets = quantizeActivations ? Self.activations(in: model, selection: selection, quantizeOutputs: quantizeOutputs) : []
         // Values no quantized node reads (the last layer's logits) keep their full range: clipping
         // them by entropy or percentile would change the decision, not the precision of later layers.
         let readByQuantized = Set(graph.nodes.filter(selection.selects).flatMap { node in
@@ -158,18 +178,18 @@ public struct StaticQuantization: GraphPass {
             let node = graph.nodes[index]
             guard selection.selects(node) else { continue }
             let inputs = Self.activationInputs(of: node, in: graph)
-            guard !inputs.isEmpty, inputs.allSatisfy({ activationParameters[node.inputs[$0]] != nil }) else {
+            guard !inputs.isEmpty, !quantizeActivations || inputs.allSatisfy({ activationParameters[node.inputs[$0]] != nil }) else {
                 context.report(.info, "node-not-quantized", node: node, "an activation input was not calibrated; the node stays float32")
                 continue
             }
             var updated = node
             var weightParameters: QuantizationParameters?
-            if let (slot, axis) = Self.weight(of: node, in: graph), let weight = graph.constant(node.inputs[slot]) {
+            if quantizeWeights, let (slot, axis) = Self.weight(of: node, in: graph), let weight = graph.constant(node.inputs[slot]) {
                 let quantized = try quantizeWeight(weight, axis: perAxis ? axis : nil, graph: &graph, names: &names, nodes: &newNodes, cache: &weightCache)
                 updated.inputs[slot] = quantized.output
                 weightParameters = quantized.parameters
             }
-            if let weightParameters, node.opType != "MatMul", node.inputs.count > 2, !node.inputs[2].isEmpty,
+            if quantizeActivations, let weightParameters, node.opType != "MatMul", node.inputs.count > 2, !node.inputs[2].isEmpty,
                node.float("alpha", default: 1) == 1, let bias = graph.constant(node.inputs[2]), bias.dataType == .float, bias.rank == 1,
                let inputScale = activationParameters[node.inputs[0]]?.scales.first {
                 let beta = node.opType == "Gemm" ? node.float("beta", default: 1) : 1
@@ -194,7 +214,7 @@ public struct StaticQuantization: GraphPass {
         }
         var weightOnlyCount = 0
         for index in graph.nodes.indices {
-            let slots = recurrentWeights(of: graph.nodes[index], in: graph)
+            let slots = quantizeWeights ? recurrentWeights(of: graph.nodes[index], in: graph) : []
             for (slot, axis) in slots {
                 guard let weight = graph.constant(graph.nodes[index].inputs[slot]) else { continue }
                 let quantized = try quantizeWeight(weight, axis: perAxis ? axis : nil, graph: &graph, names: &names, nodes: &newNodes, cache: &weightCache)

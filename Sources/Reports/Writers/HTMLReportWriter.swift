@@ -52,7 +52,7 @@ public enum HTMLReportWriter {
 
         html.append(#"<section id="matrix-section"><h2>Model × path</h2>"#)
         html.append(#"<p class="hint">Click a column header to sort; click a cell for its details.</p>"#)
-        html.append(#"<table id="matrix"><thead><tr><th class="sortable" data-type="text">model</th>"#)
+        html.append(#"<table id="matrix" class="sortable-rows"><thead><tr><th class="sortable" data-type="text">model</th>"#)
         for path in paths {
             html.append(#"<th class="sortable" data-type="number">\#(e(path))</th>"#)
         }
@@ -192,6 +192,7 @@ public enum HTMLReportWriter {
             }
             html.append("</tbody></table>")
         }
+        if let sensitivity = r.quantization { html.append(SensitivityTable.html(sensitivity)) }
         if let weights = r.weightErrors, !weights.isEmpty {
             html.append("<h3>Weight errors</h3><table class=\"metrics\"><thead><tr><th>initializer</th><th>SNR dB</th><th>cosine</th><th>max abs</th></tr></thead><tbody>")
             for weight in weights {
@@ -254,8 +255,8 @@ public enum HTMLReportWriter {
     h1{font-size:24px;margin:0 0 8px}h2{font-size:18px;margin:28px 0 8px}h3{font-size:15px;margin:16px 0 6px}
     table{border-collapse:collapse;margin:6px 0}th,td{padding:4px 8px;border:1px solid #ddd;text-align:left;vertical-align:top}
     table.meta th{background:#fafafa;font-weight:600;white-space:nowrap}
-    #matrix th.sortable{cursor:pointer;background:#f3f3f3;user-select:none}#matrix th.sortable:hover{background:#e8e8e8}
-    #matrix th[data-order=asc]::after{content:" ▲"}#matrix th[data-order=desc]::after{content:" ▼"}
+    th.sortable{cursor:pointer;background:#f3f3f3;user-select:none}th.sortable:hover{background:#e8e8e8}
+    th[data-order=asc]::after{content:" ▲"}th[data-order=desc]::after{content:" ▼"}tr.kept-float td{background:#eef3fd}
     td.cell{text-align:center;min-width:90px}td.cell a{color:inherit;text-decoration:none;display:block}td.cell small{opacity:.8}
     .pass{background:#e6f4ea;color:#1e6b31}.fail{background:#fde8e8;color:#a4161a}.error{background:#fff1df;color:#9a4b00}.none{background:#f7f7f7;color:#999}
     .badge{border-radius:10px;padding:1px 8px;font-weight:600}
@@ -276,8 +277,7 @@ public enum HTMLReportWriter {
 
     static let script = """
     (function () {
-      var table = document.getElementById('matrix');
-      if (table) {
+      Array.prototype.forEach.call(document.querySelectorAll('table.sortable-rows'), function (table) {
         var headers = table.tHead.rows[0].cells;
         Array.prototype.forEach.call(headers, function (header, index) {
           header.addEventListener('click', function () {
@@ -296,7 +296,7 @@ public enum HTMLReportWriter {
             rows.forEach(function (row) { body.appendChild(row); });
           });
         });
-      }
+      });
       function openTarget() {
         var target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
         if (target && target.tagName === 'DETAILS') { target.open = true; target.scrollIntoView(); }

@@ -5,15 +5,20 @@ import Harness
 import ModelFormats
 import ModelIR
 import Passes
+import Reports
 
 struct Optimize: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Apply one built-in path to a model.",
         discussion: """
-            Paths: fp32, fused, fp16, int8-dynamic, int8-static, prune-<N>, prune-channels-<N>, and compositions \
-            such as fused+int8-static. int8-static calibrates on --calibration, else calibration.h5 or golden.h5 \
-            beside the model. Options (--option key=value, repeatable) tune the passes, e.g. calibration_method=entropy, \
-            percentile=99.99, activation_type=uint8, exclude_nodes=a,b, fp16_block_ops_add=Softmax, prune_scope=global.
+            Paths: fp32, fused, fp16, int8-dynamic, int8-static, int8-auto, prune-<N>, prune-channels-<N>, and \
+            compositions such as fused+int8-static. int8-static and int8-auto calibrate on --calibration, else \
+            calibration.h5 or golden.h5 beside the model. int8-auto keeps the most sensitive nodes in float until the \
+            quantized model meets its gates on those samples against the float model: min_cosine (default 0.99), \
+            max_accuracy_loss (default 0.01, needs a labels dataset), any corpus.yml threshold key, and \
+            max_float_fraction (default 0.25). Options (--option key=value, repeatable) tune the passes, e.g. \
+            calibration_method=entropy, percentile=99.99, activation_type=uint8, exclude_nodes=a,b, \
+            fp16_block_ops_add=Softmax, prune_scope=global, sensitivity=true (the per-node table on int8-static).
             """)
     @Argument(help: "The source model.") var input: String
     @Argument(help: "The ONNX file to write.") var output: String
@@ -37,16 +42,23 @@ struct Optimize: ParsableCommand {
         let outputURL = URL(fileURLWithPath: output)
         let model = try CommandFailure.reporting { try ModelLoader.load(inputURL) }
         var samples: [String: Tensor]?
+        var judge: ExecutorQuantizationJudge?
         if optimizationPath.needsCalibration {
             let file = calibration.map { URL(fileURLWithPath: $0) } ?? ModelOptimizer.defaultCalibrationFile(for: inputURL)
             guard let file else {
                 throw CommandFailure("\(input): path '\(optimizationPath)' needs calibration data: pass --calibration FILE "
                                      + "or put calibration.h5 (or golden.h5) beside the model")
             }
-            samples = try CommandFailure.reporting { try ModelOptimizer.loadCalibrationSamples(file) }
+            let loaded = try CommandFailure.reporting { try ModelOptimizer.loadCalibrationSamples(file) }
+            samples = loaded
+            if optimizationPath.components.contains(.int8Auto) || passOptions.string("sensitivity") == "true" {
+                judge = try CommandFailure.reporting {
+                    try ExecutorQuantizationJudge(inputs: loaded, file: file.path, labels: try ModelOptimizer.loadLabels(file), options: passOptions)
+                }
+            }
         }
-        let optimizer = ModelOptimizer(path: optimizationPath, options: passOptions, calibrationSamples: samples)
-        let (optimized, findings) = try CommandFailure.reporting {
+        let optimizer = ModelOptimizer(path: optimizationPath, options: passOptions, calibrationSamples: samples, judge: judge)
+        let (optimized, findings, sensitivity) = try CommandFailure.reporting {
             do { return try optimizer.optimize(model) } catch {
                 throw CommandFailure("\(input): path '\(optimizationPath)' failed: \(error)")
             }
@@ -60,6 +72,7 @@ struct Optimize: ParsableCommand {
         for finding in findings {
             print("  \(finding.level.rawValue) [\(finding.code)] \(finding.node.map { "\($0): " } ?? "")\(finding.message)")
         }
+        if let sensitivity { print(SensitivityTable.text(sensitivity)) }
         let report = GraphChecker(lint: false).check(optimized)
         if !report.isValid {
             throw CommandFailure("\(output): the optimized model does not pass the checker: "
