@@ -133,7 +133,7 @@ final class ManifestTests: XCTestCase {
             """
         XCTAssertEqual(error(manifest)?.description,
                        "Golden/corpus.yml:8:5: unknown key 'tolerance' in model 'mnist_cnn' (did you mean 'tolerances'?); "
-                       + "allowed: source, paths, tolerances, teacher, budgets")
+                       + "allowed: source, paths, tolerances, teacher, budgets, options")
     }
 
     func testUnknownKeysAtEveryLevel() {
@@ -241,7 +241,7 @@ final class ManifestTests: XCTestCase {
         let format = error("paths: [fp32]\nmodels:\n  m: {source: m/model.pt}\n")
         XCTAssertEqual(format?.description, "Golden/corpus.yml:3:15: source 'm/model.pt' of model 'm' is not a model file ModelGate reads; allowed: .onnx, .h5, .keras, .tflite")
         let noSource = error("paths: [fp32]\nmodels:\n  m: {paths: [fp32]}\n")
-        XCTAssertEqual(noSource?.description, "Golden/corpus.yml:3:3: model 'm' has no 'source'; allowed: source, paths, tolerances, teacher, budgets")
+        XCTAssertEqual(noSource?.description, "Golden/corpus.yml:3:3: model 'm' has no 'source'; allowed: source, paths, tolerances, teacher, budgets, options")
 
         XCTAssertThrowsError(try Manifest.load(corpus: corpus)) { error in
             XCTAssertTrue(String(describing: error).contains("corpus.yml: cannot read the corpus manifest: no such file"), "\(error)")

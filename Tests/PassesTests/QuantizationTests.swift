@@ -332,22 +332,36 @@ final class PassManagerTests: XCTestCase {
 }
 
 final class ManifestOptionsTests: XCTestCase {
+    private let yaml = """
+        paths: [fp32, int8-static]
+        defaults:
+          int8-static: {min_cosine: 0.99, options: {calibration_method: entropy, percentile: 99.9}}
+          fp16: {options: {fp16-block-ops-add: [Softmax, LayerNormalization]}}
+        models:
+          a: {source: a/model.onnx, options: {int8-static: {calibration_method: percentile, exclude_nodes: [fc1, fc2]}}}
+          b: {source: b/model.onnx}
+        """
+
     func testOptionsComeFromDefaultsThenTheModel() throws {
-        let yaml = """
-            paths: [fp32, int8-static]
-            defaults:
-              int8-static: {min_cosine: 0.99, options: {calibration_method: entropy, percentile: 99.9}}
-              fp16: {options: {fp16_block_ops_add: [Softmax, LayerNormalization]}}
-            models:
-              a: {source: a/model.onnx, options: {int8-static: {calibration_method: percentile, exclude_nodes: [fc1, fc2]}}}
-            """
-        let forA = try PassOptions(manifestYAML: yaml, model: "a", path: OptimizationPath(parsing: "fp16+int8-static"))
+        let manifest = try Manifest.parse(yaml: yaml, file: "corpus.yml", corpusRoot: URL(fileURLWithPath: "/c"), checkSources: false)
+        let a = try XCTUnwrap(manifest.model(named: "a")), b = try XCTUnwrap(manifest.model(named: "b"))
+        let forA = manifest.passOptions(model: a, path: "fp16+int8-static")
         XCTAssertEqual(forA.string("calibration_method"), "percentile")
         XCTAssertEqual(forA.string("percentile"), "99.9")
         XCTAssertEqual(forA.list("exclude_nodes"), ["fc1", "fc2"])
         XCTAssertEqual(forA.list("fp16_block_ops_add"), ["Softmax", "LayerNormalization"])
-        let forB = try PassOptions(manifestYAML: yaml, model: "b", path: OptimizationPath(parsing: "int8-static"))
+        let forB = manifest.passOptions(model: b, path: "int8-static")
         XCTAssertEqual(forB.string("calibration_method"), "entropy")
         XCTAssertNil(forB.string("exclude_nodes"))
+        XCTAssertEqual(manifest.passOptions(model: b, path: "fp32").values, [:])
+        XCTAssertEqual(manifest.pathThresholds("int8-static")[.minCosine], 0.99, "options sit beside the thresholds")
+    }
+
+    func testOptionsForAPathThatIsNotBuiltInAreRefusedWithTheirLine() {
+        let text = "paths: [fp32]\nmodels:\n  a: {source: a/model.onnx, options: {my-converter: {x: 1}}}\n"
+        XCTAssertThrowsError(try Manifest.parse(yaml: text, file: "corpus.yml", corpusRoot: URL(fileURLWithPath: "/c"), checkSources: false)) { error in
+            XCTAssertTrue("\(error)".contains("corpus.yml:3:"), "\(error)")
+            XCTAssertTrue("\(error)".contains("need a built-in path component, not 'my-converter'"), "\(error)")
+        }
     }
 }

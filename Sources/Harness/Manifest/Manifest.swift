@@ -15,6 +15,8 @@ public struct Manifest: Sendable {
     public var paths: [String]
     /// Thresholds per path name from `defaults:`, on top of the built-in ones.
     public var defaults: [String: ThresholdOverrides]
+    /// Pass options per built-in path component from `defaults.<component>.options`.
+    public var defaultOptions: [String: [String: String]]
     /// Models in file order.
     public var models: [ModelEntry]
     /// User converters from `external_paths:`, by name.
@@ -23,14 +25,29 @@ public struct Manifest: Sendable {
     public var digest: String
 
     public init(file: String, corpusRoot: URL, paths: [String], defaults: [String: ThresholdOverrides] = [:],
-                models: [ModelEntry], externalPaths: [String: ExternalPath] = [:], digest: String = "") {
+                defaultOptions: [String: [String: String]] = [:], models: [ModelEntry], externalPaths: [String: ExternalPath] = [:],
+                digest: String = "") {
         self.file = file
         self.corpusRoot = corpusRoot
         self.paths = paths
         self.defaults = defaults
+        self.defaultOptions = defaultOptions
         self.models = models
         self.externalPaths = externalPaths
         self.digest = digest
+    }
+
+    /// The pass options `model` runs `path` with: for each built-in component of the path, the
+    /// defaults' `options`, then the model's; later components and the model win.
+    public func passOptions(model: ModelEntry, path: String) -> PassOptions {
+        var values: [String: String] = [:]
+        for step in pathSpec(path)?.steps ?? [] {
+            guard case .builtin(let component) = step else { continue }
+            for layer in [defaultOptions[component.description], model.options[component.description]] {
+                values.merge(layer ?? [:]) { $1 }
+            }
+        }
+        return PassOptions(values)
     }
 
     /// The manifest file name inside a corpus folder.

@@ -6,7 +6,7 @@ import Yams
 /// column) and builds a validated `Manifest`.
 struct ManifestParser {
     static let topLevelKeys = ["paths", "defaults", "models", "external_paths"]
-    static let modelKeys = ["source", "paths", "tolerances", "teacher", "budgets"]
+    static let modelKeys = ["source", "paths", "tolerances", "teacher", "budgets", "options"]
     static let externalPathKeys = ["command", "format"]
     static let modelFormats = ModelFileFormat.allCases.map { "." + $0.rawValue }
 
@@ -56,10 +56,17 @@ struct ManifestParser {
         }
 
         var defaults: [String: ThresholdOverrides] = [:]
+        var defaultOptions: [String: [String: String]] = [:]
         if let node = value(top, "defaults") {
             for (key, value) in try mapping(node, what: "'defaults'") {
                 let path = try pathName(key, in: "'defaults'")
-                defaults[path] = try thresholds(value, keys: ThresholdKey.allCases, in: "defaults for '\(path)'")
+                var entries = try mapping(value, what: "defaults for '\(path)'")
+                if let index = entries.firstIndex(where: { $0.0.string == "options" }) {
+                    defaultOptions[path] = try passOptions(entries[index].1, component: entries[index].0, path: path, in: "'options' of defaults for '\(path)'")
+                    entries.remove(at: index)
+                }
+                defaults[path] = try thresholds(.mapping(Node.Mapping(entries, value.tag, value.mapping?.style ?? .any, value.mark)),
+                                                keys: ThresholdKey.allCases, in: "defaults for '\(path)'")
             }
         }
 
@@ -97,7 +104,7 @@ struct ManifestParser {
                 current = models.first { $0.name == next }?.teacher
             }
         }
-        return Manifest(file: file, corpusRoot: corpusRoot, paths: paths ?? [], defaults: defaults,
+        return Manifest(file: file, corpusRoot: corpusRoot, paths: paths ?? [], defaults: defaults, defaultOptions: defaultOptions,
                         models: models, externalPaths: externalPaths)
     }
 
@@ -161,7 +168,35 @@ struct ManifestParser {
             model.overrides.merge(try modelOverrides(node, keys: ThresholdKey.budgetKeys, outputs: false,
                                                      in: "'budgets' of model '\(name)'"))
         }
+        if let node = value(entry, "options") {
+            for (key, value) in try mapping(node, what: "'options' of model '\(name)'") {
+                let component = try string(key, what: "a path component in 'options' of model '\(name)'")
+                model.options[component] = try passOptions(value, component: key, path: component, in: "'options' of model '\(name)' for '\(component)'")
+            }
+        }
         return (model, teacherNode)
+    }
+
+    /// Pass options for one built-in path component: a mapping of option names to a value or a
+    /// list of values (joined with commas), names lower-cased with `-` as `_`.
+    private func passOptions(_ node: Node, component key: Node, path: String, in context: String) throws(ManifestError) -> [String: String] {
+        guard OptimizationPath.Component(name: path) != nil else {
+            throw invalid(key, "options in \(context) need a built-in path component, not '\(path)'", allowed: OptimizationPath.knownNames)
+        }
+        var result: [String: String] = [:]
+        for (name, value) in try mapping(node, what: context) {
+            let option = try string(name, what: "an option name in \(context)").lowercased().replacingOccurrences(of: "-", with: "_")
+            switch value {
+            case .scalar(let scalar): result[option] = scalar.string
+            case .sequence(let items):
+                var parts: [String] = []
+                for item in items { parts.append(try string(item, what: "an item of option '\(option)' in \(context)")) }
+                result[option] = parts.joined(separator: ",")
+            default:
+                throw invalid(value, "option '\(option)' in \(context) must be a value or a list of values, not a \(kind(value))")
+            }
+        }
+        return result
     }
 
     /// `tolerances:` or `budgets:` of a model: threshold keys for the whole model, path names with

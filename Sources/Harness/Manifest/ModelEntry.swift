@@ -13,6 +13,8 @@ public struct ModelEntry: Sendable, Hashable {
     public var teacher: String?
     /// `tolerances:` and `budgets:` merged.
     public var overrides: ModelOverrides
+    /// `options:` pass options per built-in path component (`int8-static: {exclude_nodes: fc2}`).
+    public var options: [String: [String: String]] = [:]
     /// The line of the model's key in `corpus.yml`.
     public var line: Int
 

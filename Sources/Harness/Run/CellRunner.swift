@@ -68,7 +68,8 @@ public struct CellRunner: Sendable {
             let judge = spec.quantizesStatically ? ExecutorQuantizationJudge(
                 inputs: golden.inputs, file: golden.displayName, golden: .init(outputs: golden.outputs, labels: golden.labels),
                 tolerance: { manifest.tolerance(model: entry, path: key.path, output: $0) }, budget: budget, batchSize: settings.batchSize) : nil
-            let applier = PathApplier(spec: spec, sourceURL: entry.sourceURL, workFolder: work, deadline: deadline, judge: judge,
+            let options = manifest.passOptions(model: entry, path: key.path)
+            let applier = PathApplier(spec: spec, sourceURL: entry.sourceURL, workFolder: work, deadline: deadline, judge: judge, options: options,
                                       calibrationSamples: {
                                           try ModelOptimizer.defaultCalibrationFile(for: entry.sourceURL).map(ModelOptimizer.loadCalibrationSamples)
                                       })

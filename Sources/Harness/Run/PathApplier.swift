@@ -19,10 +19,13 @@ public struct PathApplier {
     public var deadline: Date?
     /// Judges int8 candidates against the cell's gates (`int8-auto`, the int8 sensitivity table).
     public var judge: (any QuantizationJudging)?
+    /// Options of the built-in steps (`Manifest.passOptions`).
+    public var options: PassOptions
 
     public init(spec: PathSpec, sourceURL: URL, workFolder: URL, deadline: Date? = nil, judge: (any QuantizationJudging)? = nil,
-                calibrationSamples: @escaping () throws -> [String: Tensor]?) {
+                options: PassOptions = PassOptions(), calibrationSamples: @escaping () throws -> [String: Tensor]?) {
         self.spec = spec
+        self.options = options
         self.sourceURL = sourceURL
         self.workFolder = workFolder
         self.deadline = deadline
@@ -46,7 +49,7 @@ public struct PathApplier {
                 guard let loaded = try calibrationSamples() else { throw PathError.noCalibration(path: spec.name, model: sourceURL.path) }
                 samples = loaded
             }
-            let optimizer = ModelOptimizer(path: path, calibrationSamples: samples, judge: judge)
+            let optimizer = ModelOptimizer(path: path, options: options, calibrationSamples: samples, judge: judge)
             let optimized = try optimizer.optimize(model)
             model = optimized.model
             findings += optimized.findings
