@@ -17,12 +17,7 @@ if [ ! -f "$corpus/corpus.yml" ]; then
   (cd Tools/corpus && "$corpus_python" sensitive_nets.py "$root/$corpus")
 fi
 python="$(bash Benchmarks/nncf-venv.sh)"
-if [ -n "${MODELGATE:-}" ]; then
-  bin="$MODELGATE"
-else
-  swift build -c release --product modelgate >/dev/null
-  bin="$(swift build -c release --show-bin-path)/modelgate"
-fi
+bin="$(bash Benchmarks/modelgate-bin.sh)"
 out="$root/.cache/auto-int8-vs-nncf"
 rm -rf "$out"
 echo "corpus: $corpus; $(date -u +%Y-%m-%dT%H:%MZ); $("$python" -c 'import nncf, onnxruntime; print(f"nncf {nncf.__version__}, onnxruntime {onnxruntime.__version__}")')" >&2

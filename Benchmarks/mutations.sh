@@ -30,10 +30,7 @@ if [ -z "${PY:-}" ]; then
     source Tools/python-env.sh
   fi
 fi
-if [ -z "${MODELGATE:-}" ]; then
-  swift build -c release --product modelgate >&2
-  MODELGATE="$(swift build -c release --show-bin-path)/modelgate"
-fi
+MODELGATE="$(bash Benchmarks/modelgate-bin.sh)"
 export MODELGATE
 zoo="${ZOO:-.cache/zoo}"
 corpus="${CORPUS:-.cache/mutations}"

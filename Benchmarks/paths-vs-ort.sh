@@ -25,12 +25,7 @@ paths="${2:-fp16 int8-dynamic int8-static prune-50}"
 
 python="$(bash Benchmarks/toolchain-venv.sh)"
 
-if [ -n "${MODELGATE:-}" ]; then
-  bin="$MODELGATE"
-else
-  swift build -c release --product modelgate >/dev/null
-  bin="$(swift build -c release --show-bin-path)/modelgate"
-fi
+bin="$(bash Benchmarks/modelgate-bin.sh)"
 
 out="$root/.cache/paths-vs-ort/$(basename "$(cd "$corpus" && pwd)")"
 mkdir -p "$out"

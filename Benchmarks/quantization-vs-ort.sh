@@ -6,6 +6,5 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 source Tools/python-env.sh
-swift build -c release --product modelgate >/dev/null
-bin="$(swift build -c release --show-bin-path)/modelgate"
+bin="$(MODELGATE= bash Benchmarks/modelgate-bin.sh)"
 exec "$PY" Benchmarks/quantization_vs_ort.py --modelgate "$bin" --corpus "${1:-Golden}"

@@ -23,10 +23,7 @@ while [ $# -gt 0 ]; do
     *) models+=("$1"); shift ;;
   esac
 done
-if [ -z "${MODELGATE:-}" ]; then
-  swift build -c release --product modelgate >&2
-  MODELGATE="$(swift build -c release --show-bin-path)/modelgate"
-fi
+MODELGATE="$(bash Benchmarks/modelgate-bin.sh)"
 store=.cache/bench-models
 if [ ${#models[@]} -eq 0 ]; then
   models=(.cache/onnx-suite/light/*/model.onnx)

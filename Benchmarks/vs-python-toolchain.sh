@@ -18,9 +18,8 @@ cd "$root"
 corpus="${1:-Golden}"
 python="$(bash Benchmarks/toolchain-venv.sh)"
 
-swift build -c release --product modelgate >"$root/.cache/vs-python-toolchain-build.log" 2>&1 || {
+modelgate="$(MODELGATE= bash Benchmarks/modelgate-bin.sh 2>"$root/.cache/vs-python-toolchain-build.log")" || {
   cat "$root/.cache/vs-python-toolchain-build.log" >&2; exit 2; }
-modelgate="$(swift build -c release --show-bin-path)/modelgate"
 
 out="$root/.cache/vs-python-toolchain"
 mkdir -p "$out"

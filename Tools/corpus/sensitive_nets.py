@@ -37,35 +37,42 @@ EPOCHS = 30
 ONLY = [n for n in os.environ.get("ONLY", "").split(",") if n]
 
 
+def inverted_residual(x, name, expand, out, stride, activation, se_activation, gate):
+    """1×1 expand → BN → activation → depthwise 3×3 → BN → activation → squeeze-excite
+    (pool → 1×1 reduce with `se_activation` → 1×1 expand with `gate` → scale) → 1×1 project → BN,
+    with a residual Add when the shapes allow."""
+    from keras import layers
+
+    inp = x
+    c = x.shape[-1] * expand
+    x = layers.Activation(activation)(layers.BatchNormalization(name=f"{name}_expand_bn")(
+        layers.Conv2D(c, 1, use_bias=False, name=f"{name}_expand")(x)))
+    x = layers.Activation(activation)(layers.BatchNormalization(name=f"{name}_dw_bn")(
+        layers.DepthwiseConv2D(3, strides=stride, padding="same", use_bias=False, name=f"{name}_dw")(x)))
+    s = layers.GlobalAveragePooling2D(keepdims=True, name=f"{name}_se_pool")(x)
+    s = layers.Conv2D(max(4, c // 4), 1, activation=se_activation, name=f"{name}_se_reduce")(s)
+    s = layers.Conv2D(c, 1, activation=gate, name=f"{name}_se_expand")(s)
+    x = layers.Multiply(name=f"{name}_se_scale")([x, s])
+    x = layers.BatchNormalization(name=f"{name}_project_bn")(layers.Conv2D(out, 1, use_bias=False, name=f"{name}_project")(x))
+    if stride == 1 and inp.shape[-1] == out:
+        x = layers.Add(name=f"{name}_add")([inp, x])
+    return x
+
+
+def stem(inputs, filters, activation):
+    from keras import layers
+
+    x = layers.Conv2D(filters, 3, strides=2, padding="same", use_bias=False, name="stem")(inputs)
+    return layers.Activation(activation)(layers.BatchNormalization(name="stem_bn")(x))
+
+
 def hswish_mobilenet(keras):
     from keras import layers
 
-    def hswish(x):
-        return layers.Activation("hard_swish")(x)
-
-    def se(x, channels, name):
-        s = layers.GlobalAveragePooling2D(keepdims=True, name=f"{name}_se_pool")(x)
-        s = layers.Conv2D(max(4, channels // 4), 1, activation="relu", name=f"{name}_se_reduce")(s)
-        s = layers.Conv2D(channels, 1, activation="hard_sigmoid", name=f"{name}_se_expand")(s)
-        return layers.Multiply(name=f"{name}_se_scale")([x, s])
-
-    def block(x, name, expand, out, stride):
-        inp = x
-        c = x.shape[-1] * expand
-        x = hswish(layers.BatchNormalization(name=f"{name}_expand_bn")(layers.Conv2D(c, 1, use_bias=False, name=f"{name}_expand")(x)))
-        x = hswish(layers.BatchNormalization(name=f"{name}_dw_bn")(
-            layers.DepthwiseConv2D(3, strides=stride, padding="same", use_bias=False, name=f"{name}_dw")(x)))
-        x = se(x, c, name)
-        x = layers.BatchNormalization(name=f"{name}_project_bn")(layers.Conv2D(out, 1, use_bias=False, name=f"{name}_project")(x))
-        if stride == 1 and inp.shape[-1] == out:
-            x = layers.Add(name=f"{name}_add")([inp, x])
-        return x
-
     inputs = keras.Input(shape=(32, 32, 1), name="input")
-    x = hswish(layers.BatchNormalization(name="stem_bn")(layers.Conv2D(16, 3, strides=2, padding="same", use_bias=False, name="stem")(inputs)))
-    x = block(x, "b1", 3, 16, 1)
-    x = block(x, "b2", 4, 24, 2)
-    x = block(x, "b3", 3, 24, 1)
+    x = stem(inputs, 16, "hard_swish")
+    for name, expand, out, stride in [("b1", 3, 16, 1), ("b2", 4, 24, 2), ("b3", 3, 24, 1)]:
+        x = inverted_residual(x, name, expand, out, stride, "hard_swish", "relu", "hard_sigmoid")
     x = layers.GlobalAveragePooling2D(name="gap")(x)
     outputs = layers.Dense(10, activation="softmax", name="probs")(x)
     return keras.Model(inputs, outputs, name="hswish_mobilenet")
@@ -74,30 +81,11 @@ def hswish_mobilenet(keras):
 def swish_efficientnet(keras):
     from keras import layers
 
-    def swish(x):
-        return layers.Activation("swish")(x)
-
-    def mbconv(x, name, expand, out, stride):
-        inp = x
-        c = x.shape[-1] * expand
-        x = swish(layers.BatchNormalization(name=f"{name}_expand_bn")(layers.Conv2D(c, 1, use_bias=False, name=f"{name}_expand")(x)))
-        x = swish(layers.BatchNormalization(name=f"{name}_dw_bn")(
-            layers.DepthwiseConv2D(3, strides=stride, padding="same", use_bias=False, name=f"{name}_dw")(x)))
-        s = layers.GlobalAveragePooling2D(keepdims=True, name=f"{name}_se_pool")(x)
-        s = layers.Conv2D(max(4, c // 4), 1, activation="swish", name=f"{name}_se_reduce")(s)
-        s = layers.Conv2D(c, 1, activation="sigmoid", name=f"{name}_se_expand")(s)
-        x = layers.Multiply(name=f"{name}_se_scale")([x, s])
-        x = layers.BatchNormalization(name=f"{name}_project_bn")(layers.Conv2D(out, 1, use_bias=False, name=f"{name}_project")(x))
-        if stride == 1 and inp.shape[-1] == out:
-            x = layers.Add(name=f"{name}_add")([inp, x])
-        return x
-
     inputs = keras.Input(shape=(32, 32, 1), name="input")
-    x = swish(layers.BatchNormalization(name="stem_bn")(layers.Conv2D(24, 3, strides=2, padding="same", use_bias=False, name="stem")(inputs)))
-    x = mbconv(x, "b1", 1, 16, 1)
-    x = mbconv(x, "b2", 4, 24, 2)
-    x = mbconv(x, "b3", 4, 24, 1)
-    x = swish(layers.BatchNormalization(name="head_bn")(layers.Conv2D(64, 1, use_bias=False, name="head")(x)))
+    x = stem(inputs, 24, "swish")
+    for name, expand, out, stride in [("b1", 1, 16, 1), ("b2", 4, 24, 2), ("b3", 4, 24, 1)]:
+        x = inverted_residual(x, name, expand, out, stride, "swish", "swish", "sigmoid")
+    x = layers.Activation("swish")(layers.BatchNormalization(name="head_bn")(layers.Conv2D(64, 1, use_bias=False, name="head")(x)))
     x = layers.GlobalAveragePooling2D(name="gap")(x)
     outputs = layers.Dense(10, activation="softmax", name="probs")(x)
     return keras.Model(inputs, outputs, name="swish_efficientnet")
