@@ -34,52 +34,36 @@ struct Bench: ParsableCommand {
         let evaluator = try CommandFailure.reporting { () throws -> Evaluator in
             do { return try Evaluator(model: loaded) } catch { throw CommandFailure("\(model): \(error)") }
         }
-        let feeds: [String: RuntimeValue]
-        if let inputs {
+        let feeds = try CommandFailure.reporting { () throws -> [String: RuntimeValue] in
+            guard let inputs else { return try ModelBenchmark.generatedFeeds(loaded.graph) }
             let url = URL(fileURLWithPath: inputs)
-            feeds = try CommandFailure.reporting { try ValueFiles.format(for: url).readInputs(url, for: loaded.graph) }
-        } else {
-            feeds = try CommandFailure.reporting { try Self.generatedFeeds(loaded.graph) }
+            return try ValueFiles.format(for: url).readInputs(url, for: loaded.graph)
         }
-        func once(_ profile: ExecutionProfile? = nil) throws {
-            _ = try CommandFailure.reporting { () throws -> ExecutionResult in
-                do { return try evaluator.run(feeds, profile: profile) } catch { throw CommandFailure("\(model): \(error)") }
+        let result = try CommandFailure.reporting { () throws -> ModelBenchmark.Result in
+            do { return try ModelBenchmark(warmupRuns: warmup, timedRuns: iterations, profiles: profile).measure(evaluator, feeds: feeds) } catch {
+                throw CommandFailure("\(model): \(error)")
             }
         }
-        let samples = try LatencySampler(warmupRuns: warmup, timedRuns: iterations).samples { try once() }
-        let sorted = samples.sorted()
-        let p50 = LatencyMetrics.percentile(sorted, 50), p90 = LatencyMetrics.percentile(sorted, 90)
-        let p99 = LatencyMetrics.percentile(sorted, 99)
-        let peak = Self.peakResidentBytes()
-        let stepTimes = profile ? ExecutionProfile() : nil
-        if let stepTimes { for _ in 0..<iterations { try once(stepTimes) } }
         if json {
             var object: [String: Any] = [
                 "model": model, "threads": threads, "iterations": iterations, "warmup": warmup,
-                "p50_ms": p50, "p90_ms": p90, "p99_ms": p99, "mean_ms": samples.reduce(0, +) / Double(samples.count),
-                "peak_rss_bytes": peak ?? NSNull(),
+                "p50_ms": result.p50Ms, "p90_ms": result.p90Ms, "p99_ms": result.p99Ms, "mean_ms": result.meanMs,
+                "peak_rss_bytes": result.peakResidentBytes ?? NSNull(),
             ]
-            if let stepTimes { object["profile"] = Self.kernelRows(stepTimes).map { ["kernel": $0.kernel, "steps": $0.steps, "ms_per_run": $0.ms] } }
+            if profile { object["profile"] = result.kernelRows.map { ["kernel": $0.kernel, "steps": $0.steps, "ms_per_run": $0.ms] } }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("\(model)  threads \(threads)  \(iterations) runs after \(warmup) warm-up")
-            print(String(format: "p50 %.3f ms  p90 %.3f ms  p99 %.3f ms", p50, p90, p99))
-            print("peak memory " + (peak.map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "unknown"))
-            if let stepTimes { Self.printProfile(stepTimes) }
+            print(String(format: "p50 %.3f ms  p90 %.3f ms  p99 %.3f ms", result.p50Ms, result.p90Ms, result.p99Ms))
+            print("peak memory " + (result.peakResidentBytes.map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "unknown"))
+            if let steps = result.profile { Self.printProfile(steps, rows: result.kernelRows) }
         }
     }
 
-    /// Milliseconds per run of each kernel, largest first.
-    static func kernelRows(_ profile: ExecutionProfile) -> [(kernel: String, steps: Int, ms: Double)] {
-        let runs = Double(max(profile.runs, 1))
-        return profile.byKernel.map { ($0.kernel, $0.steps, Double($0.nanoseconds) / 1e6 / runs) }
-    }
-
     /// The time per kernel and the ten slowest steps, per run.
-    static func printProfile(_ profile: ExecutionProfile) {
+    static func printProfile(_ profile: ExecutionProfile, rows: [(kernel: String, steps: Int, ms: Double)]) {
         let runs = Double(max(profile.runs, 1))
-        let rows = kernelRows(profile)
         let total = rows.reduce(0) { $0 + $1.ms }
         print(String(format: "\nper run, %.3f ms in %d steps:", total, profile.entries.count))
         for row in rows {
@@ -89,36 +73,5 @@ struct Bench: ParsableCommand {
         for entry in profile.entries.sorted(by: { $0.nanoseconds > $1.nanoseconds }).prefix(10) {
             print(String(format: "  %8.3f ms  ", Double(entry.nanoseconds) / 1e6 / runs) + "\(entry.node) (\(entry.kernel))")
         }
-    }
-
-    /// One tensor per fed input: `arange(n).reshape(shape) / n` in the input's element type.
-    static func generatedFeeds(_ graph: Graph) throws -> [String: RuntimeValue] {
-        var feeds: [String: RuntimeValue] = [:]
-        for input in graph.feedInputs {
-            guard let (elementType, shape) = input.type?.type.tensorType else {
-                throw CommandFailure("input '\(input.name)' is not a tensor; pass --inputs")
-            }
-            let sizes = (shape?.dimensions ?? []).map { $0.dimension.value ?? 1 }
-            let count = sizes.reduce(1, *)
-            let tensor: Tensor
-            if elementType == .float {
-                let n = Float(count)
-                tensor = try Tensor(shape: sizes, scalars: (0..<count).map { Float($0) / n })
-            } else {
-                tensor = try Tensor(converting: (0..<count).map { Double($0) / Double(count) }, to: elementType, shape: sizes)
-            }
-            feeds[input.name] = .tensor(tensor)
-        }
-        return feeds
-    }
-
-    /// VmHWM from /proc/self/status, in bytes.
-    static func peakResidentBytes() -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            if fields.count >= 2, let kib = Int(fields[1]) { return kib * 1024 }
-        }
-        return nil
     }
 }

@@ -56,114 +56,37 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let corpusURL = URL(fileURLWithPath: corpus)
-        let manifest: Manifest
-        do { manifest = try Manifest.load(corpus: corpusURL) } catch {
-            throw CommandFailure(String(describing: error), exitCode: CommandFailure.usage)
-        }
-        let selected = paths.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         let (shard, shardEnvironment) = try resolvedShard()
-        let plan: CellPlan
-        do {
-            let full = try CellPlan(manifest: manifest, paths: selected)
-            plan = shard.map { full.sharded($0) } ?? full
-        } catch {
-            throw CommandFailure(String(describing: error), exitCode: CommandFailure.usage)
-        }
-        if let shardEnvironment {
-            do { try shardEnvironment.touchStatusFile() } catch { throw CommandFailure(error.description, exitCode: CommandFailure.usage) }
-            FileHandle.standardError.write(Data("shard \(shardEnvironment.shard) from \(shardEnvironment.source): \(plan.cells.count) of \(plan.plannedCellCount) cells\n".utf8))
-        }
-        let baselineReport = try baseline.map { file in
-            do { return try Report.load(URL(fileURLWithPath: file)) } catch {
-                throw CommandFailure(String(describing: error), exitCode: CommandFailure.usage)
-            }
-        }
-
-        var metadata = RunMetadata.current(plan: plan, corpusPath: corpus, manifestDigest: manifest.digest, latencyGated: gateLatency)
-        metadata.shardSource = shardEnvironment?.source
-        let folder = out.map { URL(fileURLWithPath: $0) }
-            ?? ReportWriter.defaultFolder(root: URL(fileURLWithPath: "Reports"), runId: metadata.runId)
-        let settings = RunSettings(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, timeoutSeconds: timeout,
-                                   latencyRuns: latencyRuns, warmupRuns: warmup, batchSize: batchSize)
         guard let executable = Bundle.main.executableURL else {
             throw CommandFailure("cannot find the modelgate executable to start worker processes", exitCode: CommandFailure.usage)
         }
+        let selected = paths.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        let settings = RunSettings(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, timeoutSeconds: timeout,
+                                   latencyRuns: latencyRuns, warmupRuns: warmup, batchSize: batchSize)
+        let session: RunSession
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            session = try RunSession(.init(corpus: corpus, out: out, paths: selected, baseline: baseline, shard: shard, shardEnvironment: shardEnvironment,
+                                           settings: settings, gateLatency: gateLatency, executable: executable))
         } catch {
-            throw CommandFailure("\(folder.path): cannot create the report folder: \(error.localizedDescription)", exitCode: CommandFailure.usage)
+            throw CommandFailure(error.description, exitCode: CommandFailure.usage)
         }
-        let runner = Runner(manifest: manifest, corpus: corpusURL, plan: plan, modelsFolder: folder.appendingPathComponent("models"),
-                            settings: settings, executable: executable)
-        let progress = RunProgress(total: plan.cells.count, gates: Gates(latency: gateLatency))
+        if let shardEnvironment {
+            FileHandle.standardError.write(Data("shard \(shardEnvironment.shard) from \(shardEnvironment.source): \(session.plan.cells.count) of \(session.plan.plannedCellCount) cells\n".utf8))
+        }
+        let progress = RunProgress(total: session.plan.cells.count, gates: Gates(latency: gateLatency))
         let interrupt = InterruptHandler()
-        let results = try CommandFailure.reporting { try runner.run(stop: interrupt.stop, progress: progress.finished) }
+        let outcome = try CommandFailure.reporting { try session.run(stop: interrupt.stop, progress: progress.finished) }
         progress.end()
-
-        let interrupted = interrupt.stop.isRequested
-        if interrupted { metadata.interrupt() } else { metadata.finish() }
-        let report = Report(metadata: metadata, results: results)
-        _ = try CommandFailure.reporting { try ReportWriter.write(report, to: folder) }
-        if out == nil { try? ReportWriter.updateLatestLink(to: folder) }
-        print(TerminalSummaryWriter.render(report), terminator: "")
-        if interrupted {
-            print("interrupted: \(results.count) of \(plan.cells.count) cells finished; "
-                  + "report: \(folder.appendingPathComponent(ReportWriter.htmlFileName).path)")
+        print(TerminalSummaryWriter.render(outcome.report), terminator: "")
+        if outcome.interrupted {
+            print("interrupted: \(outcome.report.cells.count) of \(outcome.plannedCells) cells finished; report: \(outcome.htmlFile.path)")
             throw ExitCode(InterruptHandler.exitStatus)
         }
-        var regressed = false
-        if let baselineReport {
-            let diff = try CommandFailure.reporting {
-                try ReportDiff(old: baselineReport, new: report, oldName: baseline ?? "baseline", newName: "this run")
-            }
-            print("")
-            print("against \(baseline ?? "the baseline"):")
+        if let diff = outcome.diff {
+            print("\nagainst \(baseline ?? "the baseline"):")
             print(diff.text, terminator: "")
-            regressed = diff.hasRegressions
         }
-        print("report: \(folder.appendingPathComponent(ReportWriter.htmlFileName).path)")
-        if !report.passed || regressed { throw ExitCode(CommandFailure.failed) }
-    }
-}
-
-/// Progress on standard error: a bar redrawn in place on a terminal, else one line per finished cell.
-final class RunProgress {
-    let total: Int
-    let gates: Gates
-    let isTerminal = isatty(STDERR_FILENO) != 0
-    private var done = 0
-    private var failing = 0
-
-    init(total: Int, gates: Gates) {
-        self.total = total
-        self.gates = gates
-        if isTerminal && total > 0 { write("\r\(Self.bar(0, of: total)) 0/\(total)") }
-    }
-
-    static func bar(_ done: Int, of total: Int, width: Int = 30) -> String {
-        let filled = total > 0 ? width * done / total : width
-        return String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-    }
-
-    func finished(_ result: CellResult) {
-        done += 1
-        let verdict = gates.verdict(for: result)
-        if verdict.isFailure { failing += 1 }
-        let cell = "\(result.model) × \(result.path)"
-        if isTerminal {
-            write("\r\u{1B}[K\(Self.bar(done, of: total)) \(done)/\(total)  \(failing) failing  \(cell) \(verdict.status.rawValue)")
-        } else {
-            let reason = verdict.isFailure ? "  " + (verdict.reasons.first ?? "") : ""
-            write("[\(done)/\(total)] \(cell): \(verdict.status.rawValue) (\(String(format: "%.1f", result.durationSeconds)) s)\(reason)\n")
-        }
-    }
-
-    func end() {
-        if isTerminal && done > 0 { write("\n") }
-    }
-
-    private func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        print("report: \(outcome.htmlFile.path)")
+        if !outcome.passed { throw ExitCode(CommandFailure.failed) }
     }
 }
