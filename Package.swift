@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial",
@@ -37,7 +38,7 @@ let package = Package(
         .target(name: "Passes", dependencies: ["ModelIR", "GraphChecker"]),
         .target(name: "Harness",
                 dependencies: ["ModelIR", "ModelFormats", "GraphChecker", "Executor", "Passes",
-                               .product(name: "Yams", package: "Yams")]),
+                               .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Reports", dependencies: ["Harness", "Passes"]),
         .executableTarget(name: "modelgate",
                           dependencies: ["ModelIR", "ModelFormats", "GraphChecker", "Executor",

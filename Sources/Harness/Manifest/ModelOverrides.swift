@@ -1,6 +1,6 @@
 /// Thresholds a model sets on top of the path defaults, at four levels of detail (later wins):
 /// the whole model, one path, one output, one output on one path.
-public struct ModelOverrides: Sendable, Hashable {
+public struct ModelOverrides: Sendable, Hashable, Codable {
     public var all = ThresholdOverrides()
     public var perPath: [String: ThresholdOverrides] = [:]
     public var perOutput: [String: ThresholdOverrides] = [:]

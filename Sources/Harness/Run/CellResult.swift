@@ -27,6 +27,8 @@ public struct CellResult: Sendable, Hashable, Codable {
     public var budget: Thresholds
     /// Wall-clock time spent on the cell.
     public var durationSeconds: Double
+    /// What this run took from the cell cache: the whole result, or the path's model (judged again).
+    public var cache: CacheUse?
 
     public init(model: String, path: String, goldenModel: String? = nil, error: CellError? = nil, findings: [Finding] = [],
                 outputs: [OutputMetrics] = [], accuracy: AccuracyMetrics? = nil, size: SizeMetrics? = nil,
@@ -49,6 +51,14 @@ public struct CellResult: Sendable, Hashable, Codable {
     }
 
     public var key: CellKey { CellKey(model: model, path: path) }
+}
+
+/// How a cell used the cell cache.
+public enum CacheUse: String, Sendable, Hashable, Codable {
+    /// The result of an earlier run with the same inputs, thresholds and settings.
+    case result
+    /// The path's model of an earlier run; the cell was checked, run and judged again.
+    case conversion
 }
 
 extension CellResult {

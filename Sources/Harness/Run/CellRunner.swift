@@ -52,6 +52,13 @@ public struct CellRunner: Sendable {
             result.durationSeconds = seconds()
             return result
         }
+        let file = modelFile(key)
+        let cache = settings.cacheFolder.map { CellCache(folder: URL(fileURLWithPath: $0)) }
+        let keys = cache == nil ? nil : try? CellCacheKeys.make(manifest: manifest, model: entry, path: key.path, settings: settings)
+        if let cache, let keys, !settings.remeasureLatency, var cached = cache.reusedResult(keys, modelFile: file) {
+            cached.cache = .result
+            return finish(cached)
+        }
 
         onStage(.load)
         guard let fp32 = r.run(.load, { try ModelLoader.load(entry.sourceURL) }),
@@ -61,9 +68,11 @@ public struct CellRunner: Sendable {
               }) else { return finish(r) }
 
         onStage(.convert)
-        let file = modelFile(key)
         let budget = r.budget
-        let converted = r.run(.convert) { () throws -> (Model, [Finding], QuantizationSensitivity?) in
+        let converted = r.run(.convert) { () throws -> (Model, [Finding], QuantizationSensitivity?, Bool) in
+            if let cache, let keys, let reused = cache.reusedConversion(keys, modelFile: file) {
+                return (try ONNXModelFile.load(file), reused.findings, reused.sensitivity, true)
+            }
             let work = file.deletingLastPathComponent().appendingPathComponent(".work-\(key.path)")
             let judge = spec.quantizesStatically ? ExecutorQuantizationJudge(
                 inputs: golden.inputs, file: golden.displayName, golden: .init(outputs: golden.outputs, labels: golden.labels),
@@ -77,10 +86,12 @@ public struct CellRunner: Sendable {
             try? FileManager.default.removeItem(at: work)
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try ONNXModelFile.save(model, to: file)
-            return (try ONNXModelFile.load(file), findings, sensitivity)
+            if let cache, let keys { cache.storeQuietly(conversion: keys.conversion, model: file, findings: findings, sensitivity: sensitivity) }
+            return (try ONNXModelFile.load(file), findings, sensitivity, false)
         }
-        guard let (model, passFindings, sensitivity) = converted else { return finish(r) }
+        guard let (model, passFindings, sensitivity, reused) = converted else { return finish(r) }
         r.quantization = sensitivity
+        if reused { r.cache = .conversion }
 
         onStage(.check)
         let report = GraphChecker().check(model)
@@ -167,7 +178,9 @@ public struct CellRunner: Sendable {
             return LatencyMetrics(samplesMs: try time(evaluator, single), warmupRuns: settings.warmupRuns, fp32P50Ms: fp32P50)
         }
         r.latency = latency ?? nil
-        return finish(r)
+        let result = finish(r)
+        if let cache, let keys, result.error == nil { cache.storeQuietly(result: result, key: keys.result) }
+        return result
     }
 
     private func time(_ evaluator: Evaluator, _ feeds: [String: Tensor]) throws -> [Double] {

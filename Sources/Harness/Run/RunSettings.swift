@@ -12,15 +12,21 @@ public struct RunSettings: Sendable, Hashable, Codable {
     public var batchSize: Int
     /// Golden samples run with intermediates captured when a failing cell is diagnosed.
     public var diagnosisSamples: Int
+    /// The cell cache folder (`CellCache`), nil for none.
+    public var cacheFolder: String?
+    /// Run a cell whose result is cached again on its cached conversion, so latency is measured anew.
+    public var remeasureLatency: Bool
 
     public init(jobs: Int = 1, timeoutSeconds: Double = 600, latencyRuns: Int = 20, warmupRuns: Int = 3,
-                batchSize: Int = 64, diagnosisSamples: Int = 32) {
+                batchSize: Int = 64, diagnosisSamples: Int = 32, cacheFolder: String? = nil, remeasureLatency: Bool = false) {
         self.jobs = max(1, jobs)
         self.timeoutSeconds = timeoutSeconds
         self.latencyRuns = max(0, latencyRuns)
         self.warmupRuns = max(0, warmupRuns)
         self.batchSize = max(1, batchSize)
         self.diagnosisSamples = max(1, diagnosisSamples)
+        self.cacheFolder = cacheFolder
+        self.remeasureLatency = remeasureLatency
     }
 
     /// Threads each cell's executor and matrix library may use so that `jobs` cells together fill `cores`.

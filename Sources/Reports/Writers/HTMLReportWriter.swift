@@ -119,6 +119,10 @@ public enum HTMLReportWriter {
         if !cell.verdict.reasons.isEmpty {
             html.append("<ul class=\"reasons\">" + cell.verdict.reasons.map { "<li>\(e($0))</li>" }.joined() + "</ul>")
         }
+        if let use = r.cache {
+            html.append(use == .result ? "<p class=\"hint\">Taken from the cell cache: an earlier run with the same model, golden and calibration data, path, options, thresholds and settings.</p>"
+                        : "<p class=\"hint\">The path's model came from the cell cache; it was checked, run and judged again.</p>")
+        }
         if let golden = r.goldenModel {
             html.append("<p>Judged against the golden outputs of its teacher <b>\(e(golden))</b>.</p>")
         }

@@ -29,7 +29,8 @@ public final class RunProgress {
             write("\r\u{1B}[K\(Self.bar(done, of: total)) \(done)/\(total)  \(failing) failing  \(cell) \(verdict.status.rawValue)")
         } else {
             let reason = verdict.isFailure ? "  " + (verdict.reasons.first ?? "") : ""
-            write("[\(done)/\(total)] \(cell): \(verdict.status.rawValue) (\(String(format: "%.1f", result.durationSeconds)) s)\(reason)\n")
+            let cached = result.cache.map { ", cached \($0.rawValue)" } ?? ""
+            write("[\(done)/\(total)] \(cell): \(verdict.status.rawValue) (\(String(format: "%.1f", result.durationSeconds)) s\(cached))\(reason)\n")
         }
     }
 

@@ -12,7 +12,10 @@ struct Run: ParsableCommand {
             summary.md to --out (default Reports/<run-id>, with Reports/latest pointing at it) and the \
             converted models to <out>/models/<model>/<path>.onnx. Exit 0 when every cell passes its gates \
             (and, with --baseline, nothing regressed), 1 when a gate failed, a cell errored or a regression \
-            was found, 2 for a usage or setup error (bad manifest, missing corpus). An interrupt (SIGINT, \
+            was found, 2 for a usage or setup error (bad manifest, missing corpus). A cell whose inputs did not change \
+            since an earlier run (model, golden and calibration bytes, path and options, thresholds, version, kernels) \
+            is taken from the cell cache (--cache; --no-cache to run everything); one whose thresholds changed is \
+            judged again on its cached model. An interrupt (SIGINT, \
             Ctrl-C) stops the run: no further cell starts, running workers are stopped, the reports of the \
             finished cells are written marked interrupted, and the exit status is 130; a second interrupt \
             kills the running workers at once.
@@ -31,6 +34,9 @@ struct Run: ParsableCommand {
     @Option(help: "Untimed warm-up runs before the timed ones.") var warmup = 3
     @Option(help: "Golden samples per executor run when the batch dimension is free.") var batchSize = 64
     @Flag(help: "Enforce latency budgets (max_latency_ratio, max_latency_p50_ms).") var gateLatency = false
+    @Option(help: "The cell cache folder (default $MODELGATE_CACHE, else <corpus>/.cache/modelgate).") var cache: String?
+    @Flag(help: "Run every cell afresh and leave the cache alone.") var noCache = false
+    @Flag(help: "Measure latency again for cells whose result is cached (their cached conversion is run and judged again).") var remeasureLatency = false
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
@@ -41,6 +47,7 @@ struct Run: ParsableCommand {
             do { _ = try Shard(parsing: shard) } catch { throw ValidationError(error.description) }
         }
         if let shardCount, shardCount < 1 { throw ValidationError("--shard-count must be at least 1") }
+        if noCache, cache != nil { throw ValidationError("--cache and --no-cache exclude each other") }
     }
 
     /// The shard to run: `--shard k/n`, else the one the environment names (`--shard auto`, or no
@@ -61,8 +68,11 @@ struct Run: ParsableCommand {
             throw CommandFailure("cannot find the modelgate executable to start worker processes", exitCode: CommandFailure.usage)
         }
         let selected = paths.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        let cacheFolder = noCache ? nil : cache ?? ProcessInfo.processInfo.environment["MODELGATE_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? URL(fileURLWithPath: corpus).appendingPathComponent(".cache/modelgate").path
         let settings = RunSettings(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, timeoutSeconds: timeout,
-                                   latencyRuns: latencyRuns, warmupRuns: warmup, batchSize: batchSize)
+                                   latencyRuns: latencyRuns, warmupRuns: warmup, batchSize: batchSize,
+                                   cacheFolder: cacheFolder.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, remeasureLatency: remeasureLatency)
         let session: RunSession
         do {
             session = try RunSession(.init(corpus: corpus, out: out, paths: selected, baseline: baseline, shard: shard, shardEnvironment: shardEnvironment,

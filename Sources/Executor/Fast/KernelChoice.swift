@@ -1,0 +1,10 @@
+import CFloatKernels
+
+/// Which kernels this process runs: the int8 GEMM path, the float GEMM (AVX-512 or OpenBLAS) and
+/// whether the fast plan is on. Two machines that differ here may round differently, so results
+/// cached on one are not reused on the other.
+public enum KernelChoice {
+    public static var summary: String {
+        "int8 \(Int8Gemm.path), float \(mg_sgemm_supported() == 1 ? "avx512" : "openblas"), plan \(FastPlan.isDisabled ? "reference" : "fast")"
+    }
+}
