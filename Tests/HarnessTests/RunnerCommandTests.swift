@@ -78,8 +78,8 @@ final class RunnerCommandTests: XCTestCase {
 
     func testRunsAreDeterministicApartFromTimings() throws {
         let root = try corpus("corpus", models: ["simplenet", "torch_transformer"], paths: ["fp32", "fp16", "int8-static"])
-        let (first, one) = try run(root, out: "one", extra: ["--jobs", "1"])
-        let (second, two) = try run(root, out: "two", extra: ["--jobs", "2"])
+        let (first, one) = try run(root, out: "one", extra: ["--jobs", "1", "--no-cache"])
+        let (second, two) = try run(root, out: "two", extra: ["--jobs", "2", "--no-cache"])
         XCTAssertEqual(first.exitCode, second.exitCode)
         XCTAssertEqual((one["cells"] as? [Any])?.count, 6)
         let timing: Set<String> = ["durationSeconds", "latency", "startedAt", "finishedAt", "runId"]

@@ -80,11 +80,12 @@ public struct CellCache: Sendable {
         }
     }
 
-    /// The cached result of the cell with `keys`, its model copied to `modelFile`; nil when either
+    /// The cached result of the cell with `keys` (marked `.result`), its model copied to `modelFile`; nil when either
     /// entry is missing or unusable.
     public func reusedResult(_ keys: CellCacheKeys, modelFile: URL) -> CellResult? {
-        guard let result = result(for: keys.result), conversion(for: keys.conversion) != nil,
+        guard var result = result(for: keys.result), conversion(for: keys.conversion) != nil,
               copy(conversion: keys.conversion, to: modelFile) else { return nil }
+        result.cache = .result
         return result
     }
 

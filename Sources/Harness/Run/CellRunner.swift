@@ -55,8 +55,7 @@ public struct CellRunner: Sendable {
         let file = modelFile(key)
         let cache = settings.cacheFolder.map { CellCache(folder: URL(fileURLWithPath: $0)) }
         let keys = cache == nil ? nil : try? CellCacheKeys.make(manifest: manifest, model: entry, path: key.path, settings: settings)
-        if let cache, let keys, !settings.remeasureLatency, var cached = cache.reusedResult(keys, modelFile: file) {
-            cached.cache = .result
+        if let cache, let keys, !settings.remeasureLatency, let cached = cache.reusedResult(keys, modelFile: file) {
             return finish(cached)
         }
 
@@ -180,6 +179,18 @@ public struct CellRunner: Sendable {
         r.latency = latency ?? nil
         let result = finish(r)
         if let cache, let keys, result.error == nil { cache.storeQuietly(result: result, key: keys.result) }
+        return result
+    }
+
+    /// The cell's result from the cell cache (its model copied into place, marked `.result`), or nil
+    /// when there is no cache, the cell is not cached, or latency is to be measured again.
+    public func cachedResult(_ key: CellKey) -> CellResult? {
+        guard let folder = settings.cacheFolder, !settings.remeasureLatency, let entry = manifest.model(named: key.model),
+              let keys = try? CellCacheKeys.make(manifest: manifest, model: entry, path: key.path, settings: settings) else { return nil }
+        let started = ContinuousClock.now
+        guard var result = CellCache(folder: URL(fileURLWithPath: folder)).reusedResult(keys, modelFile: modelFile(key)) else { return nil }
+        let elapsed = ContinuousClock.now - started
+        result.durationSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return result
     }
 

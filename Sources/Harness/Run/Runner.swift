@@ -7,7 +7,8 @@ import Foundation
 ///
 /// A worker is this same program started with `workerArguments(jobFile)` (`CellWorker.run` on
 /// the other side). Each worker's executor (and matrix library) gets `settings.threadsPerCell(cores:)` threads.
-/// After all cells finish, size and latency ratios are filled in from each model's fp32 cell.
+/// Cells the cell cache holds are taken from it here, without a worker. After all cells finish,
+/// size and latency ratios are filled in from each model's fp32 cell.
 public struct Runner: Sendable {
     public var manifest: Manifest
     /// The corpus folder as given (workers load `corpus.yml` from it).
@@ -167,6 +168,12 @@ public struct Runner: Sendable {
                               budget: budget, durationSeconds: seconds)
         }
 
+        let cellRunner = CellRunner(manifest: manifest, modelsFolder: modelsFolder, settings: settings)
+        for index in cells.indices where stop?.isRequested != true {
+            guard let cached = cellRunner.cachedResult(cells[index]) else { continue }
+            results[index] = cached
+            progress(cached)
+        }
         while next < cells.count || !running.isEmpty {
             if stop?.isRequested == true {
                 for worker in running where !worker.process.isRunning {
@@ -179,7 +186,7 @@ public struct Runner: Sendable {
                 return results.compactMap { $0 }
             }
             while running.count < settings.jobs && next < cells.count {
-                try start(next)
+                if results[next] == nil { try start(next) }
                 next += 1
             }
             Thread.sleep(forTimeInterval: 0.02)
