@@ -88,7 +88,7 @@ public struct RunSession {
     ///   - stop: set by an interrupt: no further cell starts, the finished ones are reported.
     ///   - progress: called as each cell finishes.
     public func run(stop: RunStop, progress: (CellResult) -> Void) throws -> Outcome {
-        let runner = Runner(manifest: manifest, corpus: URL(fileURLWithPath: request.corpus), plan: plan,
+        let runner = Runner(manifest: manifest, plan: plan,
                             modelsFolder: folder.appendingPathComponent("models"), settings: request.settings, executable: request.executable)
         let results = try runner.run(stop: stop, progress: progress)
         var metadata = self.metadata

@@ -16,7 +16,7 @@ final class RunnerTests: XCTestCase {
             .write(to: folder.file("corpus.yml"), atomically: false, encoding: .utf8)
         let manifest = try Manifest.load(corpus: folder.url)
         let plan = try CellPlan(manifest: manifest)
-        let runner = Runner(manifest: manifest, corpus: folder.url, plan: plan, modelsFolder: folder.file("out/models"),
+        let runner = Runner(manifest: manifest, plan: plan, modelsFolder: folder.file("out/models"),
                             settings: RunSettings(jobs: 2, latencyRuns: 3, warmupRuns: 1))
         var finished: [String] = []
         let results = try runner.run { finished.append($0.key.description) }
@@ -47,7 +47,7 @@ final class RunnerTests: XCTestCase {
         try "paths: [fp32]\nmodels:\n  simplenet: {source: simplenet/model.onnx}\n"
             .write(to: folder.file("corpus.yml"), atomically: false, encoding: .utf8)
         let settings = RunSettings(jobs: 1, latencyRuns: 2, warmupRuns: 1)
-        let job = CellJob(corpus: folder.url.path, model: "simplenet", path: "fp32", modelsFolder: folder.file("out/models").path,
+        let job = CellJob(manifest: try Manifest.load(corpus: folder.url), model: "simplenet", path: "fp32", modelsFolder: folder.file("out/models").path,
                           settings: settings, measureFP32Latency: false)
         try JSONEncoder().encode(job).write(to: folder.file("job.json"))
         var lines: [String] = []

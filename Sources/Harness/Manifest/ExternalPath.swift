@@ -2,7 +2,7 @@ import Foundation
 
 /// A user's converter, declared under `external_paths:`: a command run with `{input}` replaced by
 /// the source model and `{output}` by the file it must write, read back as ONNX or TFLite.
-public struct ExternalPath: Sendable, Hashable {
+public struct ExternalPath: Sendable, Hashable, Codable {
     /// The format of the file the command writes.
     public enum Format: String, Sendable, Hashable, Codable, CaseIterable {
         case onnx, tflite

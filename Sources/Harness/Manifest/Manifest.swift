@@ -6,7 +6,7 @@ import Passes
 ///
 /// `Manifest.load(corpus:)` reads and validates the whole file; a `Manifest` value is always
 /// consistent (known paths, existing sources, acyclic teachers).
-public struct Manifest: Sendable {
+public struct Manifest: Sendable, Codable {
     /// `corpus.yml` as it was named when loaded (used in messages).
     public var file: String
     /// The folder model sources are relative to.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One model of the corpus, as `corpus.yml` declares it under `models:`.
-public struct ModelEntry: Sendable, Hashable {
+public struct ModelEntry: Sendable, Hashable, Codable {
     public var name: String
     /// The source as written, relative to the corpus folder.
     public var source: String

@@ -1,10 +1,10 @@
 import Executor
 import Foundation
 
-/// One cell for a worker process: what `Runner` writes and `CellWorker.run` reads.
-public struct CellJob: Sendable, Hashable, Codable {
-    /// The corpus folder (holding `corpus.yml`).
-    public var corpus: String
+/// One cell for a worker process: what `Runner` writes and `CellWorker.run` reads. It carries the
+/// manifest the parent parsed, so a worker does not read `corpus.yml` again.
+public struct CellJob: Sendable, Codable {
+    public var manifest: Manifest
     public var model: String
     public var path: String
     /// `<out>/models`.
@@ -12,8 +12,8 @@ public struct CellJob: Sendable, Hashable, Codable {
     public var settings: RunSettings
     public var measureFP32Latency: Bool
 
-    public init(corpus: String, model: String, path: String, modelsFolder: String, settings: RunSettings, measureFP32Latency: Bool) {
-        self.corpus = corpus
+    public init(manifest: Manifest, model: String, path: String, modelsFolder: String, settings: RunSettings, measureFP32Latency: Bool) {
+        self.manifest = manifest
         self.model = model
         self.path = path
         self.modelsFolder = modelsFolder
@@ -30,17 +30,11 @@ public enum CellWorker {
 
     /// Runs the job in `jobFile`, writing lines with `write` (standard output by default).
     public static func run(jobFile: URL, write: (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }) throws {
-        let job = try JSONDecoder().decode(CellJob.self, from: Data(contentsOf: jobFile))
+        let job = try decoder.decode(CellJob.self, from: Data(contentsOf: jobFile))
         ExecutorThreads.set(job.settings.threadsPerCell(cores: ProcessInfo.processInfo.activeProcessorCount))
         let key = CellKey(model: job.model, path: job.path)
-        let result: CellResult
-        do {
-            let manifest = try Manifest.load(corpus: URL(fileURLWithPath: job.corpus))
-            let runner = CellRunner(manifest: manifest, modelsFolder: URL(fileURLWithPath: job.modelsFolder), settings: job.settings)
-            result = runner.run(key, measureFP32Latency: job.measureFP32Latency) { write(stagePrefix + $0.rawValue) }
-        } catch {
-            result = CellResult(model: job.model, path: job.path, error: CellError(stage: .load, message: String(describing: error)))
-        }
+        let runner = CellRunner(manifest: job.manifest, modelsFolder: URL(fileURLWithPath: job.modelsFolder), settings: job.settings)
+        let result = runner.run(key, measureFP32Latency: job.measureFP32Latency) { write(stagePrefix + $0.rawValue) }
         let data = try encoder.encode(result)
         write(resultPrefix + String(decoding: data, as: UTF8.self))
     }

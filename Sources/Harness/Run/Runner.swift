@@ -11,8 +11,6 @@ import Foundation
 /// size and latency ratios are filled in from each model's fp32 cell.
 public struct Runner: Sendable {
     public var manifest: Manifest
-    /// The corpus folder as given (workers load `corpus.yml` from it).
-    public var corpus: URL
     public var plan: CellPlan
     /// `<out>/models`.
     public var modelsFolder: URL
@@ -21,10 +19,9 @@ public struct Runner: Sendable {
     public var executable: URL?
     public var workerArguments: @Sendable (String) -> [String]
 
-    public init(manifest: Manifest, corpus: URL, plan: CellPlan, modelsFolder: URL, settings: RunSettings,
+    public init(manifest: Manifest, plan: CellPlan, modelsFolder: URL, settings: RunSettings,
                 executable: URL? = nil, workerArguments: @escaping @Sendable (String) -> [String] = { ["run-cell", $0] }) {
         self.manifest = manifest
-        self.corpus = corpus
         self.plan = plan
         self.modelsFolder = modelsFolder
         self.settings = settings
@@ -132,12 +129,11 @@ public struct Runner: Sendable {
         let threads = String(settings.threadsPerCell(cores: ProcessInfo.processInfo.activeProcessorCount))
         environment["OPENBLAS_NUM_THREADS"] = threads
         environment["OMP_NUM_THREADS"] = threads
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = CellWorker.encoder
 
         func start(_ index: Int) throws {
             let key = cells[index]
-            let job = CellJob(corpus: corpus.path, model: key.model, path: key.path, modelsFolder: modelsFolder.path,
+            let job = CellJob(manifest: manifest, model: key.model, path: key.path, modelsFolder: modelsFolder.path,
                               settings: settings, measureFP32Latency: needsFP32Latency(key))
             let jobFile = scratch.appendingPathComponent("cell-\(index).json")
             try encoder.encode(job).write(to: jobFile)
