@@ -95,12 +95,7 @@ public struct IsolatedConformanceRunner: Sendable {
                     worker.process.signal(SIGKILL)
                 }
             }
-            let finished = running.filter { !$0.process.isRunning }
-            running.removeAll { !$0.process.isRunning }
-            for worker in finished {
-                worker.process.wait()
-                finish(worker)
-            }
+            for worker in running.removeEnded(\.process) { finish(worker) }
         }
         return cases.map { results[$0.name] ?? ConformanceResult(name: $0.name, operators: [], passed: false, reason: "not run", seconds: 0) }
     }

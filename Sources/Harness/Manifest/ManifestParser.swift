@@ -199,6 +199,21 @@ struct ManifestParser {
         return result
     }
 
+    /// Reads `key: value` into `all` when the key is a threshold key allowed here or `match`;
+    /// false for any other key, which the caller interprets.
+    private func thresholdEntry(_ key: Node, _ text: String, _ value: Node, keys: [ThresholdKey], in context: String,
+                                into all: inout ThresholdOverrides) throws(ManifestError) -> Bool {
+        if let threshold = ThresholdKey(rawValue: text) {
+            guard keys.contains(threshold) else { throw misplaced(key, threshold, in: context) }
+            all[threshold] = .some(try number(value, for: threshold))
+        } else if text == Self.matchKey {
+            all.match = try match(key, value, keys: keys, in: context)
+        } else {
+            return false
+        }
+        return true
+    }
+
     /// `tolerances:` or `budgets:` of a model: threshold keys for the whole model, path names with
     /// their own mapping, and (for tolerances) output names with a mapping of per-output keys.
     private func modelOverrides(_ node: Node, keys: [ThresholdKey], outputs: Bool, in context: String) throws(ManifestError) -> ModelOverrides {
@@ -206,12 +221,8 @@ struct ManifestParser {
         var all = ThresholdOverrides()
         for (key, value) in try mapping(node, what: context) {
             let text = try string(key, what: "a key of \(context)")
-            if let threshold = ThresholdKey(rawValue: text) {
-                guard keys.contains(threshold) else { throw misplaced(key, threshold, in: context) }
-                all[threshold] = .some(try number(value, for: threshold))
-            } else if text == Self.matchKey {
-                all.match = try match(key, value, keys: keys, in: context)
-            } else if isPathName(text) {
+            if try thresholdEntry(key, text, value, keys: keys, in: context, into: &all) { continue }
+            if isPathName(text) {
                 let (pathAll, pathOutputs) = try outputOverrides(value, keys: keys, outputs: outputs, in: "\(context) for path '\(text)'")
                 result.perPath[text] = pathAll
                 if !pathOutputs.isEmpty { result.perPathOutput[text] = pathOutputs }
@@ -233,12 +244,8 @@ struct ManifestParser {
         var perOutput: [String: ThresholdOverrides] = [:]
         for (key, value) in try mapping(node, what: context) {
             let text = try string(key, what: "a key of \(context)")
-            if let threshold = ThresholdKey(rawValue: text) {
-                guard keys.contains(threshold) else { throw misplaced(key, threshold, in: context) }
-                all[threshold] = .some(try number(value, for: threshold))
-            } else if text == Self.matchKey {
-                all.match = try match(key, value, keys: keys, in: context)
-            } else if outputs, case .mapping = value {
+            if try thresholdEntry(key, text, value, keys: keys, in: context, into: &all) { continue }
+            if outputs, case .mapping = value {
                 perOutput[text] = try thresholds(value, keys: ThresholdKey.perOutputKeys, in: "\(context) for output '\(text)'")
             } else {
                 throw invalid(key, "unknown key '\(text)' in \(context)" + suggestion(text, keys.map(\.rawValue)),
@@ -252,16 +259,10 @@ struct ManifestParser {
         var result = ThresholdOverrides()
         for (key, value) in try mapping(node, what: context) {
             let text = try string(key, what: "a key of \(context)")
-            if text == Self.matchKey {
-                result.match = try match(key, value, keys: keys, in: context)
-                continue
-            }
-            guard let threshold = ThresholdKey(rawValue: text) else {
+            guard try thresholdEntry(key, text, value, keys: keys, in: context, into: &result) else {
                 throw invalid(key, "unknown key '\(text)' in \(context)" + suggestion(text, keys.map(\.rawValue)),
                               allowed: keys.map(\.rawValue))
             }
-            guard keys.contains(threshold) else { throw misplaced(key, threshold, in: context) }
-            result[threshold] = .some(try number(value, for: threshold))
         }
         return result
     }

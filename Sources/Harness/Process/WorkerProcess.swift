@@ -77,3 +77,19 @@ public final class WorkerProcess: @unchecked Sendable {
         process.terminationReason == .uncaughtSignal ? "signal \(process.terminationStatus)" : "exit status \(process.terminationStatus)"
     }
 }
+
+extension Array {
+    /// Removes the elements whose worker process has ended, waits for each of those processes,
+    /// and returns the removed elements in their order. A process that ends while this runs is
+    /// either removed and returned or left for the next call, never dropped.
+    mutating func removeEnded(_ process: (Element) -> WorkerProcess) -> [Element] {
+        var ended: [Element] = []
+        var running: [Element] = []
+        for element in self {
+            if process(element).isRunning { running.append(element) } else { ended.append(element) }
+        }
+        self = running
+        for element in ended { process(element).wait() }
+        return ended
+    }
+}

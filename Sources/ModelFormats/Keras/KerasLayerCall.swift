@@ -132,6 +132,15 @@ struct KerasLayerCall {
         }
     }
 
+    /// The single input of a convolution, pool or resize layer, channels-last with one or more
+    /// spatial axes between batch and channels, and the number of those axes.
+    func spatialInput() throws(KerasImportError) -> (value: KerasValue, spatial: Int) {
+        let x = try input()
+        try requireChannelsLast()
+        guard x.rank >= 3 else { throw invalid("expects an input of rank 3 or more, got \(x.shape)") }
+        return (x, x.rank - 2)
+    }
+
     // MARK: - Weights
 
     /// The weight at `index` as float32 values with its Keras shape.

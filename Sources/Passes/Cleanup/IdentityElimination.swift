@@ -10,25 +10,16 @@ public struct IdentityElimination: GraphPass {
     public init() {}
 
     public func run(on model: inout Model, context: PassContext) throws -> Bool {
-        var changed = false
-        var index = 0
-        while index < model.graph.nodes.count {
-            let node = model.graph.nodes[index]
-            guard isRemovable(node, in: model.graph), let input = node.inputs.first, !input.isEmpty,
-                  let output = node.outputs.first, !output.isEmpty else {
-                index += 1
-                continue
-            }
-            var candidate = model.graph
+        model.graph.rewriteEachNode { index, graph in
+            let node = graph.nodes[index]
+            guard isRemovable(node, in: graph), let input = node.inputs.first, !input.isEmpty,
+                  let output = node.outputs.first, !output.isEmpty else { return false }
+            var candidate = graph
             candidate.nodes.remove(at: index)
-            if candidate.bypass(output, with: input) {
-                model.graph = candidate
-                changed = true
-            } else {
-                index += 1
-            }
+            guard candidate.bypass(output, with: input) else { return false }
+            graph = candidate
+            return true
         }
-        return changed
     }
 
     private func isRemovable(_ node: Node, in graph: Graph) -> Bool {

@@ -13,17 +13,8 @@ public struct BatchNormFolding: GraphPass {
     public init() {}
 
     public func run(on model: inout Model, context: PassContext) throws -> Bool {
-        var changed = false
         var names = NameGenerator(model.graph)
-        var index = 0
-        while index < model.graph.nodes.count {
-            if try fold(at: index, in: &model.graph, names: &names) {
-                changed = true
-            } else {
-                index += 1
-            }
-        }
-        return changed
+        return try model.graph.rewriteEachNode { index, graph in try fold(at: index, in: &graph, names: &names) }
     }
 
     private func fold(at index: Int, in graph: inout Graph, names: inout NameGenerator) throws -> Bool {

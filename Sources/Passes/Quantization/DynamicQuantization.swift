@@ -103,20 +103,9 @@ public struct DynamicQuantization: GraphPass {
         let weightZero = try Tensor(name: names.fresh(weight.name + "_zero_point"), converting: [0], to: .int8, shape: [])
         graph.initializers.append(contentsOf: [quantized, weightScale, weightZero])
         let activation = quantizeActivation(node.inputs[0], cache: &cache, names: &names, into: &nodes)
-        let base = node.outputs[0]
-        let integer = names.fresh(base + "_int32"), asFloat = names.fresh(base + "_float"), scale = names.fresh(base + "_output_scale")
-        nodes.append(Node(name: names.fresh(base + "_MatMulInteger"), opType: "MatMulInteger",
-                          inputs: [activation.q, quantized.name, activation.zeroPoint, weightZero.name], outputs: [integer]))
-        nodes.append(castToFloat(integer, output: asFloat, names: &names))
-        nodes.append(Node(name: names.fresh(base + "_scale_Mul"), opType: "Mul", inputs: [activation.scale, weightScale.name], outputs: [scale]))
-        if let addend {
-            graph.initializers.append(addend)
-            let scaled = names.fresh(base + "_scaled")
-            nodes.append(Node(name: names.fresh(base + "_Mul"), opType: "Mul", inputs: [asFloat, scale], outputs: [scaled]))
-            nodes.append(Node(name: names.fresh(base + "_bias_Add"), opType: "Add", inputs: [scaled, addend.name], outputs: [base]))
-        } else {
-            nodes.append(Node(name: names.fresh(base + "_Mul"), opType: "Mul", inputs: [asFloat, scale], outputs: [base]))
-        }
+        if let addend { graph.initializers.append(addend) }
+        appendIntegerProduct("MatMulInteger", of: node, activation: activation, weight: quantized.name, weightScale: weightScale.name,
+                             weightZero: weightZero.name, bias: addend?.name, names: &names, into: &nodes)
         return true
     }
 
@@ -139,24 +128,14 @@ public struct DynamicQuantization: GraphPass {
         let weightZero = try Tensor(name: names.fresh(weight.name + "_zero_point"), converting: [128], to: .uint8, shape: [])
         graph.initializers.append(contentsOf: [quantized, weightScale, weightZero])
         let activation = quantizeActivation(node.inputs[0], cache: &cache, names: &names, into: &nodes)
-        let base = node.outputs[0]
-        let integer = names.fresh(base + "_int32"), asFloat = names.fresh(base + "_float"), scale = names.fresh(base + "_output_scale")
-        nodes.append(Node(name: names.fresh(base + "_ConvInteger"), opType: "ConvInteger",
-                          inputs: [activation.q, quantized.name, activation.zeroPoint, weightZero.name], outputs: [integer],
-                          attributes: node.attributes))
-        nodes.append(castToFloat(integer, output: asFloat, names: &names))
-        nodes.append(Node(name: names.fresh(base + "_scale_Mul"), opType: "Mul", inputs: [activation.scale, weightScale.name], outputs: [scale]))
-        if let bias {
-            let reshaped = try bias.reshaped(to: broadcast)
-            var renamed = reshaped
-            renamed.name = names.fresh(bias.name + "_broadcast")
-            graph.initializers.append(renamed)
-            let scaled = names.fresh(base + "_scaled")
-            nodes.append(Node(name: names.fresh(base + "_Mul"), opType: "Mul", inputs: [asFloat, scale], outputs: [scaled]))
-            nodes.append(Node(name: names.fresh(base + "_bias_Add"), opType: "Add", inputs: [scaled, renamed.name], outputs: [base]))
-        } else {
-            nodes.append(Node(name: names.fresh(base + "_Mul"), opType: "Mul", inputs: [asFloat, scale], outputs: [base]))
+        let broadcastBias = try bias.map { bias in
+            var reshaped = try bias.reshaped(to: broadcast)
+            reshaped.name = names.fresh(bias.name + "_broadcast")
+            return reshaped
         }
+        if let broadcastBias { graph.initializers.append(broadcastBias) }
+        appendIntegerProduct("ConvInteger", of: node, activation: activation, weight: quantized.name, weightScale: weightScale.name,
+                             weightZero: weightZero.name, bias: broadcastBias?.name, names: &names, into: &nodes)
         return true
     }
 
@@ -185,6 +164,28 @@ public struct DynamicQuantization: GraphPass {
                           inputs: [name], outputs: [outputs.0, outputs.1, outputs.2]))
         cache[name] = outputs
         return outputs
+    }
+
+    /// Appends `integerOp` (MatMulInteger or ConvInteger, with `node`'s attributes) on the quantized
+    /// activation and weight, and the float epilogue that writes `node`'s output:
+    /// `Cast(product) · (activation scale · weight scale) + bias`.
+    private func appendIntegerProduct(_ integerOp: String, of node: Node, activation: ActivationQuantization, weight: String,
+                                      weightScale: String, weightZero: String, bias: String?,
+                                      names: inout NameGenerator, into nodes: inout [Node]) {
+        let base = node.outputs[0]
+        let integer = names.fresh(base + "_int32"), asFloat = names.fresh(base + "_float"), scale = names.fresh(base + "_output_scale")
+        nodes.append(Node(name: names.fresh(base + "_" + integerOp), opType: integerOp,
+                          inputs: [activation.q, weight, activation.zeroPoint, weightZero], outputs: [integer],
+                          attributes: integerOp == "ConvInteger" ? node.attributes : []))
+        nodes.append(castToFloat(integer, output: asFloat, names: &names))
+        nodes.append(Node(name: names.fresh(base + "_scale_Mul"), opType: "Mul", inputs: [activation.scale, weightScale], outputs: [scale]))
+        if let bias {
+            let scaled = names.fresh(base + "_scaled")
+            nodes.append(Node(name: names.fresh(base + "_Mul"), opType: "Mul", inputs: [asFloat, scale], outputs: [scaled]))
+            nodes.append(Node(name: names.fresh(base + "_bias_Add"), opType: "Add", inputs: [scaled, bias], outputs: [base]))
+        } else {
+            nodes.append(Node(name: names.fresh(base + "_Mul"), opType: "Mul", inputs: [asFloat, scale], outputs: [base]))
+        }
     }
 
     private func castToFloat(_ input: String, output: String, names: inout NameGenerator) -> Node {

@@ -24,6 +24,17 @@ extension Graph {
         return result
     }
 
+    /// Tries `rewrite` at each node index in turn, staying at an index while the rewrite succeeds
+    /// there (a rewrite replaces or removes the node at its index). Returns whether any succeeded.
+    mutating func rewriteEachNode(_ rewrite: (Int, inout Graph) throws -> Bool) rethrows -> Bool {
+        var changed = false
+        var index = 0
+        while index < nodes.count {
+            if try rewrite(index, &self) { changed = true } else { index += 1 }
+        }
+        return changed
+    }
+
     /// Every name a node of this graph (or of its subgraphs, at any depth) reads.
     func referencedNames() -> Set<String> {
         var names: Set<String> = []

@@ -68,14 +68,7 @@ struct Conv_1: TensorKernel {
                                               beta: T.zero, c: oBase + (n * maps + g * groupMaps) * positions, ldc: positions)
                             }
                         }
-                        if let bias {
-                            for n in 0..<batch {
-                                for m in 0..<maps {
-                                    let start = (n * maps + m) * positions
-                                    for p in 0..<positions { out[start + p] += bias[m] }
-                                }
-                            }
-                        }
+                        if let bias { addChannelBias(bias, to: out, batch: batch, size: positions) }
                     }
                 }
             }

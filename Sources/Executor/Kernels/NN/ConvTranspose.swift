@@ -107,9 +107,7 @@ struct ConvTranspose_1: TensorKernel {
                                 }
                             }
                         }
-                        if let bias {
-                            for n in 0..<batch { for m in 0..<maps { for i in 0..<outputSize { out[(n * maps + m) * outputSize + i] += bias[m] } } }
-                        }
+                        if let bias { addChannelBias(bias, to: out, batch: batch, size: outputSize) }
                     }
                 }
             }

@@ -1,13 +1,57 @@
 import ModelIR
 
-/// Statistics over groups of elements: `outer` groups of `inner` contiguous values.
-private func normalizeGroups(_ values: inout [Double], outer: Int, inner: Int, epsilon: Double, centered: Bool) {
+/// Normalizes `outer` groups of `inner` contiguous values in place: subtracts each group's mean
+/// (when `centered`) and divides by the root of its mean square plus `epsilon`. Returns each
+/// group's mean (0 when not centered) and its inverse standard deviation.
+@discardableResult
+private func normalizeGroups(_ values: inout [Double], outer: Int, inner: Int, epsilon: Double, centered: Bool)
+    -> (means: [Double], inverseDeviations: [Double]) {
+    var means = [Double](repeating: 0, count: outer), inverse = means
     for o in 0..<outer {
         let range = (o * inner)..<((o + 1) * inner)
         let mean = centered ? values[range].reduce(0, +) / Double(inner) : 0
         let meanSquare = values[range].reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(inner)
         let scale = 1 / (meanSquare + epsilon).squareRoot()
         for i in range { values[i] = (values[i] - mean) * scale }
+        means[o] = mean
+        inverse[o] = scale
+    }
+    return (means, inverse)
+}
+
+/// The attributes and grouping shared by LayerNormalization and RMSNormalization: statistics over
+/// the axes from `axis` on, `epsilon` added to the mean square.
+private struct TrailingAxesNormalization {
+    let axis: Int, epsilon: Double
+
+    init(_ node: KernelNode) throws {
+        axis = try node.int("axis", default: -1)
+        epsilon = Double(try node.float("epsilon", default: 1e-5))
+    }
+
+    /// Normalizes `x` group by group and applies `scale` and `bias`, each broadcast to the
+    /// normalized axes.
+    func normalize(_ x: Tensor, scale scaleTensor: Tensor, bias biasTensor: Tensor?, centered: Bool) throws
+        -> (values: [Double], means: [Double], inverseDeviations: [Double], axis: Int) {
+        let axis = try normalizedAxis(self.axis, rank: x.rank)
+        let inner = x.shape[axis...].reduce(1, *), outer = x.shape[..<axis].reduce(1, *)
+        let innerShape = Array(x.shape[axis...])
+        func expanded(_ t: Tensor) throws -> [Double] {
+            guard Broadcast.isUnidirectional(t.shape, to: innerShape) else { throw KernelError.invalidInput("\(t.shape) does not broadcast to \(innerShape)") }
+            let values = try t.doubleValues()
+            return try Broadcast.sourceIndices(of: t.shape, in: innerShape).map { values[$0] }
+        }
+        let scale = try expanded(scaleTensor)
+        let bias = try biasTensor.map(expanded)
+        var values = try x.doubleValues()
+        let statistics = normalizeGroups(&values, outer: outer, inner: inner, epsilon: epsilon, centered: centered)
+        for o in 0..<outer {
+            for i in 0..<inner {
+                let flat = o * inner + i
+                values[flat] = values[flat] * scale[i] + (bias?[i] ?? 0)
+            }
+        }
+        return (values, statistics.means, statistics.inverseDeviations, axis)
     }
 }
 
@@ -15,23 +59,31 @@ private func normalizeGroups(_ values: inout [Double], outer: Int, inner: Int, e
 struct RMSNormalization_23: TensorKernel {
     static let opType = "RMSNormalization", sinceVersion = 23
     static let inputArity = 2...2
-    let axis: Int, epsilon: Double
-    init(_ node: KernelNode) throws {
-        axis = try node.int("axis", default: -1)
-        epsilon = Double(try node.float("epsilon", default: 1e-5))
-    }
+    private let normalization: TrailingAxesNormalization
+    init(_ node: KernelNode) throws { normalization = try TrailingAxesNormalization(node) }
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
-        let x = try inputs.required(0), scaleTensor = try inputs.required(1)
-        let axis = try normalizedAxis(self.axis, rank: x.rank)
-        let inner = x.shape[axis...].reduce(1, *), outer = x.shape[..<axis].reduce(1, *)
-        var values = try x.doubleValues()
-        normalizeGroups(&values, outer: outer, inner: inner, epsilon: epsilon, centered: false)
-        let shape = try Broadcast.shape(x.shape, scaleTensor.shape)
-        guard shape == x.shape else { throw KernelError.invalidInput("scale \(scaleTensor.shape) does not broadcast to \(x.shape)") }
-        let scale = try scaleTensor.doubleValues()
-        let map = try Broadcast.sourceIndices(of: scaleTensor.shape, in: x.shape)
-        for i in values.indices { values[i] *= scale[map[i]] }
-        return [try Tensor(converting: values, to: x.dataType, shape: x.shape)]
+        let x = try inputs.required(0)
+        let result = try normalization.normalize(x, scale: try inputs.required(1), bias: nil, centered: false)
+        return [try Tensor(converting: result.values, to: x.dataType, shape: x.shape)]
+    }
+}
+
+/// `(x − mean) / sqrt(var + ε) · scale + bias` over the axes from `axis` on; optional outputs
+/// Mean and InvStdDev.
+struct LayerNormalization_17: TensorKernel {
+    static let opType = "LayerNormalization", sinceVersion = 17
+    static let inputArity = 2...3
+    static let outputArity = 1...3
+    private let normalization: TrailingAxesNormalization
+    init(_ node: KernelNode) throws { normalization = try TrailingAxesNormalization(node) }
+    func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
+        let x = try inputs.required(0)
+        let result = try normalization.normalize(x, scale: try inputs.required(1), bias: try inputs.optional(2), centered: true)
+        let statsShape = Array(x.shape[..<result.axis]) + [Int](repeating: 1, count: x.rank - result.axis)
+        let statsType: DataType = x.dataType == .double ? .double : .float
+        return [try Tensor(converting: result.values, to: x.dataType, shape: x.shape),
+                try Tensor(converting: result.means, to: statsType, shape: statsShape),
+                try Tensor(converting: result.inverseDeviations, to: statsType, shape: statsShape)]
     }
 }
 

@@ -80,3 +80,14 @@ struct SpatialGeometry {
         o * strides[axis] - padBegin[axis] + k * dilations[axis]
     }
 }
+
+/// Adds `bias[m]` to each of the `size` values of feature map `m` in `batch` × `bias.count` maps.
+func addChannelBias<T: RealScalar>(_ bias: [T], to values: UnsafeMutableBufferPointer<T>, batch: Int, size: Int) {
+    let maps = bias.count
+    for n in 0..<batch {
+        for m in 0..<maps {
+            let start = (n * maps + m) * size
+            for i in 0..<size { values[start + i] += bias[m] }
+        }
+    }
+}

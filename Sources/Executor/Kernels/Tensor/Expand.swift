@@ -25,18 +25,10 @@ struct Tile_6: TensorKernel, AttributeFreeKernel {
         let strides = Strides(data.shape).values
         let count = try Tensor.checkedCount(shape)
         var map = [Int](repeating: 0, count: count)
-        var index = [Int](repeating: 0, count: shape.count)
-        for position in 0..<count {
+        forEachIndex(shape) { position, index in
             var offset = 0
             for axis in shape.indices { offset += (index[axis] % max(data.shape[axis], 1)) * strides[axis] }
             map[position] = offset
-            var axis = shape.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < shape[axis] { break }
-                index[axis] = 0
-                axis -= 1
-            }
         }
         return [try data.gathering(shape: shape, sourceIndices: map)]
     }

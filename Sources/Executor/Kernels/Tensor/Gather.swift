@@ -11,11 +11,7 @@ struct Gather_1: TensorKernel {
         let axis = try normalizedAxis(self.axis, rank: data.rank)
         guard data.rank > 0 else { throw KernelError.invalidInput("Gather needs data of rank 1 or more") }
         let size = data.shape[axis]
-        let indices = try indicesTensor.indexValues().map { index -> Int in
-            let resolved = index < 0 ? index + size : index
-            guard resolved >= 0 && resolved < size else { throw KernelError.invalidInput("index \(index) out of range for axis of size \(size)") }
-            return resolved
-        }
+        let indices = try indicesTensor.indexValues().map { try resolvedIndex($0, size: size) }
         let outer = data.shape[..<axis].reduce(1, *), inner = data.shape[(axis + 1)...].reduce(1, *)
         let shape = Array(data.shape[..<axis]) + indicesTensor.shape + Array(data.shape[(axis + 1)...])
         var map: [Int] = []

@@ -9,20 +9,7 @@ struct GatherElements_11: TensorKernel {
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
         let data = try inputs.required(0), indicesTensor = try inputs.required(1)
         let axis = try normalizedAxis(self.axis, rank: data.rank)
-        guard indicesTensor.rank == data.rank else { throw KernelError.invalidInput("indices and data must have the same rank") }
-        let indices = try indicesTensor.indexValues()
-        let strides = Strides(data.shape).values
-        var map = [Int](repeating: 0, count: indices.count)
-        try forEachIndex(indicesTensor.shape) { flat, index in
-            var offset = 0
-            for a in 0..<data.rank {
-                var i = a == axis ? indices[flat] : index[a]
-                if a == axis && i < 0 { i += data.shape[a] }
-                guard i >= 0 && i < data.shape[a] else { throw KernelError.invalidInput("index \(indices[flat]) out of range on axis \(a)") }
-                offset += i * strides[a]
-            }
-            map[flat] = offset
-        }
+        let map = try elementOffsets(dataShape: data.shape, indicesShape: indicesTensor.shape, indices: try indicesTensor.indexValues(), axis: axis)
         return [try data.gathering(shape: indicesTensor.shape, sourceIndices: map)]
     }
 }
@@ -49,14 +36,9 @@ struct GatherND_11: TensorKernel {
         var map: [Int] = []
         for b in 0..<batch {
             for l in 0..<lookups {
-                var offset = b * batchStride
-                for d in 0..<depth {
-                    var i = indices[(b * lookups + l) * depth + d]
-                    let size = data.shape[batchDims + d]
-                    if i < 0 { i += size }
-                    guard i >= 0 && i < size else { throw KernelError.invalidInput("index out of range") }
-                    offset += i * strides[batchDims + d]
-                }
+                let start = (b * lookups + l) * depth
+                let offset = try b * batchStride
+                    + sliceOffset(indices[start..<(start + depth)], dataShape: data.shape, strides: strides, firstAxis: batchDims)
                 for s in 0..<sliceSize { map.append(offset + s) }
             }
         }

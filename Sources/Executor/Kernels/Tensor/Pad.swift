@@ -40,8 +40,7 @@ func pad(_ data: Tensor, pads: [Int], axes: [Int]?, mode: String, constant: Tens
     let count = try Tensor.checkedCount(shape)
     let fill = data.elementCount
     var indices = [Int](repeating: 0, count: count)
-    var index = [Int](repeating: 0, count: shape.count)
-    for position in 0..<count {
+    forEachIndex(shape) { position, index in
         var offset = 0
         for axis in shape.indices {
             let source = maps[axis][index[axis]]
@@ -49,13 +48,6 @@ func pad(_ data: Tensor, pads: [Int], axes: [Int]?, mode: String, constant: Tens
             offset += source * strides[axis]
         }
         indices[position] = offset < 0 ? fill : offset
-        var axis = shape.count - 1
-        while axis >= 0 {
-            index[axis] += 1
-            if index[axis] < shape[axis] { break }
-            index[axis] = 0
-            axis -= 1
-        }
     }
     let value = try constant.map { try $0.reshaped(to: [1]) } ?? Tensor(zeros: data.dataType, shape: [1])
     guard value.dataType == data.dataType else { throw KernelError.invalidInput("constant_value is \(value.dataType), data is \(data.dataType)") }

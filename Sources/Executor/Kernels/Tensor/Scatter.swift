@@ -64,22 +64,10 @@ struct ScatterElements_11: TensorKernel {
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
         let data = try inputs.required(0), indicesTensor = try inputs.required(1), updates = try inputs.required(2)
         let axis = try normalizedAxis(self.axis, rank: data.rank)
-        guard indicesTensor.shape == updates.shape, indicesTensor.rank == data.rank else {
-            throw KernelError.invalidInput("indices \(indicesTensor.shape) and updates \(updates.shape) must match and have the rank of data")
+        guard indicesTensor.shape == updates.shape else {
+            throw KernelError.invalidInput("indices \(indicesTensor.shape) and updates \(updates.shape) must have the same shape")
         }
-        let indices = try indicesTensor.indexValues()
-        let strides = Strides(data.shape).values
-        var targets = [Int](repeating: 0, count: indices.count)
-        try forEachIndex(indicesTensor.shape) { flat, index in
-            var offset = 0
-            for a in 0..<data.rank {
-                var i = a == axis ? indices[flat] : index[a]
-                if a == axis && i < 0 { i += data.shape[a] }
-                guard i >= 0 && i < data.shape[a] else { throw KernelError.invalidInput("index \(indices[flat]) out of range") }
-                offset += i * strides[a]
-            }
-            targets[flat] = offset
-        }
+        let targets = try elementOffsets(dataShape: data.shape, indicesShape: indicesTensor.shape, indices: try indicesTensor.indexValues(), axis: axis)
         return [try reduction.apply(data, targets: targets, updates: updates)]
     }
 }
@@ -108,13 +96,7 @@ struct ScatterND_11: TensorKernel {
         let strides = Strides(data.shape).values
         var targets: [Int] = []
         for l in 0..<lookups {
-            var offset = 0
-            for d in 0..<depth {
-                var i = indices[l * depth + d]
-                if i < 0 { i += data.shape[d] }
-                guard i >= 0 && i < data.shape[d] else { throw KernelError.invalidInput("index out of range") }
-                offset += i * strides[d]
-            }
+            let offset = try sliceOffset(indices[(l * depth)..<((l + 1) * depth)], dataShape: data.shape, strides: strides)
             for s in 0..<sliceSize { targets.append(offset + s) }
         }
         return [try reduction.apply(data, targets: targets, updates: updates)]

@@ -5,16 +5,8 @@ enum Conv2DTransposeMapper: KerasLayerMapper {
     static let classNames = ["Conv2DTranspose", "Conv1DTranspose", "Conv3DTranspose", "Convolution2DTranspose"]
 
     static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
-        let x = try call.input()
-        try call.requireChannelsLast()
-        let spatial = x.rank - 2
-        guard spatial >= 1 else { throw call.invalid("expects an input of rank 3 or more, got \(x.shape)") }
+        let (x, spatial) = try call.spatialInput()
         let filters = try call.requiredInt("filters")
-        let configuredKernel = try call.positiveInts("kernel_size", count: spatial)
-        let strides = try call.positiveInts("strides", count: spatial, default: Array(repeating: 1, count: spatial))
-        let dilations = try call.positiveInts("dilation_rate", count: spatial, default: Array(repeating: 1, count: spatial))
-        let padding = call.string("padding", default: "valid")
-        guard padding == "valid" || padding == "same" else { throw call.unsupported("padding='\(padding)'", "use 'valid' or 'same'") }
         if call.config["output_padding"]?.ints != nil { throw call.unsupported("output_padding", "leave output_padding unset") }
         let useBias = call.bool("use_bias", default: true)
         try call.requireWeights(useBias ? 2 : 1)
@@ -22,8 +14,9 @@ enum Conv2DTransposeMapper: KerasLayerMapper {
         guard kernel.shape.count == spatial + 2, kernel.shape[spatial] == filters else {
             throw call.invalid("kernel has shape \(kernel.shape), which does not fit \(filters) outputs")
         }
-        let kernelSize = Array(kernel.shape[0..<spatial])
-        guard kernelSize == configuredKernel else { throw call.invalid("kernel has shape \(kernel.shape) but kernel_size is \(configuredKernel)") }
+        let window = try KerasConvolutionWindow(call, kernel: kernel, what: "kernel")
+        let (kernelSize, strides, dilations, padding) = (window.kernelSize, window.strides, window.dilations, window.padding)
+        guard padding == "valid" || padding == "same" else { throw call.unsupported("padding='\(padding)'", "use 'valid' or 'same'") }
         // Keras [k..., out, in] → ONNX [in, out, k...].
         let weight = kernel.permuted([spatial + 1, spatial] + Array(0..<spatial))
         var inputs = [call.graph.channelsFirst(x), try call.constant("kernel", weight)]

@@ -21,26 +21,15 @@ enum DepthwiseConv2DMapper: KerasLayerMapper {
             throw call.invalid("\(what) has shape \(kernel.shape), which does not fit the input \(x.shape)")
         }
         let multiplier = kernel.shape[spatial + 1]
-        let kernelSize = Array(kernel.shape[0..<spatial])
-        guard try call.positiveInts("kernel_size", count: spatial, default: kernelSize) == kernelSize else {
-            throw call.invalid("\(what) has shape \(kernel.shape), which does not fit kernel_size")
-        }
-        let strides = try call.positiveInts("strides", count: spatial, default: Array(repeating: 1, count: spatial))
-        let dilations = try call.positiveInts("dilation_rate", count: spatial, default: Array(repeating: 1, count: spatial))
-        let padding = call.string("padding", default: "valid")
+        let window = try KerasConvolutionWindow(call, kernel: kernel, what: what)
         // [k..., in, m] → [in, m, k...] → [in·m, 1, k...]: output channel c·m + j as in Keras.
-        let weight = kernel.permuted([spatial, spatial + 1] + Array(0..<spatial)).reshaped([channels * multiplier, 1] + kernelSize)
+        let weight = kernel.permuted([spatial, spatial + 1] + Array(0..<spatial)).reshaped([channels * multiplier, 1] + window.kernelSize)
         var inputs = [call.graph.channelsFirst(x), try call.constant(what, weight)]
         if let bias { inputs.append(try call.constant("bias", bias)) }
         let spatialSizes = Array(x.shape[1...spatial])
-        var attributes: [Attribute] = [.ints("kernel_shape", kernelSize), .ints("strides", strides), .ints("dilations", dilations),
-                                       .int("group", channels)]
-        attributes += try KerasPadding.attributes(padding: padding, spatial: spatialSizes, kernel: kernelSize, strides: strides,
-                                                  dilations: dilations, call: call)
-        let output = call.graph.op("Conv", inputs, attributes, hint: call.hint("DepthwiseConv"))
-        let outSizes = spatialSizes.indices.map {
-            KerasPadding.outputSize(input: spatialSizes[$0], kernel: kernelSize[$0], stride: strides[$0], dilation: dilations[$0], padding: padding)
-        }
+        let output = call.graph.op("Conv", inputs, try window.convAttributes(spatialSizes: spatialSizes, groups: channels, call: call),
+                                   hint: call.hint("DepthwiseConv"))
+        let outSizes = window.outputSizes(spatialSizes)
         return KerasValue(name: output, shape: [nil] + outSizes + [channels * multiplier], layout: .channelsFirst, dataType: x.dataType)
     }
 }

@@ -7,10 +7,7 @@ enum PoolingMapper: KerasLayerMapper {
                              "MaxPool1D", "MaxPool2D", "MaxPool3D", "AvgPool1D", "AvgPool2D", "AvgPool3D"]
 
     static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
-        let x = try call.input()
-        try call.requireChannelsLast()
-        let spatial = x.rank - 2
-        guard spatial >= 1 else { throw call.invalid("expects an input of rank 3 or more, got \(x.shape)") }
+        let (x, spatial) = try call.spatialInput()
         let isMax = call.className.hasPrefix("Max")
         let poolSize = try call.positiveInts("pool_size", count: spatial, default: Array(repeating: 2, count: spatial))
         let strides = try call.positiveInts("strides", count: spatial, default: poolSize)

@@ -6,11 +6,8 @@ enum UpSamplingMapper: KerasLayerMapper {
     static let classNames = ["UpSampling1D", "UpSampling2D", "UpSampling3D"]
 
     static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
-        try call.requireChannelsLast()
-        let x = try call.input()
+        let (x, spatial) = try call.spatialInput()
         let graph = call.graph
-        let spatial = x.rank - 2
-        guard spatial >= 1 else { throw call.invalid("expects an input of rank 3 or more, got \(x.shape)") }
         if call.className == "UpSampling1D" {
             let native = graph.nativeValue(x)
             let size = try call.positiveInts("size", count: 1, default: [2])[0]
