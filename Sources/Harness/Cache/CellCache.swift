@@ -59,8 +59,8 @@ public struct CellCache: Sendable {
         }
     }
 
-    /// The cached conversion for `key`: its model file (checked against its digest) and what the passes reported.
-    func conversion(for key: String) -> (model: URL, findings: [Finding], sensitivity: QuantizationSensitivity?)? {
+    /// The cached conversion for `key`: its model's bytes (checked against their digest) and what the passes reported.
+    func conversion(for key: String) -> (model: Data, findings: [Finding], sensitivity: QuantizationSensitivity?)? {
         let json = conversions.appendingPathComponent(key + ".json"), model = conversions.appendingPathComponent(key + ".onnx")
         guard FileManager.default.fileExists(atPath: json.path) else { return nil }
         do {
@@ -69,11 +69,12 @@ public struct CellCache: Sendable {
                 warn("\(json.path) names another conversion (\(entry.key)); ignored")
                 return nil
             }
-            guard try Self.digest(ofFile: model) == entry.modelDigest else {
+            let bytes = try Data(contentsOf: model)
+            guard Self.hex(SHA256.hash(data: bytes)) == entry.modelDigest else {
                 warn("\(model.path) does not match its recorded digest; ignored, the path runs again")
                 return nil
             }
-            return (model, entry.findings, entry.sensitivity)
+            return (bytes, entry.findings, entry.sensitivity)
         } catch {
             warn("\(json.path) is not a readable cache entry (\(error)); ignored, the path runs again")
             return nil
@@ -83,15 +84,15 @@ public struct CellCache: Sendable {
     /// The cached result of the cell with `keys` (marked `.result`), its model copied to `modelFile`; nil when either
     /// entry is missing or unusable.
     public func reusedResult(_ keys: CellCacheKeys, modelFile: URL) -> CellResult? {
-        guard var result = result(for: keys.result), conversion(for: keys.conversion) != nil,
-              copy(conversion: keys.conversion, to: modelFile) else { return nil }
+        guard var result = result(for: keys.result), let conversion = conversion(for: keys.conversion),
+              write(conversion.model, to: modelFile) else { return nil }
         result.cache = .result
         return result
     }
 
     /// The cached conversion of the cell with `keys`, its model copied to `modelFile`.
     public func reusedConversion(_ keys: CellCacheKeys, modelFile: URL) -> (findings: [Finding], sensitivity: QuantizationSensitivity?)? {
-        guard let entry = conversion(for: keys.conversion), copy(conversion: keys.conversion, to: modelFile) else { return nil }
+        guard let entry = conversion(for: keys.conversion), write(entry.model, to: modelFile) else { return nil }
         return (entry.findings, entry.sensitivity)
     }
 
@@ -111,10 +112,10 @@ public struct CellCache: Sendable {
         }
     }
 
-    private func copy(conversion key: String, to target: URL) -> Bool {
+    private func write(_ model: Data, to target: URL) -> Bool {
         do {
             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try AtomicFile.write(Data(contentsOf: conversions.appendingPathComponent(key + ".onnx")), to: target)
+            try AtomicFile.write(model, to: target)
             return true
         } catch {
             warn("cannot copy the cached model of \(target.path): \(error); the path runs again")
@@ -126,8 +127,9 @@ public struct CellCache: Sendable {
     public func store(conversion key: String, model: URL, findings: [Finding], sensitivity: QuantizationSensitivity?) throws {
         try FileManager.default.createDirectory(at: conversions, withIntermediateDirectories: true)
         let target = conversions.appendingPathComponent(key + ".onnx")
-        try AtomicFile.write(Data(contentsOf: model), to: target)
-        let entry = ConversionEntry(key: key, modelDigest: try Self.digest(ofFile: target), findings: findings, sensitivity: sensitivity)
+        let bytes = try Data(contentsOf: model)
+        try AtomicFile.write(bytes, to: target)
+        let entry = ConversionEntry(key: key, modelDigest: Self.hex(SHA256.hash(data: bytes)), findings: findings, sensitivity: sensitivity)
         try AtomicFile.write(try CellWorker.encoder.encode(entry), to: conversions.appendingPathComponent(key + ".json"))
     }
 
@@ -137,10 +139,7 @@ public struct CellCache: Sendable {
         try AtomicFile.write(try CellWorker.encoder.encode(ResultEntry(key: key, result: result)), to: results.appendingPathComponent(key + ".json"))
     }
 
-    /// The hex SHA-256 of a file, read in 4 MiB pieces.
-    static func digest(ofFile url: URL) throws -> String {
-        var hasher = SHA256()
-        try CellCacheKeys.update(&hasher, file: url)
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    static func hex(_ digest: SHA256.Digest) -> String {
+        digest.map { String(format: "%02x", $0) }.joined()
     }
 }

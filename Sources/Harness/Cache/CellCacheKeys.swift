@@ -13,7 +13,7 @@ import Passes
 /// - result: the conversion key, the golden data (`golden.h5` or `test_data_set_*` beside the
 ///   model whose golden outputs judge this one), the thresholds that apply (the path's, the model's
 ///   overrides, its teacher) and the run settings that shape metrics (batch size, latency runs).
-public struct CellCacheKeys: Sendable, Hashable {
+public struct CellCacheKeys: Sendable, Hashable, Codable {
     public var conversion: String
     public var result: String
 
@@ -49,7 +49,7 @@ public struct CellCacheKeys: Sendable, Hashable {
             text("calibration")
             try update(&hasher, file: calibration)
         }
-        let conversion = hex(hasher.finalize())
+        let conversion = CellCache.hex(hasher.finalize())
 
         var judged = SHA256()
         judged.update(data: Data(conversion.utf8))
@@ -74,7 +74,7 @@ public struct CellCacheKeys: Sendable, Hashable {
             thresholds: manifest.pathThresholds(path), detectionAgreement: manifest.detectionAgreement(path), overrides: model.overrides,
             teacher: model.teacher, batchSize: settings.batchSize, latencyRuns: settings.latencyRuns, warmupRuns: settings.warmupRuns,
             diagnosisSamples: settings.diagnosisSamples)))
-        return CellCacheKeys(conversion: conversion, result: hex(judged.finalize()))
+        return CellCacheKeys(conversion: conversion, result: CellCache.hex(judged.finalize()))
     }
 
     /// Feeds a file's bytes to `hasher`, 4 MiB at a time.
@@ -110,7 +110,13 @@ public struct CellCacheKeys: Sendable, Hashable {
         }
     }
 
-    static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
-    }
+}
+
+/// What a cache lookup of a cell found when it found no result: its keys (nil for a cell the
+/// cache does not hold). A worker given it converts or reuses the conversion without hashing the
+/// source again.
+public struct CellCacheLookup: Sendable, Hashable, Codable {
+    public var keys: CellCacheKeys?
+
+    public init(keys: CellCacheKeys?) { self.keys = keys }
 }

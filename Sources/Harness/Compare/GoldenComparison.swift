@@ -24,6 +24,19 @@ public enum GoldenComparison {
         return pairs
     }
 
+    /// `compare`, with noise floors where the thresholds need them: measured (by `floors`) up front
+    /// when an output has `max_floor_ratio`, else only when a float16 output falls short of its
+    /// cosine (`OutputMetrics.needsFP16Floor`). The one comparison a cell and an int8 judge make.
+    public static func compare(actual: [(name: String, tensor: Tensor)], golden: [String: Tensor], labels: Tensor? = nil,
+                               thresholds: (String) -> Thresholds, measuringFloors floors: () throws -> [String: NoiseFloor]) throws -> Result {
+        if actual.contains(where: { thresholds($0.name)[.maxFloorRatio] != nil }) {
+            return try compare(actual: actual, golden: golden, labels: labels, thresholds: thresholds, noiseFloors: try floors())
+        }
+        let result = try compare(actual: actual, golden: golden, labels: labels, thresholds: thresholds)
+        guard result.outputs.contains(where: \.needsFP16Floor) else { return result }
+        return try compare(actual: actual, golden: golden, labels: labels, thresholds: thresholds, noiseFloors: try floors())
+    }
+
     /// Compares every output with its golden tensor and computes accuracy from `labels`.
     ///
     /// Accuracy comes from the first output (in model order) compared element by element with one

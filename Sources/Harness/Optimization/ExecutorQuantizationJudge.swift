@@ -31,6 +31,7 @@ public final class ExecutorQuantizationJudge: QuantizationJudging {
     private var referenceSubset: [(name: String, tensor: Tensor)] = []
     private var referenceOutputs: [String: Tensor]?
     private var reference: Model?
+    private var noiseFloors: [String: NoiseFloor]?
 
     /// - Parameters:
     ///   - inputs: evaluation inputs, sample axis first (golden or calibration inputs); `file` names them.
@@ -68,6 +69,7 @@ public final class ExecutorQuantizationJudge: QuantizationJudging {
 
     public func begin(reference: Model) throws {
         self.reference = reference
+        noiseFloors = nil
         referenceSubset = try run(reference, limit: sensitivitySamples)
         referenceOutputs = nil
     }
@@ -98,7 +100,14 @@ public final class ExecutorQuantizationJudge: QuantizationJudging {
             expected = Dictionary(try run(reference, limit: nil).map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
             referenceOutputs = expected
         }
-        let comparison = try GoldenComparison.compare(actual: outputs, golden: expected, labels: labels, thresholds: tolerance)
+        let comparison = try GoldenComparison.compare(actual: outputs, golden: expected, labels: labels, thresholds: tolerance) {
+            if let noiseFloors { return noiseFloors }
+            guard let reference else { return [:] }
+            let floors = try NoiseFloorMeter(batchSize: batchSize).measure(fp32: reference, model: reference.graph.name, inputs: inputs, file: file,
+                                                                           match: { self.tolerance($0).match ?? .elements })
+            noiseFloors = floors
+            return floors
+        }
         let result = CellResult(model: "", path: "", outputs: comparison.outputs, accuracy: comparison.accuracy, budget: budget)
         let verdict = Gates().verdict(for: result)
         if verdict.status == .pass {

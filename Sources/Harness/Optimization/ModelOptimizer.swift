@@ -38,6 +38,30 @@ public struct ModelOptimizer {
         return (optimized, context.findings, context.sensitivity)
     }
 
+    /// An optimizer for the model file at `modelURL` on its own (`modelgate optimize`): calibration
+    /// from `calibration`, else the default file beside the model, loaded when the path calibrates;
+    /// an executor judge on those samples (and their `labels`) when the path is `int8-auto` or
+    /// `sensitivity=true` asks for the table, its gates from `options`.
+    ///
+    /// - Throws: `ModelOptimizer.SetupError` when the path needs calibration data and there is
+    ///   none; the reader's error when the file cannot be read.
+    public static func forModelFile(_ modelURL: URL, path: OptimizationPath, options: PassOptions, calibration: URL?) throws -> ModelOptimizer {
+        guard path.needsCalibration else { return ModelOptimizer(path: path, options: options) }
+        guard let file = calibration ?? defaultCalibrationFile(for: modelURL) else {
+            throw SetupError(description: "\(modelURL.path): path '\(path)' needs calibration data: pass --calibration FILE "
+                                 + "or put calibration.h5 (or golden.h5) beside the model")
+        }
+        let samples = try loadCalibrationSamples(file)
+        let judged = path.components.contains(.int8Auto) || options.string("sensitivity") == "true"
+        let judge = judged ? try ExecutorQuantizationJudge(inputs: samples, file: file.path, labels: try loadLabels(file), options: options) : nil
+        return ModelOptimizer(path: path, options: options, calibrationSamples: samples, judge: judge)
+    }
+
+    /// Why an optimizer for a model file could not be set up.
+    public struct SetupError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
     /// The calibration file for a model at `modelURL`: `calibration.h5` beside it, else the golden
     /// inputs in `golden.h5`; nil when neither exists.
     public static func defaultCalibrationFile(for modelURL: URL) -> URL? {

@@ -29,10 +29,13 @@ public struct CellRunner: Sendable {
     /// Runs `key`.
     ///
     /// - Parameters:
+    ///   - lookup: the cell's cache keys when the caller has made them and found no cached result
+    ///     (`Runner` hands them to its workers); nil makes them here and looks for the result first.
     ///   - measureFP32Latency: also time the fp32 graph, for a cell whose model's fp32 cell is not
     ///     part of the run (a shard, or `--paths` without fp32).
     ///   - onStage: called as each stage starts.
-    public func run(_ key: CellKey, measureFP32Latency: Bool = false, onStage: (CellStage) -> Void = { _ in }) -> CellResult {
+    public func run(_ key: CellKey, lookup: CellCacheLookup? = nil, measureFP32Latency: Bool = false,
+                    onStage: (CellStage) -> Void = { _ in }) -> CellResult {
         // External commands stop a little before the runner would stop the whole cell.
         let deadline = Date().addingTimeInterval(settings.timeoutSeconds - min(1, settings.timeoutSeconds / 10))
         let clock = ContinuousClock()
@@ -54,8 +57,8 @@ public struct CellRunner: Sendable {
         }
         let file = modelFile(key)
         let cache = settings.cacheFolder.map { CellCache(folder: URL(fileURLWithPath: $0)) }
-        let keys = cache == nil ? nil : try? CellCacheKeys.make(manifest: manifest, model: entry, path: key.path, settings: settings)
-        if let cache, let keys, !settings.remeasureLatency, let cached = cache.reusedResult(keys, modelFile: file) {
+        let keys = lookup.map(\.keys) ?? cacheKeys(key)
+        if lookup == nil, let cache, let keys, !settings.remeasureLatency, let cached = cache.reusedResult(keys, modelFile: file) {
             return finish(cached)
         }
 
@@ -119,18 +122,11 @@ public struct CellRunner: Sendable {
         r.budget = manifest.budget(model: entry, path: key.path, precision: precision)
         let tolerance = { (output: String) in manifest.tolerance(model: entry, path: key.path, output: output, precision: precision) }
         let comparison = r.run(.compare) { () throws -> GoldenComparison.Result in
-            let compare = { (floors: [String: NoiseFloor]) throws -> GoldenComparison.Result in
-                try GoldenComparison.compare(actual: outputs, golden: golden.outputs, labels: golden.labels,
-                                             thresholds: tolerance, noiseFloors: floors)
-            }
-            let measureFloors = {
+            try GoldenComparison.compare(actual: outputs, golden: golden.outputs, labels: golden.labels, thresholds: tolerance) {
                 try NoiseFloorMeter(batchSize: settings.batchSize)
                     .measure(fp32: fp32, model: entry.name, inputs: golden.inputs, file: golden.displayName,
                              match: { tolerance($0).match ?? .elements })
             }
-            if outputs.contains(where: { tolerance($0.name)[.maxFloorRatio] != nil }) { return try compare(try measureFloors()) }
-            let result = try compare([:])
-            return result.outputs.contains(where: \.needsFP16Floor) ? try compare(try measureFloors()) : result
         }
         guard let comparison else { return finish(r) }
         r.outputs = comparison.outputs
@@ -182,16 +178,26 @@ public struct CellRunner: Sendable {
         return result
     }
 
-    /// The cell's result from the cell cache (its model copied into place, marked `.result`), or nil
-    /// when there is no cache, the cell is not cached, or latency is to be measured again.
-    public func cachedResult(_ key: CellKey) -> CellResult? {
-        guard let folder = settings.cacheFolder, !settings.remeasureLatency, let entry = manifest.model(named: key.model),
-              let keys = try? CellCacheKeys.make(manifest: manifest, model: entry, path: key.path, settings: settings) else { return nil }
+    /// The cell's cache keys, or nil when there is no cache folder or the cell is not cacheable
+    /// (a path with an external step, or a source that cannot be read).
+    public func cacheKeys(_ key: CellKey) -> CellCacheKeys? {
+        guard settings.cacheFolder != nil, let entry = manifest.model(named: key.model) else { return nil }
+        return try? CellCacheKeys.make(manifest: manifest, model: entry, path: key.path, settings: settings)
+    }
+
+    /// Looks `key` up in the cell cache: its cached result (model copied into place, marked
+    /// `.result`) when there is one and latency is not to be measured again, else what a worker
+    /// needs to go on without making the keys again.
+    public func lookUp(_ key: CellKey) -> (result: CellResult?, lookup: CellCacheLookup) {
+        let keys = cacheKeys(key)
+        guard let folder = settings.cacheFolder, let keys, !settings.remeasureLatency else { return (nil, CellCacheLookup(keys: keys)) }
         let started = ContinuousClock.now
-        guard var result = CellCache(folder: URL(fileURLWithPath: folder)).reusedResult(keys, modelFile: modelFile(key)) else { return nil }
+        guard var result = CellCache(folder: URL(fileURLWithPath: folder)).reusedResult(keys, modelFile: modelFile(key)) else {
+            return (nil, CellCacheLookup(keys: keys))
+        }
         let elapsed = ContinuousClock.now - started
         result.durationSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return result
+        return (result, CellCacheLookup(keys: keys))
     }
 
     private func time(_ evaluator: Evaluator, _ feeds: [String: Tensor]) throws -> [Double] {

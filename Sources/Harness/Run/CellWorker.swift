@@ -11,14 +11,18 @@ public struct CellJob: Sendable, Codable {
     public var modelsFolder: String
     public var settings: RunSettings
     public var measureFP32Latency: Bool
+    /// The parent's cache lookup, which found no cached result.
+    public var lookup: CellCacheLookup?
 
-    public init(manifest: Manifest, model: String, path: String, modelsFolder: String, settings: RunSettings, measureFP32Latency: Bool) {
+    public init(manifest: Manifest, model: String, path: String, modelsFolder: String, settings: RunSettings, measureFP32Latency: Bool,
+                lookup: CellCacheLookup? = nil) {
         self.manifest = manifest
         self.model = model
         self.path = path
         self.modelsFolder = modelsFolder
         self.settings = settings
         self.measureFP32Latency = measureFP32Latency
+        self.lookup = lookup
     }
 }
 
@@ -34,7 +38,7 @@ public enum CellWorker {
         ExecutorThreads.set(job.settings.threadsPerCell(cores: ProcessInfo.processInfo.activeProcessorCount))
         let key = CellKey(model: job.model, path: job.path)
         let runner = CellRunner(manifest: job.manifest, modelsFolder: URL(fileURLWithPath: job.modelsFolder), settings: job.settings)
-        let result = runner.run(key, measureFP32Latency: job.measureFP32Latency) { write(stagePrefix + $0.rawValue) }
+        let result = runner.run(key, lookup: job.lookup, measureFP32Latency: job.measureFP32Latency) { write(stagePrefix + $0.rawValue) }
         let data = try encoder.encode(result)
         write(resultPrefix + String(decoding: data, as: UTF8.self))
     }

@@ -123,6 +123,7 @@ public struct Runner: Sendable {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let cells = plan.cells
         var results = [CellResult?](repeating: nil, count: cells.count)
+        var lookups = [CellCacheLookup?](repeating: nil, count: cells.count)
         var next = 0
         var running: [Worker] = []
         var environment = ProcessInfo.processInfo.environment
@@ -134,7 +135,7 @@ public struct Runner: Sendable {
         func start(_ index: Int) throws {
             let key = cells[index]
             let job = CellJob(manifest: manifest, model: key.model, path: key.path, modelsFolder: modelsFolder.path,
-                              settings: settings, measureFP32Latency: needsFP32Latency(key))
+                              settings: settings, measureFP32Latency: needsFP32Latency(key), lookup: lookups[index])
             let jobFile = scratch.appendingPathComponent("cell-\(index).json")
             try encoder.encode(job).write(to: jobFile)
             let process = try WorkerProcess(executable: executable, arguments: workerArguments(jobFile.path), environment: environment,
@@ -166,19 +167,23 @@ public struct Runner: Sendable {
 
         let cellRunner = CellRunner(manifest: manifest, modelsFolder: modelsFolder, settings: settings)
         for index in cells.indices where stop?.isRequested != true {
-            guard let cached = cellRunner.cachedResult(cells[index]) else { continue }
+            let (cached, lookup) = cellRunner.lookUp(cells[index])
+            lookups[index] = lookup
+            guard let cached else { continue }
             results[index] = cached
             progress(cached)
         }
+        func collectEnded() {
+            for worker in running.removeEnded(\.process) {
+                let result = finish(worker)
+                results[worker.index] = result
+                progress(result)
+            }
+        }
         while next < cells.count || !running.isEmpty {
             if stop?.isRequested == true {
-                for worker in running where !worker.process.isRunning {
-                    worker.process.wait()
-                    let result = finish(worker)
-                    results[worker.index] = result
-                    progress(result)
-                }
-                stopWorkers(running.filter(\.process.isRunning).map(\.process), stop: stop)
+                collectEnded()
+                stopWorkers(running.map(\.process), stop: stop)
                 return results.compactMap { $0 }
             }
             while running.count < settings.jobs && next < cells.count {
@@ -191,14 +196,7 @@ public struct Runner: Sendable {
                 worker.killedForTimeout = true
                 worker.process.signal(SIGKILL)
             }
-            let finished = running.filter { !$0.process.isRunning }
-            running.removeAll { !$0.process.isRunning }
-            for worker in finished {
-                worker.process.wait()
-                let result = finish(worker)
-                results[worker.index] = result
-                progress(result)
-            }
+            collectEnded()
         }
         return results.enumerated().map { index, result in
             result ?? CellResult(model: cells[index].model, path: cells[index].path,

@@ -53,6 +53,8 @@ public struct AccuracyDrivenQuantization: GraphPass {
             return try quantization.run(on: &model, context: context)
         }
         let reference = model
+        let excluded = options.list("exclude_nodes") ?? []
+        let keepingFloat = { (kept: [String]) in ["exclude_nodes": (excluded + kept).joined(separator: ",")] }
         try judge.begin(reference: reference)
         let candidates = quantization.quantizableNodes(in: reference.graph, table: table).filter { !$0.name.isEmpty }
         func quantized(_ changes: [String: String]) throws -> Model {
@@ -80,23 +82,24 @@ public struct AccuracyDrivenQuantization: GraphPass {
         let fullNoise = try judge.noise(of: full)
         var sensitivity = QuantizationSensitivity(nodes: nodes, fullyQuantized: fullNoise, result: fullNoise, samples: judge.sensitivitySamples)
         if searchesFallback {
-            let excluded = options.list("exclude_nodes") ?? []
-            let withFloat = { (kept: [String]) throws -> Model in try quantized(["exclude_nodes": (excluded + kept).joined(separator: ",")]) }
             let limit = Int((maxFloatFraction * Double(nodes.count)).rounded(.down))
             var kept: [String] = []
+            var chosen = full
             var verdict = try judge.meetsGates(full)
             var checks = 1
             while !verdict.passes, kept.count < limit {
                 kept.append(nodes[kept.count].node)
-                verdict = try judge.meetsGates(withFloat(kept))
+                chosen = try quantized(keepingFloat(kept))
+                verdict = try judge.meetsGates(chosen)
                 checks += 1
             }
             if verdict.passes, kept.count > 1 {
                 for node in kept.reversed() {
                     let fewer = kept.filter { $0 != node }
-                    let recheck = try judge.meetsGates(withFloat(fewer))
+                    let candidate = try quantized(keepingFloat(fewer))
+                    let recheck = try judge.meetsGates(candidate)
                     checks += 1
-                    if recheck.passes { kept = fewer; verdict = recheck }
+                    if recheck.passes { kept = fewer; verdict = recheck; chosen = candidate }
                 }
             }
             let keptSet = Set(kept)
@@ -107,7 +110,7 @@ public struct AccuracyDrivenQuantization: GraphPass {
             sensitivity.floatLimit = limit
             sensitivity.gateChecks = checks
             if !kept.isEmpty {
-                sensitivity.result = try judge.noise(of: withFloat(kept))
+                sensitivity.result = try judge.noise(of: chosen)
             }
             let outcome = verdict.passes ? "meets the gates" : "does not meet the gates within max_float_fraction \(maxFloatFraction) (\(limit) nodes)"
             context.report(verdict.passes ? .info : .warning, "int8-auto",
@@ -115,7 +118,7 @@ public struct AccuracyDrivenQuantization: GraphPass {
                            + "the model \(outcome) after \(checks) gate check\(checks == 1 ? "" : "s"): \(verdict.summary)")
         }
         context.sensitivity = sensitivity
-        let finalOptions = PassOptions(options.values.merging(["exclude_nodes": ((options.list("exclude_nodes") ?? []) + sensitivity.keptFloat).joined(separator: ",")]) { $1 })
+        let finalOptions = PassOptions(options.values.merging(keepingFloat(sensitivity.keptFloat)) { $1 })
         return try StaticQuantization(options: finalOptions).run(on: &model, context: context)
     }
 }

@@ -41,23 +41,9 @@ struct Optimize: ParsableCommand {
         let inputURL = URL(fileURLWithPath: input)
         let outputURL = URL(fileURLWithPath: output)
         let model = try CommandFailure.reporting { try ModelLoader.load(inputURL) }
-        var samples: [String: Tensor]?
-        var judge: ExecutorQuantizationJudge?
-        if optimizationPath.needsCalibration {
-            let file = calibration.map { URL(fileURLWithPath: $0) } ?? ModelOptimizer.defaultCalibrationFile(for: inputURL)
-            guard let file else {
-                throw CommandFailure("\(input): path '\(optimizationPath)' needs calibration data: pass --calibration FILE "
-                                     + "or put calibration.h5 (or golden.h5) beside the model")
-            }
-            let loaded = try CommandFailure.reporting { try ModelOptimizer.loadCalibrationSamples(file) }
-            samples = loaded
-            if optimizationPath.components.contains(.int8Auto) || passOptions.string("sensitivity") == "true" {
-                judge = try CommandFailure.reporting {
-                    try ExecutorQuantizationJudge(inputs: loaded, file: file.path, labels: try ModelOptimizer.loadLabels(file), options: passOptions)
-                }
-            }
+        let optimizer = try CommandFailure.reporting {
+            try ModelOptimizer.forModelFile(inputURL, path: optimizationPath, options: passOptions, calibration: calibration.map { URL(fileURLWithPath: $0) })
         }
-        let optimizer = ModelOptimizer(path: optimizationPath, options: passOptions, calibrationSamples: samples, judge: judge)
         let (optimized, findings, sensitivity) = try CommandFailure.reporting {
             do { return try optimizer.optimize(model) } catch {
                 throw CommandFailure("\(input): path '\(optimizationPath)' failed: \(error)")
