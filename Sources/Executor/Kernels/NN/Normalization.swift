@@ -78,7 +78,7 @@ struct LayerNormalization_17: TensorKernel {
     init(_ node: KernelNode) throws { normalization = try TrailingAxesNormalization(node) }
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
         let x = try inputs.required(0)
-        let result = try normalization.normalize(x, scale: try inputs.required(1), bias: try inputs.optional(2), centered: true)
+        let result = try normalization.normalize(x, scale: try inputs.required(1), bias: inputs.optional(2), centered: true)
         let statsShape = Array(x.shape[..<result.axis]) + [Int](repeating: 1, count: x.rank - result.axis)
         let statsType: DataType = x.dataType == .double ? .double : .float
         return [try Tensor(converting: result.values, to: x.dataType, shape: x.shape),
