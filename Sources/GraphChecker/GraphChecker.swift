@@ -48,7 +48,7 @@ public struct GraphChecker: Sendable {
 
     private func inferShapes(_ model: Model, sink: FindingSink) -> Model {
         var opsets: [String: Int] = [:]
-        for opset in model.opsetImports { opsets[OpSchemaRegistry.canonical(opset.domain)] = Int(clamping: opset.version) }
+        for opset in model.opsetImports { opsets[Node.canonicalDomain(opset.domain)] = Int(clamping: opset.version) }
         if opsets.isEmpty && model.irVersion < 3 { opsets[""] = 1 }
         var functions: [String: Function] = [:]
         for function in model.functions { functions["\(function.domain)::\(function.name)"] = function }

@@ -44,7 +44,7 @@ struct StructuralChecker {
         }
         var opsets: [String: Int] = [:]
         for opset in model.opsetImports {
-            opsets[OpSchemaRegistry.canonical(opset.domain)] = Int(clamping: opset.version)
+            opsets[Node.canonicalDomain(opset.domain)] = Int(clamping: opset.version)
         }
         if model.irVersion >= 3 {
             if opsets.isEmpty {

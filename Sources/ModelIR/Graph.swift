@@ -48,3 +48,21 @@ public struct TensorAnnotation: Sendable, Hashable {
         self.quantizationParameterTensorNames = quantizationParameterTensorNames
     }
 }
+
+extension Graph {
+    /// Names this graph (with its nested subgraphs) reads but does not define.
+    public func freeVariables() -> Set<String> {
+        var defined = Set(inputs.map(\.name))
+        defined.formUnion(initializers.map(\.name))
+        defined.formUnion(sparseInitializers.map(\.name))
+        for node in nodes { defined.formUnion(node.outputs) }
+        var used = Set<String>()
+        for node in nodes {
+            used.formUnion(node.inputs)
+            for subgraph in node.subgraphs { used.formUnion(subgraph.freeVariables()) }
+        }
+        for output in outputs { used.insert(output.name) }
+        used.remove("")
+        return used.subtracting(defined)
+    }
+}

@@ -35,7 +35,11 @@ public struct Node: Sendable, Equatable {
     }
 
     /// The domain with "ai.onnx" spelled as the default domain "".
-    public var canonicalDomain: String { domain == "ai.onnx" ? "" : domain }
+    public var canonicalDomain: String { Node.canonicalDomain(domain) }
+
+    /// `domain` with "ai.onnx" spelled as the default domain "": the one canonical form of a
+    /// domain name, for nodes, functions, opset imports and kernel tables alike.
+    public static func canonicalDomain(_ domain: String) -> String { domain == "ai.onnx" ? "" : domain }
 
     /// A label for messages: the name if there is one, else the op type and first output.
     public var label: String {

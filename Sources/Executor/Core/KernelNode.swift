@@ -101,7 +101,7 @@ public struct KernelNode {
     /// Another node of the same graph, seen as its kernel would see it: for an operator that
     /// reads other nodes' attributes (as `Gradient` reads those on the path it differentiates).
     public func sibling(_ other: Node) -> KernelNode {
-        KernelNode(node: other, opset: opsets[canonical(other.domain)] ?? 0, opsets: opsets, enclosingGraph: enclosingGraph,
+        KernelNode(node: other, opset: opsets[Node.canonicalDomain(other.domain)] ?? 0, opsets: opsets, enclosingGraph: enclosingGraph,
                    subgraphPreparer: subgraphPreparer, functionPreparer: functionPreparer, isolatedPreparer: isolatedPreparer)
     }
 

@@ -1,3 +1,5 @@
+import ModelIR
+
 /// The kernels the executor knows, keyed by (domain, op type, since-version).
 ///
 /// Kernels are grouped in families, one folder each: `Kernels/<Family>/` holds one file per op
@@ -52,7 +54,7 @@ public struct KernelRegistry: Sendable {
         var table: [Key: [(since: Int, kernel: any Kernel.Type)]] = [:]
         var duplicates: [String] = []
         for kernel in kernels {
-            let key = Key(domain: canonical(kernel.domain), opType: kernel.opType)
+            let key = Key(domain: Node.canonicalDomain(kernel.domain), opType: kernel.opType)
             if table[key, default: []].contains(where: { $0.since == kernel.sinceVersion }) {
                 duplicates.append("\(key.domain.isEmpty ? "" : key.domain + ".")\(kernel.opType)-\(kernel.sinceVersion)")
                 continue
@@ -66,12 +68,12 @@ public struct KernelRegistry: Sendable {
 
     /// The kernel for `opType` of `domain` at `opset`: the highest since-version not above it.
     public func kernel(domain: String, opType: String, opset: Int) -> (any Kernel.Type)? {
-        table[Key(domain: canonical(domain), opType: opType)]?.first { $0.since <= opset }?.kernel
+        table[Key(domain: Node.canonicalDomain(domain), opType: opType)]?.first { $0.since <= opset }?.kernel
     }
 
     /// The since-versions implemented for `opType`, ascending.
     public func versions(domain: String, opType: String) -> [Int] {
-        (table[Key(domain: canonical(domain), opType: opType)] ?? []).map(\.since).reversed()
+        (table[Key(domain: Node.canonicalDomain(domain), opType: opType)] ?? []).map(\.since).reversed()
     }
 
     /// Every (domain, op type) with at least one kernel, as `op` or `domain.op`.

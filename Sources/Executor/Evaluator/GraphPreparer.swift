@@ -21,7 +21,7 @@ struct GraphPreparer {
         self.registry = registry
         var functions: [FunctionKey: Function] = [:]
         for function in model.functions {
-            functions[FunctionKey(domain: canonical(function.domain), name: function.name, overload: function.overload)] = function
+            functions[FunctionKey(domain: Node.canonicalDomain(function.domain), name: function.name, overload: function.overload)] = function
         }
         self.functions = functions
         modelOpsets = opsetTable(model.opsetImports, base: [:])
@@ -271,28 +271,9 @@ struct GraphPreparer {
     }
 }
 
-/// The kernel standing for a call of a model-local function.
-struct FunctionCall: Kernel {
-    static let opType = "<function>"
-    static let sinceVersion = 1
-    static let inputArity = 0...variadic
-    static let outputArity = 0...variadic
-
-    let body: Subgraph
-
-    init(body: Subgraph) { self.body = body }
-    init(_ node: KernelNode) throws { throw KernelError.unsupported("a function call is prepared from its function") }
-
-    func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
-        try context.run(body, inputs: inputs)
-    }
-}
-
-func canonical(_ domain: String) -> String { domain == "ai.onnx" ? "" : domain }
-
 func opsetTable(_ imports: [OpsetImport], base: [String: Int]) -> [String: Int] {
     var table = base
-    for entry in imports { table[canonical(entry.domain)] = Int(clamping: entry.version) }
+    for entry in imports { table[Node.canonicalDomain(entry.domain)] = Int(clamping: entry.version) }
     return table
 }
 
@@ -300,89 +281,4 @@ private func describe(_ arity: ClosedRange<Int>) -> String {
     if arity.upperBound >= variadic { return "at least \(arity.lowerBound)" }
     if arity.lowerBound == arity.upperBound { return "\(arity.lowerBound)" }
     return "\(arity.lowerBound) to \(arity.upperBound)"
-}
-
-extension Graph {
-    /// Names this graph (with its nested subgraphs) reads but does not define.
-    func freeVariables() -> Set<String> {
-        var defined = Set(inputs.map(\.name))
-        defined.formUnion(initializers.map(\.name))
-        defined.formUnion(sparseInitializers.map(\.name))
-        for node in nodes { defined.formUnion(node.outputs) }
-        var used = Set<String>()
-        for node in nodes {
-            used.formUnion(node.inputs)
-            for subgraph in node.subgraphs { used.formUnion(subgraph.freeVariables()) }
-        }
-        for output in outputs { used.insert(output.name) }
-        used.remove("")
-        return used.subtracting(defined)
-    }
-}
-
-extension SparseTensor {
-    /// The dense tensor this sparse tensor describes (zeros elsewhere).
-    func densified() throws -> Tensor {
-        let count = try Tensor.elementCount(of: shape)
-        var dense = try Tensor(zeros: values.dataType, shape: shape)
-        let indexValues = try indices.int64Values()
-        let nnz = values.elementCount
-        let width = values.dataType.bitWidth / 8
-        guard width > 0 else { throw KernelError.unsupportedType("sparse \(values.dataType)") }
-        let linear: [Int]
-        if indices.rank == 1 {
-            linear = indexValues.map { Int($0) }
-        } else {
-            let strides = Strides(shape).values
-            linear = (0..<nnz).map { row in (0..<shape.count).reduce(0) { $0 + Int(indexValues[row * shape.count + $1]) * strides[$1] } }
-        }
-        guard linear.count == nnz, linear.allSatisfy({ $0 >= 0 && $0 < count }) else {
-            throw KernelError.invalidInput("sparse indices out of range")
-        }
-        values.withUnsafeBytes { source in
-            dense.withUnsafeMutableBytes { target in
-                for (position, index) in linear.enumerated() {
-                    for byte in 0..<width { target[index * width + byte] = source[position * width + byte] }
-                }
-            }
-        }
-        return dense
-    }
-}
-
-/// A binary min-heap of node indices.
-struct MinHeap {
-    private var items: [Int] = []
-
-    init(_ values: [Int]) { for value in values { push(value) } }
-
-    mutating func push(_ value: Int) {
-        items.append(value)
-        var child = items.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard items[child] < items[parent] else { break }
-            items.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> Int? {
-        guard let first = items.first else { return nil }
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var smallest = parent
-                if left < items.count && items[left] < items[smallest] { smallest = left }
-                if right < items.count && items[right] < items[smallest] { smallest = right }
-                if smallest == parent { break }
-                items.swapAt(parent, smallest)
-                parent = smallest
-            }
-        }
-        return first
-    }
 }

@@ -54,7 +54,7 @@ public final class OpSchemaRegistry: @unchecked Sendable {
 
     /// Every version of `name` in `domain`, oldest first.
     public func allVersions(of name: String, domain: String) -> [OpSchema] {
-        let key = Key(domain: Self.canonical(domain), name: name)
+        let key = Key(domain: Node.canonicalDomain(domain), name: name)
         lock.lock()
         defer { lock.unlock() }
         if let schemas = parsed[key] { return schemas }
@@ -64,16 +64,13 @@ public final class OpSchemaRegistry: @unchecked Sendable {
     }
 
     /// True when `domain` has operators in this registry.
-    public func knows(domain: String) -> Bool { latestVersions[Self.canonical(domain)] != nil }
+    public func knows(domain: String) -> Bool { latestVersions[Node.canonicalDomain(domain)] != nil }
 
     /// Every operator name of `domain`.
     public func operatorNames(domain: String) -> [String] {
-        let wanted = Self.canonical(domain)
+        let wanted = Node.canonicalDomain(domain)
         return lines.keys.filter { $0.domain == wanted }.map(\.name).sorted()
     }
-
-    /// "ai.onnx" spelled as the default domain "".
-    static func canonical(_ domain: String) -> String { domain == "ai.onnx" ? "" : domain }
 
     // MARK: Parsing the table
 

@@ -196,7 +196,7 @@ struct ShapeInferencer {
         let unknown = [ValueType?](repeating: nil, count: node.outputs.count)
         guard callDepth < Self.maxCallDepth else { return unknown }
         var functionOpsets = opsets
-        for opset in function.opsetImports { functionOpsets[OpSchemaRegistry.canonical(opset.domain)] = Int(clamping: opset.version) }
+        for opset in function.opsetImports { functionOpsets[Node.canonicalDomain(opset.domain)] = Int(clamping: opset.version) }
         let bodySink = FindingSink()
         var inner = ShapeInferencer(registry: registry, sink: bodySink, opsets: functionOpsets, functions: functions, irVersion: irVersion)
         inner.callDepth = callDepth + 1

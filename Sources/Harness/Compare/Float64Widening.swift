@@ -17,7 +17,7 @@ public enum Float64Widening {
     /// - Throws: `TensorError` when a float32 tensor of the model cannot be converted.
     public static func widened(_ model: Model) throws(TensorError) -> Model {
         var result = model
-        let opsets = Dictionary(model.opsetImports.map { (canonical($0.domain), Int($0.version)) }, uniquingKeysWith: max)
+        let opsets = Dictionary(model.opsetImports.map { (Node.canonicalDomain($0.domain), Int($0.version)) }, uniquingKeysWith: max)
         var rewriter = Rewriter(opsets: opsets)
         result.graph = try rewriter.graph(model.graph)
         for index in result.functions.indices {
@@ -28,8 +28,6 @@ public enum Float64Widening {
 
     static let float = Int64(DataType.float.rawValue)
     static let double = Int64(DataType.double.rawValue)
-
-    static func canonical(_ domain: String) -> String { domain == "ai.onnx" ? "" : domain }
 
     /// The float32 → float64 rewrite of graphs and node lists, with fresh names for inserted casts.
     struct Rewriter {
@@ -118,7 +116,7 @@ public enum Float64Widening {
 
         /// Inputs the schema lets be float32 but not float64, and outputs it can only make float32.
         private func floatOnlyPorts(of node: Node) -> (inputs: [Int], outputs: [Int]) {
-            let domain = Float64Widening.canonical(node.domain)
+            let domain = Node.canonicalDomain(node.domain)
             guard let opset = opsets[domain], let schema = registry.schema(node.opType, domain: domain, opsetVersion: opset) else {
                 return ([], [])
             }

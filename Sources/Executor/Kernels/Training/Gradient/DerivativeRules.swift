@@ -1,3 +1,5 @@
+import ModelIR
+
 /// The derivative rules `Gradient` knows, one file each under `Derivatives/`, and the operators
 /// through which no gradient flows.
 enum DerivativeRules {
@@ -17,7 +19,7 @@ enum DerivativeRules {
     private static let table: [String: any DerivativeRule.Type] = Dictionary(
         all.map { (key(domain: $0.domain, opType: $0.opType), $0) }, uniquingKeysWith: { first, _ in first })
 
-    private static func key(domain: String, opType: String) -> String { "\(canonical(domain))::\(opType)" }
+    private static func key(domain: String, opType: String) -> String { "\(Node.canonicalDomain(domain))::\(opType)" }
 
     /// The rule for `opType` of `domain`, or nil.
     static func rule(domain: String, opType: String) -> (any DerivativeRule.Type)? {
@@ -26,7 +28,7 @@ enum DerivativeRules {
 
     /// The operators with a rule, as `op` or `domain.op`, sorted.
     static var operators: [String] {
-        all.map { canonical($0.domain).isEmpty ? $0.opType : "\($0.domain).\($0.opType)" }.sorted()
+        all.map { Node.canonicalDomain($0.domain).isEmpty ? $0.opType : "\($0.domain).\($0.opType)" }.sorted()
     }
 
     /// Default-domain operators whose outputs do not depend differentiably on their inputs: they

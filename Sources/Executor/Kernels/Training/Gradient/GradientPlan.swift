@@ -49,7 +49,7 @@ struct GradientPlan: Sendable {
         for forwardNode in nodes {
             let reads = forwardNode.inputs.filter { !$0.isEmpty } + forwardNode.subgraphs.flatMap { $0.freeVariables().sorted() }
             guard reads.contains(where: differentiable.contains) else { continue }
-            let domain = canonical(forwardNode.domain)
+            let domain = Node.canonicalDomain(forwardNode.domain)
             if domain.isEmpty && DerivativeRules.nonDifferentiable.contains(forwardNode.opType) { continue }
             let opName = domain.isEmpty ? forwardNode.opType : "\(domain).\(forwardNode.opType)"
             guard let ruleType = DerivativeRules.rule(domain: domain, opType: forwardNode.opType) else {
