@@ -295,26 +295,9 @@ struct KerasArray {
 
     /// The array with its axes permuted: result axis i is source axis `perm[i]`.
     func permuted(_ perm: [Int]) -> KerasArray {
-        let rank = shape.count
-        let newShape = perm.map { shape[$0] }
-        var sourceStrides = [Int](repeating: 1, count: rank)
-        for axis in stride(from: rank - 2, through: 0, by: -1) { sourceStrides[axis] = sourceStrides[axis + 1] * shape[axis + 1] }
-        let strides = perm.map { sourceStrides[$0] }
         var result = [Float](repeating: 0, count: values.count)
-        var index = [Int](repeating: 0, count: rank)
-        for position in 0..<values.count {
-            var offset = 0
-            for axis in 0..<rank { offset += index[axis] * strides[axis] }
-            result[position] = values[offset]
-            var axis = rank - 1
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < newShape[axis] { break }
-                index[axis] = 0
-                axis -= 1
-            }
-        }
-        return KerasArray(shape: newShape, values: result)
+        forEachPermutedOffset(shape: shape, permutation: perm) { position, offset in result[position] = values[offset] }
+        return KerasArray(shape: perm.map { shape[$0] }, values: result)
     }
 
     func reshaped(_ newShape: [Int]) -> KerasArray { KerasArray(shape: newShape, values: values) }
