@@ -47,8 +47,7 @@ public struct GraphChecker: Sendable {
     }
 
     private func inferShapes(_ model: Model, sink: FindingSink) -> Model {
-        var opsets: [String: Int] = [:]
-        for opset in model.opsetImports { opsets[Node.canonicalDomain(opset.domain)] = Int(clamping: opset.version) }
+        var opsets = OpsetImport.versions(model.opsetImports)
         if opsets.isEmpty && model.irVersion < 3 { opsets[""] = 1 }
         var functions: [String: Function] = [:]
         for function in model.functions { functions["\(function.domain)::\(function.name)"] = function }

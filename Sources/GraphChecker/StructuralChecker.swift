@@ -42,10 +42,7 @@ struct StructuralChecker {
         for entry in model.metadata where !keys.insert(entry.key).inserted {
             sink.error(FindingCode.metadata, "metadata_props has the key '\(entry.key)' more than once")
         }
-        var opsets: [String: Int] = [:]
-        for opset in model.opsetImports {
-            opsets[Node.canonicalDomain(opset.domain)] = Int(clamping: opset.version)
-        }
+        var opsets = OpsetImport.versions(model.opsetImports)
         if model.irVersion >= 3 {
             if opsets.isEmpty {
                 sink.error(FindingCode.opsetImport, "a model with IR version \(model.irVersion) (≥ 3) must import an ONNX opset",

@@ -32,3 +32,39 @@ public struct Function: Sendable, Equatable {
         self.metadata = metadata
     }
 }
+
+extension Function {
+    /// The body of this function as `call` invokes it: every attribute that refers to a function
+    /// attribute takes the caller's value, else the function's default, and is dropped when there
+    /// is neither (as ONNX does); references inside subgraph attributes (an If's branches, a
+    /// Loop's body) are bound the same way.
+    public func boundBody(for call: Node) -> [Node] {
+        nodes.map { bindingAttributes(of: $0, call: call) }
+    }
+
+    private func bindingAttributes(of node: Node, call: Node) -> Node {
+        var bound = node
+        bound.attributes = node.attributes.compactMap { attribute -> Attribute? in
+            if let reference = attribute.referencedAttribute {
+                guard var value = call.attribute(reference) ?? attributeDefaults.first(where: { $0.name == reference }) else { return nil }
+                value.name = attribute.name
+                value.referencedAttribute = nil
+                return value
+            }
+            var copy = attribute
+            switch attribute.value {
+            case .graph(let graph): copy.value = .graph(bindingAttributes(in: graph, call: call))
+            case .graphs(let graphs): copy.value = .graphs(graphs.map { bindingAttributes(in: $0, call: call) })
+            default: break
+            }
+            return copy
+        }
+        return bound
+    }
+
+    private func bindingAttributes(in graph: Graph, call: Node) -> Graph {
+        var copy = graph
+        copy.nodes = graph.nodes.map { bindingAttributes(of: $0, call: call) }
+        return copy
+    }
+}

@@ -47,3 +47,13 @@ public struct Model: Sendable, Equatable {
         return opsetImports.first(where: { ($0.domain == "ai.onnx" ? "" : $0.domain) == wanted })?.version
     }
 }
+
+extension OpsetImport {
+    /// Opset versions by canonical domain (`Node.canonicalDomain`): `base`, with `imports` taking
+    /// precedence (a function's imports over its caller's).
+    public static func versions(_ imports: [OpsetImport], over base: [String: Int] = [:]) -> [String: Int] {
+        var table = base
+        for entry in imports { table[Node.canonicalDomain(entry.domain)] = Int(clamping: entry.version) }
+        return table
+    }
+}

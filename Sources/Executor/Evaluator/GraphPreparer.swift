@@ -24,7 +24,7 @@ struct GraphPreparer {
             functions[FunctionKey(domain: Node.canonicalDomain(function.domain), name: function.name, overload: function.overload)] = function
         }
         self.functions = functions
-        modelOpsets = opsetTable(model.opsetImports, base: [:])
+        modelOpsets = OpsetImport.versions(model.opsetImports)
     }
 
     /// Names visible from enclosing graphs, innermost first.
@@ -235,46 +235,13 @@ struct GraphPreparer {
         }
         var inner = self
         inner.depth += 1
-        let bound = function.nodes.map { bindAttributes($0, call: call, function: function) }
+        let bound = function.boundBody(for: call)
         let graph = Graph(name: "\(function.name) in '\(call.label)'", nodes: bound,
                           inputs: function.inputs.map { ValueInfo(name: $0) },
                           outputs: function.outputs.map { ValueInfo(name: $0) })
-        let functionOpsets = opsetTable(function.opsetImports, base: opsets)
+        let functionOpsets = OpsetImport.versions(function.opsetImports, over: opsets)
         return Subgraph(graph: try inner.prepare(graph, opsets: functionOpsets, outer: nil), inheritsScope: false)
     }
-
-    private func bindAttributes(_ node: Node, call: Node, function: Function) -> Node {
-        var bound = node
-        bound.attributes = node.attributes.compactMap { attribute -> Attribute? in
-            if let reference = attribute.referencedAttribute {
-                let source = call.attribute(reference) ?? function.attributeDefaults.first { $0.name == reference }
-                guard var value = source else { return nil }
-                value.name = attribute.name
-                value.referencedAttribute = nil
-                return value
-            }
-            var copy = attribute
-            switch attribute.value {
-            case .graph(let graph): copy.value = .graph(bindAttributes(in: graph, call: call, function: function))
-            case .graphs(let graphs): copy.value = .graphs(graphs.map { bindAttributes(in: $0, call: call, function: function) })
-            default: break
-            }
-            return copy
-        }
-        return bound
-    }
-
-    private func bindAttributes(in graph: Graph, call: Node, function: Function) -> Graph {
-        var copy = graph
-        copy.nodes = graph.nodes.map { bindAttributes($0, call: call, function: function) }
-        return copy
-    }
-}
-
-func opsetTable(_ imports: [OpsetImport], base: [String: Int]) -> [String: Int] {
-    var table = base
-    for entry in imports { table[Node.canonicalDomain(entry.domain)] = Int(clamping: entry.version) }
-    return table
 }
 
 private func describe(_ arity: ClosedRange<Int>) -> String {

@@ -195,13 +195,12 @@ struct ShapeInferencer {
     private func inferCall(of function: Function, by node: Node, inputs: [ValueType?]) -> [ValueType?] {
         let unknown = [ValueType?](repeating: nil, count: node.outputs.count)
         guard callDepth < Self.maxCallDepth else { return unknown }
-        var functionOpsets = opsets
-        for opset in function.opsetImports { functionOpsets[Node.canonicalDomain(opset.domain)] = Int(clamping: opset.version) }
+        let functionOpsets = OpsetImport.versions(function.opsetImports, over: opsets)
         let bodySink = FindingSink()
         var inner = ShapeInferencer(registry: registry, sink: bodySink, opsets: functionOpsets, functions: functions, irVersion: irVersion)
         inner.callDepth = callDepth + 1
         var body = Graph(name: function.name,
-                         nodes: function.nodes.map { Self.resolvingAttributeReferences(in: $0, caller: node, function: function) },
+                         nodes: function.boundBody(for: node),
                          inputs: function.inputs.enumerated().map { index, name in
                              ValueInfo(name: name, type: index < inputs.count ? inputs[index].map { TypeInfo($0) } : nil)
                          },
@@ -213,20 +212,6 @@ struct ShapeInferencer {
         }
         if bodySink.hasErrors { return unknown }
         return node.outputs.indices.map { $0 < outputs.count ? outputs[$0] : nil }
-    }
-
-    /// A function body node with its attribute references replaced by the caller's values (or the
-    /// function's defaults); references with neither are dropped, as ONNX does.
-    private static func resolvingAttributeReferences(in node: Node, caller: Node, function: Function) -> Node {
-        var resolved = node
-        resolved.attributes = node.attributes.compactMap { attribute in
-            guard let reference = attribute.referencedAttribute else { return attribute }
-            guard let value = caller.attribute(reference)?.value ?? function.attributeDefaults.first(where: { $0.name == reference })?.value else {
-                return nil
-            }
-            return Attribute(name: attribute.name, value: value)
-        }
-        return resolved
     }
 
     /// The output half of `OpSchema::CheckInputOutputType`: an inferred output must be allowed by its

@@ -77,11 +77,9 @@ extension TFLiteGraphBuilder {
         guard inputShape.count == 4, filterShape.count == 4, outputShape.count == 4 else {
             throw unsupported("input, filter and output shape must have rank 4 (NHWC)")
         }
-        var padding: Int8 = 0
         var strides = [1, 1]
         var activation: Int8 = 0
         if let table = op.options {
-            padding = try table.int8(0, "padding")
             strides = [Int(try table.int32(2, "stride_h", default: 1)), Int(try table.int32(1, "stride_w", default: 1))]
             activation = try table.int8(3, "fused_activation_function")
         }
