@@ -30,6 +30,24 @@ final class BroadcastingTests: XCTestCase {
         return try runFloats(model, ["A": a, "B": b])
     }
 
+    /// Opsets before 7: with `broadcast` = 1, B is aligned with A at `axis` (A [2, 3, 2], B [3] on
+    /// axis 1 adds B[j] along the middle axis), for Add, Sub, Mul and Div alike.
+    func testLegacyBroadcastAlignsBAtAxis() throws {
+        let a = GraphBuilder.tensor([2, 3, 2], (1...12).map(Float.init))
+        let b = GraphBuilder.tensor([3], [10, 20, 40])
+        let expected: [String: (Float, Float) -> Float] = ["Add": { $0 + $1 }, "Sub": { $0 - $1 }, "Mul": { $0 * $1 }, "Div": { $0 / $1 }]
+        for (op, apply) in expected {
+            let node = Node(opType: op, inputs: ["A", "B"], outputs: ["C"],
+                            attributes: [GraphBuilder.int("broadcast", 1), GraphBuilder.int("axis", 1)])
+            let model = GraphBuilder.model([node], inputs: [GraphBuilder.value("A"), GraphBuilder.value("B")],
+                                           outputs: [GraphBuilder.value("C")], opset: 6)
+            let (shape, values) = try runFloats(model, ["A": a, "B": b])
+            XCTAssertEqual(shape, [2, 3, 2], op)
+            let wanted = (0..<12).map { i in apply(Float(i + 1), [10, 20, 40][(i / 2) % 3]) }
+            assertClose(values, wanted, op)
+        }
+    }
+
     func testAddRowToMatrix() throws {
         let (shape, values) = try add(GraphBuilder.tensor([2, 3], [1, 2, 3, 4, 5, 6]), GraphBuilder.tensor([3], [10, 20, 30]))
         XCTAssertEqual(shape, [2, 3])

@@ -21,15 +21,26 @@ struct LegacyBroadcast {
     }
 }
 
-struct Add_1: BinaryNumericKernel {
-    static let opType = "Add", sinceVersion = 1
-    let legacy: LegacyBroadcast
-    init(_ node: KernelNode) throws { legacy = try LegacyBroadcast(node) }
-    func apply<T: NumericScalar>(_ a: T, _ b: T) -> T { .add(a, b) }
+/// Opset 1–6 arithmetic: `broadcast` and `axis` align B with A (`LegacyBroadcast`) before the
+/// numpy broadcasting of later opsets.
+protocol LegacyBinaryNumericKernel: BinaryNumericKernel {
+    var legacy: LegacyBroadcast { get }
+    init(legacy: LegacyBroadcast)
+}
+
+extension LegacyBinaryNumericKernel {
+    init(_ node: KernelNode) throws { self.init(legacy: try LegacyBroadcast(node)) }
+
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
         let a = try inputs.required(0)
         return [try broadcasting(a, legacy.align(inputs.required(1), to: a))]
     }
+}
+
+struct Add_1: LegacyBinaryNumericKernel {
+    static let opType = "Add", sinceVersion = 1
+    let legacy: LegacyBroadcast
+    func apply<T: NumericScalar>(_ a: T, _ b: T) -> T { .add(a, b) }
 }
 
 struct Add_7: BinaryNumericKernel, AttributeFreeKernel {
@@ -37,15 +48,10 @@ struct Add_7: BinaryNumericKernel, AttributeFreeKernel {
     func apply<T: NumericScalar>(_ a: T, _ b: T) -> T { .add(a, b) }
 }
 
-struct Sub_1: BinaryNumericKernel {
+struct Sub_1: LegacyBinaryNumericKernel {
     static let opType = "Sub", sinceVersion = 1
     let legacy: LegacyBroadcast
-    init(_ node: KernelNode) throws { legacy = try LegacyBroadcast(node) }
     func apply<T: NumericScalar>(_ a: T, _ b: T) -> T { .subtract(a, b) }
-    func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
-        let a = try inputs.required(0)
-        return [try broadcasting(a, legacy.align(inputs.required(1), to: a))]
-    }
 }
 
 struct Sub_7: BinaryNumericKernel, AttributeFreeKernel {
@@ -53,15 +59,10 @@ struct Sub_7: BinaryNumericKernel, AttributeFreeKernel {
     func apply<T: NumericScalar>(_ a: T, _ b: T) -> T { .subtract(a, b) }
 }
 
-struct Mul_1: BinaryNumericKernel {
+struct Mul_1: LegacyBinaryNumericKernel {
     static let opType = "Mul", sinceVersion = 1
     let legacy: LegacyBroadcast
-    init(_ node: KernelNode) throws { legacy = try LegacyBroadcast(node) }
     func apply<T: NumericScalar>(_ a: T, _ b: T) -> T { .multiply(a, b) }
-    func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
-        let a = try inputs.required(0)
-        return [try broadcasting(a, legacy.align(inputs.required(1), to: a))]
-    }
 }
 
 struct Mul_7: BinaryNumericKernel, AttributeFreeKernel {
@@ -69,15 +70,10 @@ struct Mul_7: BinaryNumericKernel, AttributeFreeKernel {
     func apply<T: NumericScalar>(_ a: T, _ b: T) -> T { .multiply(a, b) }
 }
 
-struct Div_1: BinaryNumericKernel {
+struct Div_1: LegacyBinaryNumericKernel {
     static let opType = "Div", sinceVersion = 1
     let legacy: LegacyBroadcast
-    init(_ node: KernelNode) throws { legacy = try LegacyBroadcast(node) }
     func apply<T: NumericScalar>(_ a: T, _ b: T) -> T { .divide(a, b) }
-    func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
-        let a = try inputs.required(0)
-        return [try broadcasting(a, legacy.align(inputs.required(1), to: a))]
-    }
 }
 
 /// Integer division truncates toward zero, as C and onnx's reference do.
