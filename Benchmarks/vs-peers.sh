@@ -4,8 +4,8 @@
 # Usage: Benchmarks/vs-peers.sh [--rounds N] [--iterations N] [--warmup N] [--threads 1,2]
 #        [--fp32-only] [--zoo] [--json-out FILE] [MODEL.onnx ...]
 # Without models: the nine light models of .cache/onnx-suite/light (Tools/onnx-suite.sh makes them);
-# --zoo adds the zoo's ONNX CNNs and transformers (.cache/zoo, `make zoo`). int8 files are made as
-# Benchmarks/vs-onnxruntime.sh makes them and kept under .cache/bench-models/<name>-int8-static/.
+# --zoo adds the zoo's ONNX CNNs and transformers (.cache/zoo, `make zoo`). int8 files are made by
+# Benchmarks/int8-bench-file.sh and kept under .cache/bench-models/<name>-int8-static/.
 # The peers' venv is Benchmarks/peers-venv.sh. Builds `modelgate` in release mode first (skip with
 # MODELGATE=path).
 set -euo pipefail
@@ -35,29 +35,10 @@ if [ ${#models[@]} -eq 0 ]; then
     done
   fi
 fi
-store=.cache/bench-models
-quantized() {
-  local model="$1" name
-  name="$(basename "$(dirname "$model")")"
-  local out="$store/$name-int8-static/model.onnx"
-  if [ ! -f "$out" ]; then
-    mkdir -p "$store/$name-int8-static"
-    local calibration
-    calibration="$(dirname "$model")/calibration.h5"
-    if [ -f "$calibration" ]; then
-      "$MODELGATE" optimize "$model" "$out" --path int8-static --calibration "$calibration" >&2
-    else
-      "$PY" Tools/int8-bench-model.py "$model" "$store/$name-int8-static/source.onnx"
-      "$PY" Tools/random-calibration.py "$store/$name-int8-static/source.onnx" "$store/$name-int8-static/calibration.h5"
-      "$MODELGATE" optimize "$store/$name-int8-static/source.onnx" "$out" --path int8-static \
-        --calibration "$store/$name-int8-static/calibration.h5" >&2
-    fi
-  fi
-  echo "$out"
-}
+export MODELGATE PY
 rows=()
 for model in "${models[@]}"; do
   rows+=("$model")
-  if [ "$int8" = 1 ]; then rows+=("$(quantized "$model")"); fi
+  if [ "$int8" = 1 ]; then rows+=("$(bash Benchmarks/int8-bench-file.sh "$model")"); fi
 done
 exec "$PEERS_PY" Benchmarks/vs_peers.py --modelgate "$MODELGATE" "${options[@]}" "${rows[@]}"
