@@ -65,8 +65,7 @@ struct ManifestParser {
                     defaultOptions[path] = try passOptions(entries[index].1, component: entries[index].0, path: path, in: "'options' of defaults for '\(path)'")
                     entries.remove(at: index)
                 }
-                defaults[path] = try thresholds(.mapping(Node.Mapping(entries, value.tag, value.mapping?.style ?? .any, value.mark)),
-                                                keys: ThresholdKey.allCases, in: "defaults for '\(path)'")
+                defaults[path] = try thresholds(entries, keys: ThresholdKey.allCases, in: "defaults for '\(path)'")
             }
         }
 
@@ -256,8 +255,13 @@ struct ManifestParser {
     }
 
     private func thresholds(_ node: Node, keys: [ThresholdKey], in context: String) throws(ManifestError) -> ThresholdOverrides {
+        try thresholds(try mapping(node, what: context), keys: keys, in: context)
+    }
+
+    /// The threshold keys (and `match`) of a mapping's entries; any other key is an error.
+    private func thresholds(_ entries: [(Node, Node)], keys: [ThresholdKey], in context: String) throws(ManifestError) -> ThresholdOverrides {
         var result = ThresholdOverrides()
-        for (key, value) in try mapping(node, what: context) {
+        for (key, value) in entries {
             let text = try string(key, what: "a key of \(context)")
             guard try thresholdEntry(key, text, value, keys: keys, in: context, into: &result) else {
                 throw invalid(key, "unknown key '\(text)' in \(context)" + suggestion(text, keys.map(\.rawValue)),
