@@ -36,9 +36,6 @@ if [ ${#models[@]} -eq 0 ]; then
   fi
 fi
 export MODELGATE PY
-rows=()
-for model in "${models[@]}"; do
-  rows+=("$model")
-  if [ "$int8" = 1 ]; then rows+=("$(bash Benchmarks/int8-bench-file.sh "$model")"); fi
-done
+rows=("${models[@]}")
+if [ "$int8" = 1 ]; then listed="$(bash Benchmarks/int8-bench-file.sh "${models[@]}")"; mapfile -t rows <<< "$listed"; fi
 exec "$PEERS_PY" Benchmarks/vs_peers.py --modelgate "$MODELGATE" "${options[@]}" "${rows[@]}"
