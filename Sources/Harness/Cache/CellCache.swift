@@ -42,43 +42,39 @@ public struct CellCache: Sendable {
     private var conversions: URL { folder.appendingPathComponent("conversions") }
     private var results: URL { folder.appendingPathComponent("results") }
 
-    /// The cached result for `key`, or nil.
-    func result(for key: String) -> CellResult? {
-        let file = results.appendingPathComponent(key + ".json")
+    /// The entry stored as `file` for `key`, or nil when there is none, it does not decode, or it
+    /// names another key (both warned about: the cell then runs that step again).
+    private func entry<Entry: Decodable>(_ type: Entry.Type, at file: URL, key: String, entryKey: (Entry) -> String) -> Entry? {
         guard FileManager.default.fileExists(atPath: file.path) else { return nil }
         do {
-            let entry = try CellWorker.decoder.decode(ResultEntry.self, from: Data(contentsOf: file))
-            guard entry.key == key else {
-                warn("\(file.path) names another cell (\(entry.key)); ignored")
+            let entry = try CellWorker.decoder.decode(Entry.self, from: Data(contentsOf: file))
+            guard entryKey(entry) == key else {
+                warn("\(file.path) names another cell (\(entryKey(entry))); ignored")
                 return nil
             }
-            return entry.result
+            return entry
         } catch {
             warn("\(file.path) is not a readable cache entry (\(error)); ignored, the cell runs again")
             return nil
         }
     }
 
+    /// The cached result for `key`, or nil.
+    func result(for key: String) -> CellResult? {
+        entry(ResultEntry.self, at: results.appendingPathComponent(key + ".json"), key: key, entryKey: \.key)?.result
+    }
+
     /// The cached conversion for `key`: its model's bytes (checked against their digest) and what the passes reported.
     func conversion(for key: String) -> (model: Data, findings: [Finding], sensitivity: QuantizationSensitivity?)? {
-        let json = conversions.appendingPathComponent(key + ".json"), model = conversions.appendingPathComponent(key + ".onnx")
-        guard FileManager.default.fileExists(atPath: json.path) else { return nil }
-        do {
-            let entry = try CellWorker.decoder.decode(ConversionEntry.self, from: Data(contentsOf: json))
-            guard entry.key == key else {
-                warn("\(json.path) names another conversion (\(entry.key)); ignored")
-                return nil
-            }
-            let bytes = try Data(contentsOf: model)
-            guard Self.hex(SHA256.hash(data: bytes)) == entry.modelDigest else {
-                warn("\(model.path) does not match its recorded digest; ignored, the path runs again")
-                return nil
-            }
-            return (bytes, entry.findings, entry.sensitivity)
-        } catch {
-            warn("\(json.path) is not a readable cache entry (\(error)); ignored, the path runs again")
+        let model = conversions.appendingPathComponent(key + ".onnx")
+        guard let entry = entry(ConversionEntry.self, at: conversions.appendingPathComponent(key + ".json"), key: key, entryKey: \.key) else {
             return nil
         }
+        guard let bytes = try? Data(contentsOf: model), Self.hex(SHA256.hash(data: bytes)) == entry.modelDigest else {
+            warn("\(model.path) is missing or does not match its recorded digest; ignored, the path runs again")
+            return nil
+        }
+        return (bytes, entry.findings, entry.sensitivity)
     }
 
     /// The cached result of the cell with `keys` (marked `.result`), its model copied to `modelFile`; nil when either
@@ -90,10 +86,11 @@ public struct CellCache: Sendable {
         return result
     }
 
-    /// The cached conversion of the cell with `keys`, its model copied to `modelFile`.
-    public func reusedConversion(_ keys: CellCacheKeys, modelFile: URL) -> (findings: [Finding], sensitivity: QuantizationSensitivity?)? {
+    /// The cached conversion of the cell with `keys`, its model copied to `modelFile`: the model's
+    /// bytes (so the caller need not read the copy back) and what the passes reported.
+    public func reusedConversion(_ keys: CellCacheKeys, modelFile: URL) -> (model: Data, findings: [Finding], sensitivity: QuantizationSensitivity?)? {
         guard let entry = conversion(for: keys.conversion), write(entry.model, to: modelFile) else { return nil }
-        return (entry.findings, entry.sensitivity)
+        return entry
     }
 
     /// Stores a conversion, warning instead of failing the cell when the cache cannot be written.

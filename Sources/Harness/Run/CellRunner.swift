@@ -47,8 +47,7 @@ public struct CellRunner: Sendable {
         let goldenEntry = manifest.goldenModel(for: entry)
         var r = CellResult(model: entry.name, path: key.path, goldenModel: entry.teacher, budget: manifest.budget(model: entry, path: key.path))
         let seconds = { () -> Double in
-            let elapsed = clock.now - started
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            (clock.now - started).seconds
         }
         func finish(_ result: CellResult) -> CellResult {
             var result = result
@@ -73,7 +72,8 @@ public struct CellRunner: Sendable {
         let budget = r.budget
         let converted = r.run(.convert) { () throws -> (Model, [Finding], QuantizationSensitivity?, Bool) in
             if let cache, let keys, let reused = cache.reusedConversion(keys, modelFile: file) {
-                return (try ONNXModelFile.load(file), reused.findings, reused.sensitivity, true)
+                let model = try ONNXModelFile.decode(reused.model, file: file.path, directory: file.deletingLastPathComponent())
+                return (model, reused.findings, reused.sensitivity, true)
             }
             let work = file.deletingLastPathComponent().appendingPathComponent(".work-\(key.path)")
             let judge = spec.quantizesStatically ? ExecutorQuantizationJudge(
@@ -195,8 +195,7 @@ public struct CellRunner: Sendable {
         guard var result = CellCache(folder: URL(fileURLWithPath: folder)).reusedResult(keys, modelFile: modelFile(key)) else {
             return (nil, CellCacheLookup(keys: keys))
         }
-        let elapsed = ContinuousClock.now - started
-        result.durationSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        result.durationSeconds = (ContinuousClock.now - started).seconds
         return (result, CellCacheLookup(keys: keys))
     }
 
@@ -216,4 +215,9 @@ public struct CellRunner: Sendable {
 struct CellStageFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
