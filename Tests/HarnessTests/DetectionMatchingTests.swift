@@ -89,8 +89,33 @@ final class DetectionMatchingTests: XCTestCase {
     }
 
     func testNoiseFloorPairsTheFloat64RunLikeTheGolden() throws {
-        let floor = try NoiseFloorMeter.floor(float32: Self.swapped, float64: Self.golden, shape: [3, 6], match: .detections, output: "d")
-        XCTAssertEqual(floor.maxAbsError, 1e-6, accuracy: 1e-12)
+        let floors = try NoiseFloorMeter.floors(float32: [("d", try Tensor(shape: [3, 6], scalars: Self.swapped))],
+                                                float64: [("d", try Tensor(shape: [3, 6], scalars: Self.golden))], match: { _ in .detections })
+        XCTAssertEqual(try XCTUnwrap(floors["d"]).maxAbsError, 1e-6, accuracy: 1e-12)
+    }
+
+    /// A detector that runs NMS per class lists one box once per class. Here golden holds box A as
+    /// class 1 and as class 2; the actual run lists them in the other order, the class-2 copy
+    /// nudged by 0.01, and its class-1 copy moved by 2. Paired on boxes alone, A (class 1) would
+    /// pair with the nudged class-2 copy and the labels would differ by 1; within a class, every
+    /// label agrees and the boxes differ by the 2 the class-1 copy moved.
+    func testBoxesPairWithinTheirClass() throws {
+        let golden = ["boxes": try Tensor(shape: [1, 2, 4], scalars: [Float(10), 10, 50, 50, 10, 10, 50, 50]),
+                      "labels": try Tensor(shape: [1, 2], scalars: [Float(1), 2])]
+        let actual: [(name: String, tensor: Tensor)] = [
+            ("boxes", try Tensor(shape: [1, 2, 4], scalars: [Float(10.01), 10, 50, 50, 12, 10, 50, 50])),
+            ("labels", try Tensor(shape: [1, 2], scalars: [Int64(2), 1])),
+        ]
+        let thresholds: (String) -> Thresholds = { Thresholds([.maxAbsError: 1], match: $0 == "boxes" ? .detections : .detectionValues) }
+        let result = try GoldenComparison.compare(actual: actual, golden: golden, thresholds: thresholds)
+        XCTAssertEqual(result.outputs[1].maxAbsError, 0, "labels pair within their class")
+        XCTAssertEqual(result.outputs[0].maxAbsError, 2, accuracy: 1e-6)
+        XCTAssertEqual(result.outputs[0].detections, DetectionCounts(golden: 2, actual: 2, paired: 2))
+
+        let floors = try NoiseFloorMeter.floors(float32: actual, float64: [("boxes", golden["boxes"]!), ("labels", golden["labels"]!)],
+                                                match: { thresholds($0).match ?? .elements })
+        XCTAssertEqual(try XCTUnwrap(floors["labels"]).maxAbsError, 0)
+        XCTAssertEqual(try XCTUnwrap(floors["boxes"]).maxAbsError, 2, accuracy: 1e-6)
     }
 
     /// Three golden boxes `[x1, y1, x2, y2]`; the path kept the first two (one nudged by 1e-3) and
@@ -139,6 +164,29 @@ final class DetectionMatchingTests: XCTestCase {
                                                    thresholds: Thresholds(match: .detections))
         XCTAssertEqual(slivers.detections, DetectionCounts(golden: 4, actual: 4, paired: 4))
         XCTAssertEqual(slivers.maxAbsError, 0.47, accuracy: 1e-9)
+    }
+
+    /// Golden holds three boxes; the cell lost the third. On a lossless path (agreement 1) that
+    /// fails, unless the fp32 graph's own float32 and float64 runs disagree on a detection: then
+    /// rounding explains two (one per float32 execution).
+    func testDetectionsFloat32RoundingMovesAreNoise() throws {
+        let thresholds = Thresholds([.minDetectionAgreement: 1, .maxFloorRatio: 16], match: .detections)
+        func verdict(floorPaired: Int) throws -> Verdict {
+            var floor = NoiseFloor.measure(float32: [10, 20, 110, 220], float64: [10, 20, 110, 220.001])
+            floor.detections = DetectionCounts(golden: 3, actual: 3, paired: floorPaired)
+            let metrics = try OutputComparator.compare(name: "boxes", actual: Self.keptBoxes, golden: Self.goldenBoxes, shape: [3, 4],
+                                                       actualShape: [2, 4], thresholds: thresholds, noiseFloor: floor)
+            return Gates().verdict(for: CellResult(model: "detector", path: "fp32", outputs: [metrics]))
+        }
+        let exact = try verdict(floorPaired: 3)
+        XCTAssertEqual(exact.status, .fail)
+        XCTAssertTrue(exact.reasons.contains { $0.contains("2 of 3 golden detections have a counterpart") }, "\(exact.reasons)")
+        XCTAssertEqual(try verdict(floorPaired: 2), .pass)
+
+        var floor = NoiseFloor.measure(float32: [1], float64: [1])
+        XCTAssertEqual(floor.unpairedDetectionAllowance, 0)
+        floor.detections = DetectionCounts(golden: 5, actual: 4, paired: 3)
+        XCTAssertEqual(floor.unpairedDetectionAllowance, 4)
     }
 
     /// Two detections listed in the other order, whose scores moved by more than their gap: the

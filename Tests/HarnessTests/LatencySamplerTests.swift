@@ -29,4 +29,25 @@ final class LatencySamplerTests: XCTestCase {
         })
         XCTAssertEqual(calls, 3)
     }
+
+    /// Under a budget, a run slower than the budget is warmed up once and timed the minimum number
+    /// of times; without one (or with 0) every asked-for run happens.
+    func testBudgetCutsTheRunsOfASlowModel() {
+        var calls = 0
+        let slow = LatencySampler(warmupRuns: 3, timedRuns: 20, budgetSeconds: 0.001).measure {
+            calls += 1
+            let start = ContinuousClock.now
+            while ContinuousClock.now - start < .milliseconds(2) {}
+        }
+        XCTAssertEqual(slow.warmupRuns, 1)
+        XCTAssertEqual(slow.samplesMs.count, LatencySampler.minimumTimedRuns)
+        XCTAssertEqual(calls, 1 + LatencySampler.minimumTimedRuns)
+        XCTAssertTrue(slow.samplesMs.allSatisfy { $0 >= 2 })
+
+        let unlimited = LatencySampler(warmupRuns: 3, timedRuns: 20, budgetSeconds: 0).measure {}
+        XCTAssertEqual(unlimited.warmupRuns, 3)
+        XCTAssertEqual(unlimited.samplesMs.count, 20)
+        XCTAssertEqual(LatencySampler(warmupRuns: 2, timedRuns: 2, budgetSeconds: 1e-9).measure {}.samplesMs.count, 2,
+                       "fewer runs asked for than the minimum")
+    }
 }

@@ -23,12 +23,12 @@ final class ToleranceDefaultsTests: XCTestCase {
     func testLosslessPathsDefaultToTheFloorAndLossyOnesToTaskMeasures() throws {
         let manifest = try parse("paths: [fp32, fused, fp16, int8-static, fused+fp16, fp32+fused]\nmodels:\n  m: {source: m/model.onnx}\n")
         let m = manifest.models[0]
-        XCTAssertEqual(manifest.tolerance(model: m, path: "fp32", output: "y"), Thresholds([.maxFloorRatio: 8]))
-        XCTAssertEqual(manifest.tolerance(model: m, path: "fused", output: "y"), Thresholds([.maxFloorRatio: 8]))
+        XCTAssertEqual(manifest.tolerance(model: m, path: "fp32", output: "y"), Thresholds([.maxFloorRatio: 16]))
+        XCTAssertEqual(manifest.tolerance(model: m, path: "fused", output: "y"), Thresholds([.maxFloorRatio: 16]))
         XCTAssertEqual(manifest.tolerance(model: m, path: "fp16", output: "y"), Thresholds([.minCosine: 0.999, .maxFP16FloorRatio: 1]))
         XCTAssertEqual(manifest.budget(model: m, path: "fp16"), Thresholds([.maxAccuracyLoss: 0.005]))
         XCTAssertEqual(manifest.tolerance(model: m, path: "int8-static", output: "y"), Thresholds([.minCosine: 0.99]))
-        XCTAssertEqual(manifest.tolerance(model: m, path: "fp32+fused", output: "y"), Thresholds([.maxFloorRatio: 8]))
+        XCTAssertEqual(manifest.tolerance(model: m, path: "fp32+fused", output: "y"), Thresholds([.maxFloorRatio: 16]))
         XCTAssertEqual(manifest.tolerance(model: m, path: "fused+fp16", output: "y"), Thresholds([.minCosine: 0.999, .maxFP16FloorRatio: 1]),
                        "a lossy step drops the floor gate of a composition")
     }
@@ -49,7 +49,7 @@ final class ToleranceDefaultsTests: XCTestCase {
         XCTAssertEqual(manifest.tolerance(model: m, path: "fp32", output: "y"), Thresholds([.rtol: 1e-4, .atol: 1e-5]))
         XCTAssertEqual(manifest.tolerance(model: m, path: "fp32", output: "probs"),
                        Thresholds([.rtol: 1e-3, .atol: 1e-5, .maxFloorRatio: 3]), "a layer that sets both keeps both")
-        XCTAssertEqual(manifest.tolerance(model: m, path: "fused", output: "y"), Thresholds([.maxFloorRatio: 8, .minCosine: 0.9999]))
+        XCTAssertEqual(manifest.tolerance(model: m, path: "fused", output: "y"), Thresholds([.maxFloorRatio: 16, .minCosine: 0.9999]))
         XCTAssertEqual(manifest.tolerance(model: m, path: "fused", output: "logits"), Thresholds([.minCosine: 0.9999, .maxAbsError: 0.5]))
         XCTAssertEqual(manifest.tolerance(model: m, path: "fused", output: "boxes"), Thresholds([.maxFloorRatio: 20, .minCosine: 0.9999]))
         XCTAssertEqual(manifest.tolerance(model: m, path: "fused", output: "scores"), Thresholds([.minCosine: 0.9999]))
@@ -97,7 +97,7 @@ final class ToleranceDefaultsTests: XCTestCase {
               student: {source: m/model.onnx, teacher: teacher, tolerances: {min_top1_agreement: 0.95}}
               checked: {source: m/model.onnx, teacher: teacher, tolerances: {max_floor_ratio: 50}}
             """)
-        XCTAssertEqual(manifest.tolerance(model: manifest.models[0], path: "fp32", output: "y"), Thresholds([.maxFloorRatio: 8]))
+        XCTAssertEqual(manifest.tolerance(model: manifest.models[0], path: "fp32", output: "y"), Thresholds([.maxFloorRatio: 16]))
         XCTAssertEqual(manifest.tolerance(model: manifest.models[1], path: "fp32", output: "y"), Thresholds([.minTop1Agreement: 0.95]))
         XCTAssertEqual(manifest.tolerance(model: manifest.models[2], path: "fp32", output: "y"), Thresholds([.maxFloorRatio: 50]))
     }
@@ -114,14 +114,14 @@ final class ToleranceDefaultsTests: XCTestCase {
               tflite-int8: {command: "convert --int8 {input} {output}", format: tflite}
             """)
         let m = manifest.models[0]
-        XCTAssertEqual(manifest.tolerance(model: m, path: "conv", output: "y", precision: .float32), Thresholds([.maxFloorRatio: 8]))
+        XCTAssertEqual(manifest.tolerance(model: m, path: "conv", output: "y", precision: .float32), Thresholds([.maxFloorRatio: 16]))
         XCTAssertEqual(manifest.tolerance(model: m, path: "conv", output: "y", precision: .float16), Thresholds([.minCosine: 0.999, .maxFP16FloorRatio: 1]))
         XCTAssertEqual(manifest.budget(model: m, path: "conv", precision: .float16), Thresholds([.maxAccuracyLoss: 0.005]))
         XCTAssertEqual(manifest.tolerance(model: m, path: "conv", output: "y", precision: .int8), Thresholds([.minCosine: 0.99]))
         XCTAssertEqual(manifest.tolerance(model: m, path: "conv", output: "y"), Thresholds([.minCosine: 0.99]), "precision not known yet")
         XCTAssertEqual(manifest.budget(model: m, path: "tflite-int8", precision: .int8), Thresholds([.maxAccuracyLoss: 0.02]),
                        "defaults: for the path win over the precision's")
-        XCTAssertEqual(manifest.tolerance(model: m, path: "fp32+conv", output: "y", precision: .float32), Thresholds([.maxFloorRatio: 8]))
+        XCTAssertEqual(manifest.tolerance(model: m, path: "fp32+conv", output: "y", precision: .float32), Thresholds([.maxFloorRatio: 16]))
     }
 
     func testPrecisionIsReadFromTheModel() {
@@ -202,11 +202,11 @@ final class ToleranceDefaultsTests: XCTestCase {
     }
 
     func testThresholdsWithMatchRoundTripThroughJSON() throws {
-        let thresholds = Thresholds([.maxFloorRatio: 8, .minCosine: 0.99], match: .detections)
+        let thresholds = Thresholds([.maxFloorRatio: 16, .minCosine: 0.99], match: .detections)
         let data = try JSONEncoder().encode(thresholds)
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
         XCTAssertEqual(object["match"] as? String, "detections")
-        XCTAssertEqual(object["max_floor_ratio"] as? Double, 8)
+        XCTAssertEqual(object["max_floor_ratio"] as? Double, 16)
         XCTAssertEqual(try JSONDecoder().decode(Thresholds.self, from: data), thresholds)
     }
 }

@@ -101,11 +101,28 @@ final class KerasImporterErrorTests: XCTestCase {
              ["layer 'norm' of class LayerNormalization", "rms_scaling=True is not supported", "use rms_scaling=False"]),
             (#"{"class_name": "Conv1D", "config": {"name": "conv", "filters": 2, "kernel_size": [1], "data_format": "channels_first"}}"#,
              ["layer 'conv' of class Conv1D", "data_format='channels_first' is not supported", "channels_last"]),
+            (#"{"class_name": "Activation", "config": {"name": "act", "activation": "threshold"}}"#,
+             ["activation 'threshold' is not supported", "celu, glu, hard_tanh", "soft_shrink, sparsemax"]),
+            (#"{"class_name": "RandomCrop", "config": {"name": "crop", "height": 1, "width": 2}}"#,
+             ["layer 'crop' of class RandomCrop", "cropping images of height 2 and width 2 to height 1 and width 2 is not supported",
+              "Keras 3.15 passes the input through at inference while earlier Keras releases centre-crop", "use CenterCrop"]),
+            (#"{"class_name": "Resizing", "config": {"name": "resize", "height": 3, "width": 3, "interpolation": "lanczos3"}}"#,
+             ["layer 'resize' of class Resizing", "interpolation='lanczos3' is not supported", "use one of bilinear, nearest, bicubic"]),
+            (#"{"class_name": "Resizing", "config": {"name": "resize", "height": 3, "width": 3, "antialias": true}}"#,
+             ["layer 'resize' of class Resizing", "antialias=True is not supported"]),
+            (#"{"class_name": "GroupNormalization", "config": {"name": "norm", "groups": 3, "axis": -1}}"#,
+             ["layer 'norm' of class GroupNormalization", "1 channels do not split into 3 groups"]),
         ]
         for (index, testCase) in cases.enumerated() {
-            let layers = testCase.layer.contains("Conv1D")
-                ? #"{"class_name": "Reshape", "config": {"name": "r", "target_shape": [4, 1]}}, "# + testCase.layer
-                : testCase.layer
+            let prefix: String
+            if testCase.layer.contains("Conv1D") {
+                prefix = #"{"class_name": "Reshape", "config": {"name": "r", "target_shape": [4, 1]}}, "#
+            } else if ["RandomCrop", "Resizing", "GroupNormalization"].contains(where: testCase.layer.contains) {
+                prefix = #"{"class_name": "Reshape", "config": {"name": "r", "target_shape": [2, 2, 1]}}, "#
+            } else {
+                prefix = ""
+            }
+            let layers = prefix + testCase.layer
             let url = try Self.sequentialH5(layers, in: directory, name: "model\(index).h5")
             let text = message(converting: url)
             XCTAssertTrue(text.hasPrefix(url.path), text)

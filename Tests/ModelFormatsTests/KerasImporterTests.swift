@@ -141,13 +141,15 @@ final class KerasImporterTests: XCTestCase {
 
     /// Keras 3 operation nodes (`x + 3.0`, `keras.ops.*` with constants and keyword arguments),
     /// keras.applications' LayerScale, StochasticDepth and CustomScaleLayer, MultiHeadAttention with
-    /// keyword masks, and Embedding masks into recurrent layers: `Tests/Fixtures/keras_ops/`, made
-    /// by `Tools/fixtures/make_keras_zoo_fixtures.py`.
+    /// keyword masks, Embedding and Masking masks into recurrent layers, augmentation layers,
+    /// Resizing, CenterCrop, GroupNormalization, UnitNormalization, Attention, AdditiveAttention,
+    /// transposed convolutions with output_padding, ConvLSTM, and the activations and operations Keras 3 added:
+    /// `Tests/Fixtures/keras_ops/`, made by `Tools/fixtures/make_keras_zoo_fixtures.py`.
     func testOperationAttentionAndMaskFixturesMatchKeras() throws {
         let folder = FixturePaths.fixture("keras_ops")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
             .filter { FileManager.default.fileExists(atPath: folder.appendingPathComponent("\($0)/golden.h5").path) }
-        XCTAssertEqual(names.count, 22, "the operation, attention and mask fixtures")
+        XCTAssertEqual(names.count, 35, "the operation, attention, mask, preprocessing and activation fixtures")
         var cases: [Case] = []
         for name in names {
             for format in Self.formats {
@@ -155,11 +157,34 @@ final class KerasImporterTests: XCTestCase {
                                   golden: folder.appendingPathComponent("\(name)/golden.h5")))
             }
         }
-        for (name, opset) in [("mha_causal_and_mask", 13), ("op_reductions", 13), ("op_reductions", 18), ("masked_bidirectional_sequences", 13)] {
+        for (name, opset) in [("mha_causal_and_mask", 13), ("op_reductions", 13), ("op_reductions", 18), ("masked_bidirectional_sequences", 13),
+                              ("masking_recurrent", 13), ("op_arrangement", 18), ("group_unit_normalization", 18), ("resizing", 13),
+                              ("op_activations_parameters", 13)] {
             cases.append(Case(label: "ops \(name)/h5@opset\(opset)", source: folder.appendingPathComponent("\(name)/model.h5"),
                               golden: folder.appendingPathComponent("\(name)/golden.h5"), opset: opset))
         }
         try convertAndCrossCheck(cases)
+    }
+
+    /// Masking's mask reaches the LSTM as its sequence lengths; nearest resizing gathers rows and
+    /// columns, bicubic is two MatMuls, bilinear one Resize; output_padding pads ConvTranspose's end.
+    func testMaskingResizingAndOutputPaddingStructure() throws {
+        let masked = try KerasModelFile.load(FixturePaths.fixture("keras_ops/masking_recurrent/model.keras"))
+        let lstm = try XCTUnwrap(masked.graph.nodes.first { $0.opType == "LSTM" })
+        XCTAssertEqual(lstm.inputs.count, 5, "X, W, R, B and sequence_lens")
+        let resizing = try KerasModelFile.load(FixturePaths.fixture("keras_ops/resizing/model.h5"))
+        XCTAssertEqual(resizing.graph.nodes.filter { $0.opType == "Resize" }.count, 3, "bilinear, crop_to_aspect_ratio, pad_to_aspect_ratio")
+        XCTAssertEqual(resizing.graph.nodes.filter { $0.opType == "Gather" }.count, 2, "nearest: rows, then columns")
+        XCTAssertEqual(resizing.graph.nodes.filter { $0.opType == "MatMul" }.count, 2, "bicubic: columns, then rows")
+        let transposed = try KerasModelFile.load(FixturePaths.fixture("keras_ops/conv_transpose_output_padding/model.h5"))
+        let convolutions = transposed.graph.nodes.filter { $0.opType == "ConvTranspose" }
+        // same_2d: 3×4 → 6×8 from a full 7×9, cropped at the end; valid_2d: 3×4 → 11×12 from a full 9×11.
+        let same = try XCTUnwrap(convolutions.first { $0.name.hasPrefix("same_2d") })
+        XCTAssertEqual(same.attribute("pads")?.ints, [0, 0, 1, 1])
+        XCTAssertNil(same.attribute("output_padding"))
+        let valid = try XCTUnwrap(convolutions.first { $0.name.hasPrefix("valid_2d") })
+        XCTAssertEqual(valid.attribute("pads")?.ints, [0, 0, 0, 0])
+        XCTAssertEqual(valid.attribute("output_padding")?.ints, [2, 1])
     }
 
     func testHardSigmoidOperationsStayChannelsFirst() throws {

@@ -41,7 +41,7 @@ final class HTMLReportWriterTests: XCTestCase {
         // The error against the noise floor, and detections paired out of order.
         let floor = ReportFixtures.noiseFloor
         func occurrences(_ text: String) -> Int { html.components(separatedBy: text).count - 1 }
-        XCTAssertEqual(occurrences("<li>probs: error 0× the noise floor \(Gates.number(floor.allowance)) (allowed 8×); the floor is"), 3)
+        XCTAssertEqual(occurrences("<li>probs: error 0× the noise floor \(Gates.number(floor.allowance)) (allowed 16×); the floor is"), 3)
         XCTAssertEqual(occurrences("<li>boxes: 2 detections paired with a golden row at another position</li>"), 3)
         XCTAssertEqual(occurrences("<th>× floor</th>"), 8)
     }

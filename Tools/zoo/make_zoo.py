@@ -5,8 +5,14 @@ records its corpus entries in .cache/zoo/.entries/<family>.json:
 - keras_applications.py: every keras.applications model, as .h5 and .keras;
 - keras_custom.py: Keras models with MultiHeadAttention, LSTM/GRU/Bidirectional, Embedding and
   Keras-3 operation nodes, as .h5 and .keras;
+- keras_layers.py: Keras models of the layers users put around architectures (preprocessing and
+  augmentation, GroupNormalization, Attention, Masking, ConvLSTM2D, 3-D layers, every activation,
+  keras.ops, a nested application), as .h5 and .keras;
 - torch_models.py: torchvision classification, segmentation and detection models and Hugging Face
   transformers (BERT, DistilBERT, RoBERTa, GPT-2, T5 encoder, ViT), exported to ONNX opset 17;
+- torch_extended.py: more of both (the remaining torchvision classification families, DeepLabV3,
+  RetinaNet, FCOS, SSD300, Mask and Keypoint R-CNN; 39 transformers text, causal, vision and audio
+  models), built the same way;
 - tflite_models.py: TensorFlow's own TFLite conversions (float32, float16, int8) of Keras zoo
   models, and recurrent models in the WHILE form.
 Each family runs in its own process (TensorFlow and PyTorch apart). A model already built by the
@@ -30,7 +36,7 @@ import sys
 
 import zoo_common as zc
 
-FAMILIES = ["keras_applications", "keras_custom", "torch_models", "tflite_models"]
+FAMILIES = ["keras_applications", "keras_custom", "keras_layers", "torch_models", "torch_extended", "tflite_models"]
 PATHS = ["fp32", "fused", "fp16", "int8-dynamic", "int8-static", "prune-50"]
 FIXTURES = ["keras_ops_cnn.keras", "keras_text_transformer.keras", "keras_gpt_block.keras", "keras_lstm_classifier.h5",
             "keras_bidirectional_lstm.keras", "keras_timeseries_conv1d.h5", "keras_stacked_rnn.keras", "hf_vit", "hf_gpt2",
@@ -41,7 +47,8 @@ FIXTURE_FOLDER = os.path.join(zc.ROOT, "Tests", "Fixtures", "zoo")
 # the noise floor.
 DETECTION_MATCH = {"boxes": {"match": "detections"}, "scores": {"match": "detection_values"},
                    "labels": {"match": "detection_values"}}
-DETECTORS = ["tv_ssdlite320_mobilenet_v3_large", "tv_fasterrcnn_mobilenet_v3_large_320_fpn"]
+DETECTORS = ["tv_ssdlite320_mobilenet_v3_large", "tv_fasterrcnn_mobilenet_v3_large_320_fpn", "tv_retinanet_resnet50_fpn",
+             "tv_fcos_resnet50_fpn", "tv_ssd300_vgg16", "tv_maskrcnn_resnet50_fpn", "tv_keypointrcnn_resnet50_fpn"]
 
 
 def manifest(entries):

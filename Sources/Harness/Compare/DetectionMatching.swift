@@ -1,3 +1,5 @@
+import ModelIR
+
 /// Pairs the rows of a detection output with the rows of its golden values, so that detections
 /// listed in another order are compared with their counterparts (`match: detections`), and
 /// counts the detections that have none.
@@ -10,7 +12,10 @@
 /// their intersection over union is at least `minCounterpartIoU`, or no corner moved by more than
 /// `maxCounterpartShift` of the output's largest coordinate (a sliver a fraction of a pixel wide
 /// has a small IoU with itself moved by float rounding); rows of other widths and single values
-/// (`detection_values`) pair nearest first. The counterparts are then compared
+/// (`detection_values`) pair nearest first. When the detections carry classes (an integer
+/// `detection_values` output of the same rows: torchvision's labels), a box is the counterpart
+/// only of a golden box of the same class: detectors that run NMS per class list one box once
+/// per class, and those copies must not pair across classes. The counterparts are then compared
 /// element by element as usual: two detections whose scores differ by 1e-6 and swap places pair
 /// with each other and differ by 1e-6, a box that is genuinely wrong keeps a large error, and a
 /// box moved beyond the IoU is a detection without counterpart (`DetectionCounts`).
@@ -55,6 +60,18 @@ public enum DetectionMatching {
         }
     }
 
+    /// The class of every row of a set of detections, actual and golden, one value per row in
+    /// row order across samples: what restricts counterparts to the same class.
+    public struct RowClasses: Sendable, Hashable {
+        public var actual: [Double]
+        public var golden: [Double]
+
+        public init(actual: [Double], golden: [Double]) {
+            self.actual = actual
+            self.golden = golden
+        }
+    }
+
     /// The values of the counterparts, the actual ones in the order of the golden ones.
     public struct Paired: Sendable, Hashable {
         public var actual: [Double]
@@ -86,12 +103,13 @@ public enum DetectionMatching {
 
     /// The counterparts of `actual` (laid out in `actualShape`) and `golden` (in `goldenShape`)
     /// under `match`; with `following`, the rows are paired as that pairing (of another output of
-    /// the same detections) says instead, when it fits these rows.
+    /// the same detections) says instead, when it fits these rows. `classes`, when it holds one
+    /// value per row on both sides, keeps counterparts within a class.
     ///
     /// - Throws: `CompareError` when a shape does not suit `match`, or the two shapes differ in
     ///   anything but the number of detections.
     public static func pair(actual: [Double], actualShape: [Int], golden: [Double], goldenShape: [Int], match: OutputMatch, output: String,
-                            following: Pairing? = nil) throws(CompareError) -> Paired {
+                            following: Pairing? = nil, classes: RowClasses? = nil) throws(CompareError) -> Paired {
         guard match != .elements else {
             guard actual.count == golden.count else { throw .shapeMismatch(output: output, actual: actualShape, golden: goldenShape) }
             return Paired(actual: actual, golden: golden, pairing: nil)
@@ -107,9 +125,14 @@ public enum DetectionMatching {
         } else {
             let boxes = match == .detections && g.width == 4
             let shift = boxes ? maxCounterpartShift * golden.reduce(0) { $1.isFinite ? max($0, abs($1)) : $0 } : nil
+            let classes = classes.flatMap { $0.actual.count == a.samples * a.rows && $0.golden.count == g.samples * g.rows ? $0 : nil }
             pairing = Pairing(samples: g.samples, goldenRows: g.rows, actualRows: a.rows, width: g.width, pairs: (0..<g.samples).map { sample in
-                rowPairs(actual: actual, actualBase: sample * a.rows * a.width, actualRows: a.rows,
-                         golden: golden, goldenBase: sample * g.rows * g.width, goldenRows: g.rows, width: g.width, boxShift: shift)
+                let sameClass: ((Int, Int) -> Bool)? = classes.map { classes in
+                    { classes.actual[sample * a.rows + $0] == classes.golden[sample * g.rows + $1] }
+                }
+                return rowPairs(actual: actual, actualBase: sample * a.rows * a.width, actualRows: a.rows,
+                                golden: golden, goldenBase: sample * g.rows * g.width, goldenRows: g.rows, width: g.width, boxShift: shift,
+                                sameClass: sameClass)
             })
         }
         var pairedActual: [Double] = [], pairedGolden: [Double] = []
@@ -125,9 +148,10 @@ public enum DetectionMatching {
     }
 
     /// The counterparts of one sample, in golden row order; `boxShift` (for boxes only) is the
-    /// corner shift within which a box is a counterpart whatever its IoU.
+    /// corner shift within which a box is a counterpart whatever its IoU; `sameClass(actual row,
+    /// golden row)`, when given, must hold for a pair.
     static func rowPairs(actual: [Double], actualBase: Int, actualRows: Int, golden: [Double], goldenBase: Int, goldenRows: Int,
-                         width: Int, boxShift: Double?) -> [RowPair] {
+                         width: Int, boxShift: Double?, sameClass: ((Int, Int) -> Bool)? = nil) -> [RowPair] {
         func row(_ values: [Double], _ start: Int) -> ArraySlice<Double> { values[start..<start + width] }
         func distance(_ a: Int, _ g: Int) -> Double {
             var sum = 0.0
@@ -142,7 +166,7 @@ public enum DetectionMatching {
         var candidates: [(distance: Double, offset: Int, actual: Int32, golden: Int32)] = []
         candidates.reserveCapacity(actualRows * goldenRows)
         for a in 0..<actualRows {
-            for g in 0..<goldenRows {
+            for g in 0..<goldenRows where sameClass?(a, g) ?? true {
                 candidates.append((distance(a, g), abs(a - g), Int32(a), Int32(g)))
             }
         }
@@ -197,5 +221,24 @@ public struct DetectionCounts: Sendable, Hashable, Codable {
         self.paired = paired
         let most = max(golden, actual)
         agreement = most == 0 ? 1 : Double(paired) / Double(most)
+    }
+
+    /// The detections without counterpart on the side that has more: `max(golden, actual) − paired`.
+    public var unpaired: Int { max(golden, actual) - paired }
+}
+
+extension DetectionMatching.RowClasses {
+    /// The classes of one set of detections: the first output paired as `detection_values` whose
+    /// actual tensor holds integers (a detector's labels), with its golden values; nil when there
+    /// is none or either side cannot be read as numbers. Golden files may store labels as floats,
+    /// so only the actual side's type decides.
+    public static func find(in outputs: [(name: String, actual: Tensor, golden: Tensor?)],
+                            match: (String) -> OutputMatch) -> Self? {
+        for output in outputs where match(output.name) == .detectionValues && output.actual.dataType.isInteger {
+            guard let golden = output.golden, let actualValues = try? output.actual.doubleValues(),
+                  let goldenValues = try? golden.doubleValues() else { continue }
+            return Self(actual: actualValues, golden: goldenValues)
+        }
+        return nil
     }
 }

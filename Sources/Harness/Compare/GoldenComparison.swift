@@ -42,7 +42,9 @@ public enum GoldenComparison {
     /// Accuracy comes from the first output (in model order) compared element by element with one
     /// or more values per sample whose sample count matches the labels. Outputs with `match:
     /// detections` are compared first, and `detection_values` outputs (scores, classes) pair their
-    /// rows as the first of them does (the same detections), when their rows fit.
+    /// rows as the first of them does (the same detections), when their rows fit; an integer
+    /// `detection_values` output (labels) keeps the boxes' counterparts within a class
+    /// (`DetectionMatching.RowClasses`).
     /// - Parameters:
     ///   - actual: the cell's outputs in model output order.
     ///   - golden: the golden file's `outputs/<name>` tensors by name.
@@ -61,6 +63,8 @@ public enum GoldenComparison {
         let outputThresholds = pairs.map { thresholds($0.output) }
         let isDetections = outputThresholds.map { $0.match == .detections }
         let order = pairs.indices.filter { isDetections[$0] } + pairs.indices.filter { !isDetections[$0] }
+        let classes = DetectionMatching.RowClasses.find(in: pairs.indices.map { (pairs[$0].output, actual[$0].tensor, golden[pairs[$0].golden]) },
+                                                        match: { name in thresholds(name).match ?? .elements })
         var measured: [(index: Int, metrics: OutputMetrics)] = []
         for index in order {
             let pair = pairs[index]
@@ -79,7 +83,8 @@ public enum GoldenComparison {
             }
             let compared = try OutputComparator.comparing(name: pair.output, actual: actualValues, golden: goldenValues, shape: goldenTensor.shape,
                                                           actualShape: tensor.shape, thresholds: outputThresholds[index],
-                                                          noiseFloor: noiseFloors[pair.output], following: match == .detectionValues ? detectionPairing : nil)
+                                                          noiseFloor: noiseFloors[pair.output], following: match == .detectionValues ? detectionPairing : nil,
+                                                          classes: match == .detections ? classes : nil)
             if match == .detections, detectionPairing == nil { detectionPairing = compared.pairing }
             measured.append((index, compared.metrics))
             if accuracy == nil, match == .elements, let labelValues, let samples = goldenTensor.shape.first, samples == labelValues.count, samples > 0 {

@@ -27,6 +27,10 @@ public struct NoiseFloor: Sendable, Hashable, Codable {
     /// The spacing of the integer grid the output is dequantized from (`OutputQuantizationStep`),
     /// for an output of a quantized model; nil for a float output.
     public var quantizationStep: Double?
+    /// For an output paired by detections (`match`): how many of the float64 run's detections
+    /// have a counterpart in the float32 run's. Float32 rounding alone can move a near-tie box
+    /// across NMS or a score threshold; `unpairedDetectionAllowance` is what that explains.
+    public var detections: DetectionCounts?
 
     public init(maxAbsError: Double, rmsError: Double, scale: Double, snrDB: Double, elementCount: Int, quantizationStep: Double? = nil) {
         self.maxAbsError = maxAbsError
@@ -62,8 +66,20 @@ public struct NoiseFloor: Sendable, Hashable, Codable {
     /// True when the floor measures rounding, not a discrete disagreement between the two runs
     /// (`maxMeaningfulFraction`). On an integer grid one step is rounding (a tie), however large
     /// against the output's values: a softmax quantized to 1/256 holds values of a step or two.
+    /// An output whose values lie below float32's normal range (a classifier whose logits are all
+    /// but zero) is judged too: there the float32 run flushes what the float64 run keeps, which is
+    /// underflow, not a discrete choice.
     public var isMeaningful: Bool {
-        allowance.isFinite && (allowance <= scale * Self.maxMeaningfulFraction || tieAllowance.map { allowance <= $0 } == true)
+        allowance.isFinite && (allowance <= scale * Self.maxMeaningfulFraction || tieAllowance.map { allowance <= $0 } == true
+                               || allowance < Double(Float.leastNormalMagnitude))
+    }
+
+    /// The detections a correct float32 execution may lack a golden counterpart for: twice the
+    /// detections without counterpart between this executor's float32 and float64 runs, since the
+    /// golden outputs and the cell's are two float32 executions, each that far from exact; 0 when
+    /// the two runs agree on every detection (or the output holds none).
+    public var unpairedDetectionAllowance: Int {
+        detections.map { 2 * $0.unpaired } ?? 0
     }
 
     /// 2¹³: float16's unit roundoff over float32's.

@@ -48,7 +48,8 @@ public enum OutputComparator {
     /// `compare`, with the pairing of the rows under `match` (nil for `elements`).
     static func comparing(name: String, actual unpaired: [Double], golden unpairedGolden: [Double], shape: [Int], actualShape: [Int]?,
                           thresholds: Thresholds, noiseFloor: NoiseFloor?,
-                          following: DetectionMatching.Pairing?) throws(CompareError) -> (metrics: OutputMetrics, pairing: DetectionMatching.Pairing?) {
+                          following: DetectionMatching.Pairing?,
+                          classes: DetectionMatching.RowClasses? = nil) throws(CompareError) -> (metrics: OutputMetrics, pairing: DetectionMatching.Pairing?) {
         let match = thresholds.match ?? .elements
         if match == .elements {
             let count = shape.reduce(1, *)
@@ -57,7 +58,7 @@ public enum OutputComparator {
             }
         }
         let paired = try DetectionMatching.pair(actual: unpaired, actualShape: actualShape ?? shape, golden: unpairedGolden, goldenShape: shape,
-                                                match: match, output: name, following: following)
+                                                match: match, output: name, following: following, classes: classes)
         let actual = paired.actual, golden = paired.golden
         let count = golden.count
         let rtol = thresholds[.rtol] ?? 0

@@ -125,7 +125,7 @@ public struct CellRunner: Sendable {
             try GoldenComparison.compare(actual: outputs, golden: golden.outputs, labels: golden.labels, thresholds: tolerance) {
                 try NoiseFloorMeter(batchSize: settings.batchSize)
                     .measure(fp32: fp32, model: entry.name, inputs: golden.inputs, file: golden.displayName,
-                             match: { tolerance($0).match ?? .elements })
+                             match: { tolerance($0).match ?? .elements }, float32: spec.isReference ? outputs : nil)
             }
         }
         guard let comparison else { return finish(r) }
@@ -168,9 +168,11 @@ public struct CellRunner: Sendable {
             if measureFP32Latency && !spec.isReference {
                 let reference = try Evaluator(model: fp32)
                 let fp32Feeds = try SampleBatches.feeds(for: reference.requiredInputs, from: single, file: golden.displayName)
-                fp32P50 = LatencyMetrics(samplesMs: try time(reference, fp32Feeds), warmupRuns: settings.warmupRuns)?.p50Ms
+                let measured = try time(reference, fp32Feeds)
+                fp32P50 = LatencyMetrics(samplesMs: measured.samplesMs, warmupRuns: measured.warmupRuns)?.p50Ms
             }
-            return LatencyMetrics(samplesMs: try time(evaluator, single), warmupRuns: settings.warmupRuns, fp32P50Ms: fp32P50)
+            let measured = try time(evaluator, single)
+            return LatencyMetrics(samplesMs: measured.samplesMs, warmupRuns: measured.warmupRuns, fp32P50Ms: fp32P50)
         }
         r.latency = latency ?? nil
         let result = finish(r)
@@ -199,8 +201,8 @@ public struct CellRunner: Sendable {
         return (result, CellCacheLookup(keys: keys))
     }
 
-    private func time(_ evaluator: Evaluator, _ feeds: [String: Tensor]) throws -> [Double] {
-        try LatencySampler(warmupRuns: settings.warmupRuns, timedRuns: settings.latencyRuns).samples {
+    private func time(_ evaluator: Evaluator, _ feeds: [String: Tensor]) throws -> (warmupRuns: Int, samplesMs: [Double]) {
+        try LatencySampler(warmupRuns: settings.warmupRuns, timedRuns: settings.latencyRuns, budgetSeconds: settings.latencyBudgetSeconds).measure {
             _ = try evaluator.run(tensors: feeds)
         }
     }

@@ -19,14 +19,18 @@ public struct NoiseFloorMeter {
     ///   - model: the model's name, for messages.
     ///   - inputs: the golden inputs by name (all samples are run).
     ///   - file: the golden file, for messages.
+    ///   - float32: the fp32 graph's outputs on these inputs on the executor's usual plan, when the
+    ///     caller already has them (an fp32 cell); else they are run here.
     ///   - match: how each output's rows are paired (the float64 run may order near-tie detections
-    ///     differently, exactly as another executor may).
+    ///     differently, exactly as another executor may); as in `GoldenComparison`, values follow
+    ///     the boxes' pairing and labels keep it within a class.
     /// - Throws: `NoiseFloorError` naming the model and what failed.
     public func measure(fp32: Model, model: String, inputs: [String: Tensor], file: String,
-                        match: (String) -> OutputMatch = { _ in .elements }) throws(NoiseFloorError) -> [String: NoiseFloor] {
+                        match: (String) -> OutputMatch = { _ in .elements },
+                        float32 known: [(name: String, tensor: Tensor)]? = nil) throws(NoiseFloorError) -> [String: NoiseFloor] {
         let single: [(name: String, tensor: Tensor)], double: [(name: String, tensor: Tensor)]
         do {
-            single = try run(fp32, inputs: inputs, file: file)
+            single = try known ?? run(fp32, inputs: inputs, file: file)
         } catch {
             throw .execution(model: model, precision: "float32", reason: String(describing: error))
         }
@@ -36,29 +40,49 @@ public struct NoiseFloorMeter {
             throw .execution(model: model, precision: "float64", reason: String(describing: error))
         }
         let steps = OutputQuantizationStep.steps(of: fp32)
-        var floors: [String: NoiseFloor] = [:]
-        for ((name, low), (_, high)) in zip(single, double) {
-            guard low.elementCount == high.elementCount || match(name) != .elements, low.strings == nil, !low.dataType.isComplex,
-                  !high.dataType.isComplex else { continue }
-            do {
-                floors[name] = try Self.floor(float32: try low.doubleValues(), float32Shape: low.shape, float64: try high.doubleValues(),
-                                              shape: high.shape, match: match(name), output: name)
-                floors[name]?.quantizationStep = steps[name]
-            } catch {
-                throw .execution(model: model, precision: "float64", reason: "output '\(name)': \(error)")
-            }
+        var floors: [String: NoiseFloor]
+        do {
+            floors = try Self.floors(float32: single, float64: double, match: match)
+        } catch {
+            throw .execution(model: model, precision: "float64", reason: String(describing: error))
         }
+        for name in floors.keys { floors[name]?.quantizationStep = steps[name] }
         return floors
     }
 
-    /// The floor of one output from its two runs, the float32 values (laid out in `float32Shape`,
-    /// nil for `shape`) paired to the float64 ones under `match` first; detections without a
-    /// counterpart on the other side are left out.
-    public static func floor(float32: [Double], float32Shape: [Int]? = nil, float64: [Double], shape: [Int], match: OutputMatch,
-                             output: String) throws(CompareError) -> NoiseFloor {
-        let paired = try DetectionMatching.pair(actual: float32, actualShape: float32Shape ?? shape, golden: float64, goldenShape: shape,
-                                                match: match, output: output)
-        return NoiseFloor.measure(float32: paired.actual, float64: paired.golden)
+    /// The floor of each output from its two runs, in the same output order: the float32 values
+    /// paired to the float64 ones under `match` first, as `GoldenComparison` pairs a cell's outputs
+    /// with golden ones (boxes first, labels keeping counterparts within a class, scores and labels
+    /// following the boxes' pairing); detections without a counterpart are left out of the values
+    /// and counted (`NoiseFloor.detections`). Outputs of
+    /// strings, complex numbers or unequal sizes compared element by element get no floor.
+    public static func floors(float32 single: [(name: String, tensor: Tensor)], float64 double: [(name: String, tensor: Tensor)],
+                              match: (String) -> OutputMatch) throws(CompareError) -> [String: NoiseFloor] {
+        let classes = DetectionMatching.RowClasses.find(in: zip(single, double).map { ($0.name, $0.tensor, $1.tensor) }, match: match)
+        let order = single.indices.filter { match(single[$0].name) == .detections } + single.indices.filter { match(single[$0].name) != .detections }
+        var floors: [String: NoiseFloor] = [:]
+        var detectionPairing: DetectionMatching.Pairing?
+        for index in order where index < double.count {
+            let (name, low) = single[index], high = double[index].tensor
+            let outputMatch = match(name)
+            guard low.elementCount == high.elementCount || outputMatch != .elements, low.strings == nil, !low.dataType.isComplex,
+                  !high.dataType.isComplex else { continue }
+            let lowValues: [Double], highValues: [Double]
+            do {
+                lowValues = try low.doubleValues()
+                highValues = try high.doubleValues()
+            } catch {
+                throw .notNumeric(output: name, reason: String(describing: error))
+            }
+            let paired = try DetectionMatching.pair(actual: lowValues, actualShape: low.shape, golden: highValues, goldenShape: high.shape,
+                                                    match: outputMatch, output: name,
+                                                    following: outputMatch == .detectionValues ? detectionPairing : nil,
+                                                    classes: outputMatch == .detections ? classes : nil)
+            if outputMatch == .detections, detectionPairing == nil { detectionPairing = paired.pairing }
+            floors[name] = NoiseFloor.measure(float32: paired.actual, float64: paired.golden)
+            floors[name]?.detections = paired.pairing?.counts
+        }
+        return floors
     }
 
     private func run(_ model: Model, inputs: [String: Tensor], file: String) throws -> [(name: String, tensor: Tensor)] {

@@ -8,6 +8,9 @@ public struct RunSettings: Sendable, Hashable, Codable {
     public var latencyRuns: Int
     /// Untimed runs before the timed ones.
     public var warmupRuns: Int
+    /// Seconds the latency runs of one measurement may take (`LatencySampler.budgetSeconds`),
+    /// nil for no limit: a slow model is timed fewer times than `latencyRuns`.
+    public var latencyBudgetSeconds: Double?
     /// Samples per executor run when the model's batch dimension is free.
     public var batchSize: Int
     /// Golden samples run with intermediates captured when a failing cell is diagnosed.
@@ -17,12 +20,13 @@ public struct RunSettings: Sendable, Hashable, Codable {
     /// Run a cell whose result is cached again on its cached conversion, so latency is measured anew.
     public var remeasureLatency: Bool
 
-    public init(jobs: Int = 1, timeoutSeconds: Double = 600, latencyRuns: Int = 20, warmupRuns: Int = 3,
+    public init(jobs: Int = 1, timeoutSeconds: Double = 600, latencyRuns: Int = 20, warmupRuns: Int = 3, latencyBudgetSeconds: Double? = 10,
                 batchSize: Int = 64, diagnosisSamples: Int = 32, cacheFolder: String? = nil, remeasureLatency: Bool = false) {
         self.jobs = max(1, jobs)
         self.timeoutSeconds = timeoutSeconds
         self.latencyRuns = max(0, latencyRuns)
         self.warmupRuns = max(0, warmupRuns)
+        self.latencyBudgetSeconds = latencyBudgetSeconds.flatMap { $0 > 0 ? $0 : nil }
         self.batchSize = max(1, batchSize)
         self.diagnosisSamples = max(1, diagnosisSamples)
         self.cacheFolder = cacheFolder

@@ -6,7 +6,8 @@ enum KerasActivation {
     static let supported = ["linear", "relu", "relu6", "sigmoid", "hard_sigmoid", "tanh", "softmax", "log_softmax",
                             "softplus", "softsign", "swish", "silu", "hard_silu", "hard_swish", "gelu",
                             "gelu (approximate, registered as gelu_tanh)", "elu", "selu", "exponential",
-                            "leaky_relu", "mish"]
+                            "leaky_relu", "mish", "celu", "glu", "hard_tanh", "log_sigmoid", "tanh_shrink", "squareplus",
+                            "sparse_plus", "sparse_sigmoid", "hard_shrink", "soft_shrink", "sparsemax"]
 
     /// The activation's name from its serialized form: a string, or Keras 3's
     /// `{"class_name": "function", "config": "relu"}`; a `package>` prefix is dropped.
@@ -71,6 +72,21 @@ enum KerasActivation {
             let softplus = graph.op("Softplus", [x], hint: call.hint("mish/softplus"))
             let tanh = graph.op("Tanh", [softplus], hint: call.hint("mish/tanh"))
             output = graph.op("Mul", [x, tanh], hint: hint)
+        case "celu": output = unary("Celu", [.float("alpha", 1)])
+        case "glu": return try glu(value, axis: -1, call: call)
+        case "hard_tanh": output = graph.op("Clip", [x, graph.scalar(-1), graph.scalar(1)], hint: hint)
+        case "log_sigmoid":
+            let softplus = graph.op("Softplus", [graph.op("Neg", [x], hint: "\(hint)/negated")], hint: "\(hint)/softplus")
+            output = graph.op("Neg", [softplus], hint: hint)
+        case "tanh_shrink": output = graph.op("Sub", [x, graph.op("Tanh", [x], hint: "\(hint)/tanh")], hint: hint)
+        case "squareplus": output = squareplus(x, b: 4, graph: graph, hint: hint)
+        case "sparse_plus": output = sparsePlus(x, graph: graph, hint: hint)
+        case "sparse_sigmoid":
+            let line = graph.op("Mul", [graph.op("Add", [x, graph.scalar(1)], hint: "\(hint)/shifted"), graph.scalar(0.5)], hint: "\(hint)/line")
+            output = graph.op("Clip", [line, graph.scalar(0), graph.scalar(1)], hint: hint)
+        case "hard_shrink": output = hardShrink(x, threshold: 0.5, graph: graph, hint: hint)
+        case "soft_shrink": output = softShrink(x, threshold: 0.5, graph: graph, hint: hint)
+        case "sparsemax": return try sparsemax(value, axis: -1, call: call)
         default:
             throw call.unsupported("activation '\(name)'", "use one of: \(supported.joined(separator: ", "))")
         }
@@ -99,6 +115,82 @@ enum KerasActivation {
         let onePlus = graph.op("Add", [inner, graph.scalar(1)], hint: "\(hint)/one_plus")
         let half = graph.op("Mul", [x, graph.scalar(0.5)], hint: "\(hint)/half")
         return graph.op("Mul", [half, onePlus], hint: hint)
+    }
+
+    /// glu: the first half of `axis` times the sigmoid of the second half.
+    static func glu(_ input: KerasValue, axis: Int, call: KerasLayerCall) throws(KerasImportError) -> KerasValue {
+        var value = input
+        if case .flattenedChannelsFirst = value.layout { value = call.graph.nativeValue(value) }
+        let kerasAxis = try call.axis(axis, rank: value.rank)
+        guard let size = value.shape[kerasAxis], size % 2 == 0 else {
+            throw call.invalid("glu needs an even, known size on axis \(axis), got \(value.shape)")
+        }
+        let graph = call.graph
+        let onnxAxis = graph.int64s([value.onnxAxis(kerasAxis)])
+        let half = size / 2
+        let first = graph.op("Slice", [value.name, graph.int64s([0]), graph.int64s([half]), onnxAxis], hint: call.hint("glu/first"))
+        let second = graph.op("Slice", [value.name, graph.int64s([half]), graph.int64s([size]), onnxAxis], hint: call.hint("glu/second"))
+        let output = graph.op("Mul", [first, graph.op("Sigmoid", [second], hint: call.hint("glu/gate"))], hint: call.hint("glu"))
+        var shape = value.shape
+        shape[kerasAxis] = half
+        return value.with(name: output, shape: shape)
+    }
+
+    /// squareplus: (x + √(x² + b)) / 2.
+    static func squareplus(_ x: String, b: Float, graph: KerasGraphBuilder, hint: String) -> String {
+        let square = graph.op("Mul", [x, x], hint: "\(hint)/square")
+        let root = graph.op("Sqrt", [graph.op("Add", [square, graph.scalar(b)], hint: "\(hint)/plus_b")], hint: "\(hint)/sqrt")
+        return graph.op("Div", [graph.op("Add", [x, root], hint: "\(hint)/sum"), graph.scalar(2)], hint: hint)
+    }
+
+    /// sparse_plus: 0 for x ≤ -1, (x + 1)²/4 for -1 < x < 1, x for x ≥ 1.
+    static func sparsePlus(_ x: String, graph: KerasGraphBuilder, hint: String) -> String {
+        let shifted = graph.op("Add", [x, graph.scalar(1)], hint: "\(hint)/shifted")
+        let quadratic = graph.op("Mul", [graph.op("Mul", [shifted, shifted], hint: "\(hint)/square"), graph.scalar(0.25)], hint: "\(hint)/quadratic")
+        let upper = graph.op("Where", [graph.op("Less", [x, graph.scalar(1)], hint: "\(hint)/below_one"), quadratic, x], hint: "\(hint)/upper")
+        return graph.op("Where", [graph.op("LessOrEqual", [x, graph.scalar(-1)], hint: "\(hint)/at_most_minus_one"), graph.scalar(0), upper],
+                        hint: hint)
+    }
+
+    /// hard_shrink: x where |x| > threshold, else 0.
+    static func hardShrink(_ x: String, threshold: Float, graph: KerasGraphBuilder, hint: String) -> String {
+        let outside = graph.op("Greater", [graph.op("Abs", [x], hint: "\(hint)/abs"), graph.scalar(threshold)], hint: "\(hint)/outside")
+        return graph.op("Where", [outside, x, graph.scalar(0)], hint: hint)
+    }
+
+    /// soft_shrink: x - threshold above threshold, x + threshold below -threshold, else 0.
+    static func softShrink(_ x: String, threshold: Float, graph: KerasGraphBuilder, hint: String) -> String {
+        let below = graph.op("Where", [graph.op("Less", [x, graph.scalar(-threshold)], hint: "\(hint)/below"),
+                                       graph.op("Add", [x, graph.scalar(threshold)], hint: "\(hint)/raised"), graph.scalar(0)], hint: "\(hint)/lower")
+        return graph.op("Where", [graph.op("Greater", [x, graph.scalar(threshold)], hint: "\(hint)/above"),
+                                  graph.op("Sub", [x, graph.scalar(threshold)], hint: "\(hint)/lowered"), below], hint: hint)
+    }
+
+    /// sparsemax as Keras 3 computes it on TensorFlow: logits sorted in descending order, support
+    /// z_(i) − (cumsum_i − 1)/i > 0, τ = (Σ over the support of cumsum_i − 1)/k, output max(x − τ, 0).
+    static func sparsemax(_ value: KerasValue, axis: Int, call: KerasLayerCall) throws(KerasImportError) -> KerasValue {
+        let kerasAxis = try call.axis(axis, rank: value.rank)
+        guard let size = value.shape[kerasAxis], size > 0 else { throw call.unsupported("sparsemax over an axis of unknown size", "fix that axis's size") }
+        let graph = call.graph
+        let onnxAxis = value.onnxAxis(kerasAxis)
+        let x = value.name
+        let hint = call.hint("sparsemax")
+        let sorted = graph.add("TopK", [x, graph.int64s([size])], [.int("axis", onnxAxis), .int("largest", 1), .int("sorted", 1)],
+                               hint: "\(hint)/sorted", outputs: 2)[0]
+        let cumsum = graph.op("CumSum", [sorted, graph.initializer("\(call.scopedName)/sparsemax_axis", Tensor(name: "", scalar: Int64(onnxAxis)))],
+                              hint: "\(hint)/cumsum")
+        var rankShape = Array(repeating: 1, count: value.rank)
+        rankShape[onnxAxis] = size
+        let ranks = try graph.floats("\(call.scopedName)/sparsemax_ranks", (1...size).map { Float($0) }, shape: rankShape)
+        let bound = graph.op("Div", [graph.op("Sub", [cumsum, graph.scalar(1)], hint: "\(hint)/cumsum_minus_one"), ranks], hint: "\(hint)/bound")
+        let support = graph.op("Greater", [graph.op("Sub", [sorted, bound], hint: "\(hint)/margin"), graph.scalar(0)], hint: "\(hint)/support")
+        let kept = graph.op("Where", [support, cumsum, graph.scalar(0)], hint: "\(hint)/kept_cumsum")
+        let count = graph.reduce("ReduceSum", graph.op("Cast", [support], [.int("to", Int(DataType.float.rawValue))], hint: "\(hint)/support_float"),
+                                 axes: [onnxAxis], keepDims: true, hint: "\(hint)/k")
+        let total = graph.reduce("ReduceSum", kept, axes: [onnxAxis], keepDims: true, hint: "\(hint)/kept_sum")
+        let tau = graph.op("Div", [graph.op("Sub", [total, graph.scalar(1)], hint: "\(hint)/kept_sum_minus_one"), count], hint: "\(hint)/tau")
+        let output = graph.op("Max", [graph.op("Sub", [x, tau], hint: "\(hint)/shifted"), graph.scalar(0)], hint: hint)
+        return value.with(name: output)
     }
 
     /// The ONNX recurrent activation name and its alpha/beta for a Keras activation inside an RNN.

@@ -90,15 +90,16 @@ struct KerasCallArguments<Tensor> {
     }
 
     /// Reads a serialized argument: `__keras_tensor__` objects become tensors through
-    /// `tensor(layer, node, index)`, `__tuple__` objects and arrays become lists, other objects with
-    /// a `class_name` (NumPy arrays, dtypes) stay constants, plain objects become dictionaries.
-    static func argument(_ json: KerasJSON, tensor: (String, Int, Int) -> Tensor) -> KerasArgument<Tensor> {
+    /// `tensor(layer, node, index, dtype)` (dtype: the one the tensor has in Keras, when recorded),
+    /// `__tuple__` objects and arrays become lists, other objects with a `class_name` (NumPy arrays,
+    /// dtypes) stay constants, plain objects become dictionaries.
+    static func argument(_ json: KerasJSON, tensor: (String, Int, Int, String?) -> Tensor) -> KerasArgument<Tensor> {
         switch json {
         case .object(let members):
             let className = members["class_name"]?.string
             if className == "__keras_tensor__", let history = members["config"]?["keras_history"]?.array,
                history.count >= 3, let layer = history[0].string, let node = history[1].int, let index = history[2].int {
-                return .tensor(tensor(layer, node, index))
+                return .tensor(tensor(layer, node, index, members["config"]?["dtype"]?.string))
             }
             if className == "__tuple__", let items = members["config"]?["value"]?.array {
                 return .list(items.map { argument($0, tensor: tensor) })

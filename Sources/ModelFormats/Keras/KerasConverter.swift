@@ -150,15 +150,16 @@ final class KerasConverter {
             var progressed = false
             var waiting: [PendingCall] = []
             for call in pending {
-                guard call.arguments.allTensors.allSatisfy({ tensors[$0] != nil }) else {
+                guard call.arguments.allTensors.allSatisfy({ tensors[$0.reference] != nil }) else {
                     waiting.append(call)
                     continue
                 }
-                let arguments = try call.arguments.map { (reference) throws(KerasImportError) -> KerasValue in
+                let arguments = try call.arguments.map { (recorded) throws(KerasImportError) -> KerasValue in
+                    let reference = recorded.reference
                     guard let value = tensors[reference] else {
                         throw .invalidGraph(file: file, reason: "tensor \(reference.layer)[\(reference.node)][\(reference.tensor)] is not computed")
                     }
-                    return value
+                    return withRecordedType(value, recorded.dtype)
                 }
                 let outputs = try convertLayer(call.layer, scope: scope, arguments: arguments)
                 let name = layerName(call.layer)
@@ -264,17 +265,9 @@ final class KerasConverter {
         guard let shape = config["batch_shape"]?.shape ?? config["batch_input_shape"]?.shape, !shape.isEmpty else {
             throw .invalidGraph(file: file, reason: "input layer '\(name)' has no batch_shape")
         }
-        let dtypeName = config["dtype"]?.string ?? config["dtype"]?["config"]?["name"]?.string ?? "float32"
-        let dataType: DataType
-        switch dtypeName {
-        case "float32": dataType = .float
-        case "float16": dataType = .float16
-        case "float64": dataType = .double
-        case "int32": dataType = .int32
-        case "int64": dataType = .int64
-        case "uint8": dataType = .uint8
-        case "bool": dataType = .bool
-        default:
+        let dtypeName = KerasDType.name(of: config["dtype"]) ?? "float32"
+        let inputTypes: [DataType] = [.float, .float16, .double, .int32, .int64, .uint8, .bool]
+        guard let dataType = KerasDType.dataType(dtypeName, among: inputTypes) else {
             throw .invalidGraph(file: file, reason: "input layer '\(name)' has dtype \(dtypeName), which has no ONNX input type here")
         }
         guard !graph.isUsed(name) else {
@@ -298,6 +291,25 @@ final class KerasConverter {
         var tensor: Int
     }
 
+    /// A tensor as a call's inbound node records it: which tensor, and the dtype Keras gave it
+    /// (Keras 3 records it; tf.keras 2 does not).
+    struct RecordedTensor {
+        var reference: TensorReference
+        var dtype: String?
+    }
+
+    /// `value` cast to the dtype Keras recorded for it where one is a float type and the other is
+    /// not: the JSON of a call keeps `x * 1.0` and `x * 1` apart only in its text, so an operation on
+    /// an integer tensor and an integral float constant can come out integer here while Keras
+    /// promoted it to float. Float types are left as they are (mixed-precision policies).
+    private func withRecordedType(_ value: KerasValue, _ dtype: String?) -> KerasValue {
+        guard let dtype, let type = KerasDType.dataTypes[dtype], type.isFloatingPoint != value.dataType.isFloatingPoint else {
+            return value
+        }
+        let output = graph.op("Cast", [value.name], [.int("to", Int(type.rawValue))], hint: "\(value.name)/as_\(dtype)")
+        return KerasValue(name: output, shape: value.shape, layout: value.layout, dataType: type, keptSteps: value.keptSteps)
+    }
+
     /// `[["a", 0, 0], ["b", 0, 0]]` or a single `["a", 0, 0]`.
     private func tensorReferences(_ json: KerasJSON?, what: String) throws(KerasImportError) -> [TensorReference] {
         guard let list = json?.array else { throw .invalidGraph(file: file, reason: "the model has no \(what)") }
@@ -318,13 +330,15 @@ final class KerasConverter {
     private struct PendingCall {
         var layer: KerasJSON
         var node: Int
-        var arguments: KerasCallArguments<TensorReference>
+        var arguments: KerasCallArguments<RecordedTensor>
     }
 
     /// The arguments one inbound node passes to a layer: Keras 3's `{"args": [...], "kwargs": {...}}`
     /// with `__keras_tensor__` entries and constants, or tf.keras 2's `[["layer", node, tensor, {kwargs}], ...]`.
-    private func nodeArguments(_ node: KerasJSON, layer: String) throws(KerasImportError) -> KerasCallArguments<TensorReference> {
-        let tensor = { (layer: String, node: Int, index: Int) in TensorReference(layer: layer, node: node, tensor: index) }
+    private func nodeArguments(_ node: KerasJSON, layer: String) throws(KerasImportError) -> KerasCallArguments<RecordedTensor> {
+        let tensor = { (layer: String, node: Int, index: Int, dtype: String?) in
+            RecordedTensor(reference: TensorReference(layer: layer, node: node, tensor: index), dtype: dtype)
+        }
         if let args = node["args"] {
             let positional = args.array.map { $0.map { KerasCallArguments.argument($0, tensor: tensor) } }
                 ?? [KerasCallArguments.argument(args, tensor: tensor)]
@@ -341,6 +355,6 @@ final class KerasConverter {
             }
             references.append(try reference(entry, what: "the inbound nodes of '\(layer)'"))
         }
-        return KerasCallArguments(positional: references.map { .tensor($0) })
+        return KerasCallArguments(positional: references.map { .tensor(RecordedTensor(reference: $0, dtype: nil)) })
     }
 }

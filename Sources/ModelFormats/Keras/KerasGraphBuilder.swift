@@ -224,6 +224,14 @@ final class KerasGraphBuilder {
         return op(opType, [input], [.ints("axes", axes), .int("keepdims", keepDims ? 1 : 0)], hint: hint)
     }
 
+    /// Whether any (`ReduceMax`) or every (`ReduceMin`) element of the boolean `input` over `axes` is
+    /// true, through float32: the reductions take booleans only from opset 20.
+    func logicalReduce(_ opType: String, _ input: String, axes: [Int], keepDims: Bool, hint: String) -> String {
+        let numbers = op("Cast", [input], [.int("to", Int(DataType.float.rawValue))], hint: "\(hint)/float")
+        let reduced = reduce(opType, numbers, axes: axes, keepDims: keepDims, hint: "\(hint)/reduced")
+        return op("Cast", [reduced], [.int("to", Int(DataType.bool.rawValue))], hint: hint)
+    }
+
     func unsqueeze(_ input: String, axes: [Int], hint: String) -> String {
         op("Unsqueeze", [input, int64s(axes)], hint: hint)
     }

@@ -29,6 +29,7 @@ enum KerasLayerRegistry {
         Entry(UpSamplingMapper.self),
         Entry(EmbeddingMapper.self),
         Entry(RecurrentMapper.self),
+        Entry(ConvLSTMMapper.self),
         Entry(BidirectionalMapper.self),
         Entry(TimeDistributedMapper.self),
         Entry(RescalingMapper.self),
@@ -36,6 +37,13 @@ enum KerasLayerRegistry {
         Entry(LayerScaleMapper.self),
         Entry(CustomScaleLayerMapper.self),
         Entry(MultiHeadAttentionMapper.self),
+        Entry(AttentionMapper.self),
+        Entry(GroupNormalizationMapper.self),
+        Entry(UnitNormalizationMapper.self),
+        Entry(MaskingMapper.self),
+        Entry(RandomAugmentationMapper.self),
+        Entry(ResizingMapper.self),
+        Entry(CenterCropMapper.self),
     ]
 
     /// The mappers of Keras 3 operation nodes (`x + 1`, `keras.ops.*` on symbolic tensors), whose
@@ -51,6 +59,15 @@ enum KerasLayerRegistry {
         Entry(GetItemOperationMapper.self),
         Entry(CastOperationMapper.self),
         Entry(ComparisonOperationMapper.self),
+        Entry(FlipOperationMapper.self),
+        Entry(TileOperationMapper.self),
+        Entry(PadOperationMapper.self),
+        Entry(CumsumOperationMapper.self),
+        Entry(SplitOperationMapper.self),
+        Entry(ArgReductionOperationMapper.self),
+        Entry(TakeOperationMapper.self),
+        Entry(OneHotOperationMapper.self),
+        Entry(ImageResizeOperationMapper.self),
     ]
 
     /// A mapper's class names and its conversion function.

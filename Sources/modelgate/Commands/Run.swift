@@ -32,6 +32,8 @@ struct Run: ParsableCommand {
     @Option(help: "Seconds a cell may run before it is stopped.") var timeout = 600.0
     @Option(help: "Timed latency runs per cell, at batch 1.") var latencyRuns = 20
     @Option(help: "Untimed warm-up runs before the timed ones.") var warmup = 3
+    @Option(help: "Seconds one cell's latency runs may take: a slower model is timed fewer times (at least 3); 0 for no limit.")
+    var latencyBudget = 10.0
     @Option(help: "Golden samples per executor run when the batch dimension is free.") var batchSize = 64
     @Flag(help: "Enforce latency budgets (max_latency_ratio, max_latency_p50_ms).") var gateLatency = false
     @Option(help: "The cell cache folder (default $MODELGATE_CACHE, else <corpus>/.cache/modelgate).") var cache: String?
@@ -41,7 +43,9 @@ struct Run: ParsableCommand {
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
-        if latencyRuns < 0 || warmup < 0 { throw ValidationError("--latency-runs and --warmup cannot be negative") }
+        if latencyRuns < 0 || warmup < 0 || latencyBudget < 0 {
+            throw ValidationError("--latency-runs, --warmup and --latency-budget cannot be negative")
+        }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
         if let shard, shard != "auto" {
             do { _ = try Shard(parsing: shard) } catch { throw ValidationError(error.description) }
@@ -71,7 +75,7 @@ struct Run: ParsableCommand {
         let cacheFolder = noCache ? nil : cache ?? ProcessInfo.processInfo.environment["MODELGATE_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
             ?? URL(fileURLWithPath: corpus).appendingPathComponent(".cache/modelgate").path
         let settings = RunSettings(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, timeoutSeconds: timeout,
-                                   latencyRuns: latencyRuns, warmupRuns: warmup, batchSize: batchSize,
+                                   latencyRuns: latencyRuns, warmupRuns: warmup, latencyBudgetSeconds: latencyBudget, batchSize: batchSize,
                                    cacheFolder: cacheFolder.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, remeasureLatency: remeasureLatency)
         let session: RunSession
         do {

@@ -1,7 +1,14 @@
 import ModelIR
 
 /// Einstein summation over any number of operands, with `...` broadcasting and the implicit
-/// output (letters used once, in alphabetical order) when there is no `->`. Computed in double.
+/// output (letters used once, in alphabetical order) when there is no `->`.
+///
+/// Two operands whose letters each appear once per term, in the output or in the other operand,
+/// with equal sizes on both sides (attention's `bhid,bhjd->bhij`, a batched matrix product in any
+/// axis order), in float or double, are transposed to a batched matrix product and multiplied as
+/// `MatMul` does.
+/// Anything else (one or three operands, diagonals, letters summed within one operand,
+/// broadcast sizes) is computed element by element in double.
 struct Einsum_12: TensorKernel {
     static let opType = "Einsum", sinceVersion = 12
     static let inputArity = 1...variadic
@@ -57,6 +64,9 @@ struct Einsum_12: TensorKernel {
             guard let size = sizes[letter] else { throw KernelError.invalidInput("output letter '\(letter)' is not in any input") }
             return size
         }
+        if operands.count == 2, let product = try Self.batchedProduct(operands, letters: expanded, output: outputLetters) {
+            return [product]
+        }
         let loopShape = all.map { sizes[$0] ?? 1 }
         let values = try operands.map { try $0.doubleValues() }
         // For each operand, the stride each loop letter moves it by (0 for broadcast or absent letters).
@@ -82,5 +92,38 @@ struct Einsum_12: TensorKernel {
             result[flat / max(innerCount, 1)] += product
         }
         return [try Tensor(converting: result, to: operands[0].dataType, shape: shape)]
+    }
+
+    /// `a` and `b` contracted as a batched matrix product, when the letters allow it (see the type's
+    /// documentation); nil otherwise.
+    static func batchedProduct(_ operands: [Tensor], letters: [[Character]], output: [Character]) throws -> Tensor? {
+        let a = operands[0], b = operands[1], la = letters[0], lb = letters[1]
+        guard a.dataType == b.dataType, a.dataType == .float || a.dataType == .double, Set(la).count == la.count, Set(lb).count == lb.count, Set(output).count == output.count,
+              la.allSatisfy({ output.contains($0) || lb.contains($0) }), lb.allSatisfy({ output.contains($0) || la.contains($0) }),
+              output.allSatisfy({ la.contains($0) || lb.contains($0) }) else { return nil }
+        var size: [Character: Int] = [:]
+        for (term, operand) in [(la, a), (lb, b)] {
+            for (axis, letter) in term.enumerated() {
+                if let known = size[letter], known != operand.shape[axis] { return nil }
+                size[letter] = operand.shape[axis]
+            }
+        }
+        let batch = output.filter { la.contains($0) && lb.contains($0) }
+        let rows = output.filter { la.contains($0) && !lb.contains($0) }
+        let columns = output.filter { lb.contains($0) && !la.contains($0) }
+        let inner = la.filter { lb.contains($0) && !output.contains($0) }
+        func count(_ group: [Character]) -> Int { group.reduce(1) { $0 * size[$1]! } }
+        func arranged(_ operand: Tensor, _ term: [Character], _ order: [Character], _ shape: [Int]) throws -> Tensor {
+            let permutation = order.map { term.firstIndex(of: $0)! }
+            let moved = permutation == Array(permutation.indices) ? operand : try operand.permuted(permutation)
+            return try moved.reshaped(to: shape)
+        }
+        let left = try arranged(a, la, batch + rows + inner, [count(batch), count(rows), count(inner)])
+        let right = try arranged(b, lb, batch + inner + columns, [count(batch), count(inner), count(columns)])
+        let product = try MatMul_1.multiply(left, right)
+        let grouped = batch + rows + columns
+        let result = try product.reshaped(to: grouped.map { size[$0]! })
+        let permutation = output.map { grouped.firstIndex(of: $0)! }
+        return permutation == Array(permutation.indices) ? result : try result.permuted(permutation)
     }
 }

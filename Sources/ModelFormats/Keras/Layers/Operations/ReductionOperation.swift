@@ -1,9 +1,9 @@
 import ModelIR
 
 /// The `keras.ops` reductions over `axis` (all axes when it is None) with `keepdims`: mean, sum,
-/// max, min, prod, var, std and logsumexp, in Keras's layout.
+/// max, min, prod, var, std, logsumexp, and the logical any and all (boolean results), in Keras's layout.
 enum ReductionOperationMapper: KerasLayerMapper {
-    static let classNames = ["Mean", "Sum", "Max", "Amax", "Min", "Amin", "Prod", "Var", "Std", "Logsumexp"]
+    static let classNames = ["Mean", "Sum", "Max", "Amax", "Min", "Amin", "Prod", "Var", "Std", "Logsumexp", "Any", "All"]
 
     static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
         guard case .tensor(let input) = try call.operand(0, keyword: "x") else {
@@ -21,6 +21,14 @@ enum ReductionOperationMapper: KerasLayerMapper {
         }
         let output: String
         switch call.className {
+        case "Any", "All":
+            var flags = x.name
+            if x.dataType != .bool {
+                let zero = try call.constantTensor(KerasConstant(values: [0], shape: [], isFloat: false), as: x.dataType, what: "zero")
+                flags = graph.op("Not", [graph.op("Equal", [x.name, zero], hint: call.hint("is_zero"))], hint: call.hint("nonzero"))
+            }
+            output = graph.logicalReduce(call.className == "Any" ? "ReduceMax" : "ReduceMin", flags, axes: axes, keepDims: keepDims,
+                                         hint: call.hint(call.className))
         case "Mean": output = graph.reduce("ReduceMean", x.name, axes: axes, keepDims: keepDims, hint: call.hint("ReduceMean"))
         case "Sum": output = graph.reduce("ReduceSum", x.name, axes: axes, keepDims: keepDims, hint: call.hint("ReduceSum"))
         case "Max", "Amax": output = graph.reduce("ReduceMax", x.name, axes: axes, keepDims: keepDims, hint: call.hint("ReduceMax"))
@@ -49,6 +57,7 @@ enum ReductionOperationMapper: KerasLayerMapper {
                 shape.append(size)
             }
         }
-        return [KerasValue(name: output, shape: shape, layout: .native, dataType: x.dataType)]
+        let isLogical = ["Any", "All"].contains(call.className)
+        return [KerasValue(name: output, shape: shape, layout: .native, dataType: isLogical ? .bool : x.dataType)]
     }
 }
