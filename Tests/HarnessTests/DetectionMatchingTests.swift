@@ -189,6 +189,29 @@ final class DetectionMatchingTests: XCTestCase {
         XCTAssertEqual(floor.unpairedDetectionAllowance, 4)
     }
 
+    /// Mask R-CNN with random weights lists slivers clamped to the image edge: golden's
+    /// [0, 17, 5.39, 120] came out as [0, 17, 2.09, 120] (IoU 0.39, a corner 3.3 px away, beyond
+    /// 1 % of the 320 px scale). With a floor of 0.26 px and `max_floor_ratio` 16 the value gate
+    /// accepts 4.2 px, so the two are counterparts and the cell passes; with a floor of 0.1 px
+    /// they are not, and the missing detection fails the agreement gate.
+    func testBoxesWithinWhatTheFloorGateAcceptsAreCounterparts() throws {
+        let golden: [Double] = [0, 17, 5.39, 120, 10, 10, 320, 300]
+        let actual: [Double] = [0, 17, 2.09, 120, 10, 10, 320, 300]
+        let thresholds = Thresholds([.maxFloorRatio: 16, .minDetectionAgreement: 1], match: .detections)
+        func verdict(floor allowance: Double) throws -> (Verdict, OutputMetrics) {
+            let floor = NoiseFloor.measure(float32: [0, 0, 320], float64: [0, allowance, 320])
+            let metrics = try OutputComparator.compare(name: "boxes", actual: actual, golden: golden, shape: [2, 4], thresholds: thresholds,
+                                                       noiseFloor: floor)
+            return (Gates().verdict(for: CellResult(model: "maskrcnn", path: "fp32", outputs: [metrics])), metrics)
+        }
+        let (wide, wideMetrics) = try verdict(floor: 0.26)
+        XCTAssertEqual(wideMetrics.detections, DetectionCounts(golden: 2, actual: 2, paired: 2))
+        XCTAssertEqual(wide, .pass)
+        let (narrow, narrowMetrics) = try verdict(floor: 0.1)
+        XCTAssertEqual(narrowMetrics.detections, DetectionCounts(golden: 2, actual: 2, paired: 1))
+        XCTAssertEqual(narrow.status, .fail)
+    }
+
     /// Two detections listed in the other order, whose scores moved by more than their gap: the
     /// scores pair as the boxes do (the same detections), not nearest value first.
     func testScoresAndClassesFollowTheBoxesPairing() throws {

@@ -104,12 +104,15 @@ public enum DetectionMatching {
     /// The counterparts of `actual` (laid out in `actualShape`) and `golden` (in `goldenShape`)
     /// under `match`; with `following`, the rows are paired as that pairing (of another output of
     /// the same detections) says instead, when it fits these rows. `classes`, when it holds one
-    /// value per row on both sides, keeps counterparts within a class.
+    /// value per row on both sides, keeps counterparts within a class. `shiftAllowance` widens the
+    /// corner shift within which boxes are counterparts whatever their IoU beyond
+    /// `maxCounterpartShift` of the largest coordinate: to what the noise floor gate accepts.
     ///
     /// - Throws: `CompareError` when a shape does not suit `match`, or the two shapes differ in
     ///   anything but the number of detections.
     public static func pair(actual: [Double], actualShape: [Int], golden: [Double], goldenShape: [Int], match: OutputMatch, output: String,
-                            following: Pairing? = nil, classes: RowClasses? = nil) throws(CompareError) -> Paired {
+                            following: Pairing? = nil, classes: RowClasses? = nil,
+                            shiftAllowance: Double? = nil) throws(CompareError) -> Paired {
         guard match != .elements else {
             guard actual.count == golden.count else { throw .shapeMismatch(output: output, actual: actualShape, golden: goldenShape) }
             return Paired(actual: actual, golden: golden, pairing: nil)
@@ -124,7 +127,7 @@ public enum DetectionMatching {
             pairing = Pairing(samples: g.samples, goldenRows: g.rows, actualRows: a.rows, width: g.width, pairs: following.pairs)
         } else {
             let boxes = match == .detections && g.width == 4
-            let shift = boxes ? maxCounterpartShift * golden.reduce(0) { $1.isFinite ? max($0, abs($1)) : $0 } : nil
+            let shift = boxes ? max(maxCounterpartShift * golden.reduce(0) { $1.isFinite ? max($0, abs($1)) : $0 }, shiftAllowance ?? 0) : nil
             let classes = classes.flatMap { $0.actual.count == a.samples * a.rows && $0.golden.count == g.samples * g.rows ? $0 : nil }
             pairing = Pairing(samples: g.samples, goldenRows: g.rows, actualRows: a.rows, width: g.width, pairs: (0..<g.samples).map { sample in
                 let sameClass: ((Int, Int) -> Bool)? = classes.map { classes in

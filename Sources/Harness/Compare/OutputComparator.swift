@@ -58,7 +58,8 @@ public enum OutputComparator {
             }
         }
         let paired = try DetectionMatching.pair(actual: unpaired, actualShape: actualShape ?? shape, golden: unpairedGolden, goldenShape: shape,
-                                                match: match, output: name, following: following, classes: classes)
+                                                match: match, output: name, following: following, classes: classes,
+                                                shiftAllowance: Self.counterpartShift(thresholds: thresholds, noiseFloor: noiseFloor))
         let actual = paired.actual, golden = paired.golden
         let count = golden.count
         let rtol = thresholds[.rtol] ?? 0
@@ -150,5 +151,13 @@ public enum OutputComparator {
             }
         }
         return best
+    }
+
+    /// The corner shift within which two boxes are counterparts whatever their IoU, from the noise
+    /// floor gate: a box that moved by no more than `max_floor_ratio` × the floor passes that gate,
+    /// so it is the same detection; nil without a meaningful floor and the gate.
+    static func counterpartShift(thresholds: Thresholds, noiseFloor: NoiseFloor?) -> Double? {
+        guard let ratio = thresholds[.maxFloorRatio], let noiseFloor, noiseFloor.isMeaningful else { return nil }
+        return ratio * noiseFloor.allowance
     }
 }
