@@ -6,8 +6,10 @@ sources are used as they are), `modelgate check`, `modelgate exec` on golden.h5'
 Runtime on the same ONNX file and inputs (one sample at a time when the model's batch axis is a static
 1). Errors are max |a − golden| / max |golden| per output, the largest over the outputs; a float model
 passes at ≤ 1e-4, a quantized one (outputs dequantized from an integer grid) within one step of the
-grid, read from the converted file's last DequantizeLinear as `modelgate run` reads it. Outputs with a `match` in corpus.yml (the detectors') have their rows paired with
-the golden rows first, nearest first, as `modelgate run` pairs them. Prints a Markdown table and a
+grid, read from the converted file's last DequantizeLinear as `modelgate run` reads it. Outputs with
+a `match` in corpus.yml (the detectors') have their rows paired with the golden rows first, nearest
+first and within a class, as `modelgate run` pairs them; golden rows left over are left
+out. Prints a Markdown table and a
 last line `N passed, M failed`.
 
 With --exact, Keras models are also run in float64 (the model rebuilt from its config with every
@@ -63,35 +65,54 @@ def output_step(onnx_path):
     return max(steps) if steps else None
 
 
-def paired(actual, expected):
-    """`actual`'s rows laid out in `expected`'s order, each golden row taking the nearest free actual
-    row (ModelGate's `match: detections` pairing): detections reordered between two correct
-    executions compare with each other."""
+def pairing(actual, expected, classes=None):
+    """For each golden row, the actual row paired with it: every golden row takes the nearest free
+    actual row, nearest pairs first, and with `classes` ((actual, golden) labels per row) only a
+    row of its own class (ModelGate's `match: detections` pairing): detections reordered between
+    two correct executions compare with each other."""
     a = np.asarray(actual, np.float64).reshape(len(actual), -1)
     g = np.asarray(expected, np.float64).reshape(len(expected), -1)
     distance = ((a[:, None, :] - g[None, :, :]) ** 2).sum(-1)
+    if classes is not None:
+        distance[np.asarray(classes[0]).reshape(-1)[:, None] != np.asarray(classes[1]).reshape(-1)[None, :]] = np.inf
     order = np.argsort(distance, axis=None, kind="stable")
-    taken, result, done = set(), np.empty_like(g), set()
+    taken, rows = set(), {}
     for flat in order:
         i, j = divmod(int(flat), len(g))
-        if i in taken or j in done:
+        if i in taken or j in rows or not np.isfinite(distance[i, j]):
             continue
         taken.add(i)
-        done.add(j)
-        result[j] = a[i]
-    return result.reshape(np.asarray(expected).shape)
+        rows[j] = i
+    return rows
 
 
-def relative_error(result, golden, matched=()):
-    worst = 0.0
+def relative_error(result, golden, matched=None):
+    """The largest max |a − golden| / max |golden| over the outputs. `matched` maps an output to its
+    `match` (detections, detection_values): the detections output is paired first, within the class
+    an integer detection_values output gives, and the other matched outputs follow its pairing;
+    golden rows left over (the actual output holds fewer) are left out."""
+    matched = matched or {}
+    outputs = {}
     for name, expected in golden.items():
         actual = result.get(name)
         if actual is None and len(result) == 1 and len(golden) == 1:
             actual = next(iter(result.values()))
-        if actual is None or np.asarray(actual).shape != expected.shape:
+        if actual is None or (name not in matched and np.asarray(actual).shape != expected.shape):
             return float("inf")
-        if name in matched and expected.ndim >= 1 and len(expected) > 0:
-            actual = paired(actual, expected)
+        outputs[name] = np.asarray(actual)
+    rows = None
+    boxes = next((n for n, kind in matched.items() if kind == "detections" and n in golden), None)
+    if boxes is not None and len(golden[boxes]) > 0:
+        labels = next((n for n, kind in matched.items() if kind == "detection_values" and n in outputs and outputs[n].dtype.kind in "iu"), None)
+        rows = pairing(outputs[boxes], golden[boxes], (outputs[labels], golden[labels]) if labels else None)
+    worst = 0.0
+    for name, expected in golden.items():
+        actual = outputs[name]
+        if name in matched and rows is not None:
+            keep = sorted(rows)
+            actual, expected = actual[[rows[j] for j in keep]], expected[keep]
+        if expected.size == 0:
+            continue
         scale = float(np.max(np.abs(expected))) or 1.0
         worst = max(worst, float(np.max(np.abs(np.asarray(actual, np.float64) - expected))) / scale)
     return worst
@@ -174,7 +195,7 @@ def main():
         inputs = read(golden_path, "inputs")
         tolerance = 1e-4
         tolerances = entry.get("tolerances") or {}
-        matched = {k for k, v in tolerances.items() if isinstance(v, dict) and v.get("match", "elements") != "elements"}
+        matched = {k: v["match"] for k, v in tolerances.items() if isinstance(v, dict) and v.get("match", "elements") != "elements"}
         onnx_path = source if source.endswith(".onnx") else os.path.join(work, f"{name}.onnx")
         started = time.time()
         convert = subprocess.run([args.modelgate, "convert", source, onnx_path], capture_output=True, text=True) \

@@ -169,6 +169,21 @@ final class NoiseFloorTests: XCTestCase {
         XCTAssertEqual(try verdict([0, 1e-3, 0]).status, .fail)
     }
 
+    /// PyTorch's dynamo exporter writes `new_zeros` as a ConstantOfShape without `value`, whose
+    /// default is a float32 zero: the float64 run must make it a float64 zero, or the Add behind it
+    /// sees float64 and float32 operands.
+    func testDefaultConstantOfShapeIsWidened() throws {
+        let model = GraphBuilder.model(
+            [Node(name: "zeros", opType: "ConstantOfShape", inputs: ["shape"], outputs: ["z"]),
+             Node(name: "add", opType: "Add", inputs: ["x", "z"], outputs: ["y"])],
+            inputs: [GraphBuilder.value("x", .float, [2, 3])], outputs: [GraphBuilder.value("y", .float, [2, 3])],
+            initializers: [GraphBuilder.int64s("shape", [2, 3])], opset: 17)
+        let floors = try NoiseFloorMeter().measure(fp32: model, model: "zeros", inputs: ["x": GraphBuilder.tensor([2, 3], [1, 2, 3, 4, 5, 6])],
+                                                   file: "golden.h5")
+        XCTAssertEqual(try XCTUnwrap(floors["y"]).maxAbsError, 0)
+        XCTAssertEqual(try XCTUnwrap(floors["y"]).scale, 6)
+    }
+
     func testDivergenceThresholdFollowsTheFloor() {
         let floor = NoiseFloor(maxAbsError: 1e-5, rmsError: 1e-6, scale: 10, snrDB: 110, elementCount: 4)
         XCTAssertEqual(DivergenceLocator.thresholdSNRdB(Thresholds([.maxFloorRatio: 10]), noiseFloor: floor), 90, accuracy: 1e-9)

@@ -13,6 +13,7 @@ records its corpus entries in .cache/zoo/.entries/<family>.json:
 - torch_extended.py: more of both (the remaining torchvision classification families, DeepLabV3,
   RetinaNet, FCOS, SSD300, Mask and Keypoint R-CNN; 39 transformers text, causal, vision and audio
   models), built the same way;
+- torch_dynamo.py: twelve of those models exported by PyTorch's default (dynamo) exporter;
 - tflite_models.py: TensorFlow's own TFLite conversions (float32, float16, int8) of Keras zoo
   models, and recurrent models in the WHILE form.
 Each family runs in its own process (TensorFlow and PyTorch apart). A model already built by the
@@ -36,7 +37,7 @@ import sys
 
 import zoo_common as zc
 
-FAMILIES = ["keras_applications", "keras_custom", "keras_layers", "torch_models", "torch_extended", "tflite_models"]
+FAMILIES = ["keras_applications", "keras_custom", "keras_layers", "torch_models", "torch_extended", "torch_dynamo", "tflite_models"]
 PATHS = ["fp32", "fused", "fp16", "int8-dynamic", "int8-static", "prune-50"]
 FIXTURES = ["keras_ops_cnn.keras", "keras_text_transformer.keras", "keras_gpt_block.keras", "keras_lstm_classifier.h5",
             "keras_bidirectional_lstm.keras", "keras_timeseries_conv1d.h5", "keras_stacked_rnn.keras", "hf_vit", "hf_gpt2",

@@ -5,7 +5,8 @@ import ModelIR
 /// float32 execution against.
 ///
 /// Every float32 value becomes float64: initializers, graph inputs, outputs and `value_info`,
-/// `Constant` values (`value`, `value_float`, `value_floats`), `ConstantOfShape` values,
+/// `Constant` values (`value`, `value_float`, `value_floats`), `ConstantOfShape` values (its
+/// default, a float32 zero, included: PyTorch's dynamo exporter writes `new_zeros` so),
 /// `Cast`/`EyeLike`/`Random*` targets and the same inside subgraphs and model-local functions.
 /// An input whose operator schema admits float32 but not float64 (`Resize` scales, the scales of
 /// `QuantizeLinear`/`DequantizeLinear`) is cast back to float32 in front of its node, and an
@@ -101,6 +102,9 @@ public enum Float64Widening {
             node.attributes = attributes
             if Self.floatByDefault.contains(node.opType), node.attribute("dtype") == nil {
                 node.attributes.append(Attribute(name: "dtype", value: .int(Float64Widening.double)))
+            }
+            if node.opType == "ConstantOfShape", node.canonicalDomain.isEmpty, node.attribute("value") == nil {
+                node.attributes.append(Attribute(name: "value", value: .tensor(try Tensor(shape: [1], scalars: [Double(0)]))))
             }
             return node
         }
