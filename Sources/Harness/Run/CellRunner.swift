@@ -121,11 +121,12 @@ public struct CellRunner: Sendable {
         let precision = ModelPrecision.of(model)
         r.budget = manifest.budget(model: entry, path: key.path, precision: precision)
         let tolerance = { (output: String) in manifest.tolerance(model: entry, path: key.path, output: output, precision: precision) }
+        let fp32Outputs: [(name: String, tensor: Tensor)]? = spec.isReference ? outputs : nil
         let comparison = r.run(.compare) { () throws -> GoldenComparison.Result in
             try GoldenComparison.compare(actual: outputs, golden: golden.outputs, labels: golden.labels, thresholds: tolerance) {
                 try NoiseFloorMeter(batchSize: settings.batchSize)
                     .measure(fp32: fp32, model: entry.name, inputs: golden.inputs, file: golden.displayName,
-                             match: { tolerance($0).match ?? .elements }, float32: spec.isReference ? outputs : nil)
+                             match: { tolerance($0).match ?? .elements }, float32: fp32Outputs)
             }
         }
         guard let comparison else { return finish(r) }
@@ -168,11 +169,9 @@ public struct CellRunner: Sendable {
             if measureFP32Latency && !spec.isReference {
                 let reference = try Evaluator(model: fp32)
                 let fp32Feeds = try SampleBatches.feeds(for: reference.requiredInputs, from: single, file: golden.displayName)
-                let measured = try time(reference, fp32Feeds)
-                fp32P50 = LatencyMetrics(samplesMs: measured.samplesMs, warmupRuns: measured.warmupRuns)?.p50Ms
+                fp32P50 = try timed(reference, fp32Feeds)?.p50Ms
             }
-            let measured = try time(evaluator, single)
-            return LatencyMetrics(samplesMs: measured.samplesMs, warmupRuns: measured.warmupRuns, fp32P50Ms: fp32P50)
+            return try timed(evaluator, single, fp32P50Ms: fp32P50)
         }
         r.latency = latency ?? nil
         let result = finish(r)
@@ -201,10 +200,10 @@ public struct CellRunner: Sendable {
         return (result, CellCacheLookup(keys: keys))
     }
 
-    private func time(_ evaluator: Evaluator, _ feeds: [String: Tensor]) throws -> (warmupRuns: Int, samplesMs: [Double]) {
-        try LatencySampler(warmupRuns: settings.warmupRuns, timedRuns: settings.latencyRuns, budgetSeconds: settings.latencyBudgetSeconds).measure {
-            _ = try evaluator.run(tensors: feeds)
-        }
+    private func timed(_ evaluator: Evaluator, _ feeds: [String: Tensor], fp32P50Ms: Double? = nil) throws -> LatencyMetrics? {
+        let sampler = LatencySampler(warmupRuns: settings.warmupRuns, timedRuns: settings.latencyRuns, budgetSeconds: settings.latencyBudgetSeconds)
+        let measured = try sampler.measure { _ = try evaluator.run(tensors: feeds) }
+        return LatencyMetrics(samplesMs: measured.samplesMs, warmupRuns: measured.warmupRuns, fp32P50Ms: fp32P50Ms)
     }
 
     static func fileSize(_ url: URL) throws -> Int {
