@@ -7,7 +7,7 @@ import TestSupport
 import XCTest
 
 /// Imported TFLite models run on the reference executor and agree with TensorFlow Lite's own
-/// interpreter: float models within rtol 1e-4 / atol 1e-5, the int8 model within one
+/// interpreter: float models within rtol 1e-4 / atol 1e-5, the int8 models within one
 /// quantization step on at least 99 % of the elements.
 final class TFLiteImportTests: XCTestCase {
     private func run(_ fixture: TFLiteFixture) throws -> (model: Model, outputs: [String: Tensor]) {
@@ -36,18 +36,23 @@ final class TFLiteImportTests: XCTestCase {
         }
     }
 
-    func testInt8FixtureIsWithinOneQuantizationStepOfTheInterpreter() throws {
-        let fixture = TFLiteFixture(name: "cnn_int8")
-        let (_, outputs) = try run(fixture)
-        let stepTensor = try HDF5File(reading: fixture.referenceURL).readAttribute("step_output_0")
-        let step = Float(try XCTUnwrap(stepTensor.doubleValues().first))
-        XCTAssertGreaterThan(step, 0)
-        let actual = floats(try XCTUnwrap(outputs["output_0"]))
-        let expected = floats(try XCTUnwrap(try fixture.outputs()["output_0"]))
-        XCTAssertEqual(actual.count, expected.count)
-        let within = zip(actual, expected).filter { abs($0 - $1) <= step * 1.001 }.count
-        XCTAssertGreaterThanOrEqual(Double(within) / Double(max(expected.count, 1)), 0.99,
-                                    "\(within) of \(expected.count) outputs within one step (\(step)) of the interpreter")
+    func testInt8FixturesAreWithinOneQuantizationStepOfTheInterpreter() throws {
+        for fixture in TFLiteFixture.int8.map(TFLiteFixture.init) {
+            let (_, outputs) = try run(fixture)
+            let expected = try fixture.outputs()
+            XCTAssertEqual(Set(outputs.keys), Set(expected.keys), fixture.name)
+            for (name, reference) in expected {
+                let stepTensor = try HDF5File(reading: fixture.referenceURL).readAttribute("step_\(name)")
+                let step = Float(try XCTUnwrap(stepTensor.doubleValues().first))
+                XCTAssertGreaterThan(step, 0)
+                let actual = floats(try XCTUnwrap(outputs[name], "\(fixture.name): no output \(name)"))
+                let wanted = floats(reference)
+                XCTAssertEqual(actual.count, wanted.count, "\(fixture.name)/\(name)")
+                let within = zip(actual, wanted).filter { abs($0 - $1) <= step * 1.001 }.count
+                XCTAssertGreaterThanOrEqual(Double(within) / Double(max(wanted.count, 1)), 0.99,
+                                            "\(fixture.name)/\(name): \(within) of \(wanted.count) outputs within one step (\(step)) of the interpreter")
+            }
+        }
     }
 
     func testInt8ImportIsQDQWithPerChannelWeights() throws {

@@ -68,8 +68,8 @@ final class TFLiteUnsupportedOperatorTests: XCTestCase {
             XCTAssertTrue(message.hasPrefix("\(url.path): operator 0 (BUCKETIZE) of subgraph 0 'main': BUCKETIZE is not imported; "), message)
             XCTAssertFalse(message.contains("147"), "the extended builtin code appears by name only: \(message)")
             let imported = message.components(separatedBy: "ModelGate imports ").last?.components(separatedBy: ", ") ?? []
-            XCTAssertEqual(imported.count, 92, message)
-            for name in ["ADD", "UNIDIRECTIONAL_SEQUENCE_LSTM", "REVERSE_V2", "SELECT_V2", "REDUCE_MAX", "WHILE"] {
+            XCTAssertEqual(imported.count, 105, message)
+            for name in ["ADD", "UNIDIRECTIONAL_SEQUENCE_LSTM", "REVERSE_V2", "SELECT_V2", "REDUCE_MAX", "WHILE", "SPACE_TO_BATCH_ND", "ZEROS_LIKE"] {
                 XCTAssertTrue(imported.contains(name), "\(name) missing from \(imported)")
             }
             XCTAssertFalse(imported.contains("BUCKETIZE"))

@@ -2,18 +2,20 @@
 /// `schema.fbs`; `TFLiteBuiltin.name(of:)` names every code of the schema, imported or not.
 enum TFLiteBuiltin: Int32, Sendable, CaseIterable {
     case add = 0, averagePool2D = 1, concatenation = 2, conv2D = 3, depthwiseConv2D = 4, depthToSpace = 5, dequantize = 6
-    case floor = 8, fullyConnected = 9, l2Normalization = 11, logistic = 14, maxPool2D = 17, mul = 18, relu = 19
+    case floor = 8, fullyConnected = 9, l2Normalization = 11, localResponseNormalization = 13, logistic = 14, maxPool2D = 17, mul = 18, relu = 19
     case reluN1To1 = 20, relu6 = 21, reshape = 22, resizeBilinear = 23, softmax = 25, spaceToDepth = 26, tanh = 28
-    case pad = 34, gather = 36, transpose = 39, mean = 40, sub = 41, div = 42, squeeze = 43
-    case unidirectionalSequenceLSTM = 44, stridedSlice = 45, exp = 47, split = 49, logSoftmax = 50, cast = 53
+    case pad = 34, gather = 36, batchToSpaceND = 37, spaceToBatchND = 38, transpose = 39, mean = 40, sub = 41, div = 42, squeeze = 43
+    case unidirectionalSequenceLSTM = 44, stridedSlice = 45, exp = 47, topKV2 = 48, split = 49, logSoftmax = 50, cast = 53
     case prelu = 54, maximum = 55, argMax = 56, minimum = 57, less = 58, neg = 59, padV2 = 60, greater = 61
     case greaterEqual = 62, lessEqual = 63, select = 64, slice = 65, sin = 66, transposeConv = 67, tile = 69
     case expandDims = 70, equal = 71, notEqual = 72, log = 73, sum = 74, sqrt = 75, rsqrt = 76, shape = 77, pow = 78
-    case argMin = 79, reduceProd = 81, reduceMax = 82, pack = 83, logicalOr = 84, logicalAnd = 86, logicalNot = 87
-    case unpack = 88, reduceMin = 89, reduceAny = 91, square = 92, fill = 94, resizeNearestNeighbor = 97
+    case argMin = 79, reduceProd = 81, reduceMax = 82, pack = 83, logicalOr = 84, oneHot = 85, logicalAnd = 86, logicalNot = 87
+    case unpack = 88, reduceMin = 89, floorDiv = 90, reduceAny = 91, square = 92, zerosLike = 93, fill = 94, floorMod = 95, range = 96
+    case resizeNearestNeighbor = 97
     case leakyRelu = 98, squaredDifference = 99, mirrorPad = 100, abs = 101, splitV = 102, ceil = 104, reverseV2 = 105
     case addN = 106, gatherNd = 107, cos = 108, elu = 111, quantize = 114, round = 116, hardSwish = 117
-    case `while` = 119, selectV2 = 123, batchMatMul = 126, cumsum = 128, broadcastTo = 130, gelu = 150, relu0To1 = 152
+    case `while` = 119, scatterND = 122, selectV2 = 123, batchMatMul = 126, cumsum = 128, broadcastTo = 130, conv3D = 132, reduceAll = 140
+    case gelu = 150, relu0To1 = 152, sign = 158
 
     /// The name `schema.fbs` gives the operator.
     var schemaName: String { Self.name(of: rawValue) }

@@ -77,6 +77,35 @@ extension TFLiteGraphBuilder {
         return try dequantize(integers, to, elementType: type, axis: 0, count: 1, tensorName: "\(hint(target))/reinterpreted")
     }
 
+    /// The element type of the ONNX value of tensor `index`: float for a quantized (int8 or
+    /// uint8) tensor, which the graph holds as the reals its integers stand for, else its own.
+    func valueType(_ index: Int32) throws(ModelFormatError) -> DataType {
+        let type = try dataType(index)
+        guard type == .int8 || type == .uint8, try tensor(index).quantization?.isPresent == true else { return type }
+        return .float
+    }
+
+    /// Whether tensors `a` and `b` have the same element type and quantization parameters (or
+    /// neither is quantized), so that a value of one is a value of the other.
+    func sameQuantization(_ a: Int32, _ b: Int32) throws(ModelFormatError) -> Bool {
+        guard try dataType(a) == dataType(b) else { return false }
+        let first = try tensor(a).quantization, second = try tensor(b).quantization
+        guard first?.isPresent == true || second?.isPresent == true else { return true }
+        return first?.scales == second?.scales && first?.zeroPoints == second?.zeroPoints
+            && first?.quantizedDimension == second?.quantizedDimension
+    }
+
+    /// The float value `name` snapped to the grid of quantized (int8 or uint8) tensor `index`,
+    /// as TFLite would store it there; `name` itself for other tensors.
+    func snapped(_ name: String, toGridOf index: Int32) throws(ModelFormatError) -> String {
+        let type = try dataType(index)
+        guard let quantization = try tensor(index).quantization, quantization.isPresent, type == .int8 || type == .uint8 else { return name }
+        let axis = Int(quantization.quantizedDimension)
+        let count = Self.size(of: try shape(index), axis: axis)
+        let integers = try quantize(name, quantization, elementType: type, count: count, tensorName: hint(index))
+        return try dequantize(integers, quantization, elementType: type, axis: axis, count: count, tensorName: hint(index))
+    }
+
     /// Records `name` as the value of tensor `index`: snapped to the tensor's quantization grid
     /// (QuantizeLinear then DequantizeLinear) when it is a quantized tensor, renamed to the
     /// graph-output name it must have. A per-tensor quantized `name` that is a transpose made here

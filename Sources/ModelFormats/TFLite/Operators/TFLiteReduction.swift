@@ -1,6 +1,6 @@
 import ModelIR
 
-/// Reductions over constant axes: MEAN, SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD, REDUCE_ANY
+/// Reductions over constant axes: MEAN, SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD, REDUCE_ANY, REDUCE_ALL
 /// (`ReducerOptions.keep_dims`), ARG_MAX and ARG_MIN, the running sum CUMSUM, and
 /// L2_NORMALIZATION over the last axis.
 extension TFLiteGraphBuilder {
@@ -10,11 +10,12 @@ extension TFLiteGraphBuilder {
         try setOutput(output, try reduce(op, opType: opType, x: try value(try requiredInput(op, 0)), hint: hint(output)))
     }
 
-    /// REDUCE_ANY: the booleans as int32, their ReduceMax, back to bool.
-    func convertReduceAny(_ op: TFLiteOperator) throws(ModelFormatError) {
+    /// REDUCE_ANY (`opType` ReduceMax) and REDUCE_ALL (ReduceMin): the booleans as int32, their
+    /// reduction, back to bool.
+    func convertBooleanReduction(_ op: TFLiteOperator, opType: String) throws(ModelFormatError) {
         let output = try requiredOutput(op)
         let integers = self.op("Cast", [try value(try requiredInput(op, 0))], [.int("to", Int(DataType.int32.rawValue))], hint: "\(hint(output))/int32")
-        let reduced = try reduce(op, opType: "ReduceMax", x: integers, hint: "\(hint(output))/max")
+        let reduced = try reduce(op, opType: opType, x: integers, hint: "\(hint(output))/reduced")
         try setOutput(output, self.op("Cast", [reduced], [.int("to", Int(DataType.bool.rawValue))], hint: hint(output)))
     }
 

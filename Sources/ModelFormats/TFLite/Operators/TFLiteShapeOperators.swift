@@ -161,13 +161,26 @@ extension TFLiteGraphBuilder {
         try setOutput(output, self.op("Cast", [try value(try requiredInput(op, 0))], [.int("to", Int(type.rawValue))], hint: hint(output)))
     }
 
-    /// GATHER along `axis` (`batch_dims` 0 only).
+    /// GATHER along `axis`. With `batch_dims` b (TensorFlow's: the first b axes of input and
+    /// indices index alike) and `axis` b, GatherND with `batch_dims` b of the indices given a last
+    /// axis of length 1; other `batch_dims` are not imported.
     func convertGather(_ op: TFLiteOperator) throws(ModelFormatError) {
         let output = try requiredOutput(op)
-        let axis = Int(try op.options?.int32(0, "axis") ?? 0)
-        guard try op.options?.int32(1, "batch_dims") ?? 0 == 0 else { throw unsupported("batch_dims other than 0 is not imported") }
-        let inputs = [try value(try requiredInput(op, 0)), try value(try requiredInput(op, 1))]
-        try setOutput(output, self.op("Gather", inputs, [.int("axis", axis)], hint: hint(output)))
+        let inputIndex = try requiredInput(op, 0)
+        let indicesIndex = try requiredInput(op, 1)
+        var axis = Int(try op.options?.int32(0, "axis") ?? 0)
+        var batchDims = Int(try op.options?.int32(1, "batch_dims") ?? 0)
+        let inputs = [try value(inputIndex), try value(indicesIndex)]
+        guard batchDims != 0 else {
+            try setOutput(output, self.op("Gather", inputs, [.int("axis", axis)], hint: hint(output)))
+            return
+        }
+        if axis < 0 { axis += try rank(inputIndex) }
+        if batchDims < 0 { batchDims += try rank(indicesIndex) }
+        guard batchDims == axis else { throw unsupported("batch_dims \(batchDims) other than 0 or the axis (\(axis)) is not imported") }
+        let int64 = self.op("Cast", [inputs[1]], [.int("to", Int(DataType.int64.rawValue))], hint: "\(hint(output))/indices")
+        let indices = self.op("Unsqueeze", [int64, try context.int64s([-1])], hint: "\(hint(output))/index_tuples")
+        try setOutput(output, self.op("GatherND", [inputs[0], indices], [.int("batch_dims", batchDims)], hint: hint(output)))
     }
 
     /// FILL: the scalar value of input 1 expanded to the dimensions of input 0.

@@ -5,7 +5,8 @@ import ModelIR
 /// NCHW between transposes.
 extension TFLiteGraphBuilder {
     /// RESIZE_BILINEAR and RESIZE_NEAREST_NEIGHBOR to the [height, width] of input 1
-    /// (`align_corners`, `half_pixel_centers`). TensorFlow's sampling positions are ONNX's
+    /// (`align_corners`, `half_pixel_centers`); batch and channels come from the input's run-time
+    /// shape unless the file fixes every size. TensorFlow's sampling positions are ONNX's
     /// `align_corners`, `half_pixel` or `asymmetric` coordinates; nearest rounds half up
     /// (`round_prefer_ceil`) except on asymmetric coordinates, where it takes the floor.
     func convertResize(_ op: TFLiteOperator, bilinear: Bool) throws(ModelFormatError) {
@@ -18,16 +19,25 @@ extension TFLiteGraphBuilder {
         guard !(alignCorners && halfPixel) else { throw malformed("sets both align_corners and half_pixel_centers") }
         let sizeIndex = try requiredInput(op, 1)
         let x = channelsFirst(try value(inputIndex), rank: 4)
+        let constant = try constantInts(sizeIndex)
+        if let constant, constant.count != 2 || !constant.allSatisfy({ $0 >= 1 }) {
+            throw malformed("size \(constant) is not a [height, width] of positive sizes")
+        }
+        let shape = try shape(inputIndex)
+        let signature = try tensor(inputIndex).shapeSignature ?? []
         let sizes: String
-        if let constant = try constantInts(sizeIndex) {
-            guard constant.count == 2, constant.allSatisfy({ $0 >= 1 }) else { throw malformed("size \(constant) is not a [height, width] of positive sizes") }
-            let shape = try shape(inputIndex)
+        if let constant, !signature.contains(where: { $0 < 0 }) {
             sizes = try context.int64s([shape[0], shape[3]] + constant)
         } else {
-            let computed = self.op("Cast", [try value(sizeIndex)], [.int("to", Int(DataType.int64.rawValue))], hint: "\(hint(output))/size")
+            let spatial: String
+            if let constant {
+                spatial = try context.int64s(constant)
+            } else {
+                spatial = self.op("Cast", [try value(sizeIndex)], [.int("to", Int(DataType.int64.rawValue))], hint: "\(hint(output))/size")
+            }
             let leading = self.op("Slice", [self.op("Shape", [x], hint: "\(hint(output))/input_shape"), try context.int64s([0]), try context.int64s([2])],
                                   hint: "\(hint(output))/batch_channels")
-            sizes = self.op("Concat", [leading, computed], [.int("axis", 0)], hint: "\(hint(output))/sizes")
+            sizes = self.op("Concat", [leading, spatial], [.int("axis", 0)], hint: "\(hint(output))/sizes")
         }
         let coordinates = alignCorners ? "align_corners" : halfPixel ? "half_pixel" : "asymmetric"
         var attributes: [Attribute] = [.string("mode", bilinear ? "linear" : "nearest"), .string("coordinate_transformation_mode", coordinates)]
