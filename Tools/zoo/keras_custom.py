@@ -146,11 +146,52 @@ def inputs_for(kind, count):
     return rng.normal(0, 1, (count, 48, 6)).astype(np.float32), "seeded normal(0, 1) sequences"
 
 
-def build(keras, name, factory, stamp):
+def names_of(model, key):
+    """The model's input or output tensor names (`key`: input_layers, output_layers) as golden.h5
+    names them; a Sequential model's config has neither, so its first input and last layer."""
+    config = model.get_config()
+    if key in config:
+        return tensor_names(config, key)
+    return [model.inputs[0].name] if key == "input_layers" else [model.layers[-1].name]
+
+
+def save(keras, name, model, golden_inputs, calibration, note, stamp):
+    """Gives `model` its BatchNormalization statistics, saves it as .h5 and .keras in the zoo with
+    golden.h5 (`model.predict` of the loaded .keras file) and calibration.h5, and returns its corpus
+    entries (the .h5 only when Keras reproduces the outputs from it). `golden_inputs` and
+    `calibration` list the inputs in the model's input order."""
     directory = zc.model_dir(name)
     entries = {f"{name}.h5": {"source": f"{name}/model.h5"}, f"{name}.keras": {"source": f"{name}/model.keras"}}
-    if zc.done(directory, stamp):
-        return entries
+    randomize_normalization(keras, model, calibration[0] if len(calibration) == 1 else calibration)
+    h5_path, keras_path = os.path.join(directory, "model.h5"), os.path.join(directory, "model.keras")
+    model.save(h5_path)
+    model.save(keras_path)
+    feed = golden_inputs[0] if len(golden_inputs) == 1 else golden_inputs
+    outputs = keras.models.load_model(keras_path, compile=False).predict(feed, verbose=0)
+    outputs = outputs if isinstance(outputs, list) else [outputs]
+    if not legacy_agrees(keras, h5_path, feed, outputs, name):
+        del entries[f"{name}.h5"]
+    provenance = f"keras {keras.__version__} / tensorflow {__import__('tensorflow').__version__}, model.predict, float32"
+    input_names, output_names = names_of(model, "input_layers"), names_of(model, "output_layers")
+    zc.write_golden(directory, dict(zip(input_names, golden_inputs)), dict(zip(output_names, outputs)), provenance, note)
+    zc.write_calibration(directory, dict(zip(input_names, calibration)), "seeded calibration inputs of the same kind")
+    zc.mark_done(directory, stamp)
+    print(f"{name}: {model.count_params():,} parameters", flush=True)
+    return entries
+
+
+def built(name, stamp):
+    """The corpus entries of a model already built with `stamp`, or None."""
+    if not zc.done(zc.model_dir(name), stamp):
+        return None
+    entries = {f"{name}.h5": {"source": f"{name}/model.h5"}, f"{name}.keras": {"source": f"{name}/model.keras"}}
+    return {key: value for key, value in entries.items() if os.path.exists(os.path.join(zc.ZOO, value["source"]))}
+
+
+def build(keras, name, factory, stamp):
+    existing = built(name, stamp)
+    if existing is not None:
+        return existing
     keras.utils.set_random_seed(zc.SEED)
     model, kind = factory(keras, keras.layers, keras.ops)
     golden_inputs, note = inputs_for(kind, 2)
@@ -159,21 +200,7 @@ def build(keras, name, factory, stamp):
         calibration = zc.token_ids(zc.CALIBRATION_COUNT, LENGTH, VOCABULARY, np.int32, seed=zc.SEED + 1)
     elif kind == "image":
         calibration = zc.calibration_crops(64) / 255.0
-    randomize_normalization(keras, model, calibration)
-    config = model.get_config()
-    input_names, output_names = tensor_names(config, "input_layers"), tensor_names(config, "output_layers")
-    h5_path, keras_path = os.path.join(directory, "model.h5"), os.path.join(directory, "model.keras")
-    model.save(h5_path)
-    model.save(keras_path)
-    golden = keras.models.load_model(keras_path, compile=False).predict(golden_inputs, verbose=0)
-    if not legacy_agrees(keras, h5_path, golden_inputs, [golden], name):
-        del entries[f"{name}.h5"]
-    provenance = f"keras {keras.__version__} / tensorflow {__import__('tensorflow').__version__}, model.predict, float32"
-    zc.write_golden(directory, {input_names[0]: golden_inputs}, {output_names[0]: golden}, provenance, note)
-    zc.write_calibration(directory, {input_names[0]: calibration}, "seeded calibration inputs of the same kind")
-    zc.mark_done(directory, stamp)
-    print(f"{name}: {model.count_params():,} parameters", flush=True)
-    return entries
+    return save(keras, name, model, [golden_inputs], [calibration], note, stamp)
 
 
 def main():

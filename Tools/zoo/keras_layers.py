@@ -30,7 +30,7 @@ from one momentum-0 training pass, keras_applications.randomize_normalization):
   BatchNormalization without center.
 Golden inputs: the photographs (64×64 or 32×32, 0–255), seeded normal sequences (48 steps × 6) or
 videos (uniform, 4×16×16×3); golden outputs are `model.predict` of the loaded `.keras` model. The
-`.h5` is kept only when Keras itself reproduces the outputs from it (keras_applications.legacy_agrees).
+`.h5` is kept only when Keras itself reproduces the outputs from it (keras_custom.save).
 """
 import argparse
 import os
@@ -42,8 +42,8 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 import numpy as np  # noqa: E402
 
+import keras_custom  # noqa: E402
 import zoo_common as zc  # noqa: E402
-from keras_applications import legacy_agrees, randomize_normalization, tensor_names  # noqa: E402
 
 
 def preprocessing_cnn(keras, layers, ops):
@@ -196,37 +196,14 @@ NOTES = {"image": f"{zc.PHOTO_NOTE} to 64x64, 0-255", "image32": f"{zc.PHOTO_NOT
          "video": "seeded uniform(0, 1) videos", "image_and_meta": f"{zc.PHOTO_NOTE} to 32x32, 0-255, and seeded normal features"}
 
 
-def names_of(model, key):
-    config = model.get_config()
-    if key in config:
-        return tensor_names(config, key)
-    return [model.inputs[0].name] if key == "input_layers" else [model.layers[-1].name]
-
-
 def build(keras, name, factory, stamp):
-    directory = zc.model_dir(name)
-    entries = {f"{name}.h5": {"source": f"{name}/model.h5"}, f"{name}.keras": {"source": f"{name}/model.keras"}}
-    if zc.done(directory, stamp):
-        return {key: value for key, value in entries.items() if os.path.exists(os.path.join(zc.ZOO, value["source"]))}
+    existing = keras_custom.built(name, stamp)
+    if existing is not None:
+        return existing
     keras.utils.set_random_seed(zc.SEED)
     model, kind = factory(keras, keras.layers, keras.ops)
-    golden_inputs, calibration = inputs_for(kind, 2, zc.SEED), inputs_for(kind, zc.CALIBRATION_COUNT, zc.SEED + 1)
-    randomize_normalization(keras, model, calibration[0] if len(calibration) == 1 else calibration)
-    h5_path, keras_path = os.path.join(directory, "model.h5"), os.path.join(directory, "model.keras")
-    model.save(keras_path)
-    model.save(h5_path)
-    feed = golden_inputs[0] if len(golden_inputs) == 1 else golden_inputs
-    outputs = keras.models.load_model(keras_path, compile=False).predict(feed, verbose=0)
-    outputs = outputs if isinstance(outputs, list) else [outputs]
-    if not legacy_agrees(keras, h5_path, feed, outputs, name):
-        del entries[f"{name}.h5"]
-    input_names, output_names = names_of(model, "input_layers"), names_of(model, "output_layers")
-    provenance = f"keras {keras.__version__} / tensorflow {__import__('tensorflow').__version__}, model.predict, float32"
-    zc.write_golden(directory, dict(zip(input_names, golden_inputs)), dict(zip(output_names, outputs)), provenance, NOTES[kind])
-    zc.write_calibration(directory, dict(zip(input_names, calibration)), "seeded calibration inputs of the same kind")
-    zc.mark_done(directory, stamp)
-    print(f"{name}: {model.count_params():,} parameters", flush=True)
-    return entries
+    return keras_custom.save(keras, name, model, inputs_for(kind, 2, zc.SEED), inputs_for(kind, zc.CALIBRATION_COUNT, zc.SEED + 1),
+                             NOTES[kind], stamp)
 
 
 def main():
@@ -236,7 +213,7 @@ def main():
     import keras
     import tensorflow as tf
     tf.config.experimental.enable_op_determinism()
-    stamp = zc.script_stamp(__file__, os.path.join(zc.HERE, "zoo_common.py"))
+    stamp = zc.script_stamp(__file__, os.path.join(zc.HERE, "keras_custom.py"), os.path.join(zc.HERE, "zoo_common.py"))
     entries, failures = {}, []
     for name, factory in MODELS.items():
         if not zc.selected(name, args.only):

@@ -17,6 +17,8 @@ transformers, small configs of real architectures (eager attention):
   MPNet, MobileBERT, SqueezeBERT, ConvBERT, XLM-RoBERTa, Funnel;
 - causal language models (→ logits): GPT-Neo, OPT, Llama, Mistral, Qwen2, Phi, Gemma, BLOOM
   (ALiBi), Falcon, GPT-NeoX, GPT-J, CodeGen;
+- sequence-to-sequence (input_ids, attention_mask and 8 decoder_input_ids → logits): BART, T5,
+  Marian;
 - vision (pixel_values → logits or last_hidden_state): DeiT, BEiT, Swin, MobileViT, SegFormer,
   DINOv2, LeViT, ResNet, RegNet, PoolFormer, YOLOS (pred_boxes), CLIP vision; CLIP text;
 - audio: Wav2Vec2 and HuBERT classifiers on two synthetic tones (1,600 samples), Whisper's audio
@@ -87,6 +89,14 @@ def hf_models(T):
                            T.XLMRobertaForSequenceClassification, "text"),
         "hf_funnel": (T.FunnelConfig(vocab_size=v, d_model=64, n_head=4, d_head=16, d_inner=128, block_sizes=[1, 1], num_decoder_layers=1,
                                      num_labels=3), T.FunnelForSequenceClassification, "text"),
+        "hf_bart": (T.BartConfig(vocab_size=v, d_model=64, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4, decoder_attention_heads=4,
+                                 encoder_ffn_dim=128, decoder_ffn_dim=128, max_position_embeddings=64, use_cache=False),
+                    T.BartForConditionalGeneration, "seq2seq"),
+        "hf_t5": (T.T5Config(vocab_size=v, d_model=64, d_kv=16, d_ff=128, num_layers=2, num_heads=4, use_cache=False),
+                  T.T5ForConditionalGeneration, "seq2seq"),
+        "hf_marian": (T.MarianConfig(vocab_size=v, d_model=64, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4,
+                                     decoder_attention_heads=4, encoder_ffn_dim=128, decoder_ffn_dim=128, max_position_embeddings=64,
+                                     use_cache=False, decoder_start_token_id=0, pad_token_id=0), T.MarianMTModel, "seq2seq"),
         "hf_gpt_neo": (T.GPTNeoConfig(vocab_size=v, hidden_size=64, num_layers=2, num_heads=4, attention_types=[[["global", "local"], 1]],
                                       window_size=8, max_position_embeddings=64, use_cache=False), T.GPTNeoForCausalLM, "text"),
         "hf_opt": (T.OPTConfig(vocab_size=v, hidden_size=64, num_hidden_layers=2, num_attention_heads=4, ffn_dim=128, word_embed_proj_dim=64,
@@ -147,30 +157,38 @@ def hf_models(T):
 
 
 def feeds_of(kind, config):
-    """(golden feeds, calibration feeds, output name, dynamic axes, data note) of one model kind."""
+    """(golden feeds, calibration feeds, output name, dynamic axes of each input, data note) of one model kind."""
     rng = np.random.default_rng(zc.SEED)
-    if kind.startswith("text"):
+    if kind.startswith("text") or kind == "seq2seq":
         ids = zc.token_ids(2, LENGTH, VOCABULARY)
         calibration_ids = zc.token_ids(zc.CALIBRATION_COUNT, LENGTH, VOCABULARY, seed=zc.SEED + 1)
         output = "last_hidden_state" if kind == "text_hidden" else "logits"
-        return ({"input_ids": ids, "attention_mask": (ids != 0).astype(np.int64)},
-                {"input_ids": calibration_ids, "attention_mask": (calibration_ids != 0).astype(np.int64)},
-                output, {0: "batch", 1: "sequence"}, "seeded token ids (zoo_common.token_ids), attention mask 0 on padding")
+        feeds = {"input_ids": ids, "attention_mask": (ids != 0).astype(np.int64)}
+        calibration = {"input_ids": calibration_ids, "attention_mask": (calibration_ids != 0).astype(np.int64)}
+        axes = {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"}}
+        if kind == "seq2seq":
+            decoder = zc.token_ids(2, LENGTH // 2, VOCABULARY, seed=zc.SEED + 2)
+            decoder[1] = decoder[0]
+            feeds["decoder_input_ids"] = decoder
+            calibration["decoder_input_ids"] = zc.token_ids(zc.CALIBRATION_COUNT, LENGTH // 2, VOCABULARY, seed=zc.SEED + 3)
+            axes["decoder_input_ids"] = {0: "batch", 1: "decoder_sequence"}
+        return feeds, calibration, output, axes, "seeded token ids (zoo_common.token_ids), attention mask 0 on padding"
     if kind.startswith("image"):
         size = 64 if kind == "image64" else config.image_size
         size = size[0] if isinstance(size, list) else size
         output = {"image_hidden": "last_hidden_state", "image_boxes": "pred_boxes"}.get(kind, "logits")
-        return ({"pixel_values": tm.images(size)}, {"pixel_values": tm.images(size, zc.CALIBRATION_COUNT)}, output, {0: "batch"},
+        return ({"pixel_values": tm.images(size)}, {"pixel_values": tm.images(size, zc.CALIBRATION_COUNT)}, output,
+                {"pixel_values": {0: "batch"}},
                 f"{zc.PHOTO_NOTE} to {size}x{size}, /255, ImageNet mean/std, NCHW")
     if kind == "audio":
         t = np.linspace(0, 1, AUDIO_SAMPLES, dtype=np.float32)
         tones = np.stack([np.sin(440 * 2 * np.pi * t), np.sin(523 * 2 * np.pi * t) * np.exp(-3 * t)]).astype(np.float32)
         return ({"input_values": tones}, {"input_values": rng.normal(0, 0.3, (zc.CALIBRATION_COUNT, AUDIO_SAMPLES)).astype(np.float32)},
-                "logits", {0: "batch"}, "two synthetic tones (440 Hz; 523 Hz decaying), 1,600 samples")
+                "logits", {"input_values": {0: "batch"}}, "two synthetic tones (440 Hz; 523 Hz decaying), 1,600 samples")
     name, shape = ("input_features", (16, 64)) if kind == "features" else ("input_values", (32, 16))
     return ({name: rng.normal(0, 1, (2,) + shape).astype(np.float32)},
             {name: rng.normal(0, 1, (zc.CALIBRATION_COUNT,) + shape).astype(np.float32)},
-            "logits", {0: "batch"}, "seeded normal(0, 1) features")
+            "logits", {name: {0: "batch"}}, "seeded normal(0, 1) features")
 
 
 def build_hf(torch, transformers, name, config, model_class, kind, stamp):
@@ -198,7 +216,7 @@ def build_hf(torch, transformers, name, config, model_class, kind, stamp):
     with torch.no_grad():
         result = wrapper(*tensors).numpy()
     path = os.path.join(directory, "model.onnx")
-    tm.export(torch, wrapper, tensors, path, names, [output], {**{n: axes for n in names}, output: {0: "batch"}})
+    tm.export(torch, wrapper, tensors, path, names, [output], {**axes, output: {0: "batch"}})
     provenance = f"pytorch {torch.__version__} / transformers {transformers.__version__}, module.eval() forward, float32"
     zc.write_golden(directory, feeds, {output: result}, provenance, data)
     zc.write_calibration(directory, calibration, f"{zc.CALIBRATION_COUNT} seeded inputs of the same kind")
