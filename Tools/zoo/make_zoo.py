@@ -41,7 +41,8 @@ FAMILIES = ["keras_applications", "keras_custom", "keras_layers", "torch_models"
 PATHS = ["fp32", "fused", "fp16", "int8-dynamic", "int8-static", "prune-50"]
 FIXTURES = ["keras_ops_cnn.keras", "keras_text_transformer.keras", "keras_gpt_block.keras", "keras_lstm_classifier.h5",
             "keras_bidirectional_lstm.keras", "keras_timeseries_conv1d.h5", "keras_stacked_rnn.keras", "hf_vit", "hf_gpt2",
-            "hf_distilbert"]
+            "hf_distilbert", "keras_layers_preprocessing_cnn.keras", "keras_layers_attention.keras", "keras_layers_ops.keras",
+            "keras_layers_masked_lstm.keras", "hf_llama", "hf_whisper", "dynamo_hf_gpt2"]
 FIXTURE_FOLDER = os.path.join(zc.ROOT, "Tests", "Fixtures", "zoo")
 # torchvision's detectors list their boxes by score: their outputs are paired row by row (`match`,
 # docs/corpus-manifest.md) so that reordered near-ties compare with each other, in the cells and in
@@ -100,7 +101,8 @@ def main():
 
 
 def copy_fixtures(entries):
-    """Copies the FIXTURES models, golden.h5 and calibration.h5 into Tests/Fixtures/zoo/ with a corpus.yml."""
+    """Copies the FIXTURES models (with their external data, `model.onnx.data`), golden.h5 and
+    calibration.h5 into Tests/Fixtures/zoo/ with a corpus.yml."""
     shutil.rmtree(FIXTURE_FOLDER, ignore_errors=True)
     chosen = {name: entries[name] for name in FIXTURES if name in entries}
     missing = sorted(set(FIXTURES) - set(chosen))
@@ -110,7 +112,8 @@ def copy_fixtures(entries):
         source = os.path.join(zc.ZOO, entry["source"])
         folder = os.path.join(FIXTURE_FOLDER, os.path.dirname(entry["source"]))
         os.makedirs(folder, exist_ok=True)
-        for file in [os.path.basename(source), "golden.h5", "calibration.h5"]:
+        model_files = sorted(f for f in os.listdir(os.path.dirname(source)) if f.startswith(os.path.basename(source)))
+        for file in model_files + ["golden.h5", "calibration.h5"]:
             shutil.copyfile(os.path.join(os.path.dirname(source), file), os.path.join(folder, file))
     with open(os.path.join(FIXTURE_FOLDER, "corpus.yml"), "w") as handle:
         handle.write(manifest(chosen).replace("# The real-architecture zoo:", "# The zoo's test subset (make_zoo.py --fixtures):", 1))
