@@ -264,7 +264,7 @@ def report(args):
     date = datetime.date.today().isoformat()
     print(f"Run {data['metadata']['runId']} ({data['metadata'].get('toolVersion', '?')}), "
           f"{len({c['model'] for c in data['cells']})} models, {len(data['cells'])} cells, report {path}, {date}\n")
-    print("| path | cells | failed by ModelGate (default max_floor_ratio 8) | catch rate | failed by Polygraphy (rtol = atol = 1e-5) | Polygraphy catch rate | smallest / median floor ratio |")
+    print("| path | cells | failed by ModelGate (default max_floor_ratio 16) | catch rate | failed by Polygraphy (rtol = atol = 1e-5) | Polygraphy catch rate | smallest / median floor ratio |")
     print("|---|---|---|---|---|---|---|")
     mutant_cells = mutant_caught = mutant_poly = 0
     for kind in KINDS + CONTROLS:
