@@ -72,6 +72,12 @@ public enum DetectionMatching {
         }
     }
 
+    /// The order in which a set of outputs is paired: every `detections` output first (its pairing
+    /// is what `detection_values` outputs follow), then the others, each group in `matches` order.
+    public static func pairingOrder(_ matches: [OutputMatch]) -> [Int] {
+        matches.indices.filter { matches[$0] == .detections } + matches.indices.filter { matches[$0] != .detections }
+    }
+
     /// The values of the counterparts, the actual ones in the order of the golden ones.
     public struct Paired: Sendable, Hashable {
         public var actual: [Double]

@@ -61,10 +61,11 @@ public enum GoldenComparison {
         do { labelValues = try labels?.int64Values() } catch { throw .notNumeric(output: "labels", reason: error.description) }
         var detectionPairing: DetectionMatching.Pairing?
         let outputThresholds = pairs.map { thresholds($0.output) }
-        let isDetections = outputThresholds.map { $0.match == .detections }
-        let order = pairs.indices.filter { isDetections[$0] } + pairs.indices.filter { !isDetections[$0] }
+        let matches = outputThresholds.map { $0.match ?? .elements }
+        let order = DetectionMatching.pairingOrder(matches)
+        let matchByName = Dictionary(zip(pairs.map(\.output), matches), uniquingKeysWith: { first, _ in first })
         let classes = DetectionMatching.RowClasses.find(in: pairs.indices.map { (pairs[$0].output, actual[$0].tensor, golden[pairs[$0].golden]) },
-                                                        match: { name in thresholds(name).match ?? .elements })
+                                                        match: { matchByName[$0] ?? .elements })
         var measured: [(index: Int, metrics: OutputMetrics)] = []
         for index in order {
             let pair = pairs[index]

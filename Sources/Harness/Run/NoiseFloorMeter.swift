@@ -59,7 +59,7 @@ public struct NoiseFloorMeter {
     public static func floors(float32 single: [(name: String, tensor: Tensor)], float64 double: [(name: String, tensor: Tensor)],
                               match: (String) -> OutputMatch) throws(CompareError) -> [String: NoiseFloor] {
         let classes = DetectionMatching.RowClasses.find(in: zip(single, double).map { ($0.name, $0.tensor, $1.tensor) }, match: match)
-        let order = single.indices.filter { match(single[$0].name) == .detections } + single.indices.filter { match(single[$0].name) != .detections }
+        let order = DetectionMatching.pairingOrder(single.map { match($0.name) })
         var floors: [String: NoiseFloor] = [:]
         var detectionPairing: DetectionMatching.Pairing?
         for index in order where index < double.count {
