@@ -7,10 +7,10 @@ Runtime on the same ONNX file and inputs (one sample at a time when the model's 
 1). Errors are max |a − golden| / max |golden| per output, the largest over the outputs; a float model
 passes at ≤ 1e-4, a quantized one (outputs dequantized from an integer grid) within one step of the
 grid, read from the converted file's last DequantizeLinear as `modelgate run` reads it. Outputs with
-a `match` in corpus.yml (the detectors') have their rows paired with the golden rows first, nearest
-first and within a class, as `modelgate run` pairs them; golden rows left over are left
-out. Prints a Markdown table and a
-last line `N passed, M failed`.
+a `match` in corpus.yml, and a detector's outputs as `modelgate run` reads them from a graph that
+runs NonMaxSuppression (boxes: last axis 4; scores and classes: one value per box), have their rows
+paired with the golden rows first, nearest first and within a class, as `modelgate run` pairs them;
+golden rows left over are left out. Prints a Markdown table and a last line `N passed, M failed`.
 
 With --exact, Keras models are also run in float64 (the model rebuilt from its config with every
 float32 dtype made float64, the same weights widened): the table then shows how far ModelGate's
@@ -63,6 +63,36 @@ def output_step(onnx_path):
             if scale.size == 1:
                 steps.append(float(scale.reshape(-1)[0]))
     return max(steps) if steps else None
+
+
+def detector_outputs(onnx_path, golden):
+    """The `match` of each output of a model that runs NonMaxSuppression (in its graph, a subgraph
+    or a local function), as `modelgate run` reads it (docs/corpus-manifest.md): boxes (floating
+    point, last axis 4, a detection count the graph leaves open) are detections, the outputs with
+    one value per box of the first of them are detection values."""
+    import onnx
+    model = onnx.load(onnx_path, load_external_data=False)
+
+    def runs_nms(nodes):
+        return any(n.op_type == "NonMaxSuppression" or any(runs_nms(a.g.node) for a in n.attribute if a.type == onnx.AttributeProto.GRAPH)
+                   or any(runs_nms(g.node) for a in n.attribute for g in a.graphs) for n in nodes)
+    if not (runs_nms(model.graph.node) or any(runs_nms(f.node) for f in model.functions)):
+        return {}
+
+    def is_open(output, axis):
+        dims = output.type.tensor_type.shape.dim
+        return axis >= len(dims) or not dims[axis].HasField("dim_value")
+    matched, boxes_shape = {}, None
+    for output in model.graph.output:
+        g = golden.get(output.name)
+        if g is not None and g.dtype.kind == "f" and g.ndim >= 2 and g.shape[-1] == 4 and is_open(output, g.ndim - 2):
+            matched[output.name] = "detections"
+            boxes_shape = boxes_shape or g.shape[:-1]
+    for output in model.graph.output:
+        g = golden.get(output.name)
+        if boxes_shape is not None and output.name not in matched and g is not None and g.shape == boxes_shape and is_open(output, g.ndim - 1):
+            matched[output.name] = "detection_values"
+    return matched
 
 
 def pairing(actual, expected, classes=None):
@@ -195,7 +225,7 @@ def main():
         inputs = read(golden_path, "inputs")
         tolerance = 1e-4
         tolerances = entry.get("tolerances") or {}
-        matched = {k: v["match"] for k, v in tolerances.items() if isinstance(v, dict) and v.get("match", "elements") != "elements"}
+        matched = {k: v["match"] for k, v in tolerances.items() if isinstance(v, dict) and "match" in v}
         onnx_path = source if source.endswith(".onnx") else os.path.join(work, f"{name}.onnx")
         started = time.time()
         convert = subprocess.run([args.modelgate, "convert", source, onnx_path], capture_output=True, text=True) \
@@ -211,6 +241,7 @@ def main():
         run = subprocess.run([args.modelgate, "exec", onnx_path, "--inputs", golden_path, "--outputs", out_path, "--force"],
                              capture_output=True, text=True)
         exec_seconds = time.time() - started
+        matched = {k: v for k, v in {**detector_outputs(onnx_path, golden), **matched}.items() if v != "elements"}
         ours = relative_error(read(out_path, "outputs"), golden, matched) if run.returncode == 0 else float("inf")
         try:
             theirs = relative_error(run_ort(onnx_path, inputs), golden, matched)

@@ -213,6 +213,29 @@ final class GraphCheckerTests: XCTestCase {
         assertError(ifModel(thenReads: "else_out"), code: FindingCode.undefinedInput, node: "then_id")
     }
 
+    /// torchvision's MViT exports Loop bodies whose iteration count is declared `int64 [1]`; onnx's
+    /// inference gives the count no shape, and ONNX Runtime runs them.
+    func testALoopBodyMayDeclareItsIterationCountWithAnyShape() throws {
+        func loopModel(iterationShape: [ModelIR.Dimension]?, iterationType: DataType = .int64) -> Model {
+            let body = Graph(name: "body", nodes: [
+                Node(name: "count", opType: "Cast", inputs: ["i"], outputs: ["i_float"], attributes: [Attribute(name: "to", value: .int(1))]),
+                Node(name: "step", opType: "Add", inputs: ["carried", "i_float"], outputs: ["next"]),
+                Node(name: "keep", opType: "Identity", inputs: ["c"], outputs: ["c_out"]),
+            ], inputs: [ValueInfo(name: "i", elementType: iterationType, shape: iterationShape.map { TensorShape($0) }),
+                        tensor("c", .bool, []), tensor("carried", .float, [.fixed(1)])],
+               outputs: [tensor("c_out", .bool, []), ValueInfo(name: "next", elementType: .float, shape: nil)])
+            return model([Node(name: "loop", opType: "Loop", inputs: ["n", "", "x"], outputs: ["y"],
+                               attributes: [Attribute(name: "body", value: .graph(body))])],
+                         inputs: [tensor("n", .int64, []), tensor("x", .float, [.fixed(1)])], outputs: [tensor("y", .float, [.fixed(1)])], opset: 13)
+        }
+        for shape: [ModelIR.Dimension]? in [[], [.fixed(1)], nil] {
+            let report = GraphChecker().check(loopModel(iterationShape: shape))
+            XCTAssertTrue(report.isValid, "iteration count declared \(String(describing: shape)): \(report.errors)")
+        }
+        let wrongType = GraphChecker().check(loopModel(iterationShape: [], iterationType: .float))
+        XCTAssertFalse(wrongType.isValid, "the iteration count's element type is still checked")
+    }
+
     func testLintWarningsKeepTheModelValid() throws {
         let built = model([Node(name: "relu", opType: "Relu", inputs: ["x"], outputs: ["y"]),
                            Node(name: "dead", opType: "Relu", inputs: ["x"], outputs: ["d"])],

@@ -236,4 +236,36 @@ final class DetectionMatchingTests: XCTestCase {
                                                  thresholds: Thresholds(match: .detectionValues))
         XCTAssertEqual(alone.maxAbsError, 0.005, accuracy: 1e-9, "on their own, the scores pair nearest first")
     }
+
+    /// A detector keeps its 3 best boxes: the third golden box and the third actual one differ,
+    /// and their scores tie with the weakest one kept on the other side (a cut between two
+    /// near-equal scores), which rounding explains; a golden box well above the cut does not.
+    func testADetectionAtTheListsCutoffIsATie() throws {
+        let actual: [(name: String, tensor: Tensor)] = [
+            ("boxes", try Tensor(shape: [3, 4], scalars: [Float(10), 10, 50, 50, 100, 100, 150, 150, 0, 200, 40, 240])),
+            ("scores", try Tensor(shape: [3], scalars: [Float(0.9), 0.8, 0.5])),
+        ]
+        func golden(thirdScore: Float) throws -> [String: Tensor] {
+            ["boxes": try Tensor(shape: [3, 4], scalars: [Float(10), 10, 50, 50, 100, 100, 150, 150, 200, 200, 250, 250]),
+             "scores": try Tensor(shape: [3], scalars: [Float(0.9), 0.8, thirdScore])]
+        }
+        let floors = ["boxes": NoiseFloor(maxAbsError: 0.01, rmsError: 0.005, scale: 250, snrDB: 90, elementCount: 12),
+                      "scores": NoiseFloor(maxAbsError: 1e-5, rmsError: 5e-6, scale: 0.9, snrDB: 100, elementCount: 3)]
+        func thresholds(_ name: String) -> Thresholds {
+            Thresholds([.maxFloorRatio: 16, .minDetectionAgreement: 1], match: name == "boxes" ? .detections : .detectionValues)
+        }
+        let tie = try GoldenComparison.compare(actual: actual, golden: try golden(thirdScore: 0.5001), thresholds: thresholds, noiseFloors: floors)
+        XCTAssertEqual(tie.outputs.map(\.detections?.paired), [2, 2])
+        XCTAssertEqual(tie.outputs.map(\.detections?.cutoffTies), [1, 1], "0.5001 ≤ 0.5 + 16 × 1e-5")
+        XCTAssertEqual(Gates().verdict(for: CellResult(model: "rcnn", path: "fp32", outputs: tie.outputs)), .pass)
+
+        let dropped = try GoldenComparison.compare(actual: actual, golden: try golden(thirdScore: 0.7), thresholds: thresholds, noiseFloors: floors)
+        XCTAssertEqual(dropped.outputs.map(\.detections?.cutoffTies), [0, 0], "a golden box scored 0.7 is not at the cut of a list kept down to 0.5")
+        let verdict = Gates().verdict(for: CellResult(model: "rcnn", path: "fp32", outputs: dropped.outputs))
+        XCTAssertEqual(verdict.status, .fail)
+        XCTAssertTrue(verdict.reasons[0].hasPrefix("output 'boxes': 2 of 3 golden detections have a counterpart"), verdict.reasons[0])
+
+        let unmeasured = try GoldenComparison.compare(actual: actual, golden: try golden(thirdScore: 0.5001), thresholds: thresholds)
+        XCTAssertEqual(unmeasured.outputs.map(\.detections?.cutoffTies), [nil, nil], "without the scores' floor, no tie is measured")
+    }
 }

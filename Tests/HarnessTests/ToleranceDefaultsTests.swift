@@ -161,6 +161,24 @@ final class ToleranceDefaultsTests: XCTestCase {
         XCTAssertTrue(manifest.budget(model: m, path: "fused").isEmpty)
     }
 
+    func testADetectorsReadMatchAppliesOnlyWhereNoLayerSetsOne() throws {
+        let manifest = try parse("""
+            paths: [fp32, fp16]
+            models:
+              m:
+                source: m/model.onnx
+                tolerances:
+                  masks: {match: elements}
+            """)
+        let m = manifest.models[0]
+        XCTAssertEqual(manifest.tolerance(model: m, path: "fp32", output: "boxes", detectorMatch: .detections),
+                       Thresholds([.maxFloorRatio: 16, .minDetectionAgreement: 1], match: .detections))
+        XCTAssertEqual(manifest.tolerance(model: m, path: "fp16", output: "scores", detectorMatch: .detectionValues)[.minDetectionAgreement], 0.95)
+        XCTAssertEqual(manifest.tolerance(model: m, path: "fp32", output: "masks", detectorMatch: .detections).match, .elements,
+                       "an explicit match wins")
+        XCTAssertNil(manifest.tolerance(model: m, path: "fp32", output: "logits").match)
+    }
+
     func testDetectionOutputsGetTheirPathsDetectionAgreement() throws {
         let manifest = try parse("""
             paths: [fp32, fused, fp16, int8-static, fused+fp16, tflite]

@@ -18,7 +18,8 @@ records its corpus entries in .cache/zoo/.entries/<family>.json:
   models, and recurrent models in the WHILE form.
 Each family runs in its own process (TensorFlow and PyTorch apart). A model already built by the
 same scripts is kept (a stamp of the scripts' hash in its folder). The manifest lists every model
-with the default paths and sets no thresholds; the detectors' outputs are paired by row (match).
+with the default paths and sets no thresholds and no `match`: ModelGate reads a detector's
+outputs from its graph.
 
 The test subset: `--fixtures` builds only the small models of FIXTURES (a few hundred KB each) and
 copies them with their golden and calibration files into Tests/Fixtures/zoo/ with a corpus.yml of
@@ -44,21 +45,14 @@ FIXTURES = ["keras_ops_cnn.keras", "keras_text_transformer.keras", "keras_gpt_bl
             "hf_distilbert", "keras_layers_preprocessing_cnn.keras", "keras_layers_attention.keras", "keras_layers_ops.keras",
             "keras_layers_masked_lstm.keras", "hf_llama", "hf_whisper", "dynamo_hf_gpt2"]
 FIXTURE_FOLDER = os.path.join(zc.ROOT, "Tests", "Fixtures", "zoo")
-# torchvision's detectors list their boxes by score: their outputs are paired row by row (`match`,
-# docs/corpus-manifest.md) so that reordered near-ties compare with each other, in the cells and in
-# the noise floor.
-DETECTION_MATCH = {"boxes": {"match": "detections"}, "scores": {"match": "detection_values"},
-                   "labels": {"match": "detection_values"}}
-DETECTORS = ["tv_ssdlite320_mobilenet_v3_large", "tv_fasterrcnn_mobilenet_v3_large_320_fpn", "tv_retinanet_resnet50_fpn",
-             "tv_fcos_resnet50_fpn", "tv_ssd300_vgg16", "tv_maskrcnn_resnet50_fpn", "tv_keypointrcnn_resnet50_fpn"]
 
 
 def manifest(entries):
     lines = [
         "# The real-architecture zoo: built by Tools/zoo/make_zoo.py from the frameworks' own constructors",
         "# (random weights, the photographs scikit-learn ships, seeded token ids); golden outputs from the",
-        "# source framework. No thresholds are set: the built-in defaults judge every cell; the",
-        "# detectors' outputs are paired by row (match).",
+        "# source framework. No thresholds are set: the built-in defaults judge every cell, and the",
+        "# detectors' outputs are paired by row as ModelGate reads them from the graph (NMS).",
         f"paths: [{', '.join(PATHS)}]",
         "models:",
     ]
@@ -66,8 +60,6 @@ def manifest(entries):
         entry = dict(entries[name])
         if name.startswith("tflite_") and not name.endswith("_fp32"):
             entry.setdefault("paths", ["fp32"])
-        if name in DETECTORS:
-            entry.setdefault("tolerances", DETECTION_MATCH)
         lines.append(f"  {name}: {json.dumps(entry)}")
     return "\n".join(lines) + "\n"
 

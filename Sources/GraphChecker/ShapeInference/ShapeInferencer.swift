@@ -295,13 +295,14 @@ struct ShapeInferencer {
 
     /// The types ONNX gives a control-flow body's inputs: Loop's iteration count, condition and
     /// carried values; Scan's states and scan slices; SequenceMap's sequence elements.
-    /// Shapes are left out: carried values may change shape from one iteration to the next.
+    /// Shapes are left out: carried values may change shape from one iteration to the next, and
+    /// exporters declare Loop's iteration count as `[]` or `[1]` (onnx's inference gives it no shape).
     private static func boundSubgraphInputs(_ node: Node, attribute: String, inputs: [ValueType?], sinceVersion: Int) -> [ValueType?] {
         guard node.canonicalDomain == "", attribute == "body" else { return [] }
         switch node.opType {
         case "Loop":
             let carried = inputs.dropFirst(2).map { $0.map(Self.withoutShape) }
-            return [.tensor(elementType: .int64, shape: TensorShape([Dimension]())), .tensor(elementType: .bool, shape: nil)] + carried
+            return [.tensor(elementType: .int64, shape: nil), .tensor(elementType: .bool, shape: nil)] + carried
         case "Scan" where sinceVersion >= 9:
             return inputs.map { $0.map(Self.withoutShape) }
         case "SequenceMap":

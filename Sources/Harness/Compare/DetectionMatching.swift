@@ -54,6 +54,30 @@ public enum DetectionMatching {
         /// Counterparts at another position than their golden row.
         public var reorderedRows: Int { pairs.reduce(0) { $0 + $1.filter { $0.golden != $0.actual }.count } }
 
+        /// The detections without counterpart that a near-tie at a list's cutoff explains, given
+        /// one score per row on each side (laid out as the rows): on the side with more detections
+        /// without counterpart (either, when both have as many), those whose score is at most the
+        /// other side's weakest score in the same sample plus `tolerance`. A detector keeps its
+        /// best-scoring boxes up to a count or above a threshold; a box whose score ties with the
+        /// last one kept may fall on either side of that cut in two correct float32 runs.
+        public func cutoffTies(actualScores: [Double], goldenScores: [Double], tolerance: Double) -> Int {
+            guard actualScores.count == samples * actualRows, goldenScores.count == samples * goldenRows else { return 0 }
+            var goldenTies = 0, actualTies = 0, goldenUnpaired = 0, actualUnpaired = 0
+            for (sample, pairs) in pairs.enumerated() {
+                let golden = goldenScores[sample * goldenRows..<(sample + 1) * goldenRows]
+                let actual = actualScores[sample * actualRows..<(sample + 1) * actualRows]
+                let pairedGolden = Set(pairs.map(\.golden)), pairedActual = Set(pairs.map(\.actual))
+                let unpairedGolden = golden.indices.filter { !pairedGolden.contains($0 - golden.startIndex) }
+                let unpairedActual = actual.indices.filter { !pairedActual.contains($0 - actual.startIndex) }
+                goldenUnpaired += unpairedGolden.count
+                actualUnpaired += unpairedActual.count
+                if let weakest = actual.min() { goldenTies += unpairedGolden.filter { golden[$0] <= weakest + tolerance }.count }
+                if let weakest = golden.min() { actualTies += unpairedActual.filter { actual[$0] <= weakest + tolerance }.count }
+            }
+            if goldenUnpaired == actualUnpaired { return min(goldenTies, actualTies) }
+            return goldenUnpaired > actualUnpaired ? goldenTies : actualTies
+        }
+
         /// True when `other`'s rows can follow this pairing: the same samples and row counts.
         func fits(samples: Int, goldenRows: Int, actualRows: Int) -> Bool {
             self.samples == samples && self.goldenRows == goldenRows && self.actualRows == actualRows
@@ -224,10 +248,16 @@ public struct DetectionCounts: Sendable, Hashable, Codable {
     /// neither side has any.
     public var agreement: Double
 
-    public init(golden: Int, actual: Int, paired: Int) {
+    /// Of the detections without counterpart, those whose score ties with the weakest one the
+    /// other side kept (`Pairing.cutoffTies`): float32 rounding explains them. Set on the outputs
+    /// of a detector with scores, where the comparison knows their noise floor.
+    public var cutoffTies: Int?
+
+    public init(golden: Int, actual: Int, paired: Int, cutoffTies: Int? = nil) {
         self.golden = golden
         self.actual = actual
         self.paired = paired
+        self.cutoffTies = cutoffTies
         let most = max(golden, actual)
         agreement = most == 0 ? 1 : Double(paired) / Double(most)
     }

@@ -62,9 +62,10 @@ public struct Gates: Sendable {
             reasons.append(prefix + "SNR \(Self.number(output.snrDB, digits: 4)) dB < \(Self.number(limit, digits: 4)) dB")
         }
         if let limit = t[.minDetectionAgreement], let detections = output.detections, !(detections.agreement >= limit) {
-            let noise = output.noiseFloor?.unpairedDetectionAllowance ?? 0
-            if detections.unpaired > noise {
-                let explained = noise > 0 ? "; float32 rounding explains \(noise) (its float64 run moves \(noise / 2))" : ""
+            let noise = output.noiseFloor?.unpairedDetectionAllowance ?? 0, ties = detections.cutoffTies ?? 0
+            if detections.unpaired > noise + ties {
+                var explained = noise > 0 ? "; float32 rounding explains \(noise) (its float64 run moves \(noise / 2))" : ""
+                if ties > 0 { explained += "; \(ties) tie with the weakest score kept" }
                 reasons.append(prefix + "\(detections.paired) of \(detections.golden) golden detections have a counterpart among the \(detections.actual) "
                                + "produced (boxes at IoU ≥ \(Self.number(DetectionMatching.minCounterpartIoU))): agreement \(Self.percent(detections.agreement)) "
                                + "< \(Self.percent(limit))" + explained)

@@ -44,7 +44,10 @@ public enum GoldenComparison {
     /// detections` are compared first, and `detection_values` outputs (scores, classes) pair their
     /// rows as the first of them does (the same detections), when their rows fit; an integer
     /// `detection_values` output (labels) keeps the boxes' counterparts within a class
-    /// (`DetectionMatching.RowClasses`).
+    /// (`DetectionMatching.RowClasses`). With a noise floor for the first floating-point
+    /// `detection_values` output (scores), every paired output's `detections.cutoffTies` counts the
+    /// detections without counterpart whose score ties, within `max_floor_ratio` × that floor, with
+    /// the weakest the other side kept.
     /// - Parameters:
     ///   - actual: the cell's outputs in model output order.
     ///   - golden: the golden file's `outputs/<name>` tensors by name.
@@ -67,6 +70,7 @@ public enum GoldenComparison {
         let classes = DetectionMatching.RowClasses.find(in: pairs.indices.map { (pairs[$0].output, actual[$0].tensor, golden[pairs[$0].golden]) },
                                                         match: { matchByName[$0] ?? .elements })
         var measured: [(index: Int, metrics: OutputMetrics)] = []
+        var scores: (actual: [Double], golden: [Double], tolerance: Double)?
         for index in order {
             let pair = pairs[index]
             guard let goldenTensor = golden[pair.golden] else { continue }
@@ -87,6 +91,10 @@ public enum GoldenComparison {
                                                           noiseFloor: noiseFloors[pair.output], following: match == .detectionValues ? detectionPairing : nil,
                                                           classes: match == .detections ? classes : nil)
             if match == .detections, detectionPairing == nil { detectionPairing = compared.pairing }
+            if match == .detectionValues, scores == nil, !tensor.dataType.isInteger, compared.pairing?.pairs == detectionPairing?.pairs,
+               let floor = noiseFloors[pair.output], let ratio = outputThresholds[index][.maxFloorRatio] {
+                scores = (actualValues, goldenValues, ratio * floor.allowance)
+            }
             measured.append((index, compared.metrics))
             if accuracy == nil, match == .elements, let labelValues, let samples = goldenTensor.shape.first, samples == labelValues.count, samples > 0 {
                 accuracy = try AccuracyMetrics.compute(output: pair.output, actual: actualValues, golden: goldenValues,
@@ -94,6 +102,10 @@ public enum GoldenComparison {
             }
         }
         outputs = measured.sorted { $0.index < $1.index }.map(\.metrics)
+        if let scores, let detectionPairing {
+            let ties = detectionPairing.cutoffTies(actualScores: scores.actual, goldenScores: scores.golden, tolerance: scores.tolerance)
+            for index in outputs.indices where outputs[index].detections != nil { outputs[index].detections?.cutoffTies = ties }
+        }
         return Result(outputs: outputs, accuracy: accuracy)
     }
 }

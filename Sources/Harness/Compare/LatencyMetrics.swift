@@ -1,5 +1,8 @@
 /// Latency at batch 1: warm-up runs, then percentiles over timed runs.
 public struct LatencyMetrics: Sendable, Hashable, Codable {
+    /// The samples per run when not 1: a model that fails on one sample but ran its golden batch
+    /// (an export that fixed the batch it was traced with inside its computation) is timed on that batch.
+    public var batch: Int?
     public var warmupRuns: Int
     public var runs: Int
     public var p50Ms: Double

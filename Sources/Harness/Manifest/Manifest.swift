@@ -148,8 +148,11 @@ public struct Manifest: Sendable, Codable {
     public static let externalDefaultThresholds = Thresholds([.minCosine: 0.99])
 
     /// The thresholds that judge `output` of `model` on `path` (per-output keys only).
-    public func tolerance(model: ModelEntry, path: String, output: String, precision: ModelPrecision? = nil) -> Thresholds {
-        resolved(model: model, path: path, output: output, precision: precision).tolerance
+    /// `detectorMatch` is the output's pairing as read from a detector
+    /// (`OutputMatch.detectorOutputs`): it applies when no layer sets `match`.
+    public func tolerance(model: ModelEntry, path: String, output: String, precision: ModelPrecision? = nil,
+                          detectorMatch: OutputMatch? = nil) -> Thresholds {
+        resolved(model: model, path: path, output: output, precision: precision, detectorMatch: detectorMatch).tolerance
     }
 
     /// The budgets that judge the cell `model` × `path` (cell keys only).
@@ -160,12 +163,14 @@ public struct Manifest: Sendable, Codable {
     /// The layers of `model` on top of the path's thresholds. A model with a teacher is judged
     /// against another model's golden outputs, which its own noise floor says nothing about: the
     /// path's `max_floor_ratio` does not apply to it (its own tolerances may still set one).
-    /// An output paired by detections (`match`) that no layer gives a `min_detection_agreement`
-    /// gets the path's (`detectionAgreement`).
-    private func resolved(model: ModelEntry, path: String, output: String?, precision: ModelPrecision?) -> Thresholds {
+    /// An output without `match` takes `detectorMatch`. An output paired by detections (`match`)
+    /// that no layer gives a `min_detection_agreement` gets the path's (`detectionAgreement`).
+    private func resolved(model: ModelEntry, path: String, output: String?, precision: ModelPrecision?,
+                          detectorMatch: OutputMatch? = nil) -> Thresholds {
         var base = pathThresholds(path, precision: precision)
         if model.teacher != nil { base[.maxFloorRatio] = nil }
         var result = model.overrides.layers(path: path, output: output).reduce(base) { $0.applying($1) }
+        if output != nil, result.match == nil { result.match = detectorMatch }
         if output != nil, (result.match ?? .elements) != .elements, result[.minDetectionAgreement] == nil {
             result[.minDetectionAgreement] = detectionAgreement(path, precision: precision)
         }

@@ -67,6 +67,7 @@ public struct CellRunner: Sendable {
                   try GoldenFile.load(besideModel: goldenEntry.sourceURL,
                                       graph: { goldenEntry == entry ? fp32.graph : try ModelLoader.load(goldenEntry.sourceURL).graph })
               }) else { return finish(r) }
+        let detectorMatch = OutputMatch.detectorOutputs(of: fp32, golden: golden.outputs)
 
         onStage(.convert)
         let budget = r.budget
@@ -78,7 +79,7 @@ public struct CellRunner: Sendable {
             let work = file.deletingLastPathComponent().appendingPathComponent(".work-\(key.path)")
             let judge = spec.quantizesStatically ? ExecutorQuantizationJudge(
                 inputs: golden.inputs, file: golden.displayName, golden: .init(outputs: golden.outputs, labels: golden.labels),
-                tolerance: { manifest.tolerance(model: entry, path: key.path, output: $0) }, budget: budget, batchSize: settings.batchSize) : nil
+                tolerance: { manifest.tolerance(model: entry, path: key.path, output: $0, detectorMatch: detectorMatch[$0]) }, budget: budget, batchSize: settings.batchSize) : nil
             let options = manifest.passOptions(model: entry, path: key.path)
             let applier = PathApplier(spec: spec, sourceURL: entry.sourceURL, workFolder: work, deadline: deadline, judge: judge, options: options,
                                       calibrationSamples: {
@@ -120,7 +121,8 @@ public struct CellRunner: Sendable {
         onStage(.compare)
         let precision = ModelPrecision.of(model)
         r.budget = manifest.budget(model: entry, path: key.path, precision: precision)
-        let tolerance = { (output: String) in manifest.tolerance(model: entry, path: key.path, output: output, precision: precision) }
+        let tolerance = { (output: String) in manifest.tolerance(model: entry, path: key.path, output: output, precision: precision,
+                                                                  detectorMatch: detectorMatch[output]) }
         let fp32Outputs: [(name: String, tensor: Tensor)]? = spec.isReference ? outputs : nil
         let comparison = r.run(.compare) { () throws -> GoldenComparison.Result in
             try GoldenComparison.compare(actual: outputs, golden: golden.outputs, labels: golden.labels, thresholds: tolerance) {
@@ -165,13 +167,24 @@ public struct CellRunner: Sendable {
             var single: [String: Tensor] = [:]
             let fixed = SampleBatches.fixedBatch(of: evaluator.requiredInputs) ?? 1
             for (name, tensor) in feeds { single[name] = try SampleBatches.rows(of: tensor, from: 0, to: 1, paddedTo: fixed) }
-            var fp32P50: Double?
-            if measureFP32Latency && !spec.isReference {
-                let reference = try Evaluator(model: fp32)
-                let fp32Feeds = try SampleBatches.feeds(for: reference.requiredInputs, from: single, file: golden.displayName)
-                fp32P50 = try timed(reference, fp32Feeds)?.p50Ms
+            func measured(_ timedFeeds: [String: Tensor]) throws -> LatencyMetrics? {
+                var fp32P50: Double?
+                if measureFP32Latency && !spec.isReference {
+                    let reference = try Evaluator(model: fp32)
+                    let fp32Feeds = try SampleBatches.feeds(for: reference.requiredInputs, from: timedFeeds, file: golden.displayName)
+                    fp32P50 = try timed(reference, fp32Feeds)?.p50Ms
+                }
+                return try timed(evaluator, timedFeeds, fp32P50Ms: fp32P50)
             }
-            return try timed(evaluator, single, fp32P50Ms: fp32P50)
+            do {
+                return try measured(single)
+            } catch let error as ExecutionError {
+                // An export that fixed its batch inside its computation runs only the batch it was traced with.
+                guard let batch = feeds.values.first?.shape.first, batch > fixed, feeds.values.allSatisfy({ $0.shape.first == batch }) else { throw error }
+                var metrics = try measured(feeds)
+                metrics?.batch = batch
+                return metrics
+            }
         }
         r.latency = latency ?? nil
         let result = finish(r)

@@ -166,7 +166,7 @@ public enum HTMLReportWriter {
         }
         if let l = r.latency {
             measures.append(("latency", "p50 \(n(l.p50Ms, 4)) ms, p90 \(n(l.p90Ms, 4)) ms, mean \(n(l.meanMs, 4)) ms over \(l.runs) runs after \(l.warmupRuns) warm-up"
-                             + (l.ratio.map { ", \(Gates.number($0, digits: 3))× fp32" } ?? "")))
+                             + (l.batch.map { " at batch \($0)" } ?? "") + (l.ratio.map { ", \(Gates.number($0, digits: 3))× fp32" } ?? "")))
         }
         if !r.budget.isEmpty {
             measures.append(("budgets", r.budget.values.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \(Gates.number($0.value, digits: 6))" }.joined(separator: ", ")))
