@@ -21,6 +21,28 @@ final class EvaluatorTests: XCTestCase {
         assertClose(values, [0, 0, 5])
     }
 
+    /// Hugging Face EfficientNet pools with `AvgPool2d(1280, ceil_mode=True)` over a map smaller
+    /// than the kernel: ceil mode gives one output (PyTorch and ONNX Runtime agree), averaging what
+    /// lies within the input and its padding, `count_include_pad` or not.
+    func testACeilModePoolLongerThanItsInputYieldsOneOutput() throws {
+        let x = GraphBuilder.tensor([1, 1, 2, 2], [1, 2, 3, 6])
+        for op in ["AveragePool", "MaxPool"] {
+            for includePad: Int64 in [0, 1] {
+                var attributes = [GraphBuilder.ints("kernel_shape", [5, 5]), GraphBuilder.ints("strides", [5, 5]), GraphBuilder.int("ceil_mode", 1)]
+                if op == "AveragePool" { attributes.append(GraphBuilder.int("count_include_pad", includePad)) }
+                let model = GraphBuilder.model([Node(name: "pool", opType: op, inputs: ["X"], outputs: ["Y"], attributes: attributes)],
+                                               inputs: [GraphBuilder.value("X", .float, [1, 1, 2, 2])], outputs: [GraphBuilder.value("Y")], opset: 19)
+                let (shape, values) = try runFloats(model, ["X": x])
+                XCTAssertEqual(shape, [1, 1, 1, 1], op)
+                assertClose(values, [op == "MaxPool" ? 6 : 3])
+            }
+        }
+        let floorMode = GraphBuilder.model([Node(name: "pool", opType: "AveragePool", inputs: ["X"], outputs: ["Y"],
+                                                 attributes: [GraphBuilder.ints("kernel_shape", [5, 5]), GraphBuilder.ints("strides", [5, 5])])],
+                                           inputs: [GraphBuilder.value("X", .float, [1, 1, 2, 2])], outputs: [GraphBuilder.value("Y")], opset: 19)
+        XCTAssertEqual(try runFloats(floorMode, ["X": x]).0, [1, 1, 0, 0], "without ceil mode the window does not fit")
+    }
+
     func testCapturesEveryIntermediateInExecutionOrder() throws {
         let result = try Evaluator(model: reversedChain()).run(tensors: ["X": GraphBuilder.tensor([3], [-1, 0.5, 3])],
                                                                 captureIntermediates: true)

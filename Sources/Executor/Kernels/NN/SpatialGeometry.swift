@@ -48,11 +48,13 @@ struct SpatialAttributes: Sendable {
                 if input[axis] < window { output[axis] = 0 }
             default:
                 let span = input[axis] + begin[axis] + end[axis] - window
-                if span < 0 {
+                if ceilMode {
+                    // ceil(span / stride) + 1: a window longer than the padded input still yields one output.
+                    let steps = span >= 0 ? (span + strides[axis] - 1) / strides[axis] : -(-span / strides[axis])
+                    output[axis] = max(steps + 1, 0)
+                    if output[axis] > 0, (output[axis] - 1) * strides[axis] >= input[axis] + begin[axis] { output[axis] -= 1 }
+                } else if span < 0 {
                     output[axis] = 0
-                } else if ceilMode {
-                    output[axis] = (span + strides[axis] - 1) / strides[axis] + 1
-                    if (output[axis] - 1) * strides[axis] >= input[axis] + begin[axis] { output[axis] -= 1 }
                 } else {
                     output[axis] = span / strides[axis] + 1
                 }
