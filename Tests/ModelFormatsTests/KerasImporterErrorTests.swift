@@ -46,6 +46,34 @@ final class KerasImporterErrorTests: XCTestCase {
         for supported in ["Dense", "Conv2D", "LSTM", "Bidirectional", "BatchNormalization"] {
             XCTAssertTrue(text.contains(supported), "the message lists \(supported): \(text)")
         }
+        XCTAssertTrue(text.contains("the Python function it holds cannot be read from the file"), text)
+    }
+
+    func testStringAndAudioPreprocessingLayersSayWhyTheyAreRefused() throws {
+        let directory = try TemporaryDirectory()
+        let cases = [("TextVectorization", "maps strings to token ids"), ("StringLookup", "maps strings to indices"),
+                     ("MelSpectrogram", "short-time Fourier transform")]
+        for (index, (className, reason)) in cases.enumerated() {
+            let layer = #"{"class_name": "\#(className)", "config": {"name": "pre"}}"#
+            let url = try Self.sequentialH5(layer, in: directory, name: "model\(index).h5")
+            let text = message(converting: url)
+            XCTAssertTrue(text.contains("layer 'pre' of class \(className) is not supported"), text)
+            XCTAssertTrue(text.contains(reason), text)
+        }
+    }
+
+    /// A KerasHub backbone saved directly is a subclassed model: the message says which Functional
+    /// model to save instead.
+    func testSavedKerasHubBackboneSaysToSaveItsFunctionalModel() throws {
+        let directory = try TemporaryDirectory()
+        let config = #"{"module": "keras_hub.src.models.bert.bert_backbone", "class_name": "BertBackbone", "#
+            + #""registered_name": "keras_hub>BertBackbone", "config": {"name": "bert_backbone", "vocabulary_size": 10}}"#
+        let url = try Self.legacyH5(config: config, in: directory)
+        let text = message(converting: url)
+        XCTAssertTrue(text.hasPrefix(url.path), text)
+        XCTAssertTrue(text.contains("KerasHub model BertBackbone"), text)
+        XCTAssertTrue(text.contains("subclassed models cannot be converted"), text)
+        XCTAssertTrue(text.contains("save keras.Model(backbone.inputs, backbone.outputs) instead"), text)
     }
 
     /// A functional model on a [batch, 4] input `x` whose second entry is `node` (called on `x`).

@@ -72,6 +72,12 @@ final class KerasConverter {
         case "Functional", "Model":
             return try runFunctional(config, scope: scope, inputs: inputs)
         default:
+            let registered = model["registered_name"]?.string ?? ""
+            if registered.hasPrefix("keras_hub>") || (model["module"]?.string ?? "").hasPrefix("keras_hub") {
+                throw .invalidGraph(file: file, reason: "the saved object is the KerasHub model \(className), a subclassed model; "
+                                    + "subclassed models cannot be converted: save keras.Model(backbone.inputs, backbone.outputs) "
+                                    + "instead (a Functional model, whose layers are then read one by one)")
+            }
             throw .invalidGraph(file: file, reason: "the saved object is a \(className), not a Sequential or Functional model; "
                                 + "subclassed models cannot be converted (rebuild them as Functional models)")
         }

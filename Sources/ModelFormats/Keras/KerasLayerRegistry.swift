@@ -106,6 +106,16 @@ enum KerasLayerRegistry {
     /// The supported operation class names, sorted, for error messages.
     static let supportedOperationNames: [String] = operations.flatMap(\.classNames).sorted()
 
+    /// Why some layer classes real models hold cannot be converted, for their error messages.
+    static let refusalReasons: [String: String] = [
+        "Lambda": "the Python function it holds cannot be read from the file; "
+            + "write the computation with keras.ops or supported layers in a Functional model",
+        "TextVectorization": "it maps strings to token ids; run it before the model and feed the ids",
+        "StringLookup": "it maps strings to indices; run it before the model and feed the indices",
+        "MelSpectrogram": "the short-time Fourier transform it runs is not mapped; compute the spectrogram before the model",
+        "STFTSpectrogram": "the short-time Fourier transform it runs is not mapped; compute the spectrogram before the model",
+    ]
+
     /// The supported class names, sorted, for error messages.
     static let supportedClassNames: [String] = (mappers.flatMap(\.classNames) + ["InputLayer", "Sequential", "Functional", "Model"]).sorted()
 }
