@@ -44,6 +44,9 @@ enum KerasLayerRegistry {
         Entry(RandomAugmentationMapper.self),
         Entry(ResizingMapper.self),
         Entry(CenterCropMapper.self),
+        Entry(EinsumDenseMapper.self),
+        Entry(RMSNormalizationMapper.self),
+        Entry(AdaptivePoolingMapper.self),
     ]
 
     /// The mappers of Keras 3 operation nodes (`x + 1`, `keras.ops.*` on symbolic tensors), whose
