@@ -46,6 +46,8 @@ enum KerasLayerRegistry {
         Entry(CenterCropMapper.self),
         Entry(EinsumDenseMapper.self),
         Entry(RMSNormalizationMapper.self),
+        Entry(ReversibleEmbeddingMapper.self),
+        Entry(GroupedQueryAttentionMapper.self),
         Entry(AdaptivePoolingMapper.self),
     ]
 

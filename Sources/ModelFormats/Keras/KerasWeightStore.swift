@@ -8,10 +8,16 @@ protocol KerasWeightStore {
 
     /// Tells the store the layers of the model at `scope` in Keras's order, with their classes.
     func register(scope: [String], layers: [(name: String, className: String)], sequential: Bool)
+
+    /// True when the weights of sublayers kept in a list (StackedRNNCells's `cells`) come sorted by
+    /// the sublayers' names rather than in the list's order.
+    var sortsSublayerListsByName: Bool { get }
 }
 
 extension KerasWeightStore {
     func register(scope: [String], layers: [(name: String, className: String)], sequential: Bool) {}
+
+    var sortsSublayerListsByName: Bool { false }
 }
 
 /// The legacy HDF5 layout (`model.save("x.h5")`, tf.keras 2 and Keras 3): `model_weights/<layer>`
@@ -55,6 +61,9 @@ final class KerasV3WeightStore: KerasWeightStore {
     init(file: HDF5File) {
         self.file = file
     }
+
+    /// A list of sublayers is a group per sublayer named after it, and groups are read sorted by name.
+    var sortsSublayerListsByName: Bool { true }
 
     func register(scope: [String], layers: [(name: String, className: String)], sequential: Bool) {
         var used: [String: Int] = [:]
@@ -132,9 +141,10 @@ final class KerasV3WeightStore: KerasWeightStore {
             for dataset in datasets { tensors.append(try file.readDataset(at: "\(vars)/\(dataset.name)")) }
         }
         // Sublayer groups in the order of the layer's `weights` (Bidirectional, RNN, wrappers,
-        // MultiHeadAttention); any others follow sorted by name.
+        // MultiHeadAttention, GroupedQueryAttention); any others follow sorted by name.
         let preferred = ["forward_layer", "backward_layer", "cell", "layer",
-                         "query_dense", "key_dense", "_gate_dense", "value_dense", "output_dense"]
+                         "query_dense", "_query_dense", "key_dense", "_key_dense", "_gate_dense", "value_dense", "_value_dense",
+                         "output_dense", "_output_dense"]
         let children = try file.members(of: group).filter { $0.kind == .group && $0.name != "vars" }.map(\.name)
         let ordered = preferred.filter(children.contains) + children.filter { !preferred.contains($0) }.sorted()
         for child in ordered { tensors += try collect("\(group)/\(child)") }

@@ -13,6 +13,19 @@ enum MultiHeadAttentionMapper: KerasLayerMapper {
     static let keywordTensors: Set<String> = ["query", "value", "key", "attention_mask", "value_mask", "key_mask", "query_mask"]
 
     static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
+        if let axes = call.config["attention_axes"]?.ints, axes.map({ $0 < 0 ? $0 + 3 : $0 }) != [1] {
+            throw call.unsupported("attention_axes=\(axes)", "attend over the time axis (attention_axes=None or [1])")
+        }
+        let heads = try call.requiredInt("num_heads")
+        let keyDim = try call.requiredInt("key_dim")
+        return try attend(call, heads: heads, keyValueHeads: heads, keyDim: keyDim, valueDim: try call.int("value_dim", default: keyDim))
+    }
+
+    /// The attention of `call`'s query, value and key, with `keyValueHeads` key and value heads each
+    /// shared by heads / keyValueHeads consecutive query heads (GroupedQueryAttention; all
+    /// `heads` for MultiHeadAttention). The weights come in Keras's order: query, key, gate, value,
+    /// output projections, each kernel [features, heads, width] then its bias.
+    static func attend(_ call: KerasLayerCall, heads: Int, keyValueHeads: Int, keyDim: Int, valueDim: Int) throws(KerasImportError) -> [KerasValue] {
         let graph = call.graph
         let positional = call.arguments.positional.compactMap { argument -> KerasValue? in
             if case .tensor(let value) = argument { return value }
@@ -28,12 +41,9 @@ enum MultiHeadAttentionMapper: KerasLayerMapper {
         guard q.rank == 3, v.rank == 3, k.rank == 3 else {
             throw call.unsupported("inputs of shapes \(q.shape), \(v.shape), \(k.shape)", "use [batch, time, features] inputs")
         }
-        if let axes = call.config["attention_axes"]?.ints, axes.map({ $0 < 0 ? $0 + 3 : $0 }) != [1] {
-            throw call.unsupported("attention_axes=\(axes)", "attend over the time axis (attention_axes=None or [1])")
+        guard keyValueHeads >= 1, heads % keyValueHeads == 0 else {
+            throw call.invalid("\(heads) query heads do not split into groups of \(keyValueHeads) key and value heads")
         }
-        let heads = try call.requiredInt("num_heads")
-        let keyDim = try call.requiredInt("key_dim")
-        let valueDim = try call.int("value_dim", default: keyDim)
         let useBias = call.bool("use_bias", default: true)
         let useGate = call.bool("use_gate", default: false)
         let projections = useGate ? 5 : 4
@@ -43,25 +53,31 @@ enum MultiHeadAttentionMapper: KerasLayerMapper {
             defer { weightIndex += 1 }
             return try call.weight(weightIndex, what)
         }
-        func project(_ input: KerasValue, _ what: String, width: Int) throws(KerasImportError) -> String {
+        func project(_ input: KerasValue, _ what: String, width: Int, projectedHeads: Int) throws(KerasImportError) -> String {
             let kernel = try nextWeight("\(what)/kernel")
-            guard kernel.shape.count == 3, kernel.shape[1] == heads, kernel.shape[2] == width, input.shape[2] == kernel.shape[0] else {
-                throw call.invalid("\(what)/kernel has shape \(kernel.shape), expected [\(input.shape[2].map(String.init) ?? "?"), \(heads), \(width)]")
+            guard kernel.shape.count == 3, kernel.shape[1] == projectedHeads, kernel.shape[2] == width, input.shape[2] == kernel.shape[0] else {
+                throw call.invalid("\(what)/kernel has shape \(kernel.shape), expected [\(input.shape[2].map(String.init) ?? "?"), \(projectedHeads), \(width)]")
             }
-            var output = graph.op("MatMul", [input.name, try call.constant("\(what)/kernel", kernel.reshaped([kernel.shape[0], heads * width]))],
+            var output = graph.op("MatMul", [input.name, try call.constant("\(what)/kernel", kernel.reshaped([kernel.shape[0], projectedHeads * width]))],
                                   hint: call.hint("\(what)/MatMul"))
             if useBias {
                 let bias = try nextWeight("\(what)/bias")
-                guard bias.count == heads * width else { throw call.invalid("\(what)/bias has \(bias.count) values, expected \(heads * width)") }
-                output = graph.op("Add", [output, try call.constant("\(what)/bias", bias.reshaped([heads * width]))], hint: call.hint("\(what)/BiasAdd"))
+                guard bias.count == projectedHeads * width else { throw call.invalid("\(what)/bias has \(bias.count) values, expected \(projectedHeads * width)") }
+                output = graph.op("Add", [output, try call.constant("\(what)/bias", bias.reshaped([projectedHeads * width]))], hint: call.hint("\(what)/BiasAdd"))
             }
-            let split = graph.reshape(output, to: [0, 0, heads, width], hint: call.hint("\(what)/heads"))
+            let split = graph.reshape(output, to: [0, 0, projectedHeads, width], hint: call.hint("\(what)/heads"))
             return graph.transpose(split, perm: [0, 2, 1, 3], hint: call.hint("\(what)/heads_first"))
         }
-        let projectedQuery = try project(q, "query", width: keyDim)
-        let projectedKey = try project(k, "key", width: keyDim)
-        let gate = useGate ? graph.op("Sigmoid", [try project(q, "gate", width: valueDim)], hint: call.hint("gate/Sigmoid")) : nil
-        let projectedValue = try project(v, "value", width: valueDim)
+        let projectedQuery = try project(q, "query", width: keyDim, projectedHeads: heads)
+        var projectedKey = try project(k, "key", width: keyDim, projectedHeads: keyValueHeads)
+        let gate = useGate ? graph.op("Sigmoid", [try project(q, "gate", width: valueDim, projectedHeads: heads)], hint: call.hint("gate/Sigmoid")) : nil
+        var projectedValue = try project(v, "value", width: valueDim, projectedHeads: keyValueHeads)
+        if keyValueHeads != heads {
+            let repeats = heads / keyValueHeads
+            let sharedHead = graph.int64s((0..<heads).map { $0 / repeats })
+            projectedKey = graph.op("Gather", [projectedKey, sharedHead], [.int("axis", 1)], hint: call.hint("key/repeated_heads"))
+            projectedValue = graph.op("Gather", [projectedValue, sharedHead], [.int("axis", 1)], hint: call.hint("value/repeated_heads"))
+        }
 
         let scaled = graph.op("Mul", [projectedQuery, graph.scalar(Float(1 / Double(keyDim).squareRoot()))], hint: call.hint("scaled_query"))
         let keyTransposed = graph.transpose(projectedKey, perm: [0, 1, 3, 2], hint: call.hint("key_transposed"))
