@@ -214,9 +214,10 @@ final class KerasConverter {
             throw .unsupportedLayer(file: file, className: className, layer: name, supported: KerasLayerRegistry.supportedClassNames)
         }
         try refuseKeywordTensors(arguments, accepted: mapper.keywordTensors, layer: name)
-        let call = KerasLayerCall(file: file, className: className, name: name, scopedName: (scope + [name]).joined(separator: "/"),
+        var call = KerasLayerCall(file: file, className: className, name: name, scopedName: (scope + [name]).joined(separator: "/"),
                                   config: layer["config"] ?? .object([:]), weights: isOperation ? [] : try weights(scope: scope, layer: name),
                                   arguments: arguments, kerasMajorVersion: kerasMajorVersion, graph: graph)
+        call.sublayerListsSortedByName = store.sortsSublayerListsByName
         return try mapper.convert(call)
     }
 

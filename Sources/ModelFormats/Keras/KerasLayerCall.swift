@@ -35,6 +35,9 @@ struct KerasLayerCall {
     let arguments: KerasCallArguments<KerasValue>
     /// The major version of the Keras that wrote the file (2 for tf.keras, 3 for Keras 3).
     let kerasMajorVersion: Int
+    /// True when the weights of sublayers kept in a list (StackedRNNCells's `cells`) come sorted by
+    /// the sublayers' names, as a `.keras` file stores them, rather than in the list's order.
+    var sublayerListsSortedByName = false
     let graph: KerasGraphBuilder
 
     init(file: String, className: String, name: String, scopedName: String, config: KerasJSON, weights: [Tensor],
@@ -182,8 +185,10 @@ struct KerasLayerCall {
             throw invalid("the wrapped layer has no class_name or config")
         }
         let innerName = config["name"]?.string ?? suffix
-        return KerasLayerCall(file: file, className: className, name: innerName, scopedName: "\(scopedName)/\(suffix)",
-                              config: config, weights: weights, inputs: inputs, kerasMajorVersion: kerasMajorVersion, graph: graph)
+        var call = KerasLayerCall(file: file, className: className, name: innerName, scopedName: "\(scopedName)/\(suffix)",
+                                  config: config, weights: weights, inputs: inputs, kerasMajorVersion: kerasMajorVersion, graph: graph)
+        call.sublayerListsSortedByName = sublayerListsSortedByName
+        return call
     }
 
     /// Converts a wrapped layer call through the registry.

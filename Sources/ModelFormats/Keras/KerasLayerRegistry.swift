@@ -49,6 +49,7 @@ enum KerasLayerRegistry {
         Entry(ReversibleEmbeddingMapper.self),
         Entry(GroupedQueryAttentionMapper.self),
         Entry(AdaptivePoolingMapper.self),
+        Entry(RNNMapper.self),
     ]
 
     /// The mappers of Keras 3 operation nodes (`x + 1`, `keras.ops.*` on symbolic tensors), whose
