@@ -50,6 +50,10 @@ enum KerasLayerRegistry {
         Entry(GroupedQueryAttentionMapper.self),
         Entry(AdaptivePoolingMapper.self),
         Entry(RNNMapper.self),
+        Entry(CategoryEncodingMapper.self),
+        Entry(DiscretizationMapper.self),
+        Entry(SpectralNormalizationMapper.self),
+        Entry(AutoContrastMapper.self),
     ]
 
     /// The mappers of Keras 3 operation nodes (`x + 1`, `keras.ops.*` on symbolic tensors), whose
