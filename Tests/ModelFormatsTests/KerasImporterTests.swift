@@ -143,13 +143,15 @@ final class KerasImporterTests: XCTestCase {
     /// keras.applications' LayerScale, StochasticDepth and CustomScaleLayer, MultiHeadAttention with
     /// keyword masks, Embedding and Masking masks into recurrent layers, augmentation layers,
     /// Resizing, CenterCrop, GroupNormalization, UnitNormalization, Attention, AdditiveAttention,
-    /// transposed convolutions with output_padding, ConvLSTM, and the activations and operations Keras 3 added:
+    /// transposed convolutions with output_padding, ConvLSTM, the activations and operations Keras 3 added,
+    /// and Keras 3's Identity, EinsumDense, RMSNormalization, ReversibleEmbedding, GroupedQueryAttention,
+    /// adaptive pooling, RNN cells, CategoryEncoding, Discretization, SpectralNormalization and AutoContrast:
     /// `Tests/Fixtures/keras_ops/`, made by `Tools/fixtures/make_keras_zoo_fixtures.py`.
     func testOperationAttentionAndMaskFixturesMatchKeras() throws {
         let folder = FixturePaths.fixture("keras_ops")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
             .filter { FileManager.default.fileExists(atPath: folder.appendingPathComponent("\($0)/golden.h5").path) }
-        XCTAssertEqual(names.count, 35, "the operation, attention, mask, preprocessing and activation fixtures")
+        XCTAssertEqual(names.count, 44, "the operation, attention, mask, preprocessing, activation and Keras 3 layer fixtures")
         var cases: [Case] = []
         for name in names {
             for format in Self.formats {
@@ -185,6 +187,26 @@ final class KerasImporterTests: XCTestCase {
         let valid = try XCTUnwrap(convolutions.first { $0.name.hasPrefix("valid_2d") })
         XCTAssertEqual(valid.attribute("pads")?.ints, [0, 0, 0, 0])
         XCTAssertEqual(valid.attribute("output_padding")?.ints, [2, 1])
+    }
+
+    /// EinsumDense is one Einsum per layer; GroupedQueryAttention shares each key and value head by
+    /// a Gather; an RNN's cells become one ONNX recurrent node each; SpectralNormalization leaves
+    /// vector_u out in both file formats.
+    func testKeras3CoreLayersStructure() throws {
+        let einsum = try KerasModelFile.load(FixturePaths.fixture("keras_ops/einsum_dense/model.keras"))
+        XCTAssertEqual(einsum.graph.nodes.filter { $0.opType == "Einsum" }.map { $0.attribute("equation")?.string },
+                       ["ab,bc->ac", "abc,cde->abde", "abc,cd->abd", "...b,bc->...c", "abc,cd->ad"])
+        let attention = try KerasModelFile.load(FixturePaths.fixture("keras_ops/grouped_query_attention/model.keras"))
+        let repeated = attention.graph.nodes.filter { $0.opType == "Gather" }
+        XCTAssertEqual(repeated.count, 4, "key and value heads of gqa_cross and gqa_causal; gqa_window has as many as query heads")
+        let cells = try KerasModelFile.load(FixturePaths.fixture("keras_ops/rnn_cells/model.h5"))
+        XCTAssertEqual(cells.graph.nodes.filter { $0.opType == "LSTM" }.count, 3)
+        XCTAssertEqual(cells.graph.nodes.filter { $0.opType == "GRU" }.count, 3)
+        XCTAssertEqual(cells.graph.nodes.filter { $0.opType == "RNN" }.count, 2)
+        for format in Self.formats {
+            let spectral = try KerasModelFile.load(FixturePaths.fixture("keras_ops/spectral_normalization_auto_contrast/model.\(format)"))
+            XCTAssertFalse(spectral.graph.initializers.contains { $0.shape == [1, 4] || $0.shape == [1, 2] }, "\(format): vector_u is not used")
+        }
     }
 
     func testHardSigmoidOperationsStayChannelsFirst() throws {
