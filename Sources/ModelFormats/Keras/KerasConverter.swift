@@ -196,8 +196,12 @@ final class KerasConverter {
         try convertLayer(layer, scope: scope, arguments: KerasCallArguments(positional: inputs.map { .tensor($0) }))
     }
 
+    /// Converts one call of `layer`. A class registered by a package (`keras_hub>TransformerEncoder`:
+    /// a `.keras` config's `registered_name`, a `.h5` config's `class_name`) is looked up by that
+    /// name, so that another package's class of the same name is not taken for it.
     private func convertLayer(_ layer: KerasJSON, scope: [String], arguments: KerasCallArguments<KerasValue>) throws(KerasImportError) -> [KerasValue] {
-        let className = layer["class_name"]?.string ?? "?"
+        let registeredName = layer["registered_name"]?.string ?? ""
+        let className = registeredName.contains(">") ? registeredName : layer["class_name"]?.string ?? "?"
         let name = layerName(layer)
         let inputs = arguments.positionalTensors
         if KerasConverter.modelClassNames.contains(className) {
@@ -217,7 +221,7 @@ final class KerasConverter {
         var call = KerasLayerCall(file: file, className: className, name: name, scopedName: (scope + [name]).joined(separator: "/"),
                                   config: layer["config"] ?? .object([:]), weights: isOperation ? [] : try weights(scope: scope, layer: name),
                                   arguments: arguments, kerasMajorVersion: kerasMajorVersion, graph: graph)
-        call.sublayerListsSortedByName = store.sortsSublayerListsByName
+        call.sublayerWeightsGrouped = store.groupsSublayerWeights
         return try mapper.convert(call)
     }
 

@@ -36,8 +36,8 @@ enum RNNMapper: KerasLayerMapper {
         return [current]
     }
 
-    /// Each cell's weights (kernel, recurrent kernel, bias), in the order of `cells`. A `.keras` file
-    /// holds a StackedRNNCells's cells sorted by their names.
+    /// Each cell's weights (kernel, recurrent kernel, bias), in the order of `cells`; a `.keras` file
+    /// holds a StackedRNNCells's cells as groups named after the cells.
     private static func weightsByCell(_ call: KerasLayerCall, cells: [KerasJSON]) throws(KerasImportError) -> [[Tensor]] {
         var counts: [Int] = []
         for cell in cells {
@@ -47,19 +47,6 @@ enum RNNMapper: KerasLayerMapper {
             }
             counts.append((cell["config"]?["use_bias"]?.bool ?? true) ? 3 : 2)
         }
-        guard counts.reduce(0, +) == call.weights.count else {
-            throw call.invalid("the file holds \(call.weights.count) weights, its cells take \(counts.reduce(0, +))")
-        }
-        var storedOrder = Array(cells.indices)
-        if call.sublayerListsSortedByName, cells.count > 1 {
-            storedOrder.sort { (cells[$0]["config"]?["name"]?.string ?? "") < (cells[$1]["config"]?["name"]?.string ?? "") }
-        }
-        var result = [[Tensor]](repeating: [], count: cells.count)
-        var offset = 0
-        for index in storedOrder {
-            result[index] = Array(call.weights[offset..<(offset + counts[index])])
-            offset += counts[index]
-        }
-        return result
+        return try call.sublayerWeights(cells.indices.map { (cells[$0]["config"]?["name"]?.string ?? "cell_\($0)", counts[$0]) })
     }
 }
