@@ -54,6 +54,10 @@ enum KerasLayerRegistry {
         Entry(DiscretizationMapper.self),
         Entry(SpectralNormalizationMapper.self),
         Entry(AutoContrastMapper.self),
+        Entry(PositionEmbeddingMapper.self),
+        Entry(SinePositionEncodingMapper.self),
+        Entry(RotaryEmbeddingMapper.self),
+        Entry(TransformerLayersMapper.self),
     ]
 
     /// The mappers of Keras 3 operation nodes (`x + 1`, `keras.ops.*` on symbolic tensors), whose
