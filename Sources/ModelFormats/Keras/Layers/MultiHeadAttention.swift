@@ -4,8 +4,9 @@ import ModelIR
 /// and value projections as MatMul + Add, per-head scaled dot products, softmax over the keys and
 /// the output projection; `key` defaults to `value`. Masks follow Keras: `attention_mask`
 /// ([batch, T, S], nonzero keeps), `value_mask` and `key_mask` ([batch, S]), the inputs' implicit
-/// masks (`Embedding(mask_zero=True)`), `use_causal_mask` and `sliding_window` combine by logical
-/// and; masked scores become −10⁹ before the softmax.
+/// masks (`Embedding(mask_zero=True)`), `use_causal_mask` and `sliding_window` (a constant for
+/// fixed lengths, computed at run time otherwise) combine by logical and; masked scores become
+/// −10⁹ before the softmax.
 /// `use_gate` multiplies the attention by sigmoid(query · W_gate + b_gate) per head;
 /// `return_attention_scores` adds the softmax weights [batch, heads, T, S] as a second output.
 enum MultiHeadAttentionMapper: KerasLayerMapper {
@@ -139,10 +140,7 @@ enum MultiHeadAttentionMapper: KerasLayerMapper {
         }
         let causal = call.keywordConstant("use_causal_mask")?.bool ?? false
         let window = call.config["sliding_window"]?.int
-        if causal || window != nil {
-            guard let rows = query.shape[1], let columns = value.shape[1] else {
-                throw call.unsupported("use_causal_mask or sliding_window with sequences of unknown length", "give the inputs a fixed length")
-            }
+        if causal || window != nil, let rows = query.shape[1], let columns = value.shape[1] {
             var keep = [Bool](repeating: true, count: rows * columns)
             for row in 0..<rows {
                 for column in 0..<columns {
@@ -155,9 +153,34 @@ enum MultiHeadAttentionMapper: KerasLayerMapper {
                 throw call.invalid("the causal mask cannot be built: \(error)")
             }
             parts.append(graph.initializer("\(call.scopedName)/causal_mask", tensor))
+        } else if causal || window != nil {
+            parts.append(positionMask(call, query: query, value: value, causal: causal, window: window))
         }
         guard var combined = parts.first else { return nil }
         for part in parts.dropFirst() { combined = graph.op("And", [combined, part], hint: call.hint("mask")) }
         return combined
+    }
+
+    /// The causal and sliding-window mask [1, 1, T, S] for sequences whose lengths are known at run
+    /// time only: key position s is kept for query position t when s ≤ t (causal) and |t − s| < window.
+    private static func positionMask(_ call: KerasLayerCall, query: KerasValue, value: KerasValue, causal: Bool, window: Int?) -> String {
+        let graph = call.graph
+        let zero = graph.initializer("\(call.scopedName)/zero", Tensor(name: "", scalar: Int64(0)))
+        let one = graph.initializer("\(call.scopedName)/one", Tensor(name: "", scalar: Int64(1)))
+        func positions(_ tensor: KerasValue, _ what: String) -> String {
+            let length = graph.op("Gather", [graph.op("Shape", [graph.native(tensor)], hint: call.hint("\(what)_shape")), one], [.int("axis", 0)],
+                                  hint: call.hint("\(what)_length"))
+            return graph.op("Range", [zero, length, one], hint: call.hint("\(what)_positions"))
+        }
+        let rows = graph.unsqueeze(positions(query, "query"), axes: [1], hint: call.hint("query_positions_column"))
+        let columns = graph.unsqueeze(positions(value, "value"), axes: [0], hint: call.hint("value_positions_row"))
+        var keep: [String] = []
+        if causal { keep.append(graph.op("GreaterOrEqual", [rows, columns], hint: call.hint("causal"))) }
+        if let window {
+            let distance = graph.op("Abs", [graph.op("Sub", [rows, columns], hint: call.hint("offset"))], hint: call.hint("distance"))
+            keep.append(graph.op("Less", [distance, graph.int64s([window])], hint: call.hint("in_window")))
+        }
+        let combined = keep.dropFirst().reduce(keep[0]) { graph.op("And", [$0, $1], hint: call.hint("position_mask")) }
+        return graph.unsqueeze(combined, axes: [0, 1], hint: call.hint("causal_mask"))
     }
 }
