@@ -158,6 +158,35 @@ final class KerasImporterErrorTests: XCTestCase {
         }
     }
 
+    func testUnsupportedOptionsOfKeras3AndKerasHubLayersAreNamed() throws {
+        let directory = try TemporaryDirectory()
+        let series = #"{"class_name": "Reshape", "config": {"name": "r", "target_shape": [2, 2]}}, "#
+        let cases: [(layer: String, expected: [String])] = [
+            (#"{"class_name": "EinsumDense", "config": {"name": "ed", "equation": "ab,bc->ac", "output_shape": 2, "lora_rank": 2}}"#,
+             ["layer 'ed' of class EinsumDense", "lora_rank is not supported", "merge the LoRA weights"]),
+            (series + #"{"class_name": "RMSNormalization", "config": {"name": "rms", "axis": 1}}"#,
+             ["layer 'rms' of class RMSNormalization", "axis=[1] is not supported", "trailing axes"]),
+            (#"{"class_name": "Discretization", "config": {"name": "bins", "num_bins": 4}}"#,
+             ["layer 'bins' of class Discretization", "a layer without bin_boundaries is not supported"]),
+            (#"{"class_name": "CategoryEncoding", "config": {"name": "enc", "num_tokens": 4, "output_mode": "tf_idf"}}"#,
+             ["layer 'enc' of class CategoryEncoding", "output_mode='tf_idf' is not supported", "int, one_hot, multi_hot, count"]),
+            (series + #"{"class_name": "RNN", "config": {"name": "rnn", "return_state": true, "cell": {"class_name": "LSTMCell", "config": {"units": 2}}}}"#,
+             ["layer 'rnn' of class RNN", "return_state=True is not supported"]),
+            (series + #"{"class_name": "RNN", "config": {"name": "rnn", "cell": {"class_name": "ConvLSTMCell", "config": {"filters": 2}}}}"#,
+             ["layer 'rnn' of class RNN", "a cell of class ConvLSTMCell is not supported", "LSTMCell, GRUCell, SimpleRNNCell"]),
+            (series + #"{"class_name": "keras_hub>RotaryEmbedding", "config": {"name": "rope", "rope_type": "yarn"}}"#,
+             ["layer 'rope' of class keras_hub>RotaryEmbedding", "rope_type='yarn' is not supported"]),
+            (#"{"class_name": "keras_hub>FNetEncoder", "config": {"name": "fnet"}}"#,
+             ["layer 'fnet' of class keras_hub>FNetEncoder is not supported", "keras_hub>TransformerEncoder"]),
+        ]
+        for (index, testCase) in cases.enumerated() {
+            let url = try Self.sequentialH5(testCase.layer, in: directory, name: "model\(index).h5")
+            let text = message(converting: url)
+            XCTAssertTrue(text.hasPrefix(url.path), text)
+            for expected in testCase.expected { XCTAssertTrue(text.contains(expected), "missing '\(expected)' in: \(text)") }
+        }
+    }
+
     func testMissingWeightsAreAnErrorNamingTheLayer() throws {
         let directory = try TemporaryDirectory()
         let url = try Self.sequentialH5(#"{"class_name": "Dense", "config": {"name": "head", "units": 3}}"#, in: directory)

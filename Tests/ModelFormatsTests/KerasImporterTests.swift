@@ -144,14 +144,15 @@ final class KerasImporterTests: XCTestCase {
     /// keyword masks, Embedding and Masking masks into recurrent layers, augmentation layers,
     /// Resizing, CenterCrop, GroupNormalization, UnitNormalization, Attention, AdditiveAttention,
     /// transposed convolutions with output_padding, ConvLSTM, the activations and operations Keras 3 added,
-    /// and Keras 3's Identity, EinsumDense, RMSNormalization, ReversibleEmbedding, GroupedQueryAttention,
-    /// adaptive pooling, RNN cells, CategoryEncoding, Discretization, SpectralNormalization and AutoContrast:
-    /// `Tests/Fixtures/keras_ops/`, made by `Tools/fixtures/make_keras_zoo_fixtures.py`.
+    /// Keras 3's Identity, EinsumDense, RMSNormalization, ReversibleEmbedding, GroupedQueryAttention,
+    /// adaptive pooling, RNN cells, CategoryEncoding, Discretization, SpectralNormalization and AutoContrast,
+    /// and KerasHub's position embeddings, TransformerEncoder, TransformerDecoder and the Functional models of
+    /// tiny GPT-2 and BERT backbones: `Tests/Fixtures/keras_ops/`, made by `Tools/fixtures/make_keras_zoo_fixtures.py`.
     func testOperationAttentionAndMaskFixturesMatchKeras() throws {
         let folder = FixturePaths.fixture("keras_ops")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
             .filter { FileManager.default.fileExists(atPath: folder.appendingPathComponent("\($0)/golden.h5").path) }
-        XCTAssertEqual(names.count, 44, "the operation, attention, mask, preprocessing, activation and Keras 3 layer fixtures")
+        XCTAssertEqual(names.count, 50, "the operation, attention, mask, preprocessing, activation and Keras 3 layer fixtures")
         var cases: [Case] = []
         for name in names {
             for format in Self.formats {
@@ -207,6 +208,20 @@ final class KerasImporterTests: XCTestCase {
             let spectral = try KerasModelFile.load(FixturePaths.fixture("keras_ops/spectral_normalization_auto_contrast/model.\(format)"))
             XCTAssertFalse(spectral.graph.initializers.contains { $0.shape == [1, 4] || $0.shape == [1, 2] }, "\(format): vector_u is not used")
         }
+    }
+
+    /// KerasHub layers are found by their registered names; a backbone's Functional model saved with
+    /// inputs of any length keeps them open, its causal mask and position rows computed at run time.
+    func testKerasHubLayersAndAnyLengthBackbone() throws {
+        let gpt2 = try KerasModelFile.load(FixturePaths.fixture("keras_ops/hub_gpt2_any_length/model.keras"))
+        XCTAssertEqual(gpt2.graph.inputs.map { $0.type?.type.tensorType?.shape?.description }, ["[batch, ?]", "[batch, ?]"])
+        XCTAssertEqual(gpt2.graph.nodes.filter { $0.opType == "Range" }.count, 2, "query and key positions of the causal mask")
+        XCTAssertFalse(gpt2.graph.initializers.contains { $0.name.hasSuffix("causal_mask") })
+        let fixed = try KerasModelFile.load(FixturePaths.fixture("keras_ops/hub_gpt2_functional/model.h5"))
+        XCTAssertEqual(fixed.graph.initializers.filter { $0.name.hasSuffix("causal_mask") }.map(\.shape), [[1, 1, 6, 6], [1, 1, 6, 6]])
+        let bert = try KerasModelFile.load(FixturePaths.fixture("keras_ops/hub_bert_functional/model.keras"))
+        XCTAssertEqual(bert.graph.nodes.filter { $0.opType == "Softmax" }.count, 1, "one encoder layer")
+        XCTAssertEqual(bert.graph.nodes.filter { $0.opType == "LayerNormalization" }.count, 3, "embeddings, attention and feed-forward norms")
     }
 
     func testHardSigmoidOperationsStayChannelsFirst() throws {
