@@ -11,9 +11,8 @@ enum AdaptivePoolingMapper: KerasLayerMapper {
 
     static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
         let x = call.graph.nativeValue(try call.input())
-        guard let spatial = Int(String(call.className.dropLast().last ?? "0")), x.rank == spatial + 2 else {
-            throw call.invalid("expects an input of rank \(call.className.dropLast().last.map(String.init) ?? "?") + 2, got \(x.shape)")
-        }
+        let spatial = Int(String(call.className.suffix(2).prefix(1))) ?? 0
+        guard x.rank == spatial + 2 else { throw call.invalid("expects an input of rank \(spatial + 2), got \(x.shape)") }
         let format = call.string("data_format", default: "channels_last")
         guard ["channels_last", "channels_first"].contains(format) else { throw call.unsupported("data_format='\(format)'", "use channels_last or channels_first") }
         let outputSize = try call.positiveInts("output_size", count: spatial)

@@ -12,7 +12,7 @@ enum EinsumDenseMapper: KerasLayerMapper {
         let x = call.graph.nativeValue(try call.input())
         guard let equation = call.config["equation"]?.string else { throw call.invalid("the configuration has no 'equation'") }
         if call.config["lora_rank"]?.int != nil { throw call.unsupported("lora_rank", "merge the LoRA weights before saving") }
-        if let mode = call.config["quantization_config"] ?? call.config["quantization_mode"], mode != .null {
+        if call.has("quantization_config") || call.has("quantization_mode") {
             throw call.unsupported("a quantized kernel", "save the model before quantizing it")
         }
         let hasBias = !(call.config["bias_axes"]?.string ?? "").isEmpty
