@@ -1,11 +1,11 @@
 import ModelIR
 
-/// `ReversibleEmbedding`: called as is, Embedding's lookup (with `mask_zero`'s implicit mask);
+/// `ReversibleEmbedding` (Keras's, and KerasHub's subclass of it): called as is, Embedding's lookup (with `mask_zero`'s implicit mask);
 /// called with `reverse=True`, logits = inputs · embeddingsᵀ (or the separate `reverse_embeddings`
 /// with `tie_weights=False`), then with `logit_soft_cap` c, tanh(logits / c) · c. A
 /// `reverse_dtype` other than float32 is refused.
 enum ReversibleEmbeddingMapper: KerasLayerMapper {
-    static let classNames = ["ReversibleEmbedding"]
+    static let classNames = ["ReversibleEmbedding", "keras_hub>ReversibleEmbedding"]
 
     static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
         let tied = call.bool("tie_weights", default: true)
