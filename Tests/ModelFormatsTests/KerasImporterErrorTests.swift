@@ -178,6 +178,9 @@ final class KerasImporterErrorTests: XCTestCase {
              ["layer 'rope' of class keras_hub>RotaryEmbedding", "rope_type='yarn' is not supported"]),
             (#"{"class_name": "keras_hub>FNetEncoder", "config": {"name": "fnet"}}"#,
              ["layer 'fnet' of class keras_hub>FNetEncoder is not supported", "keras_hub>TransformerEncoder"]),
+            (#"{"class_name": "keras_hub>GPT2Backbone", "config": {"name": "gpt2", "vocabulary_size": 10}}"#,
+             ["layer 'gpt2' of class keras_hub>GPT2Backbone is not supported",
+              "a KerasHub backbone nested as a layer is a subclassed model", "keras.Model(backbone.inputs, backbone.outputs)"]),
         ]
         for (index, testCase) in cases.enumerated() {
             let url = try Self.sequentialH5(testCase.layer, in: directory, name: "model\(index).h5")

@@ -130,6 +130,16 @@ enum KerasLayerRegistry {
         "STFTSpectrogram": "the short-time Fourier transform it runs is not mapped; compute the spectrogram before the model",
     ]
 
+    /// Why `className` cannot be converted, when that is known: a reason above, or for a KerasHub
+    /// backbone nested in a model (a subclassed model, saved by its constructor arguments only) what
+    /// to build instead.
+    static func refusalReason(_ className: String) -> String? {
+        if let reason = refusalReasons[className] { return reason }
+        guard className.hasPrefix("keras_hub>"), className.hasSuffix("Backbone") else { return nil }
+        return "a KerasHub backbone nested as a layer is a subclassed model, saved without its layers; build the model on "
+            + "keras.Model(backbone.inputs, backbone.outputs) or on the backbone's own outputs instead"
+    }
+
     /// The supported class names, sorted, for error messages.
     static let supportedClassNames: [String] = (mappers.flatMap(\.classNames) + ["InputLayer", "Sequential", "Functional", "Model"]).sorted()
 }
