@@ -162,7 +162,9 @@ final class KerasImporterTests: XCTestCase {
         }
         for (name, opset) in [("mha_causal_and_mask", 13), ("op_reductions", 13), ("op_reductions", 18), ("masked_bidirectional_sequences", 13),
                               ("masking_recurrent", 13), ("op_arrangement", 18), ("group_unit_normalization", 18), ("resizing", 13),
-                              ("op_activations_parameters", 13)] {
+                              ("op_activations_parameters", 13), ("adaptive_pooling", 13), ("category_encoding_discretization", 13),
+                              ("rms_normalization", 13), ("spectral_normalization_auto_contrast", 13), ("hub_gpt2_any_length", 13),
+                              ("hub_transformer_encoder", 18), ("rnn_cells", 13)] {
             cases.append(Case(label: "ops \(name)/h5@opset\(opset)", source: folder.appendingPathComponent("\(name)/model.h5"),
                               golden: folder.appendingPathComponent("\(name)/golden.h5"), opset: opset))
         }
