@@ -14,7 +14,7 @@ final class KerasImporterExecutorTests: XCTestCase {
     static let cases = ["core_identity_aliases", "einsum_dense", "rms_normalization", "adaptive_pooling", "reversible_embedding",
                         "grouped_query_attention", "rnn_cells", "category_encoding_discretization", "spectral_normalization_auto_contrast",
                         "hub_position_embeddings", "hub_transformer_encoder", "hub_transformer_decoder", "hub_gpt2_functional",
-                        "hub_bert_functional", "hub_gpt2_any_length"]
+                        "hub_bert_functional", "hub_gpt2_any_length", "hub_position_any_length"]
 
     func testKeras3AndKerasHubLayersMatchKerasOnTheReferenceExecutor() throws {
         var compared = 0
@@ -47,6 +47,6 @@ final class KerasImporterExecutorTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(compared, 114, "the 57 outputs of the 15 cases, in both formats")
+        XCTAssertEqual(compared, 124, "the 62 outputs of the 16 cases, in both formats")
     }
 }

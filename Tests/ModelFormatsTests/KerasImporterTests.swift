@@ -152,7 +152,7 @@ final class KerasImporterTests: XCTestCase {
         let folder = FixturePaths.fixture("keras_ops")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
             .filter { FileManager.default.fileExists(atPath: folder.appendingPathComponent("\($0)/golden.h5").path) }
-        XCTAssertEqual(names.count, 50, "the operation, attention, mask, preprocessing, activation and Keras 3 layer fixtures")
+        XCTAssertEqual(names.count, 51, "the operation, attention, mask, preprocessing, activation and Keras 3 layer fixtures")
         var cases: [Case] = []
         for name in names {
             for format in Self.formats {
