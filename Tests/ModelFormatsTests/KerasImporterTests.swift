@@ -198,7 +198,7 @@ final class KerasImporterTests: XCTestCase {
     func testKeras3CoreLayersStructure() throws {
         let einsum = try KerasModelFile.load(FixturePaths.fixture("keras_ops/einsum_dense/model.keras"))
         XCTAssertEqual(einsum.graph.nodes.filter { $0.opType == "Einsum" }.map { $0.attribute("equation")?.string },
-                       ["ab,bc->ac", "abc,cde->abde", "abc,cd->abd", "...b,bc->...c", "abc,cd->ad"])
+                       ["ab,bc->ac", "abc,cde->abde", "abc,cd->abd", "...b,bc->...c", "abc,cd->ad", "ab...,bc->ac..."])
         let attention = try KerasModelFile.load(FixturePaths.fixture("keras_ops/grouped_query_attention/model.keras"))
         let repeated = attention.graph.nodes.filter { $0.opType == "Gather" }
         XCTAssertEqual(repeated.count, 4, "key and value heads of gqa_cross and gqa_causal; gqa_window has as many as query heads")
