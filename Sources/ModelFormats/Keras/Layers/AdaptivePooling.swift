@@ -14,7 +14,9 @@ enum AdaptivePoolingMapper: KerasLayerMapper {
         let spatial = Int(String(call.className.suffix(2).prefix(1))) ?? 0
         guard x.rank == spatial + 2 else { throw call.invalid("expects an input of rank \(spatial + 2), got \(x.shape)") }
         let format = call.string("data_format", default: "channels_last")
-        guard ["channels_last", "channels_first"].contains(format) else { throw call.unsupported("data_format='\(format)'", "use channels_last or channels_first") }
+        guard ["channels_last", "channels_first"].contains(format) else {
+            throw call.unsupported("data_format='\(format)'", "use channels_last or channels_first")
+        }
         let outputSize = try call.positiveInts("output_size", count: spatial)
         let firstAxis = format == "channels_last" ? 1 : 2
         let isMax = call.className.hasPrefix("AdaptiveMax")

@@ -9,7 +9,9 @@ enum AutoContrastMapper: KerasLayerMapper {
 
     static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
         let x = call.graph.nativeValue(try call.input())
-        guard x.rank == 4, x.dataType == .float else { throw call.unsupported("an input of shape \(x.shape) and type \(x.dataType)", "pass float32 images [batch, height, width, channels]") }
+        guard x.rank == 4, x.dataType == .float else {
+            throw call.unsupported("an input of shape \(x.shape) and type \(x.dataType)", "pass float32 images [batch, height, width, channels]")
+        }
         guard let range = (call.config["value_range"] ?? .array([.number(0), .number(255)])).doubles, range.count == 2, range[0] != range[1] else {
             throw call.invalid("'value_range' is not two different numbers")
         }

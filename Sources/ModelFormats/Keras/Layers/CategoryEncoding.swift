@@ -21,7 +21,8 @@ enum CategoryEncodingMapper: KerasLayerMapper {
         if call.bool("sparse", default: false) { throw call.unsupported("sparse=True", "use sparse=False") }
         let graph = call.graph
         if mode == "int" {
-            let output = ids.dataType == .int32 ? ids.name : graph.op("Cast", [ids.name], [.int("to", Int(DataType.int32.rawValue))], hint: call.hint("int"))
+            let output = ids.dataType == .int32 ? ids.name
+                : graph.op("Cast", [ids.name], [.int("to", Int(DataType.int32.rawValue))], hint: call.hint("int"))
             return KerasValue(name: output, shape: ids.shape, layout: .native, dataType: .int32)
         }
         guard ["one_hot", "multi_hot", "count"].contains(mode) else {

@@ -54,25 +54,25 @@ enum MultiHeadAttentionMapper: KerasLayerMapper {
             defer { weightIndex += 1 }
             return try call.weight(weightIndex, what)
         }
-        func project(_ input: KerasValue, _ what: String, width: Int, projectedHeads: Int) throws(KerasImportError) -> String {
+        func project(_ input: KerasValue, _ what: String, width: Int, headCount: Int) throws(KerasImportError) -> String {
             let kernel = try nextWeight("\(what)/kernel")
-            guard kernel.shape.count == 3, kernel.shape[1] == projectedHeads, kernel.shape[2] == width, input.shape[2] == kernel.shape[0] else {
-                throw call.invalid("\(what)/kernel has shape \(kernel.shape), expected [\(input.shape[2].map(String.init) ?? "?"), \(projectedHeads), \(width)]")
+            guard kernel.shape.count == 3, kernel.shape[1] == headCount, kernel.shape[2] == width, input.shape[2] == kernel.shape[0] else {
+                throw call.invalid("\(what)/kernel has shape \(kernel.shape), expected [\(input.shape[2].map(String.init) ?? "?"), \(headCount), \(width)]")
             }
-            var output = graph.op("MatMul", [input.name, try call.constant("\(what)/kernel", kernel.reshaped([kernel.shape[0], projectedHeads * width]))],
+            var output = graph.op("MatMul", [input.name, try call.constant("\(what)/kernel", kernel.reshaped([kernel.shape[0], headCount * width]))],
                                   hint: call.hint("\(what)/MatMul"))
             if useBias {
                 let bias = try nextWeight("\(what)/bias")
-                guard bias.count == projectedHeads * width else { throw call.invalid("\(what)/bias has \(bias.count) values, expected \(projectedHeads * width)") }
-                output = graph.op("Add", [output, try call.constant("\(what)/bias", bias.reshaped([projectedHeads * width]))], hint: call.hint("\(what)/BiasAdd"))
+                guard bias.count == headCount * width else { throw call.invalid("\(what)/bias has \(bias.count) values, expected \(headCount * width)") }
+                output = graph.op("Add", [output, try call.constant("\(what)/bias", bias.reshaped([headCount * width]))], hint: call.hint("\(what)/BiasAdd"))
             }
-            let split = graph.reshape(output, to: [0, 0, projectedHeads, width], hint: call.hint("\(what)/heads"))
+            let split = graph.reshape(output, to: [0, 0, headCount, width], hint: call.hint("\(what)/heads"))
             return graph.transpose(split, perm: [0, 2, 1, 3], hint: call.hint("\(what)/heads_first"))
         }
-        let projectedQuery = try project(q, "query", width: keyDim, projectedHeads: heads)
-        var projectedKey = try project(k, "key", width: keyDim, projectedHeads: keyValueHeads)
-        let gate = useGate ? graph.op("Sigmoid", [try project(q, "gate", width: valueDim, projectedHeads: heads)], hint: call.hint("gate/Sigmoid")) : nil
-        var projectedValue = try project(v, "value", width: valueDim, projectedHeads: keyValueHeads)
+        let projectedQuery = try project(q, "query", width: keyDim, headCount: heads)
+        var projectedKey = try project(k, "key", width: keyDim, headCount: keyValueHeads)
+        let gate = useGate ? graph.op("Sigmoid", [try project(q, "gate", width: valueDim, headCount: heads)], hint: call.hint("gate/Sigmoid")) : nil
+        var projectedValue = try project(v, "value", width: valueDim, headCount: keyValueHeads)
         if keyValueHeads != heads {
             let repeats = heads / keyValueHeads
             let sharedHead = graph.int64s((0..<heads).map { $0 / repeats })

@@ -25,7 +25,8 @@ enum ReversibleEmbeddingMapper: KerasLayerMapper {
         let graph = call.graph
         var logits = graph.op("MatMul", [x.name, try call.constant(tied ? "embeddings_transposed" : "reverse_embeddings", kernel)], hint: call.hint("logits"))
         if let cap = call.config["logit_soft_cap"]?.double {
-            let capped = graph.op("Tanh", [graph.op("Div", [logits, graph.scalar(Float(cap))], hint: call.hint("logits_over_cap"))], hint: call.hint("soft_cap"))
+            let scaled = graph.op("Div", [logits, graph.scalar(Float(cap))], hint: call.hint("logits_over_cap"))
+            let capped = graph.op("Tanh", [scaled], hint: call.hint("soft_cap"))
             logits = graph.op("Mul", [capped, graph.scalar(Float(cap))], hint: call.hint("capped_logits"))
         }
         return [KerasValue(name: logits, shape: Array(x.shape.dropLast()) + [table.shape[0]], layout: .native, dataType: .float)]

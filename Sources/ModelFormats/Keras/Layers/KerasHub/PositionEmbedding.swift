@@ -47,7 +47,8 @@ enum PositionEmbeddingMapper: KerasLayerMapper {
             let length = graph.op("Slice", [graph.op("Shape", [x.name], hint: call.hint("shape")), graph.int64s([x.rank - 2]), graph.int64s([x.rank - 1])],
                                   hint: call.hint("length"))
             let end = graph.op("Add", [length, graph.int64s([start])], hint: call.hint("end"))
-            rows = graph.op("Slice", [try call.constant("embeddings", table), graph.int64s([start]), end, graph.int64s([0])], hint: call.hint("position_rows"))
+            rows = graph.op("Slice", [try call.constant("embeddings", table), graph.int64s([start]), end, graph.int64s([0])],
+                            hint: call.hint("position_rows"))
         }
         let output = graph.op("Expand", [rows, graph.op("Shape", [x.name], hint: call.hint("input_shape"))], hint: call.hint("broadcast"))
         return KerasValue(name: output, shape: x.shape, layout: .native, dataType: .float)
