@@ -46,6 +46,34 @@ final class KerasImporterErrorTests: XCTestCase {
         for supported in ["Dense", "Conv2D", "LSTM", "Bidirectional", "BatchNormalization"] {
             XCTAssertTrue(text.contains(supported), "the message lists \(supported): \(text)")
         }
+        XCTAssertTrue(text.contains("the Python function it holds cannot be read from the file"), text)
+    }
+
+    func testStringAndAudioPreprocessingLayersSayWhyTheyAreRefused() throws {
+        let directory = try TemporaryDirectory()
+        let cases = [("TextVectorization", "maps strings to token ids"), ("StringLookup", "maps strings to indices"),
+                     ("MelSpectrogram", "short-time Fourier transform")]
+        for (index, (className, reason)) in cases.enumerated() {
+            let layer = #"{"class_name": "\#(className)", "config": {"name": "pre"}}"#
+            let url = try Self.sequentialH5(layer, in: directory, name: "model\(index).h5")
+            let text = message(converting: url)
+            XCTAssertTrue(text.contains("layer 'pre' of class \(className) is not supported"), text)
+            XCTAssertTrue(text.contains(reason), text)
+        }
+    }
+
+    /// A KerasHub backbone saved directly is a subclassed model: the message says which Functional
+    /// model to save instead.
+    func testSavedKerasHubBackboneSaysToSaveItsFunctionalModel() throws {
+        let directory = try TemporaryDirectory()
+        let config = #"{"module": "keras_hub.src.models.bert.bert_backbone", "class_name": "BertBackbone", "#
+            + #""registered_name": "keras_hub>BertBackbone", "config": {"name": "bert_backbone", "vocabulary_size": 10}}"#
+        let url = try Self.legacyH5(config: config, in: directory)
+        let text = message(converting: url)
+        XCTAssertTrue(text.hasPrefix(url.path), text)
+        XCTAssertTrue(text.contains("KerasHub model BertBackbone"), text)
+        XCTAssertTrue(text.contains("subclassed models cannot be converted"), text)
+        XCTAssertTrue(text.contains("save keras.Model(backbone.inputs, backbone.outputs) instead"), text)
     }
 
     /// A functional model on a [batch, 4] input `x` whose second entry is `node` (called on `x`).
@@ -124,6 +152,38 @@ final class KerasImporterErrorTests: XCTestCase {
             }
             let layers = prefix + testCase.layer
             let url = try Self.sequentialH5(layers, in: directory, name: "model\(index).h5")
+            let text = message(converting: url)
+            XCTAssertTrue(text.hasPrefix(url.path), text)
+            for expected in testCase.expected { XCTAssertTrue(text.contains(expected), "missing '\(expected)' in: \(text)") }
+        }
+    }
+
+    func testUnsupportedOptionsOfKeras3AndKerasHubLayersAreNamed() throws {
+        let directory = try TemporaryDirectory()
+        let series = #"{"class_name": "Reshape", "config": {"name": "r", "target_shape": [2, 2]}}, "#
+        let cases: [(layer: String, expected: [String])] = [
+            (#"{"class_name": "EinsumDense", "config": {"name": "ed", "equation": "ab,bc->ac", "output_shape": 2, "lora_rank": 2}}"#,
+             ["layer 'ed' of class EinsumDense", "lora_rank is not supported", "merge the LoRA weights"]),
+            (series + #"{"class_name": "RMSNormalization", "config": {"name": "rms", "axis": 1}}"#,
+             ["layer 'rms' of class RMSNormalization", "axis=[1] is not supported", "trailing axes"]),
+            (#"{"class_name": "Discretization", "config": {"name": "bins", "num_bins": 4}}"#,
+             ["layer 'bins' of class Discretization", "a layer without bin_boundaries is not supported"]),
+            (#"{"class_name": "CategoryEncoding", "config": {"name": "enc", "num_tokens": 4, "output_mode": "tf_idf"}}"#,
+             ["layer 'enc' of class CategoryEncoding", "output_mode='tf_idf' is not supported", "int, one_hot, multi_hot, count"]),
+            (series + #"{"class_name": "RNN", "config": {"name": "rnn", "return_state": true, "cell": {"class_name": "LSTMCell", "config": {"units": 2}}}}"#,
+             ["layer 'rnn' of class RNN", "return_state=True is not supported"]),
+            (series + #"{"class_name": "RNN", "config": {"name": "rnn", "cell": {"class_name": "ConvLSTMCell", "config": {"filters": 2}}}}"#,
+             ["layer 'rnn' of class RNN", "a cell of class ConvLSTMCell is not supported", "LSTMCell, GRUCell, SimpleRNNCell"]),
+            (series + #"{"class_name": "keras_hub>RotaryEmbedding", "config": {"name": "rope", "rope_type": "yarn"}}"#,
+             ["layer 'rope' of class keras_hub>RotaryEmbedding", "rope_type='yarn' is not supported"]),
+            (#"{"class_name": "keras_hub>FNetEncoder", "config": {"name": "fnet"}}"#,
+             ["layer 'fnet' of class keras_hub>FNetEncoder is not supported", "keras_hub>TransformerEncoder"]),
+            (#"{"class_name": "keras_hub>GPT2Backbone", "config": {"name": "gpt2", "vocabulary_size": 10}}"#,
+             ["layer 'gpt2' of class keras_hub>GPT2Backbone is not supported",
+              "a KerasHub backbone nested as a layer is a subclassed model", "keras.Model(backbone.inputs, backbone.outputs)"]),
+        ]
+        for (index, testCase) in cases.enumerated() {
+            let url = try Self.sequentialH5(testCase.layer, in: directory, name: "model\(index).h5")
             let text = message(converting: url)
             XCTAssertTrue(text.hasPrefix(url.path), text)
             for expected in testCase.expected { XCTAssertTrue(text.contains(expected), "missing '\(expected)' in: \(text)") }

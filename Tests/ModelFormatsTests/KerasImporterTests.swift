@@ -143,13 +143,16 @@ final class KerasImporterTests: XCTestCase {
     /// keras.applications' LayerScale, StochasticDepth and CustomScaleLayer, MultiHeadAttention with
     /// keyword masks, Embedding and Masking masks into recurrent layers, augmentation layers,
     /// Resizing, CenterCrop, GroupNormalization, UnitNormalization, Attention, AdditiveAttention,
-    /// transposed convolutions with output_padding, ConvLSTM, and the activations and operations Keras 3 added:
-    /// `Tests/Fixtures/keras_ops/`, made by `Tools/fixtures/make_keras_zoo_fixtures.py`.
+    /// transposed convolutions with output_padding, ConvLSTM, the activations and operations Keras 3 added,
+    /// Keras 3's Identity, EinsumDense, RMSNormalization, ReversibleEmbedding, GroupedQueryAttention,
+    /// adaptive pooling, RNN cells, CategoryEncoding, Discretization, SpectralNormalization and AutoContrast,
+    /// and KerasHub's position embeddings, TransformerEncoder, TransformerDecoder and the Functional models of
+    /// tiny GPT-2 and BERT backbones: `Tests/Fixtures/keras_ops/`, made by `Tools/fixtures/make_keras_zoo_fixtures.py`.
     func testOperationAttentionAndMaskFixturesMatchKeras() throws {
         let folder = FixturePaths.fixture("keras_ops")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
             .filter { FileManager.default.fileExists(atPath: folder.appendingPathComponent("\($0)/golden.h5").path) }
-        XCTAssertEqual(names.count, 35, "the operation, attention, mask, preprocessing and activation fixtures")
+        XCTAssertEqual(names.count, 51, "the operation, attention, mask, preprocessing, activation and Keras 3 layer fixtures")
         var cases: [Case] = []
         for name in names {
             for format in Self.formats {
@@ -159,7 +162,9 @@ final class KerasImporterTests: XCTestCase {
         }
         for (name, opset) in [("mha_causal_and_mask", 13), ("op_reductions", 13), ("op_reductions", 18), ("masked_bidirectional_sequences", 13),
                               ("masking_recurrent", 13), ("op_arrangement", 18), ("group_unit_normalization", 18), ("resizing", 13),
-                              ("op_activations_parameters", 13)] {
+                              ("op_activations_parameters", 13), ("adaptive_pooling", 13), ("category_encoding_discretization", 13),
+                              ("rms_normalization", 13), ("spectral_normalization_auto_contrast", 13), ("hub_gpt2_any_length", 13),
+                              ("hub_transformer_encoder", 18), ("rnn_cells", 13)] {
             cases.append(Case(label: "ops \(name)/h5@opset\(opset)", source: folder.appendingPathComponent("\(name)/model.h5"),
                               golden: folder.appendingPathComponent("\(name)/golden.h5"), opset: opset))
         }
@@ -185,6 +190,40 @@ final class KerasImporterTests: XCTestCase {
         let valid = try XCTUnwrap(convolutions.first { $0.name.hasPrefix("valid_2d") })
         XCTAssertEqual(valid.attribute("pads")?.ints, [0, 0, 0, 0])
         XCTAssertEqual(valid.attribute("output_padding")?.ints, [2, 1])
+    }
+
+    /// EinsumDense is one Einsum per layer; GroupedQueryAttention shares each key and value head by
+    /// a Gather; an RNN's cells become one ONNX recurrent node each; SpectralNormalization leaves
+    /// vector_u out in both file formats.
+    func testKeras3CoreLayersStructure() throws {
+        let einsum = try KerasModelFile.load(FixturePaths.fixture("keras_ops/einsum_dense/model.keras"))
+        XCTAssertEqual(einsum.graph.nodes.filter { $0.opType == "Einsum" }.map { $0.attribute("equation")?.string },
+                       ["ab,bc->ac", "abc,cde->abde", "abc,cd->abd", "...b,bc->...c", "abc,cd->ad", "ab...,bc->ac..."])
+        let attention = try KerasModelFile.load(FixturePaths.fixture("keras_ops/grouped_query_attention/model.keras"))
+        let repeated = attention.graph.nodes.filter { $0.opType == "Gather" }
+        XCTAssertEqual(repeated.count, 4, "key and value heads of gqa_cross and gqa_causal; gqa_window has as many as query heads")
+        let cells = try KerasModelFile.load(FixturePaths.fixture("keras_ops/rnn_cells/model.h5"))
+        XCTAssertEqual(cells.graph.nodes.filter { $0.opType == "LSTM" }.count, 3)
+        XCTAssertEqual(cells.graph.nodes.filter { $0.opType == "GRU" }.count, 3)
+        XCTAssertEqual(cells.graph.nodes.filter { $0.opType == "RNN" }.count, 2)
+        for format in Self.formats {
+            let spectral = try KerasModelFile.load(FixturePaths.fixture("keras_ops/spectral_normalization_auto_contrast/model.\(format)"))
+            XCTAssertFalse(spectral.graph.initializers.contains { $0.shape == [1, 4] || $0.shape == [1, 2] }, "\(format): vector_u is not used")
+        }
+    }
+
+    /// KerasHub layers are found by their registered names; a backbone's Functional model saved with
+    /// inputs of any length keeps them open, its causal mask and position rows computed at run time.
+    func testKerasHubLayersAndAnyLengthBackbone() throws {
+        let gpt2 = try KerasModelFile.load(FixturePaths.fixture("keras_ops/hub_gpt2_any_length/model.keras"))
+        XCTAssertEqual(gpt2.graph.inputs.map { $0.type?.type.tensorType?.shape?.description }, ["[batch, ?]", "[batch, ?]"])
+        XCTAssertEqual(gpt2.graph.nodes.filter { $0.opType == "Range" }.count, 2, "query and key positions of the causal mask")
+        XCTAssertFalse(gpt2.graph.initializers.contains { $0.name.hasSuffix("causal_mask") })
+        let fixed = try KerasModelFile.load(FixturePaths.fixture("keras_ops/hub_gpt2_functional/model.h5"))
+        XCTAssertEqual(fixed.graph.initializers.filter { $0.name.hasSuffix("causal_mask") }.map(\.shape), [[1, 1, 6, 6], [1, 1, 6, 6]])
+        let bert = try KerasModelFile.load(FixturePaths.fixture("keras_ops/hub_bert_functional/model.keras"))
+        XCTAssertEqual(bert.graph.nodes.filter { $0.opType == "Softmax" }.count, 1, "one encoder layer")
+        XCTAssertEqual(bert.graph.nodes.filter { $0.opType == "LayerNormalization" }.count, 3, "embeddings, attention and feed-forward norms")
     }
 
     func testHardSigmoidOperationsStayChannelsFirst() throws {

@@ -72,6 +72,12 @@ final class KerasConverter {
         case "Functional", "Model":
             return try runFunctional(config, scope: scope, inputs: inputs)
         default:
+            let registered = model["registered_name"]?.string ?? ""
+            if registered.hasPrefix("keras_hub>") || (model["module"]?.string ?? "").hasPrefix("keras_hub") {
+                throw .invalidGraph(file: file, reason: "the saved object is the KerasHub model \(className), a subclassed model; "
+                                    + "subclassed models cannot be converted: save keras.Model(backbone.inputs, backbone.outputs) "
+                                    + "instead (a Functional model, whose layers are then read one by one)")
+            }
             throw .invalidGraph(file: file, reason: "the saved object is a \(className), not a Sequential or Functional model; "
                                 + "subclassed models cannot be converted (rebuild them as Functional models)")
         }
@@ -190,8 +196,12 @@ final class KerasConverter {
         try convertLayer(layer, scope: scope, arguments: KerasCallArguments(positional: inputs.map { .tensor($0) }))
     }
 
+    /// Converts one call of `layer`. A class registered by a package (`keras_hub>TransformerEncoder`:
+    /// a `.keras` config's `registered_name`, a `.h5` config's `class_name`) is looked up by that
+    /// name, so that another package's class of the same name is not taken for it.
     private func convertLayer(_ layer: KerasJSON, scope: [String], arguments: KerasCallArguments<KerasValue>) throws(KerasImportError) -> [KerasValue] {
-        let className = layer["class_name"]?.string ?? "?"
+        let registeredName = layer["registered_name"]?.string ?? ""
+        let className = registeredName.contains(">") ? registeredName : layer["class_name"]?.string ?? "?"
         let name = layerName(layer)
         let inputs = arguments.positionalTensors
         if KerasConverter.modelClassNames.contains(className) {
@@ -208,9 +218,10 @@ final class KerasConverter {
             throw .unsupportedLayer(file: file, className: className, layer: name, supported: KerasLayerRegistry.supportedClassNames)
         }
         try refuseKeywordTensors(arguments, accepted: mapper.keywordTensors, layer: name)
-        let call = KerasLayerCall(file: file, className: className, name: name, scopedName: (scope + [name]).joined(separator: "/"),
+        var call = KerasLayerCall(file: file, className: className, name: name, scopedName: (scope + [name]).joined(separator: "/"),
                                   config: layer["config"] ?? .object([:]), weights: isOperation ? [] : try weights(scope: scope, layer: name),
                                   arguments: arguments, kerasMajorVersion: kerasMajorVersion, graph: graph)
+        call.sublayerWeightsGrouped = store.groupsSublayerWeights
         return try mapper.convert(call)
     }
 

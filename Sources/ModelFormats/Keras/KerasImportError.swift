@@ -19,7 +19,8 @@ public enum KerasImportError: Error, CustomStringConvertible {
         case let .malformed(file, reason):
             return "\(file): not a readable Keras model: \(reason)"
         case let .unsupportedLayer(file, className, layer, supported):
-            return "\(file): layer '\(layer)' of class \(className) is not supported by the Keras importer; "
+            let why = KerasLayerRegistry.refusalReason(className).map { " (\($0))" } ?? ""
+            return "\(file): layer '\(layer)' of class \(className) is not supported by the Keras importer\(why); "
                 + "supported layers: \(supported.joined(separator: ", "))"
         case let .unsupportedOperation(file, className, module, node, supported):
             return "\(file): operation '\(node)' of class \(module).\(className) is not supported by the Keras importer; "

@@ -35,6 +35,9 @@ struct KerasLayerCall {
     let arguments: KerasCallArguments<KerasValue>
     /// The major version of the Keras that wrote the file (2 for tf.keras, 3 for Keras 3).
     let kerasMajorVersion: Int
+    /// True when the weights of sublayers come grouped per sublayer, the groups in
+    /// `KerasV3WeightStore.groupOrder` (a `.keras` file), rather than in Keras's `layer.weights` order.
+    var sublayerWeightsGrouped = false
     let graph: KerasGraphBuilder
 
     init(file: String, className: String, name: String, scopedName: String, config: KerasJSON, weights: [Tensor],
@@ -182,8 +185,38 @@ struct KerasLayerCall {
             throw invalid("the wrapped layer has no class_name or config")
         }
         let innerName = config["name"]?.string ?? suffix
-        return KerasLayerCall(file: file, className: className, name: innerName, scopedName: "\(scopedName)/\(suffix)",
-                              config: config, weights: weights, inputs: inputs, kerasMajorVersion: kerasMajorVersion, graph: graph)
+        var call = KerasLayerCall(file: file, className: className, name: innerName, scopedName: "\(scopedName)/\(suffix)",
+                                  config: config, weights: weights, inputs: inputs, kerasMajorVersion: kerasMajorVersion, graph: graph)
+        call.sublayerWeightsGrouped = sublayerWeightsGrouped
+        return call
+    }
+
+    /// A call of the sublayer `suffix` (a TransformerEncoder's attention, norms and dense layers)
+    /// with its own configuration, weights and arguments.
+    func sublayer(_ className: String, suffix: String, config: [String: KerasJSON], weights: [Tensor],
+                  arguments: KerasCallArguments<KerasValue>) -> KerasLayerCall {
+        var call = KerasLayerCall(file: file, className: className, name: "\(name)/\(suffix)", scopedName: "\(scopedName)/\(suffix)",
+                                  config: .object(config), weights: weights, arguments: arguments, kerasMajorVersion: kerasMajorVersion,
+                                  graph: graph)
+        call.sublayerWeightsGrouped = sublayerWeightsGrouped
+        return call
+    }
+
+    /// The weights of the sublayers `parts` (each with the group name a `.keras` file gives it and
+    /// its number of weights), listed in Keras's `layer.weights` order, split per sublayer.
+    func sublayerWeights(_ parts: [(group: String, count: Int)]) throws(KerasImportError) -> [[Tensor]] {
+        let total = parts.reduce(0) { $0 + $1.count }
+        guard total == weights.count else { throw invalid("expects \(total) weights from its configuration, the file holds \(weights.count)") }
+        let groups = parts.map(\.group)
+        let stored = sublayerWeightsGrouped ? KerasV3WeightStore.groupOrder(groups).compactMap { groups.firstIndex(of: $0) } : Array(parts.indices)
+        guard stored.count == parts.count else { throw invalid("two of its sublayers are called \(groups)") }
+        var result = [[Tensor]](repeating: [], count: parts.count)
+        var offset = 0
+        for index in stored {
+            result[index] = Array(weights[offset..<(offset + parts[index].count)])
+            offset += parts[index].count
+        }
+        return result
     }
 
     /// Converts a wrapped layer call through the registry.

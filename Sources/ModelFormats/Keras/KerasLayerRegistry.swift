@@ -44,6 +44,20 @@ enum KerasLayerRegistry {
         Entry(RandomAugmentationMapper.self),
         Entry(ResizingMapper.self),
         Entry(CenterCropMapper.self),
+        Entry(EinsumDenseMapper.self),
+        Entry(RMSNormalizationMapper.self),
+        Entry(ReversibleEmbeddingMapper.self),
+        Entry(GroupedQueryAttentionMapper.self),
+        Entry(AdaptivePoolingMapper.self),
+        Entry(RNNMapper.self),
+        Entry(CategoryEncodingMapper.self),
+        Entry(DiscretizationMapper.self),
+        Entry(SpectralNormalizationMapper.self),
+        Entry(AutoContrastMapper.self),
+        Entry(PositionEmbeddingMapper.self),
+        Entry(SinePositionEncodingMapper.self),
+        Entry(RotaryEmbeddingMapper.self),
+        Entry(TransformerLayersMapper.self),
     ]
 
     /// The mappers of Keras 3 operation nodes (`x + 1`, `keras.ops.*` on symbolic tensors), whose
@@ -105,6 +119,26 @@ enum KerasLayerRegistry {
 
     /// The supported operation class names, sorted, for error messages.
     static let supportedOperationNames: [String] = operations.flatMap(\.classNames).sorted()
+
+    /// Why some layer classes real models hold cannot be converted, for their error messages.
+    static let refusalReasons: [String: String] = [
+        "Lambda": "the Python function it holds cannot be read from the file; "
+            + "write the computation with keras.ops or supported layers in a Functional model",
+        "TextVectorization": "it maps strings to token ids; run it before the model and feed the ids",
+        "StringLookup": "it maps strings to indices; run it before the model and feed the indices",
+        "MelSpectrogram": "the short-time Fourier transform it runs is not mapped; compute the spectrogram before the model",
+        "STFTSpectrogram": "the short-time Fourier transform it runs is not mapped; compute the spectrogram before the model",
+    ]
+
+    /// Why `className` cannot be converted, when that is known: a reason above, or for a KerasHub
+    /// backbone nested in a model (a subclassed model, saved by its constructor arguments only) what
+    /// to build instead.
+    static func refusalReason(_ className: String) -> String? {
+        if let reason = refusalReasons[className] { return reason }
+        guard className.hasPrefix("keras_hub>"), className.hasSuffix("Backbone") else { return nil }
+        return "a KerasHub backbone nested as a layer is a subclassed model, saved without its layers; build the model on "
+            + "keras.Model(backbone.inputs, backbone.outputs) or on the backbone's own outputs instead"
+    }
 
     /// The supported class names, sorted, for error messages.
     static let supportedClassNames: [String] = (mappers.flatMap(\.classNames) + ["InputLayer", "Sequential", "Functional", "Model"]).sorted()

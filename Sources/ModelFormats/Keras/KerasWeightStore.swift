@@ -8,10 +8,17 @@ protocol KerasWeightStore {
 
     /// Tells the store the layers of the model at `scope` in Keras's order, with their classes.
     func register(scope: [String], layers: [(name: String, className: String)], sequential: Bool)
+
+    /// True when a layer's weights come as its own variables, then its sublayers' grouped per
+    /// sublayer in `KerasV3WeightStore.groupOrder` (a `.keras` file), rather than in the order of
+    /// Keras's `layer.weights`.
+    var groupsSublayerWeights: Bool { get }
 }
 
 extension KerasWeightStore {
     func register(scope: [String], layers: [(name: String, className: String)], sequential: Bool) {}
+
+    var groupsSublayerWeights: Bool { false }
 }
 
 /// The legacy HDF5 layout (`model.save("x.h5")`, tf.keras 2 and Keras 3): `model_weights/<layer>`
@@ -55,6 +62,8 @@ final class KerasV3WeightStore: KerasWeightStore {
     init(file: HDF5File) {
         self.file = file
     }
+
+    var groupsSublayerWeights: Bool { true }
 
     func register(scope: [String], layers: [(name: String, className: String)], sequential: Bool) {
         var used: [String: Int] = [:]
@@ -131,14 +140,18 @@ final class KerasV3WeightStore: KerasWeightStore {
                 .sorted { (Int($0.name) ?? 0) < (Int($1.name) ?? 0) }
             for dataset in datasets { tensors.append(try file.readDataset(at: "\(vars)/\(dataset.name)")) }
         }
-        // Sublayer groups in the order of the layer's `weights` (Bidirectional, RNN, wrappers,
-        // MultiHeadAttention); any others follow sorted by name.
-        let preferred = ["forward_layer", "backward_layer", "cell", "layer",
-                         "query_dense", "key_dense", "_gate_dense", "value_dense", "output_dense"]
         let children = try file.members(of: group).filter { $0.kind == .group && $0.name != "vars" }.map(\.name)
-        let ordered = preferred.filter(children.contains) + children.filter { !preferred.contains($0) }.sorted()
-        for child in ordered { tensors += try collect("\(group)/\(child)") }
+        for child in KerasV3WeightStore.groupOrder(children) { tensors += try collect("\(group)/\(child)") }
         return tensors
+    }
+
+    /// Sublayer groups in the order of the layer's `weights` where it is known (Bidirectional, RNN,
+    /// wrappers, MultiHeadAttention, GroupedQueryAttention); any others follow sorted by name.
+    static func groupOrder(_ names: [String]) -> [String] {
+        let preferred = ["forward_layer", "backward_layer", "cell", "layer",
+                         "query_dense", "_query_dense", "key_dense", "_key_dense", "_gate_dense", "value_dense", "_value_dense",
+                         "output_dense", "_output_dense"]
+        return preferred.filter(names.contains) + names.filter { !preferred.contains($0) }.sorted()
     }
 }
 

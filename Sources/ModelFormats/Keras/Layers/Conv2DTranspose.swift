@@ -6,7 +6,8 @@ import ModelIR
 /// or `(input − 1)·stride + kernel + p` ('valid'), kernel counting its dilation; TensorFlow crops the
 /// full transposed convolution to it, `same` starting at half the surplus, and pads zeros after.
 enum Conv2DTransposeMapper: KerasLayerMapper {
-    static let classNames = ["Conv2DTranspose", "Conv1DTranspose", "Conv3DTranspose", "Convolution2DTranspose"]
+    static let classNames = ["Conv2DTranspose", "Conv1DTranspose", "Conv3DTranspose", "Convolution1DTranspose", "Convolution2DTranspose",
+                             "Convolution3DTranspose"]
 
     static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
         let (x, spatial) = try call.spatialInput()

@@ -6,8 +6,13 @@ enum EmbeddingMapper: KerasLayerMapper {
     static let classNames = ["Embedding"]
 
     static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
-        let x = call.graph.nativeValue(try call.input())
         try call.requireWeights(1)
+        return [try lookup(call)]
+    }
+
+    /// The rows of the layer's first weight, [input_dim, output_dim], at the input's ids.
+    static func lookup(_ call: KerasLayerCall) throws(KerasImportError) -> KerasValue {
+        let x = call.graph.nativeValue(try call.input())
         let table = try call.weight(0, "embeddings")
         guard table.shape.count == 2 else { throw call.invalid("embeddings has shape \(table.shape), expected [input_dim, output_dim]") }
         var indices = x.name
@@ -20,6 +25,6 @@ enum EmbeddingMapper: KerasLayerMapper {
             let zero = try call.constantTensor(KerasConstant(values: [0], shape: [], isFloat: false), as: x.dataType, what: "padding_id")
             value.keptSteps = call.graph.op("Not", [call.graph.op("Equal", [x.name, zero], hint: call.hint("padding"))], hint: call.hint("kept_steps"))
         }
-        return [value]
+        return value
     }
 }

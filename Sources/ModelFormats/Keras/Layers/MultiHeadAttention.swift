@@ -4,8 +4,9 @@ import ModelIR
 /// and value projections as MatMul + Add, per-head scaled dot products, softmax over the keys and
 /// the output projection; `key` defaults to `value`. Masks follow Keras: `attention_mask`
 /// ([batch, T, S], nonzero keeps), `value_mask` and `key_mask` ([batch, S]), the inputs' implicit
-/// masks (`Embedding(mask_zero=True)`), `use_causal_mask` and `sliding_window` combine by logical
-/// and; masked scores become −10⁹ before the softmax.
+/// masks (`Embedding(mask_zero=True)`), `use_causal_mask` and `sliding_window` (a constant for
+/// fixed lengths, computed at run time otherwise) combine by logical and; masked scores become
+/// −10⁹ before the softmax.
 /// `use_gate` multiplies the attention by sigmoid(query · W_gate + b_gate) per head;
 /// `return_attention_scores` adds the softmax weights [batch, heads, T, S] as a second output.
 enum MultiHeadAttentionMapper: KerasLayerMapper {
@@ -13,6 +14,19 @@ enum MultiHeadAttentionMapper: KerasLayerMapper {
     static let keywordTensors: Set<String> = ["query", "value", "key", "attention_mask", "value_mask", "key_mask", "query_mask"]
 
     static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
+        if let axes = call.config["attention_axes"]?.ints, axes.map({ $0 < 0 ? $0 + 3 : $0 }) != [1] {
+            throw call.unsupported("attention_axes=\(axes)", "attend over the time axis (attention_axes=None or [1])")
+        }
+        let heads = try call.requiredInt("num_heads")
+        let keyDim = try call.requiredInt("key_dim")
+        return try attend(call, heads: heads, keyValueHeads: heads, keyDim: keyDim, valueDim: try call.int("value_dim", default: keyDim))
+    }
+
+    /// The attention of `call`'s query, value and key, with `keyValueHeads` key and value heads each
+    /// shared by heads / keyValueHeads consecutive query heads (GroupedQueryAttention; all
+    /// `heads` for MultiHeadAttention). The weights come in Keras's order: query, key, gate, value,
+    /// output projections, each kernel [features, heads, width] then its bias.
+    static func attend(_ call: KerasLayerCall, heads: Int, keyValueHeads: Int, keyDim: Int, valueDim: Int) throws(KerasImportError) -> [KerasValue] {
         let graph = call.graph
         let positional = call.arguments.positional.compactMap { argument -> KerasValue? in
             if case .tensor(let value) = argument { return value }
@@ -28,12 +42,9 @@ enum MultiHeadAttentionMapper: KerasLayerMapper {
         guard q.rank == 3, v.rank == 3, k.rank == 3 else {
             throw call.unsupported("inputs of shapes \(q.shape), \(v.shape), \(k.shape)", "use [batch, time, features] inputs")
         }
-        if let axes = call.config["attention_axes"]?.ints, axes.map({ $0 < 0 ? $0 + 3 : $0 }) != [1] {
-            throw call.unsupported("attention_axes=\(axes)", "attend over the time axis (attention_axes=None or [1])")
+        guard keyValueHeads >= 1, heads % keyValueHeads == 0 else {
+            throw call.invalid("\(heads) query heads do not split into groups of \(keyValueHeads) key and value heads")
         }
-        let heads = try call.requiredInt("num_heads")
-        let keyDim = try call.requiredInt("key_dim")
-        let valueDim = try call.int("value_dim", default: keyDim)
         let useBias = call.bool("use_bias", default: true)
         let useGate = call.bool("use_gate", default: false)
         let projections = useGate ? 5 : 4
@@ -43,25 +54,31 @@ enum MultiHeadAttentionMapper: KerasLayerMapper {
             defer { weightIndex += 1 }
             return try call.weight(weightIndex, what)
         }
-        func project(_ input: KerasValue, _ what: String, width: Int) throws(KerasImportError) -> String {
+        func project(_ input: KerasValue, _ what: String, width: Int, headCount: Int) throws(KerasImportError) -> String {
             let kernel = try nextWeight("\(what)/kernel")
-            guard kernel.shape.count == 3, kernel.shape[1] == heads, kernel.shape[2] == width, input.shape[2] == kernel.shape[0] else {
-                throw call.invalid("\(what)/kernel has shape \(kernel.shape), expected [\(input.shape[2].map(String.init) ?? "?"), \(heads), \(width)]")
+            guard kernel.shape.count == 3, kernel.shape[1] == headCount, kernel.shape[2] == width, input.shape[2] == kernel.shape[0] else {
+                throw call.invalid("\(what)/kernel has shape \(kernel.shape), expected [\(input.shape[2].map(String.init) ?? "?"), \(headCount), \(width)]")
             }
-            var output = graph.op("MatMul", [input.name, try call.constant("\(what)/kernel", kernel.reshaped([kernel.shape[0], heads * width]))],
+            var output = graph.op("MatMul", [input.name, try call.constant("\(what)/kernel", kernel.reshaped([kernel.shape[0], headCount * width]))],
                                   hint: call.hint("\(what)/MatMul"))
             if useBias {
                 let bias = try nextWeight("\(what)/bias")
-                guard bias.count == heads * width else { throw call.invalid("\(what)/bias has \(bias.count) values, expected \(heads * width)") }
-                output = graph.op("Add", [output, try call.constant("\(what)/bias", bias.reshaped([heads * width]))], hint: call.hint("\(what)/BiasAdd"))
+                guard bias.count == headCount * width else { throw call.invalid("\(what)/bias has \(bias.count) values, expected \(headCount * width)") }
+                output = graph.op("Add", [output, try call.constant("\(what)/bias", bias.reshaped([headCount * width]))], hint: call.hint("\(what)/BiasAdd"))
             }
-            let split = graph.reshape(output, to: [0, 0, heads, width], hint: call.hint("\(what)/heads"))
+            let split = graph.reshape(output, to: [0, 0, headCount, width], hint: call.hint("\(what)/heads"))
             return graph.transpose(split, perm: [0, 2, 1, 3], hint: call.hint("\(what)/heads_first"))
         }
-        let projectedQuery = try project(q, "query", width: keyDim)
-        let projectedKey = try project(k, "key", width: keyDim)
-        let gate = useGate ? graph.op("Sigmoid", [try project(q, "gate", width: valueDim)], hint: call.hint("gate/Sigmoid")) : nil
-        let projectedValue = try project(v, "value", width: valueDim)
+        let projectedQuery = try project(q, "query", width: keyDim, headCount: heads)
+        var projectedKey = try project(k, "key", width: keyDim, headCount: keyValueHeads)
+        let gate = useGate ? graph.op("Sigmoid", [try project(q, "gate", width: valueDim, headCount: heads)], hint: call.hint("gate/Sigmoid")) : nil
+        var projectedValue = try project(v, "value", width: valueDim, headCount: keyValueHeads)
+        if keyValueHeads != heads {
+            let repeats = heads / keyValueHeads
+            let sharedHead = graph.int64s((0..<heads).map { $0 / repeats })
+            projectedKey = graph.op("Gather", [projectedKey, sharedHead], [.int("axis", 1)], hint: call.hint("key/repeated_heads"))
+            projectedValue = graph.op("Gather", [projectedValue, sharedHead], [.int("axis", 1)], hint: call.hint("value/repeated_heads"))
+        }
 
         let scaled = graph.op("Mul", [projectedQuery, graph.scalar(Float(1 / Double(keyDim).squareRoot()))], hint: call.hint("scaled_query"))
         let keyTransposed = graph.transpose(projectedKey, perm: [0, 1, 3, 2], hint: call.hint("key_transposed"))
@@ -123,10 +140,7 @@ enum MultiHeadAttentionMapper: KerasLayerMapper {
         }
         let causal = call.keywordConstant("use_causal_mask")?.bool ?? false
         let window = call.config["sliding_window"]?.int
-        if causal || window != nil {
-            guard let rows = query.shape[1], let columns = value.shape[1] else {
-                throw call.unsupported("use_causal_mask or sliding_window with sequences of unknown length", "give the inputs a fixed length")
-            }
+        if causal || window != nil, let rows = query.shape[1], let columns = value.shape[1] {
             var keep = [Bool](repeating: true, count: rows * columns)
             for row in 0..<rows {
                 for column in 0..<columns {
@@ -139,9 +153,34 @@ enum MultiHeadAttentionMapper: KerasLayerMapper {
                 throw call.invalid("the causal mask cannot be built: \(error)")
             }
             parts.append(graph.initializer("\(call.scopedName)/causal_mask", tensor))
+        } else if causal || window != nil {
+            parts.append(positionMask(call, query: query, value: value, causal: causal, window: window))
         }
         guard var combined = parts.first else { return nil }
         for part in parts.dropFirst() { combined = graph.op("And", [combined, part], hint: call.hint("mask")) }
         return combined
+    }
+
+    /// The causal and sliding-window mask [1, 1, T, S] for sequences whose lengths are known at run
+    /// time only: key position s is kept for query position t when s ≤ t (causal) and |t − s| < window.
+    private static func positionMask(_ call: KerasLayerCall, query: KerasValue, value: KerasValue, causal: Bool, window: Int?) -> String {
+        let graph = call.graph
+        let zero = graph.initializer("\(call.scopedName)/zero", Tensor(name: "", scalar: Int64(0)))
+        let one = graph.initializer("\(call.scopedName)/one", Tensor(name: "", scalar: Int64(1)))
+        func positions(_ tensor: KerasValue, _ what: String) -> String {
+            let length = graph.op("Gather", [graph.op("Shape", [graph.native(tensor)], hint: call.hint("\(what)_shape")), one], [.int("axis", 0)],
+                                  hint: call.hint("\(what)_length"))
+            return graph.op("Range", [zero, length, one], hint: call.hint("\(what)_positions"))
+        }
+        let rows = graph.unsqueeze(positions(query, "query"), axes: [1], hint: call.hint("query_positions_column"))
+        let columns = graph.unsqueeze(positions(value, "value"), axes: [0], hint: call.hint("value_positions_row"))
+        var keep: [String] = []
+        if causal { keep.append(graph.op("GreaterOrEqual", [rows, columns], hint: call.hint("causal"))) }
+        if let window {
+            let distance = graph.op("Abs", [graph.op("Sub", [rows, columns], hint: call.hint("offset"))], hint: call.hint("distance"))
+            keep.append(graph.op("Less", [distance, graph.int64s([window])], hint: call.hint("in_window")))
+        }
+        let combined = keep.dropFirst().reduce(keep[0]) { graph.op("And", [$0, $1], hint: call.hint("position_mask")) }
+        return graph.unsqueeze(combined, axes: [0, 1], hint: call.hint("causal_mask"))
     }
 }

@@ -53,12 +53,12 @@ enum RecurrentMapper: KerasLayerMapper {
             let bias = useBias ? try part.weight(2, "bias") : nil
             let order: [Int]
             switch call.className {
-            case "LSTM":
+            case "LSTM", "LSTMCell":
                 op = "LSTM"; gates = 4; order = [0, 3, 1, 2]
                 let recurrentActivation = try KerasActivation.recurrent(config["recurrent_activation"], default: "sigmoid", call: call)
                 let activation = try KerasActivation.recurrent(config["activation"], default: "tanh", call: call)
                 activations = [recurrentActivation, activation, activation]
-            case "GRU":
+            case "GRU", "GRUCell":
                 op = "GRU"; gates = 3; order = [0, 1, 2]
                 let recurrentActivation = try KerasActivation.recurrent(config["recurrent_activation"], default: "sigmoid", call: call)
                 let activation = try KerasActivation.recurrent(config["activation"], default: "tanh", call: call)
@@ -67,7 +67,7 @@ enum RecurrentMapper: KerasLayerMapper {
                 op = "RNN"; gates = 1; order = [0]
                 activations = [try KerasActivation.recurrent(config["activation"], default: "tanh", call: call)]
             }
-            linearBeforeReset = call.className == "GRU" && call.bool("reset_after", default: true)
+            linearBeforeReset = (call.className == "GRU" || call.className == "GRUCell") && call.bool("reset_after", default: true)
             let width = gates * units
             guard kernel.shape.count == 2, kernel.shape[1] == width, recurrent.shape == [units, width] else {
                 throw call.invalid("kernel \(kernel.shape) and recurrent_kernel \(recurrent.shape) do not fit \(units) units")

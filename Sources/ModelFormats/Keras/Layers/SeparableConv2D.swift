@@ -2,7 +2,7 @@ import ModelIR
 
 /// `SeparableConv2D` (and `SeparableConv1D`): a depthwise Conv, then a 1×1 Conv with the bias.
 enum SeparableConv2DMapper: KerasLayerMapper {
-    static let classNames = ["SeparableConv2D", "SeparableConv1D", "SeparableConvolution2D"]
+    static let classNames = ["SeparableConv2D", "SeparableConv1D", "SeparableConvolution1D", "SeparableConvolution2D"]
 
     static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
         let x = try call.input()
