@@ -95,6 +95,18 @@ final class AccuracyDrivenQuantizationTests: XCTestCase {
         XCTAssertEqual(sum, 1, accuracy: 1e-9)
     }
 
+    func testInt8StaticStopsTheTableAtItsTimeBudget() throws {
+        let (model, samples) = outlierNet()
+        let result = try run(model, samples: samples, path: "int8-static", options: ["sensitivity_seconds": "1e-9"])
+        let sensitivity = try XCTUnwrap(result.sensitivity)
+        XCTAssertEqual(sensitivity.nodes.map(\.node), ["fc1"], "the first node is measured whatever the budget")
+        XCTAssertEqual(sensitivity.unmeasuredNodes, 2)
+        XCTAssertTrue(result.findings.contains { $0.code == "int8-static" && $0.message.contains("1 of 3 quantized nodes measured") },
+                      "\(result.findings)")
+        XCTAssertEqual(count("DequantizeLinear", in: result.model) >= 3, true, "the budget limits the table, not the quantization")
+        XCTAssertNil(try run(model, samples: samples, path: "int8-static", options: [:]).sensitivity?.unmeasuredNodes)
+    }
+
     func testInt8AutoWithoutEvaluationDataIsAnError() throws {
         let (model, samples) = outlierNet()
         XCTAssertThrowsError(try optimize(model, path: "int8-auto", calibration: samples)) { error in

@@ -18,8 +18,11 @@ import ModelIR
 ///
 /// The result (`PassContext.sensitivity`) lists every node's sensitivity and the fallback. Without
 /// a judge, `int8-static` quantizes as `StaticQuantization` and records nothing; `int8-auto` is an
-/// error, since it cannot judge. Options are `StaticQuantization`'s plus `max_float_fraction` and
-/// `sensitivity=false` (skip the table on `int8-static`).
+/// error, since it cannot judge. Options are `StaticQuantization`'s plus `max_float_fraction`,
+/// `sensitivity=false` (skip the table on `int8-static`) and `sensitivity_seconds` (default 60 on
+/// `int8-static`, unlimited on `int8-auto`, whose search needs the whole ranking): the table is
+/// three executor runs per node, minutes on a large detector, so `int8-static` stops measuring
+/// once that much time is spent (after the first node) and records the nodes left unmeasured.
 public struct AccuracyDrivenQuantization: GraphPass {
     public let name: String
     let options: PassOptions
@@ -27,6 +30,8 @@ public struct AccuracyDrivenQuantization: GraphPass {
     let searchesFallback: Bool
     let measuresSensitivity: Bool
     let maxFloatFraction: Double
+    /// How long the sensitivity table may take before the nodes not yet measured are left out.
+    let sensitivitySeconds: Double
 
     public var calibrationRequest: CalibrationRequest { quantization.calibrationRequest }
 
@@ -41,6 +46,10 @@ public struct AccuracyDrivenQuantization: GraphPass {
         maxFloatFraction = try options.double("max_float_fraction", default: 0.25)
         guard maxFloatFraction >= 0, maxFloatFraction <= 1 else {
             throw .invalidOption(key: "max_float_fraction", value: String(maxFloatFraction), expected: "a fraction in [0, 1]")
+        }
+        sensitivitySeconds = try options.double("sensitivity_seconds", default: searchesFallback ? .infinity : Self.defaultSensitivitySeconds)
+        guard sensitivitySeconds > 0 else {
+            throw .invalidOption(key: "sensitivity_seconds", value: String(sensitivitySeconds), expected: "a positive number of seconds")
         }
     }
 
@@ -66,7 +75,10 @@ public struct AccuracyDrivenQuantization: GraphPass {
             return result
         }
         var nodes: [NodeSensitivity] = []
+        let started = ContinuousClock.now
         for node in candidates {
+            let elapsed = (ContinuousClock.now - started).components
+            guard nodes.isEmpty || Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18 < sensitivitySeconds else { break }
             let only = ["include_nodes": node.name, "exclude_nodes": "", "weight_only_op_types": "none"]
             let hasWeight = StaticQuantization.weight(of: node, in: reference.graph) != nil
             nodes.append(NodeSensitivity(
@@ -81,6 +93,12 @@ public struct AccuracyDrivenQuantization: GraphPass {
         let full = try quantized([:])
         let fullNoise = try judge.noise(of: full)
         var sensitivity = QuantizationSensitivity(nodes: nodes, fullyQuantized: fullNoise, result: fullNoise, samples: judge.sensitivitySamples)
+        if nodes.count < candidates.count {
+            sensitivity.unmeasuredNodes = candidates.count - nodes.count
+            context.report(.info, name, "sensitivity table: \(nodes.count) of \(candidates.count) quantized nodes measured within "
+                           + "sensitivity_seconds=\(Self.number(sensitivitySeconds)); set --option sensitivity_seconds=… (or the path's "
+                           + "options in corpus.yml) to measure them all, or sensitivity=false to skip the table")
+        }
         if searchesFallback {
             let limit = Int((maxFloatFraction * Double(nodes.count)).rounded(.down))
             var kept: [String] = []
@@ -120,6 +138,15 @@ public struct AccuracyDrivenQuantization: GraphPass {
         context.sensitivity = sensitivity
         let finalOptions = PassOptions(options.values.merging(keepingFloat(sensitivity.keptFloat)) { $1 })
         return try StaticQuantization(options: finalOptions).run(on: &model, context: context)
+    }
+}
+
+extension AccuracyDrivenQuantization {
+    /// `sensitivity_seconds` on `int8-static`.
+    public static let defaultSensitivitySeconds = 60.0
+
+    static func number(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
     }
 }
 

@@ -86,6 +86,8 @@ public struct QuantizationSensitivity: Sendable, Hashable, Codable {
     public var gateChecks: Int
     /// Samples the sensitivities were measured on.
     public var samples: Int
+    /// Quantized nodes the table left out: `int8-static` stops measuring after `sensitivity_seconds`.
+    public var unmeasuredNodes: Int?
 
     public init(nodes: [NodeSensitivity], fullyQuantized: QuantizationNoise, result: QuantizationNoise, keptFloat: [String] = [],
                 gatesMet: Bool? = nil, stopReason: String? = nil, floatLimit: Int? = nil, gateChecks: Int = 0, samples: Int) {
