@@ -1,3 +1,5 @@
+import Passes
+
 /// Times repeated runs of one piece of work: untimed warm-up runs, then timed runs on the
 /// monotonic clock. The one latency loop: `run` measures each cell with it, `bench` a model.
 ///

@@ -77,8 +77,7 @@ public struct AccuracyDrivenQuantization: GraphPass {
         var nodes: [NodeSensitivity] = []
         let started = ContinuousClock.now
         for node in candidates {
-            let elapsed = (ContinuousClock.now - started).components
-            guard nodes.isEmpty || Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18 < sensitivitySeconds else { break }
+            guard nodes.isEmpty || (ContinuousClock.now - started).seconds < sensitivitySeconds else { break }
             let only = ["include_nodes": node.name, "exclude_nodes": "", "weight_only_op_types": "none"]
             let hasWeight = StaticQuantization.weight(of: node, in: reference.graph) != nil
             nodes.append(NodeSensitivity(
