@@ -158,21 +158,24 @@ extension Tensor {
         }
         let width = first.elementStride
         let buffer = TensorBuffer(uninitializedByteCount: first.dataType.byteCount(elements: try checkedCount(shape)))
-        let to = buffer.baseAddress
-        var pieces: [(source: Tensor, from: Int, to: Int, bytes: Int)] = []
-        var offset = 0
-        for o in 0..<outer {
-            for part in parts {
-                let bytes = part.shape[axis] * inner * width
-                guard bytes > 0 else { continue }
-                pieces.append((part, o * bytes, offset, bytes))
-                offset += bytes
-            }
-        }
-        ParallelFor.run(pieces.count, grain: max(1, pieces.count * (1 << 17) / max(offset, 1))) { chunk in
-            for piece in pieces[chunk] {
-                piece.source.withUnsafeBytes { source in
-                    if let from = source.baseAddress { (to + piece.to).copyMemory(from: from + piece.from, byteCount: piece.bytes) }
+        let partBytes = parts.map { $0.shape[axis] * inner * width }
+        let rowBytes = partBytes.reduce(0, +)
+        guard rowBytes > 0 else { return try Tensor(dataType: first.dataType, shape: shape, buffer: buffer) }
+        let rowStarts = partBytes.indices.map { partBytes[..<$0].reduce(0, +) }
+        withExtendedLifetime(parts) {
+            let sources = parts.map { part in part.withUnsafeBytes { $0.baseAddress } }
+            let to = buffer.baseAddress
+            ParallelFor.run(outer, grain: max(1, (1 << 17) / rowBytes)) { rows in
+                for o in rows {
+                    for (p, source) in sources.enumerated() where partBytes[p] > 0 {
+                        guard let source else { continue }
+                        let from = source + o * partBytes[p], target = to + o * rowBytes + rowStarts[p]
+                        switch partBytes[p] {
+                        case 8: target.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
+                        case 4: target.storeBytes(of: from.loadUnaligned(as: UInt32.self), as: UInt32.self)
+                        default: target.copyMemory(from: from, byteCount: partBytes[p])
+                        }
+                    }
                 }
             }
         }
