@@ -182,7 +182,7 @@ def main():
             failures.append(f"keras_{name}: {type(error).__name__}: {error}")
             print(failures[-1], file=sys.stderr, flush=True)
         keras.backend.clear_session()
-    zc.write_entries("keras_applications" + ("-" + args.only if args.only else ""), entries)
+    zc.write_entries("keras_applications", entries, args.only)
     if failures:
         raise SystemExit("\n".join(failures))
 

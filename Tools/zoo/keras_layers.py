@@ -224,7 +224,7 @@ def main():
             failures.append(f"{name}: {type(error).__name__}: {error}")
             print(failures[-1], file=sys.stderr, flush=True)
         keras.backend.clear_session()
-    zc.write_entries("keras_layers" + ("-" + args.only if args.only else ""), entries)
+    zc.write_entries("keras_layers", entries, args.only)
     if failures:
         raise SystemExit("\n".join(failures))
 

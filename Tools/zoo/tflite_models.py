@@ -137,7 +137,7 @@ def main():
         except Exception as error:
             failures.append(f"{name}: {type(error).__name__}: {str(error)[:300]}")
             print(failures[-1], file=sys.stderr, flush=True)
-    zc.write_entries("tflite" + ("-" + args.only if args.only else ""), entries)
+    zc.write_entries("tflite", entries, args.only)
     if failures:
         raise SystemExit("\n".join(failures))
 

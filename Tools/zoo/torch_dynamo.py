@@ -108,7 +108,7 @@ def main():
         except Exception as error:
             failures.append(f"dynamo_hf_{name}: {type(error).__name__}: {str(error)[:500]}")
             print(failures[-1], file=sys.stderr, flush=True)
-    zc.write_entries("torch_dynamo" + ("-" + args.only if args.only else ""), entries)
+    zc.write_entries("torch_dynamo", entries, args.only)
     if failures:
         raise SystemExit("\n".join(failures))
 

@@ -57,7 +57,6 @@ TORCHVISION = {
     "maskrcnn_resnet50_fpn": ("detection.maskrcnn_resnet50_fpn", 320, "detect"),
     "keypointrcnn_resnet50_fpn": ("detection.keypointrcnn_resnet50_fpn", 320, "detect"),
 }
-DETECTORS = [f"tv_{name}" for name, (_, _, kind) in TORCHVISION.items() if kind == "detect"]
 
 VOCABULARY, LENGTH = 1000, 16
 AUDIO_SAMPLES = 1600
@@ -262,7 +261,7 @@ def main():
             except Exception as error:
                 failures.append(f"{name}: {type(error).__name__}: {str(error)[:500]}")
                 print(failures[-1], file=sys.stderr, flush=True)
-    zc.write_entries("torch_extended" + ("-" + args.only if args.only else ""), entries)
+    zc.write_entries("torch_extended", entries, args.only)
     if failures:
         raise SystemExit("\n".join(failures))
 

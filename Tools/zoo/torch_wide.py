@@ -9,8 +9,12 @@ torchvision:
   EfficientNetV2-M, DenseNet-161, ResNeXt-101 64×4d; FCN-ResNet50 segmentation;
 - detectors with their NMS post-processing (boxes, scores, labels of one image): Faster R-CNN
   ResNet-50 FPN (v1 and v2), RetinaNet ResNet-50 FPN v2, Faster R-CNN MobileNetV3-Large FPN;
-- video classifiers on two 8-frame 112×112 clips (one photograph repeated, then mirrored in time):
-  R3D-18, MC3-18, R(2+1)D-18, and Swin3D-T on 8 × 64×64.
+- video classifiers on two clips (one photograph repeated, then mirrored in time): R3D-18, MC3-18,
+  R(2+1)D-18 on 8 × 112×112, Swin3D-T on 8 × 64×64; S3D, MViT V1-B and MViT V2-S at the clip size
+  they are built for, 16 × 224×224 (S3D's last pooling and MViT's position embeddings fix it),
+  with 4 calibration clips instead of 16;
+- optical flow: RAFT small and large on two 128×128 frame pairs (the photographs, then swapped),
+  4 flow updates, the last flow field as the output.
 transformers, small configs (eager attention):
 - text classifiers: CamemBERT, Longformer (attention window 4), BigBird (full attention), RemBERT,
   ERNIE, ESM (rotary), XLNet, RoFormer, ModernBERT (local and global layers), Data2VecText,
@@ -25,8 +29,7 @@ transformers, small configs (eager attention):
   (masks_queries_logits);
 - audio classifiers on two synthetic tones: WavLM, UniSpeech, SEW, SEW-D, Data2VecAudio,
   Wav2Vec2-Conformer.
-Left out: torchvision S3D and MViT V2 (S3D's 7×7 temporal kernels need 16+ frames of 224×224;
-MViT's export needs more memory on the executor than this machine's 24 GiB), ViTMAE (its random
+Left out: ViTMAE (its random
 masking draws new noise on every run), FNet (torch.onnx cannot export its FFT), Mixtral and
 Qwen2-MoE (nor `histc`), Cohere and RWKV (ONNX Runtime cannot run the export / no attention mask).
 """
@@ -55,8 +58,11 @@ TORCHVISION = {
     "retinanet_resnet50_fpn_v2": ("detection.retinanet_resnet50_fpn_v2", 320, "detect"),
     "fasterrcnn_mobilenet_v3_large_fpn": ("detection.fasterrcnn_mobilenet_v3_large_fpn", 320, "detect"),
 }
-VIDEO = {"r3d_18": 112, "mc3_18": 112, "r2plus1d_18": 112, "swin3d_t": 64}
-FRAMES = 8
+VIDEO = {"r3d_18": (112, 8), "mc3_18": (112, 8), "r2plus1d_18": (112, 8), "swin3d_t": (64, 8),
+         "s3d": (224, 16), "mvit_v1_b": (224, 16), "mvit_v2_s": (224, 16)}
+NATIVE_CLIP_CALIBRATION = 4
+FLOW = {"raft_small": 128, "raft_large": 128}
+FLOW_UPDATES = 4
 
 
 def hf_models(T):
@@ -198,16 +204,17 @@ def feeds_of(kind, config):
 extended_feeds = te.feeds_of
 
 
-def build_video(torch, torchvision, name, size, stamp):
+def build_video(torch, torchvision, name, size, frames, stamp):
     directory = zc.model_dir(f"tv_{name}")
     entry = {f"tv_{name}": {"source": f"tv_{name}/model.onnx"}}
     if zc.done(directory, stamp):
         return entry
     torch.manual_seed(zc.SEED)
     model = getattr(torchvision.models.video, name)(weights=None).eval()
-    clip = np.stack([tm.images(size)[0]] * FRAMES, axis=1)[None]
+    clip = np.stack([tm.images(size)[0]] * frames, axis=1)[None]
     clips = np.concatenate([clip, clip[:, :, ::-1]], 0).astype(np.float32)
-    calibration = np.random.default_rng(zc.SEED).normal(0, 1, (zc.CALIBRATION_COUNT,) + clips.shape[1:]).astype(np.float32)
+    calibration_count = NATIVE_CLIP_CALIBRATION if size >= 224 else zc.CALIBRATION_COUNT
+    calibration = np.random.default_rng(zc.SEED).normal(0, 1, (calibration_count,) + clips.shape[1:]).astype(np.float32)
     tm.randomize_batchnorm(torch, model, torch.from_numpy(calibration[:4]))
     with torch.no_grad():
         result = model(torch.from_numpy(clips)).numpy()
@@ -215,9 +222,46 @@ def build_video(torch, torchvision, name, size, stamp):
     tm.export(torch, model, (torch.from_numpy(clips),), path, ["clip"], ["logits"], {"clip": {0: "batch"}, "logits": {0: "batch"}})
     provenance = f"pytorch {torch.__version__} / torchvision {torchvision.__version__}, module.eval() forward, float32"
     zc.write_golden(directory, {"clip": clips}, {"logits": result}, provenance,
-                    f"{zc.PHOTO_NOTE} to {size}x{size}, normalized, repeated over {FRAMES} frames (NCTHW); the second clip mirrored in time")
-    zc.write_calibration(directory, {"clip": calibration}, f"{zc.CALIBRATION_COUNT} seeded normal(0, 1) clips")
+                    f"{zc.PHOTO_NOTE} to {size}x{size}, normalized, repeated over {frames} frames (NCTHW); the second clip mirrored in time")
+    zc.write_calibration(directory, {"clip": calibration}, f"{calibration_count} seeded normal(0, 1) clips")
     tm.cross_check(path, {"clip": clips}, {"logits": result})
+    zc.mark_done(directory, stamp)
+    print(f"tv_{name}: {sum(p.numel() for p in model.parameters()):,} parameters", flush=True)
+    return entry
+
+
+def build_flow(torch, torchvision, name, size, stamp):
+    directory = zc.model_dir(f"tv_{name}")
+    entry = {f"tv_{name}": {"source": f"tv_{name}/model.onnx"}}
+    if zc.done(directory, stamp):
+        return entry
+    torch.manual_seed(zc.SEED)
+    model = getattr(torchvision.models.optical_flow, name)(weights=None).eval()
+
+    class LastFlow(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, first, second):
+            return self.inner(first, second, num_flow_updates=FLOW_UPDATES)[-1]
+
+    wrapper = LastFlow(model).eval()
+    photos = tm.images(size)
+    feeds = {"image1": photos, "image2": photos[::-1].copy()}
+    crops = tm.images(size, zc.CALIBRATION_COUNT)
+    calibration = {"image1": crops, "image2": np.roll(crops, 1, axis=0)}
+    tensors = tuple(torch.from_numpy(v) for v in feeds.values())
+    with torch.no_grad():
+        result = wrapper(*tensors).numpy()
+    path = os.path.join(directory, "model.onnx")
+    axes = {"image1": {0: "batch"}, "image2": {0: "batch"}, "flow": {0: "batch"}}
+    tm.export(torch, wrapper, tensors, path, list(feeds), ["flow"], axes)
+    provenance = f"pytorch {torch.__version__} / torchvision {torchvision.__version__}, module.eval() forward, float32"
+    zc.write_golden(directory, feeds, {"flow": result}, provenance,
+                    f"{zc.PHOTO_NOTE} to {size}x{size}, normalized; image2 is image1's pair swapped; {FLOW_UPDATES} flow updates")
+    zc.write_calibration(directory, calibration, f"{zc.CALIBRATION_COUNT} calibration crops, paired with the next crop")
+    tm.cross_check(path, feeds, {"flow": result})
     zc.mark_done(directory, stamp)
     print(f"tv_{name}: {sum(p.numel() for p in model.parameters()):,} parameters", flush=True)
     return entry
@@ -248,11 +292,13 @@ def main():
             print(failures[-1], file=sys.stderr, flush=True)
     for name, (dotted, size, kind) in TORCHVISION.items():
         attempt(f"tv_{name}", lambda: tm.build_torchvision(torch, torchvision, name, dotted, size, kind, stamp))
-    for name, size in VIDEO.items():
-        attempt(f"tv_{name}", lambda: build_video(torch, torchvision, name, size, stamp))
+    for name, (size, frames) in VIDEO.items():
+        attempt(f"tv_{name}", lambda: build_video(torch, torchvision, name, size, frames, stamp))
+    for name, size in FLOW.items():
+        attempt(f"tv_{name}", lambda: build_flow(torch, torchvision, name, size, stamp))
     for name, (config, model_class, kind) in hf_models(transformers).items():
         attempt(name, lambda: te.build_hf(torch, transformers, name, config, model_class, kind, stamp))
-    zc.write_entries("torch_wide" + ("-" + args.only if args.only else ""), entries)
+    zc.write_entries("torch_wide", entries, args.only)
     if failures:
         raise SystemExit("\n".join(failures))
 

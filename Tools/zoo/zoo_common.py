@@ -134,11 +134,14 @@ def mark_done(directory, stamp):
         handle.write(stamp)
 
 
-def write_entries(family, entries):
-    """Records this family's corpus entries (name → manifest entry) for make_zoo.py."""
+def write_entries(family, entries, only=""):
+    """Records this family's corpus entries (name → manifest entry) for make_zoo.py, in a file of its
+    own for each `--only` selection (named by a digest of it, so that any selection fits a file name)."""
+    import hashlib
     folder = os.path.join(ZOO, ".entries")
     os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, f"{family}.json"), "w") as handle:
+    name = family + ("-" + hashlib.sha256(only.encode()).hexdigest()[:12] if only else "")
+    with open(os.path.join(folder, f"{name}.json"), "w") as handle:
         json.dump(entries, handle, indent=1, sort_keys=True)
 
 
