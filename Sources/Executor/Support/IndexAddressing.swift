@@ -32,10 +32,12 @@ func elementOffsets(dataShape: [Int], indicesShape: [Int], indices: [Int], axis:
 
 /// The flat offset of the slice that the tuple `indices` addresses in data of `dataShape` with
 /// `strides` (GatherND, ScatterND): `indices[d]` is the coordinate on axis `firstAxis + d`.
-func sliceOffset(_ indices: ArraySlice<Int>, dataShape: [Int], strides: [Int], firstAxis: Int = 0) throws -> Int {
+func sliceOffset<Tuple: Collection<Int>>(_ indices: Tuple, dataShape: [Int], strides: [Int], firstAxis: Int = 0) throws -> Int {
     var offset = 0
-    for (d, index) in indices.enumerated() {
-        offset += try resolvedIndex(index, size: dataShape[firstAxis + d]) * strides[firstAxis + d]
+    var axis = firstAxis
+    for index in indices {
+        offset += try resolvedIndex(index, size: dataShape[axis]) * strides[axis]
+        axis += 1
     }
     return offset
 }

@@ -23,8 +23,10 @@ enum ScatterReduction: String {
                         guard let to = target.baseAddress else { return }
                         if let from = source.baseAddress { to.copyMemory(from: from, byteCount: Swift.min(source.count, target.count)) }
                         guard let from = update.baseAddress else { return }
-                        for (i, position) in targets.enumerated() {
-                            (to + position * width).copyMemory(from: from + i * width, byteCount: width)
+                        switch width {
+                        case 8: for (i, position) in targets.enumerated() { to.storeBytes(of: from.load(fromByteOffset: i * 8, as: UInt64.self), toByteOffset: position * 8, as: UInt64.self) }
+                        case 4: for (i, position) in targets.enumerated() { to.storeBytes(of: from.load(fromByteOffset: i * 4, as: UInt32.self), toByteOffset: position * 4, as: UInt32.self) }
+                        default: for (i, position) in targets.enumerated() { (to + position * width).copyMemory(from: from + i * width, byteCount: width) }
                         }
                     }
                 }
@@ -94,10 +96,12 @@ struct ScatterND_11: TensorKernel {
         let sliceSize = data.shape[depth...].reduce(1, *)
         guard updates.elementCount == lookups * sliceSize else { throw KernelError.invalidInput("updates \(updates.shape) do not fit") }
         let strides = Strides(data.shape).values
-        var targets: [Int] = []
-        for l in 0..<lookups {
-            let offset = try sliceOffset(indices[(l * depth)..<((l + 1) * depth)], dataShape: data.shape, strides: strides)
-            for s in 0..<sliceSize { targets.append(offset + s) }
+        var targets = [Int](repeating: 0, count: lookups * sliceSize)
+        try indices.withUnsafeBufferPointer { tuples in
+            for l in 0..<lookups {
+                let offset = try sliceOffset(tuples[(l * depth)..<((l + 1) * depth)], dataShape: data.shape, strides: strides)
+                for s in 0..<sliceSize { targets[l * sliceSize + s] = offset + s }
+            }
         }
         return [try reduction.apply(data, targets: targets, updates: updates)]
     }
