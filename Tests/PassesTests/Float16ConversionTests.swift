@@ -95,4 +95,27 @@ final class Float16ConversionTests: XCTestCase {
         assertValid(half)
         assertClose(try evaluate(half, ["x": x]), try evaluate(b.model, ["x": x]), rtol: 1e-2, atol: 1e-3)
     }
+    /// torchvision MViT's pooling: a slice taken out of a sequence (whose element type inference
+    /// does not know) joined with a float16 tensor. The Concat's type constraint makes the
+    /// sequence element float too, so it is cast to float16 with the other input.
+    func testASequenceElementJoinedWithAConvertedTensorIsCastToHalf() throws {
+        var b = ModelBuilder()
+        b.input("x", [2, 4, 3])
+        b.initializers.append(try Tensor(name: "first", shape: [], scalars: [Int64(0)]))
+        b.node("SplitToSequence", ["x"], ["pieces"], ["axis": .int(1)])
+        b.node("SequenceAt", ["pieces", "first"], ["head"])
+        b.node("Relu", ["x"], ["r"])
+        b.node("Concat", ["head", "r"], ["y"], ["axis": .int(1)])
+        b.outputs.append(ValueInfo(name: "y", elementType: .float, shape: TensorShape(fixed: [2, 5, 3])))
+        let x = floats(&b, "x", [2, 4, 3])
+        let (half, _) = try optimize(b.model, path: "fp16")
+        let concat = try XCTUnwrap(half.graph.nodes.first { $0.opType == "Concat" })
+        let headCast = try XCTUnwrap(half.graph.nodes.first { $0.outputs.contains(concat.inputs[0]) })
+        XCTAssertEqual(headCast.opType, "Cast")
+        XCTAssertEqual(headCast.attribute("to")?.int, Int64(DataType.float16.rawValue))
+        XCTAssertEqual(headCast.inputs, ["head"])
+        let result = try evaluate(half, ["x": x])
+        XCTAssertEqual(result.count, 2 * 5 * 3)
+        assertClose(result, try evaluate(b.model, ["x": x]), rtol: 1e-2, atol: 1e-3)
+    }
 }

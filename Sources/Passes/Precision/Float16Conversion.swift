@@ -77,9 +77,16 @@ public struct Float16Conversion: GraphPass {
             guard allowsHalf(parameter.typeString) else { return Plan() }
             plan.inputs.insert(index)
         }
-        for (index, name) in node.outputs.enumerated() where !name.isEmpty && types.elementType(name) == .float {
+        // A value whose type inference does not know (an element of a sequence) shares a type
+        // constraint with a float input, so it is float as well.
+        let halfConstraints = Set(plan.inputs.compactMap { schema.inputParameter(at: $0)?.typeString })
+        for (index, name) in node.inputs.enumerated() where !name.isEmpty && types.elementType(name) == nil {
+            if let parameter = schema.inputParameter(at: index), halfConstraints.contains(parameter.typeString) { plan.inputs.insert(index) }
+        }
+        for (index, name) in node.outputs.enumerated() where !name.isEmpty && [.float, nil].contains(types.elementType(name)) {
             guard let parameter = schema.outputParameter(at: index), inputConstraints.contains(parameter.typeString),
                   allowsHalf(parameter.typeString) else { continue }
+            if types.elementType(name) == nil && !halfConstraints.contains(parameter.typeString) { continue }
             plan.outputs.insert(index)
         }
         // An output tied to inputs turns float16 only if those inputs do.
