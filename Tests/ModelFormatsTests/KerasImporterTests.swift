@@ -96,7 +96,8 @@ final class KerasImporterTests: XCTestCase {
     func testTFKeras2LegacyFilesMatchKeras() throws {
         let folder = FixturePaths.fixture("keras_tf2")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-        XCTAssertEqual(names, ["functional_conv_hard_sigmoid", "sequential_lstm_hard_sigmoid"])
+        XCTAssertEqual(names, ["custom_scale_layer", "functional_conv_hard_sigmoid", "nested_models_called_twice",
+                               "sequential_lstm_hard_sigmoid", "tf_op_lambda_arithmetic"])
         try convertAndCrossCheck(names.map {
             Case(label: "tf.keras 2 \($0)", source: folder.appendingPathComponent("\($0)/model.h5"),
                  golden: folder.appendingPathComponent("\($0)/golden.h5"))
@@ -110,6 +111,11 @@ final class KerasImporterTests: XCTestCase {
         XCTAssertEqual(lstm.attribute("activations")?.strings, ["HardSigmoid", "Tanh", "Tanh"])
         XCTAssertEqual(lstm.attribute("activation_alpha")?.floats, [0.2])
         XCTAssertEqual(sequential.graph.inputs.map(\.name), ["lstm_input"], "tf.keras 2 names the input after the first layer")
+        let lambdas = try KerasModelFile.load(folder.appendingPathComponent("tf_op_lambda_arithmetic/model.h5"))
+        let operators = Set(lambdas.graph.nodes.map(\.opType))
+        XCTAssertTrue(operators.isSuperset(of: ["Add", "Mul", "Sub", "Div", "Max", "Sigmoid"]), "\(operators.sorted())")
+        let nested = try KerasModelFile.load(folder.appendingPathComponent("nested_models_called_twice/model.h5"))
+        XCTAssertEqual(nested.graph.nodes.filter { $0.opType == "Tanh" }.count, 2, "the nested Sequential runs twice")
     }
 
     func testLayoutFixturesMatchKerasWithFewTransposes() throws {

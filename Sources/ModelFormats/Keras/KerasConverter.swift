@@ -169,8 +169,9 @@ final class KerasConverter {
                 }
                 let outputs = try convertLayer(call.layer, scope: scope, arguments: arguments)
                 let name = layerName(call.layer)
+                let node = call.node + firstSavedNode(of: call.layer)
                 for (index, output) in outputs.enumerated() {
-                    tensors[TensorReference(layer: name, node: call.node, tensor: index)] = output
+                    tensors[TensorReference(layer: name, node: node, tensor: index)] = output
                 }
                 progressed = true
             }
@@ -188,6 +189,16 @@ final class KerasConverter {
             results.append((reference.layer, value))
         }
         return results
+    }
+
+    /// The index tensor references give a layer's first saved call. tf.keras 2 counts the node
+    /// that links a nested model built on an `Input` (a functional model, or a Sequential whose first
+    /// layer is an `InputLayer`) to its outputs, and does not save it: its first saved call is node 1.
+    /// Keras 3 numbers the saved calls from 0.
+    private func firstSavedNode(of layer: KerasJSON) -> Int {
+        guard kerasMajorVersion == 2, let className = layer["class_name"]?.string, KerasConverter.modelClassNames.contains(className) else { return 0 }
+        if className != "Sequential" { return 1 }
+        return layer["config"]?["layers"]?.array?.first?["class_name"]?.string == "InputLayer" ? 1 : 0
     }
 
     // MARK: - Layers
@@ -345,7 +356,10 @@ final class KerasConverter {
     }
 
     /// The arguments one inbound node passes to a layer: Keras 3's `{"args": [...], "kwargs": {...}}`
-    /// with `__keras_tensor__` entries and constants, or tf.keras 2's `[["layer", node, tensor, {kwargs}], ...]`.
+    /// with `__keras_tensor__` entries and constants, or tf.keras 2's `[["layer", node, tensor, {kwargs}], ...]`,
+    /// whose entries are the positional tensors and whose kwargs (`[layer, node, tensor]` for a
+    /// tensor) the keyword arguments. A `TFOpLambda` call records its one entry unwrapped:
+    /// `["layer", node, tensor, {"y": 3.0, "name": null}]`.
     private func nodeArguments(_ node: KerasJSON, layer: String) throws(KerasImportError) -> KerasCallArguments<RecordedTensor> {
         let tensor = { (layer: String, node: Int, index: Int, dtype: String?) in
             RecordedTensor(reference: TensorReference(layer: layer, node: node, tensor: index), dtype: dtype)
@@ -356,16 +370,26 @@ final class KerasConverter {
             let keyword = (node["kwargs"]?.object ?? [:]).mapValues { KerasCallArguments.argument($0, tensor: tensor) }
             return KerasCallArguments(positional: positional, keyword: keyword)
         }
-        guard let entries = node.array else {
+        guard let list = node.array else {
             throw .invalidGraph(file: file, reason: "layer '\(layer)' has an inbound node that is neither Keras 3 nor tf.keras 2 shaped")
         }
-        var references: [TensorReference] = []
+        let entries = list.first?.string != nil ? [node] : list
+        var positional: [KerasArgument<RecordedTensor>] = []
+        var keyword: [String: KerasArgument<RecordedTensor>] = [:]
         for entry in entries {
-            if let items = entry.array, items.count >= 4, let kwargs = items[3].object, kwargs.values.contains(where: { $0.array != nil }) {
-                throw .invalidGraph(file: file, reason: "layer '\(layer)' is called with tensors as keyword arguments (a mask or initial state), which the importer does not convert")
-            }
-            references.append(try reference(entry, what: "the inbound nodes of '\(layer)'"))
+            positional.append(.tensor(RecordedTensor(reference: try reference(entry, what: "the inbound nodes of '\(layer)'"), dtype: nil)))
+            guard let items = entry.array, items.count >= 4, let kwargs = items[3].object else { continue }
+            for (key, value) in kwargs where key != "name" { keyword[key] = legacyArgument(value) }
         }
-        return KerasCallArguments(positional: references.map { .tensor(RecordedTensor(reference: $0, dtype: nil)) })
+        return KerasCallArguments(positional: positional, keyword: keyword)
+    }
+
+    /// A tf.keras 2 keyword argument: `[layer, node, tensor]` is a tensor, other lists are lists.
+    private func legacyArgument(_ json: KerasJSON) -> KerasArgument<RecordedTensor> {
+        guard let items = json.array else { return .constant(json) }
+        if items.count >= 3, let layer = items[0].string, let node = items[1].int, let index = items[2].int {
+            return .tensor(RecordedTensor(reference: TensorReference(layer: layer, node: node, tensor: index), dtype: nil))
+        }
+        return .list(items.map(legacyArgument))
     }
 }

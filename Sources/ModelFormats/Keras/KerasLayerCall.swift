@@ -60,6 +60,15 @@ struct KerasLayerCall {
                   arguments: KerasCallArguments(positional: inputs.map { .tensor($0) }), kerasMajorVersion: kerasMajorVersion, graph: graph)
     }
 
+    /// This call read as one of another class (a tf.keras 2 `TFOpLambda` as the Keras 3 operation
+    /// of the same meaning), with the same arguments, configuration and names.
+    func reading(as className: String) -> KerasLayerCall {
+        var call = KerasLayerCall(file: file, className: className, name: name, scopedName: scopedName, config: config, weights: weights,
+                                  arguments: arguments, kerasMajorVersion: kerasMajorVersion, graph: graph)
+        call.sublayerWeightsGrouped = sublayerWeightsGrouped
+        return call
+    }
+
     /// The tensor passed by keyword `key`, nil when none is.
     func keywordTensor(_ key: String) throws(KerasImportError) -> KerasValue? {
         guard let argument = arguments.keyword[key] else { return nil }

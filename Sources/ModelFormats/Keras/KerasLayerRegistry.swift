@@ -36,6 +36,7 @@ enum KerasLayerRegistry {
         Entry(NormalizationMapper.self),
         Entry(LayerScaleMapper.self),
         Entry(CustomScaleLayerMapper.self),
+        Entry(TFOpLambdaMapper.self),
         Entry(MultiHeadAttentionMapper.self),
         Entry(AttentionMapper.self),
         Entry(GroupNormalizationMapper.self),

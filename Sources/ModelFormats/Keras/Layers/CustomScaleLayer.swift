@@ -1,8 +1,9 @@
 import ModelIR
 
-/// keras.applications' `CustomScaleLayer` (InceptionResNetV2's residual): inputs[0] + inputs[1]·scale.
+/// keras.applications' `CustomScaleLayer` (InceptionResNetV2's residual): inputs[0] + inputs[1]·scale;
+/// tf.keras 2 registers it as `Custom>CustomScaleLayer`.
 enum CustomScaleLayerMapper: KerasLayerMapper {
-    static let classNames = ["CustomScaleLayer"]
+    static let classNames = ["CustomScaleLayer", "Custom>CustomScaleLayer"]
 
     static func convert(_ call: KerasLayerCall) throws(KerasImportError) -> [KerasValue] {
         let inputs = MergeMapper.commonLayout(call.inputs, graph: call.graph)
