@@ -36,6 +36,21 @@ public struct Evaluator: Sendable {
     ///   - profile: accumulates the time of each step of the plan the run takes.
     public func run(_ feeds: [String: RuntimeValue], captureIntermediates: Bool = false,
                     profile: ExecutionProfile? = nil) throws(ExecutionError) -> ExecutionResult {
+        var intermediates: [NamedValue] = []
+        let capture: Capture? = captureIntermediates ? { intermediates.append(NamedValue(name: $0, value: $1)) } : nil
+        let outputs = try run(feeds, capture: capture, profile: profile)
+        return ExecutionResult(outputs: outputs, intermediates: intermediates)
+    }
+
+    /// Runs the model on the reference plan, handing every value a node computes to `observe` as it
+    /// is computed, in execution order, and keeping none of them: a caller that compares or
+    /// summarizes intermediates holds only what it chooses to.
+    /// - Returns: the graph outputs in declaration order.
+    public func run(tensors feeds: [String: Tensor], observe: @escaping (NamedValue) -> Void) throws(ExecutionError) -> [NamedValue] {
+        try run(feeds.mapValues(RuntimeValue.tensor), capture: { observe(NamedValue(name: $0, value: $1)) }, profile: nil)
+    }
+
+    private func run(_ feeds: [String: RuntimeValue], capture: Capture?, profile: ExecutionProfile?) throws(ExecutionError) -> [NamedValue] {
         let names = Set(graph.inputs.map(\.name))
         for name in feeds.keys.sorted() where !names.contains(name) {
             throw .unknownInput(name: name, inputs: graph.inputs.map(\.name))
@@ -54,16 +69,14 @@ public struct Evaluator: Sendable {
                 throw .missingInput(name: port.name, expected: port.type?.description ?? "a value")
             }
         }
-        var intermediates: [NamedValue] = []
-        let capture: Capture? = captureIntermediates ? { intermediates.append(NamedValue(name: $0, value: $1)) } : nil
-        let plan = captureIntermediates || feeds.keys.contains(where: initializerNames.contains) ? graph : fastGraph ?? graph
+        let plan = capture != nil || feeds.keys.contains(where: initializerNames.contains) ? graph : fastGraph ?? graph
         let values = try Executor.execute(plan, inputs: inputs, parent: nil, capture: capture, profile: profile)
         var outputs: [NamedValue] = []
         for (port, value) in zip(graph.outputs, values) {
             guard let value else { throw .missingOutput(name: port.name) }
             outputs.append(NamedValue(name: port.name, value: value))
         }
-        return ExecutionResult(outputs: outputs, intermediates: intermediates)
+        return outputs
     }
 
     /// Runs the model on tensors.
