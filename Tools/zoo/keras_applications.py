@@ -80,7 +80,7 @@ def randomize_normalization(keras, model, calibration):
     momenta = []
     for layer in norms:
         weights = layer.get_weights()
-        names = [w.path.split("/")[-1] for w in layer.weights]
+        names = [getattr(w, "path", w.name).split("/")[-1].split(":")[0] for w in layer.weights]
         for index, name in enumerate(names):
             if name == "gamma":
                 weights[index] = rng.uniform(0.5, 1.5, weights[index].shape).astype(np.float32)
@@ -164,6 +164,24 @@ def build(keras, name, constructor, module, size, stamp):
     return entries
 
 
+def build_every(keras, build, prefix, family, stamp, only):
+    """Builds each application `only` selects (by `<prefix><name>`) with `build(keras, name,
+    constructor, module, size, stamp)`, records the family's entries and exits with the failures."""
+    entries, failures = {}, []
+    for name, (constructor, module, size) in APPLICATIONS.items():
+        if not zc.selected(f"{prefix}{name}", only):
+            continue
+        try:
+            entries.update(build(keras, name, constructor, module, size, stamp))
+        except Exception as error:  # one architecture failing must not stop the others
+            failures.append(f"{prefix}{name}: {type(error).__name__}: {error}")
+            print(failures[-1], file=sys.stderr, flush=True)
+        keras.backend.clear_session()
+    zc.write_entries(family, entries, only)
+    if failures:
+        raise SystemExit("\n".join(failures))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", default=os.environ.get("ZOO_ONLY", ""))
@@ -172,19 +190,7 @@ def main():
     import tensorflow as tf
     tf.config.experimental.enable_op_determinism()
     stamp = zc.script_stamp(__file__, os.path.join(zc.HERE, "zoo_common.py"))
-    entries, failures = {}, []
-    for name, (constructor, module, size) in APPLICATIONS.items():
-        if not zc.selected(f"keras_{name}", args.only):
-            continue
-        try:
-            entries.update(build(keras, name, constructor, module, size, stamp))
-        except Exception as error:  # one architecture failing must not stop the others
-            failures.append(f"keras_{name}: {type(error).__name__}: {error}")
-            print(failures[-1], file=sys.stderr, flush=True)
-        keras.backend.clear_session()
-    zc.write_entries("keras_applications", entries, args.only)
-    if failures:
-        raise SystemExit("\n".join(failures))
+    build_every(keras, build, "keras_", "keras_applications", stamp, args.only)
 
 
 if __name__ == "__main__":

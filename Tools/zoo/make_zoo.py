@@ -3,6 +3,8 @@
 Families, each a script beside this one that writes its models, golden.h5 and calibration.h5 and
 records its corpus entries in .cache/zoo/.entries/<family>.json:
 - keras_applications.py: every keras.applications model, as .h5 and .keras;
+- tf_keras_applications.py: the same models built and saved by tf.keras 2 (tf-keras), whose
+  legacy .h5 differs from Keras 3's (TFOpLambda layers, nested models' node numbering);
 - keras_custom.py: Keras models with MultiHeadAttention, LSTM/GRU/Bidirectional, Embedding and
   Keras-3 operation nodes, as .h5 and .keras;
 - keras_layers.py: Keras models of the layers users put around architectures (preprocessing and
@@ -14,7 +16,8 @@ records its corpus entries in .cache/zoo/.entries/<family>.json:
   RetinaNet, FCOS, SSD300, Mask and Keypoint R-CNN; 39 transformers text, causal, vision and audio
   models), built the same way;
 - torch_wide.py: a wider set built the same way (more torchvision classifiers, Faster R-CNN
-  ResNet-50 v1 and v2, RetinaNet v2, video classifiers; 61 more transformers architectures);
+  ResNet-50 v1 and v2, RetinaNet v2, video classifiers (S3D and MViT at 16 × 224²), RAFT optical
+  flow; 61 more transformers architectures);
 - torch_dynamo.py: twelve of those models exported by PyTorch's default (dynamo) exporter;
 - tflite_models.py: TensorFlow's own TFLite conversions (float32, float16, int8) of Keras zoo
   models, and recurrent models in the WHILE form.
@@ -40,8 +43,8 @@ import sys
 
 import zoo_common as zc
 
-FAMILIES = ["keras_applications", "keras_custom", "keras_layers", "torch_models", "torch_extended", "torch_wide", "torch_dynamo",
-            "tflite_models"]
+FAMILIES = ["keras_applications", "tf_keras_applications", "keras_custom", "keras_layers", "torch_models", "torch_extended", "torch_wide",
+            "torch_dynamo", "tflite_models"]
 PATHS = ["fp32", "fused", "fp16", "int8-dynamic", "int8-static", "prune-50"]
 FIXTURES = ["keras_ops_cnn.keras", "keras_text_transformer.keras", "keras_gpt_block.keras", "keras_lstm_classifier.h5",
             "keras_bidirectional_lstm.keras", "keras_timeseries_conv1d.h5", "keras_stacked_rnn.keras", "hf_vit", "hf_gpt2",
