@@ -96,8 +96,8 @@ final class KerasImporterTests: XCTestCase {
     func testTFKeras2LegacyFilesMatchKeras() throws {
         let folder = FixturePaths.fixture("keras_tf2")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-        XCTAssertEqual(names, ["custom_scale_layer", "functional_conv_hard_sigmoid", "nested_models_called_twice",
-                               "sequential_lstm_hard_sigmoid", "tf_op_lambda_arithmetic"])
+        XCTAssertEqual(names, ["custom_scale_layer", "functional_conv_hard_sigmoid", "masked_lstm", "nested_models_called_twice",
+                               "sequential_lstm_hard_sigmoid", "tf_functions", "tf_op_lambda_arithmetic"])
         try convertAndCrossCheck(names.map {
             Case(label: "tf.keras 2 \($0)", source: folder.appendingPathComponent("\($0)/model.h5"),
                  golden: folder.appendingPathComponent("\($0)/golden.h5"))
@@ -116,6 +116,13 @@ final class KerasImporterTests: XCTestCase {
         XCTAssertTrue(operators.isSuperset(of: ["Add", "Mul", "Sub", "Div", "Max", "Sigmoid"]), "\(operators.sorted())")
         let nested = try KerasModelFile.load(folder.appendingPathComponent("nested_models_called_twice/model.h5"))
         XCTAssertEqual(nested.graph.nodes.filter { $0.opType == "Tanh" }.count, 2, "the nested Sequential runs twice")
+        let functions = try KerasModelFile.load(folder.appendingPathComponent("tf_functions/model.h5"))
+        let functionOperators = Set(functions.graph.nodes.map(\.opType))
+        XCTAssertTrue(functionOperators.isSuperset(of: ["ReduceMean", "Reshape", "Concat", "Transpose", "Slice"]), "\(functionOperators.sorted())")
+        let masked = try KerasModelFile.load(folder.appendingPathComponent("masked_lstm/model.h5"))
+        let maskedLSTM = try XCTUnwrap(masked.graph.nodes.first { $0.opType == "LSTM" })
+        XCTAssertGreaterThan(maskedLSTM.inputs.count, 4, "the implicit Embedding mask gives the LSTM its sequence lengths")
+        XCTAssertFalse(maskedLSTM.inputs.count > 4 && maskedLSTM.inputs[4].isEmpty)
     }
 
     func testLayoutFixturesMatchKerasWithFewTransposes() throws {

@@ -61,12 +61,21 @@ struct KerasLayerCall {
     }
 
     /// This call read as one of another class (a tf.keras 2 `TFOpLambda` as the Keras 3 operation
-    /// of the same meaning), with the same arguments, configuration and names.
-    func reading(as className: String) -> KerasLayerCall {
+    /// of the same meaning), with the same configuration and names and `arguments` (by default its own).
+    func reading(as className: String, arguments: KerasCallArguments<KerasValue>? = nil) -> KerasLayerCall {
         var call = KerasLayerCall(file: file, className: className, name: name, scopedName: scopedName, config: config, weights: weights,
-                                  arguments: arguments, kerasMajorVersion: kerasMajorVersion, graph: graph)
+                                  arguments: arguments ?? self.arguments, kerasMajorVersion: kerasMajorVersion, graph: graph)
         call.sublayerWeightsGrouped = sublayerWeightsGrouped
         return call
+    }
+
+    /// The time-step mask a recurrent layer applies ([batch, time]): the `mask` keyword, which
+    /// Keras 3 records explicitly; in a tf.keras 2 file, which records none, the mask Keras
+    /// propagates implicitly from `Embedding(mask_zero=True)` or `Masking` (`KerasValue.keptSteps`).
+    func sequenceMask() throws(KerasImportError) -> KerasValue? {
+        if let explicit = try keywordTensor("mask") { return explicit }
+        guard kerasMajorVersion == 2, let x = inputs.first, let kept = x.keptSteps, let batch = x.shape.first, x.rank >= 2 else { return nil }
+        return KerasValue(name: kept, shape: [batch, x.shape[1]], layout: .native, dataType: .bool)
     }
 
     /// The tensor passed by keyword `key`, nil when none is.

@@ -28,7 +28,7 @@ enum BidirectionalMapper: KerasLayerMapper {
         guard forward.units == backward.units else { throw call.invalid("the forward and backward layers have different units") }
         let returnSequences = forwardCall.bool("return_sequences", default: false)
         return [try RecurrentMapper.run(call, input: x, directions: [forward, backward], reverseInput: false,
-                                        returnSequences: returnSequences, mergeMode: mergeMode, mask: try call.keywordTensor("mask"),
+                                        returnSequences: returnSequences, mergeMode: mergeMode, mask: try call.sequenceMask(),
                                         zeroOutputForMask: returnSequences)]
     }
 }

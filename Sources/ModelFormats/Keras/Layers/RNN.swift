@@ -21,7 +21,7 @@ enum RNNMapper: KerasLayerMapper {
         guard !cells.isEmpty else { throw call.invalid("the StackedRNNCells holds no cells") }
         let goBackwards = call.bool("go_backwards", default: false)
         let returnSequences = call.bool("return_sequences", default: false)
-        let mask = try call.keywordTensor("mask")
+        let mask = try call.sequenceMask()
         if mask != nil, goBackwards { throw call.unsupported("go_backwards=True with a mask", "drop the mask or go forwards") }
         let cellWeights = try weightsByCell(call, cells: cells)
         for (index, cellJSON) in cells.enumerated() {

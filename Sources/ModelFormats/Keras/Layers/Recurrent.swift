@@ -18,7 +18,7 @@ enum RecurrentMapper: KerasLayerMapper {
         let goBackwards = call.bool("go_backwards", default: false)
         let returnSequences = call.bool("return_sequences", default: false)
         let layer = try RecurrentLayer(call, weights: call.weights)
-        let mask = try call.keywordTensor("mask")
+        let mask = try call.sequenceMask()
         if mask != nil, goBackwards { throw call.unsupported("go_backwards=True with a mask", "wrap the layer in Bidirectional, or drop the mask") }
         return [try run(call, input: x, directions: [layer], reverseInput: goBackwards, returnSequences: returnSequences, mergeMode: "concat",
                         mask: mask, zeroOutputForMask: call.bool("zero_output_for_mask", default: false))]
