@@ -130,18 +130,25 @@ def legacy_agrees(keras, h5_path, inputs, golden, name):
     return True
 
 
-def build(keras, name, constructor, module, size, stamp):
-    directory = zc.model_dir(f"keras_{name}")
-    entries = {f"keras_{name}.h5": {"source": f"keras_{name}/model.h5"},
-               f"keras_{name}.keras": {"source": f"keras_{name}/model.keras"}}
-    if zc.done(directory, stamp):
-        return entries
+def constructed(keras, constructor, module, size):
+    """The application with seeded random weights and measured BatchNormalization statistics, and
+    its preprocessed photographs and calibration crops."""
     keras.utils.set_random_seed(zc.SEED)
     model = getattr(keras.applications, constructor)(weights=None, input_shape=(size, size, 3))
     preprocess = getattr(keras.applications, module).preprocess_input
     images = preprocess(zc.photographs(size).copy())
     crops = preprocess(zc.calibration_crops(size).copy())
     randomize_normalization(keras, model, crops)
+    return model, images, crops
+
+
+def build(keras, name, constructor, module, size, stamp):
+    directory = zc.model_dir(f"keras_{name}")
+    entries = {f"keras_{name}.h5": {"source": f"keras_{name}/model.h5"},
+               f"keras_{name}.keras": {"source": f"keras_{name}/model.keras"}}
+    if zc.done(directory, stamp):
+        return entries
+    model, images, crops = constructed(keras, constructor, module, size)
     config = model.get_config()
     input_names = tensor_names(config, "input_layers")
     output_names = tensor_names(config, "output_layers")

@@ -30,12 +30,7 @@ def build(keras, name, constructor, module, size, stamp):
                f"tfkeras_{name}.keras": {"source": f"tfkeras_{name}/model.keras"}}
     if zc.done(directory, stamp):
         return entries
-    keras.utils.set_random_seed(zc.SEED)
-    model = getattr(keras.applications, constructor)(weights=None, input_shape=(size, size, 3))
-    preprocess = getattr(keras.applications, module).preprocess_input
-    images = preprocess(zc.photographs(size).copy())
-    crops = preprocess(zc.calibration_crops(size).copy())
-    ka.randomize_normalization(keras, model, crops)
+    model, images, crops = ka.constructed(keras, constructor, module, size)
     model.save(os.path.join(directory, "model.h5"))
     model.save(os.path.join(directory, "model.keras"))
     golden = model.predict(images, verbose=0)
