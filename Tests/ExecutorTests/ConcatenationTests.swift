@@ -60,3 +60,47 @@ final class ConcatenationTests: XCTestCase {
         XCTAssertThrowsError(try Tensor.concatenating([a, b], axis: 1))
     }
 }
+
+/// `Tensor.broadcasting(to:)` against the broadcast written out element by element here: leading
+/// new axes, a broadcast last axis (one element per block), a broadcast middle axis, 8-, 4- and
+/// 2-byte elements, and a shape that does not broadcast.
+final class BroadcastingCopyTests: XCTestCase {
+    /// Element `i` of the broadcast: its multi-index in `shape`, each coordinate taken modulo the
+    /// source's dimension (aligned from the right).
+    static func expected<T>(_ values: [T], from source: [Int], to shape: [Int]) -> [T] {
+        let dims = [Int](repeating: 1, count: shape.count - source.count) + source
+        let count = shape.reduce(1, *)
+        return (0..<count).map { flat in
+            var rest = flat, offset = 0, stride = 1
+            for axis in shape.indices.reversed() {
+                let coordinate = rest % shape[axis]
+                rest /= shape[axis]
+                offset += (dims[axis] == 1 ? 0 : coordinate) * stride
+                stride *= dims[axis]
+            }
+            return values[offset]
+        }
+    }
+
+    func testEveryKindOfBroadcastMatchesTheElementwiseDefinition() throws {
+        let cases: [(source: [Int], shape: [Int])] = [([3], [2, 4, 3]), ([2, 1], [3, 2, 5]), ([1, 4, 1, 2], [3, 4, 5, 2]),
+                                                       ([5], [5]), ([2, 3], [2, 3]), ([1], [7, 1, 3])]
+        for (source, shape) in cases {
+            let count = source.reduce(1, *)
+            let int64 = (0..<count).map { Int64($0 * 3 - 5) }
+            let result = try Tensor(shape: source, scalars: int64).broadcasting(to: shape)
+            XCTAssertEqual(result.shape, shape)
+            XCTAssertEqual(result.scalars(as: Int64.self), Self.expected(int64, from: source, to: shape), "\(source) → \(shape)")
+            let floats = (0..<count).map { Float($0) / 4 }
+            XCTAssertEqual(try Tensor(shape: source, scalars: floats).broadcasting(to: shape).scalars(as: Float.self),
+                           Self.expected(floats, from: source, to: shape))
+            let halves = (0..<count).map { Float16(Float($0) / 2) }
+            XCTAssertEqual(try Tensor(shape: source, scalars: halves).broadcasting(to: shape).scalars(as: Float16.self),
+                           Self.expected(halves, from: source, to: shape))
+        }
+    }
+
+    func testAShapeThatDoesNotBroadcastIsRefused() throws {
+        XCTAssertThrowsError(try Tensor(shape: [2, 3], scalars: [Float](repeating: 1, count: 6)).broadcasting(to: [4, 3, 3]))
+    }
+}

@@ -81,6 +81,55 @@ extension Tensor {
     /// Bytes per element for byte-addressable types; 0 for strings and sub-byte types.
     var elementStride: Int { dataType.bitWidth >= 8 && dataType.bitWidth % 8 == 0 ? dataType.bitWidth / 8 : 0 }
 
+    /// This tensor broadcast to `shape` (numpy's rules: each dimension, aligned from the right,
+    /// equal or 1). The trailing dimensions the tensor already has are copied as one block per
+    /// position of the leading ones, with no index list: Expand of a [1, 1, 25088, 392] index
+    /// tensor moves 19.7 M elements with as many reads.
+    public func broadcasting(to shape: [Int]) throws -> Tensor {
+        guard shape.count >= rank, strings == nil, elementStride > 0 else {
+            return try gathering(shape: shape, sourceIndices: Broadcast.sourceIndices(of: self.shape, in: shape))
+        }
+        let dims = [Int](repeating: 1, count: shape.count - rank) + self.shape
+        guard zip(dims, shape).allSatisfy({ $0 == $1 || $0 == 1 }) else {
+            throw KernelError.invalidInput("shape \(self.shape) cannot be broadcast to \(shape)")
+        }
+        var split = shape.count, block = 1
+        while split > 0 && dims[split - 1] == shape[split - 1] {
+            split -= 1
+            block *= shape[split]
+        }
+        let width = elementStride, bytes = block * width
+        let count = try Tensor.checkedCount(shape)
+        let buffer = TensorBuffer(uninitializedByteCount: dataType.byteCount(elements: count))
+        let strides = Strides(dims).values
+        let outer = shape[..<split].reduce(1, *)
+        guard count > 0 else { return try Tensor(dataType: dataType, shape: shape, buffer: buffer) }
+        withUnsafeBytes { source in
+            guard let from = source.baseAddress else { return }
+            let to = buffer.baseAddress
+            var index = [Int](repeating: 0, count: split)
+            var offset = 0
+            for o in 0..<outer {
+                let target = to + o * bytes, origin = from + offset * width
+                switch bytes {
+                case 8: target.storeBytes(of: origin.loadUnaligned(as: UInt64.self), as: UInt64.self)
+                case 4: target.storeBytes(of: origin.loadUnaligned(as: UInt32.self), as: UInt32.self)
+                default: target.copyMemory(from: origin, byteCount: bytes)
+                }
+                var axis = split - 1
+                while axis >= 0 {
+                    index[axis] += 1
+                    if dims[axis] != 1 { offset += strides[axis] }
+                    if index[axis] < shape[axis] { break }
+                    if dims[axis] != 1 { offset -= strides[axis] * shape[axis] }
+                    index[axis] = 0
+                    axis -= 1
+                }
+            }
+        }
+        return try Tensor(dataType: dataType, shape: shape, buffer: buffer)
+    }
+
     /// A tensor of this type and `shape` whose element `i` is this tensor's element `sourceIndices[i]`:
     /// the data-movement primitive behind transpose, slice, gather, expand and tile, for any type.
     public func gathering(shape: [Int], sourceIndices: [Int]) throws -> Tensor {

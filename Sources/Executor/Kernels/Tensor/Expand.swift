@@ -6,8 +6,7 @@ struct Expand_8: TensorKernel, AttributeFreeKernel {
     static let inputArity = 2...2
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
         let data = try inputs.required(0)
-        let shape = try Broadcast.shape(data.shape, inputs.required(1).indexValues())
-        return [try data.gathering(shape: shape, sourceIndices: Broadcast.sourceIndices(of: data.shape, in: shape))]
+        return [try data.broadcasting(to: Broadcast.shape(data.shape, inputs.required(1).indexValues()))]
     }
 }
 
