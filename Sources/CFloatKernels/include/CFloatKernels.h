@@ -56,4 +56,45 @@ void mg_sgemm_conv(const float *packed_a, int m, int k, const float *x, const mg
                    int m0, int m1, int p0, int p1, const float *scale, const float *shift, float low, float high,
                    float *c, long ldc, float *scratch);
 
+/// Float products with a constant right-hand matrix (MatMul and Gemm weights): B packed once into
+/// column panels of MG_PACKED_B_NR (`mg_sgemm_pack_b`; for each k, the panel's NR values, zero past
+/// n; a K range of a panel is contiguous), A read in place, an AVX2/FMA micro-kernel of 6 rows × 16
+/// columns.
+#define MG_PACKED_B_NR 16
+
+/// 1 when the CPU runs the AVX2 and FMA kernels of `mg_sgemm_packed_b`, else 0; without them
+/// nothing but the packing may be called.
+int mg_sgemm_packed_b_supported(void);
+
+/// Floats of packed B for `k` rows and `n` columns.
+size_t mg_sgemm_packed_b_size(int k, int n);
+
+/// Packs the k×n matrix whose element (row, column) is `b[row · row_stride + column · column_stride]`
+/// (row-major B: strides n and 1; Bᵀ stored row-major: 1 and k) into `packed`.
+void mg_sgemm_pack_b(const float *b, int k, int n, long row_stride, long column_stride, float *packed);
+
+/// Column panels [p0, p1) of `C = A · B + bias` for A `m`×`k` row-major (row stride `lda`), packed
+/// B `k`×`n`, `bias` one value per column (NULL: none); C row-major with row stride `ldc`. Panels
+/// are disjoint column ranges, so threads may run disjoint panel ranges at once.
+void mg_sgemm_packed_b(const float *a, long lda, int m, int k, const float *packed_b, int n, int p0, int p1,
+                       const float *bias, float *c, long ldc);
+
+/// Softmax of each of `rows` contiguous rows of `length` floats: e^(x − max) / Σ e^(x − max), the
+/// exponentials within 2 ulp, summed in float; a row holding NaN or +∞, or only −∞, is all NaN, as
+/// the reference kernel's is. `y` may be `x`.
+void mg_softmax_rows(const float *x, int rows, int length, float *y);
+
+/// erf of `count` floats, within 2 ulp of the exact value where the CPU runs AVX2 and FMA (libm's
+/// `erff` elsewhere); NaN stays NaN, ±∞ gives ±1. `y` may be `x`.
+void mg_erf(const float *x, long count, float *y);
+
+/// The logistic sigmoid of `count` floats, within 2 ulp where the CPU runs AVX2 and FMA (below
+/// x = −87.3 the result is at most 1.2e−38 instead of a subnormal); NaN stays NaN. `y` may be `x`.
+void mg_sigmoid(const float *x, long count, float *y);
+
+/// LayerNormalization of each of `rows` contiguous rows of `length` floats:
+/// `(x − mean) / sqrt(var + epsilon) · scale + bias`, `scale` and `bias` (NULL: none) one value per
+/// row position; mean and variance accumulated in float vectors and combined in double. `y` may be `x`.
+void mg_layer_norm_rows(const float *x, int rows, int length, const float *scale, const float *bias, double epsilon, float *y);
+
 #endif

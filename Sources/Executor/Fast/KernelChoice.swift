@@ -5,6 +5,6 @@ import CFloatKernels
 /// cached on one are not reused on the other.
 public enum KernelChoice {
     public static var summary: String {
-        "int8 \(Int8Gemm.path), float \(mg_sgemm_supported() == 1 ? "avx512" : "openblas"), plan \(FastPlan.isDisabled ? "reference" : "fast")"
+        "int8 \(Int8Gemm.path), float \(mg_sgemm_supported() == 1 ? "avx512" : "openblas")\(PackedWeightProduct.isEnabled ? " with avx2 packed weights" : ""), plan \(FastPlan.isDisabled ? "reference" : "fast")"
     }
 }

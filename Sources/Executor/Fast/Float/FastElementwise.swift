@@ -1,19 +1,35 @@
 import ModelIR
 
-/// Float Add, Sum (two inputs) and Mul where both inputs have the same shape, or the second is a
-/// per-channel vector broadcast over N×C×… (`[C, 1, …]` or `[1, C, 1, …]`): one pass without index
-/// arithmetic. Anything else runs the step's own kernel.
+/// Float Add, Sum (two inputs), Sub, Mul and Div in one pass without index arithmetic where both
+/// inputs have the same shape, the second is a per-channel vector broadcast over N×C×… (`[C, 1, …]`
+/// or `[1, C, 1, …]`), or (numpy broadcasting, opset 7 on) one input is a single value or repeats
+/// along the leading axes of the other (a bias `[n]` over `[…, n]`). Anything else runs the step's
+/// own kernel.
 struct FastBinary: Kernel {
     static let opType = "Binary", sinceVersion = 1
     static let inputArity = 1...variadic
-    enum Operation { case add, multiply }
+    enum Operation { case add, subtract, multiply, divide }
+
+    /// Where each input's values sit relative to the output's.
+    enum Layout: Equatable {
+        /// Both inputs have the output's shape.
+        case same
+        /// The second input holds one value per row of `plane` positions, rows cycling over its values.
+        case channel(plane: Int)
+        /// One input (the first when `firstRepeats`) holds `period` values, repeated along the other's leading axes.
+        case trailing(period: Int, firstRepeats: Bool)
+    }
 
     let operation: Operation
     let fallback: any Kernel
+    /// True when the step's kernel broadcasts as numpy does (not opsets 1–6 with their `broadcast`
+    /// and `axis`), so that trailing and single-value operands may take the one-pass loops.
+    let broadcastsLikeNumpy: Bool
 
     init(operation: Operation, fallback: any Kernel) {
         self.operation = operation
         self.fallback = fallback
+        broadcastsLikeNumpy = !(fallback is any LegacyBinaryNumericKernel)
     }
 
     init(_ node: KernelNode) throws { throw KernelError.unsupported("FastBinary is made from a prepared kernel") }
@@ -22,38 +38,27 @@ struct FastBinary: Kernel {
         guard step.domain.isEmpty, step.inputs.count == 2 else { return nil }
         switch step.opType {
         case "Add", "Sum": return FastBinary(operation: .add, fallback: step.kernel)
+        case "Sub": return FastBinary(operation: .subtract, fallback: step.kernel)
         case "Mul": return FastBinary(operation: .multiply, fallback: step.kernel)
+        case "Div": return FastBinary(operation: .divide, fallback: step.kernel)
         default: return nil
         }
     }
 
     func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
         guard inputs.count == 2, let a = inputs[0]?.tensor, let b = inputs[1]?.tensor,
-              a.dataType == .float, b.dataType == .float, let channelSize = layout(a.shape, b.shape) else {
+              a.dataType == .float, b.dataType == .float, let (layout, shape) = layout(a.shape, b.shape) else {
             return try fallback.run(inputs, context: context)
         }
-        let count = a.elementCount
         let y = try a.withElements(Float.self) { xs in
             try b.withElements(Float.self) { ys in
-                try Tensor.overwritten(Float.self, shape: a.shape) { out in
+                try Tensor.overwritten(Float.self, shape: shape) { out in
                     guard let x = xs.baseAddress, let y = ys.baseAddress, let o = out.baseAddress else { return }
-                    let plane = a.rank >= 2 ? a.shape[2...].reduce(1, *) : count
-                    if channelSize == 0 {
-                        ParallelFor.elements(a.shape) { chunk in
-                            switch operation {
-                            case .add: for i in chunk { o[i] = x[i] + y[i] }
-                            case .multiply: for i in chunk { o[i] = x[i] * y[i] }
-                            }
-                        }
-                    } else {
-                        let channels = ys.count
-                        ParallelFor.planes(a.shape) { row, positions in
-                            let v = y[row % channels], x = x + row * plane, o = o + row * plane
-                            switch operation {
-                            case .add: for i in positions { o[i] = x[i] + v }
-                            case .multiply: for i in positions { o[i] = x[i] * v }
-                            }
-                        }
+                    switch operation {
+                    case .add: Self.apply(FloatSum.self, layout, x, y, o, shape: shape, secondCount: ys.count)
+                    case .subtract: Self.apply(FloatDifference.self, layout, x, y, o, shape: shape, secondCount: ys.count)
+                    case .multiply: Self.apply(FloatProduct.self, layout, x, y, o, shape: shape, secondCount: ys.count)
+                    case .divide: Self.apply(FloatQuotient.self, layout, x, y, o, shape: shape, secondCount: ys.count)
                     }
                 }
             }
@@ -61,20 +66,84 @@ struct FastBinary: Kernel {
         return [.tensor(y)]
     }
 
-    /// 0 for equal shapes, the plane size for a per-channel `b`, nil otherwise.
-    private func layout(_ a: [Int], _ b: [Int]) -> Int? {
-        if a == b { return 0 }
-        guard a.count >= 3, a.elementCount > 0 else { return nil }
-        let channels = a[1], plane = a[2...].reduce(1, *)
-        var trimmed = b
-        while trimmed.first == 1 && trimmed.count > a.count - 1 { trimmed.removeFirst() }
-        guard trimmed.count == a.count - 1, trimmed[0] == channels, trimmed.dropFirst().allSatisfy({ $0 == 1 }), plane > 0 else { return nil }
-        return plane
+    private static func apply<Op: FloatBinaryOperation>(_: Op.Type, _ layout: Layout, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+                                                         _ o: UnsafeMutablePointer<Float>, shape: [Int], secondCount: Int) {
+        switch layout {
+        case .same:
+            ParallelFor.elements(shape) { chunk in
+                for i in chunk { o[i] = Op.apply(x[i], y[i]) }
+            }
+        case .channel(let plane):
+            ParallelFor.planes(shape) { row, positions in
+                let v = y[row % secondCount], x = x + row * plane, o = o + row * plane
+                for i in positions { o[i] = Op.apply(x[i], v) }
+            }
+        case .trailing(let period, let firstRepeats):
+            let rows = shape.reduce(1, *) / period
+            ParallelFor.run(rows, grain: max(1, 32768 / period)) { chunk in
+                for row in chunk {
+                    let offset = row * period, o = o + offset
+                    if period == 1 {
+                        if firstRepeats { o[0] = Op.apply(x[0], y[offset]) } else { o[0] = Op.apply(x[offset], y[0]) }
+                    } else if firstRepeats {
+                        let y = y + offset
+                        for j in 0..<period { o[j] = Op.apply(x[j], y[j]) }
+                    } else {
+                        let x = x + offset
+                        for j in 0..<period { o[j] = Op.apply(x[j], y[j]) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The one-pass layout of inputs of shapes `a` and `b` and the output's shape, or nil when
+    /// the general kernel must run.
+    private func layout(_ a: [Int], _ b: [Int]) -> (Layout, [Int])? {
+        if a == b { return (.same, a) }
+        let countA = a.reduce(1, *), countB = b.reduce(1, *)
+        if a.count >= 3, countA > 0, a.count >= b.count {
+            let channels = a[1], plane = a[2...].reduce(1, *)
+            var trimmed = b
+            while trimmed.first == 1 && trimmed.count > a.count - 1 { trimmed.removeFirst() }
+            if trimmed.count == a.count - 1, trimmed[0] == channels, trimmed.dropFirst().allSatisfy({ $0 == 1 }), plane > 0 {
+                return (.channel(plane: plane), a)
+            }
+        }
+        guard broadcastsLikeNumpy, countA > 0, countB > 0 else { return nil }
+        if countA == countB {
+            guard let shape = try? Broadcast.shape(a, b), shape.reduce(1, *) == countA,
+                  a.drop(while: { $0 == 1 }) == b.drop(while: { $0 == 1 }) else { return nil }
+            return (.same, shape)
+        }
+        let firstRepeats = countA < countB
+        let (small, large) = firstRepeats ? (a, b) : (b, a)
+        guard let shape = try? Broadcast.shape(a, b), shape.reduce(1, *) == max(countA, countB) else { return nil }
+        let core = Array(small.drop(while: { $0 == 1 }))
+        guard core.isEmpty || (core.count <= large.count && Array(large.suffix(core.count)) == core) else { return nil }
+        return (.trailing(period: core.reduce(1, *), firstRepeats: firstRepeats), shape)
     }
 }
 
-private extension Array where Element == Int {
-    var elementCount: Int { reduce(1, *) }
+/// A float arithmetic operator for `FastBinary`'s loops, specialized per operator.
+private protocol FloatBinaryOperation {
+    static func apply(_ a: Float, _ b: Float) -> Float
+}
+
+private enum FloatSum: FloatBinaryOperation {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a + b }
+}
+
+private enum FloatDifference: FloatBinaryOperation {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a - b }
+}
+
+private enum FloatProduct: FloatBinaryOperation {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a * b }
+}
+
+private enum FloatQuotient: FloatBinaryOperation {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a / b }
 }
 
 /// Float Transpose as nested strided copies, without an index map.

@@ -52,9 +52,28 @@ extension FastPlan {
             guard step.domain.isEmpty, step.opType == "DequantizeLinear", let dequantize = step.kernel as? DequantizeLinear_10 else { return nil }
             return step.replacingKernel(FastDequantizeLinear(fallback: dequantize))
         }),
-        ("Gemm", { step, _ in
+        ("MatMul with constant weights", { step, context in
+            guard step.domain.isEmpty, step.opType == "MatMul", step.inputs.count == 2,
+                  let matmul = FastMatMul.replacing(weight: step.inputs[1].flatMap { context.known[$0]?.tensor }) else { return nil }
+            return step.replacingKernel(matmul)
+        }),
+        ("Gemm", { step, context in
             guard step.domain.isEmpty, step.opType == "Gemm", let gemm = step.kernel as? Gemm_1 else { return nil }
-            return step.replacingKernel(FastGemm(gemm: gemm))
+            let weight = step.inputs.count > 1 ? step.inputs[1].flatMap { context.known[$0]?.tensor } : nil
+            return step.replacingKernel(FastGemm(gemm: gemm, weight: weight))
+        }),
+        ("Softmax", { step, _ in
+            guard step.domain.isEmpty, step.opType == "Softmax", let softmax = FastSoftmax.replacing(step.kernel) else { return nil }
+            return step.replacingKernel(softmax)
+        }),
+        ("LayerNormalization", { step, _ in
+            guard step.domain.isEmpty, let normalization = step.kernel as? LayerNormalization_17,
+                  step.outputs.dropFirst().allSatisfy({ $0 == nil }) else { return nil }
+            return step.replacingKernel(FastLayerNormalization(fallback: normalization))
+        }),
+        ("Erf and Sigmoid", { step, _ in
+            guard step.domain.isEmpty, let unary = FastUnary.replacing(step.kernel) else { return nil }
+            return step.replacingKernel(unary)
         }),
         ("elementwise binary", { step, _ in FastBinary.replacing(step).map { step.replacingKernel($0) } }),
         ("Transpose", { step, _ in

@@ -75,6 +75,9 @@ struct LayerNormalization_17: TensorKernel {
     static let inputArity = 2...3
     static let outputArity = 1...3
     private let normalization: TrailingAxesNormalization
+    /// The first normalized axis, as written (may be negative).
+    var axis: Int { normalization.axis }
+    var epsilon: Double { normalization.epsilon }
     init(_ node: KernelNode) throws { normalization = try TrailingAxesNormalization(node) }
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
         let x = try inputs.required(0)
