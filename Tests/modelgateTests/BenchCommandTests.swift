@@ -26,7 +26,7 @@ final class BenchCommandTests: XCTestCase {
         XCTAssertNil(object["profile"])
     }
 
-    /// simplenet's plan is Gemm → Relu → Gemm: two FastGemm steps and one FastRelu step.
+    /// simplenet's plan is Gemm → Relu → Gemm: two FastGemm steps and one FastUnary step.
     func testProfileCountsEveryStepOfThePlanUnderItsKernel() throws {
         let object = try benchJSON(["--iterations", "5", "--profile"])
         let rows = try XCTUnwrap(object["profile"] as? [[String: Any]])
@@ -36,7 +36,7 @@ final class BenchCommandTests: XCTestCase {
             steps[kernel] = try XCTUnwrap(row["steps"] as? Int)
             XCTAssertGreaterThanOrEqual(try XCTUnwrap(row["ms_per_run"] as? Double), 0)
         }
-        XCTAssertEqual(steps, ["FastGemm (Gemm)": 2, "FastRelu (Relu)": 1])
+        XCTAssertEqual(steps, ["FastGemm (Gemm)": 2, "FastUnary (Relu)": 1])
 
         let text = try runProcess(modelgateExecutable, ["bench", simplenet, "--iterations", "5", "--profile"])
         XCTAssertEqual(text.exitCode, 0, text.standardError)

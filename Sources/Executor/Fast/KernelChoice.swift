@@ -1,7 +1,7 @@
 import CFloatKernels
 
-/// Which kernels this process runs: the int8 GEMM path, the float GEMM (AVX-512 or OpenBLAS) and
-/// whether the fast plan is on. Two machines that differ here may round differently, so results
+/// Which kernels this process runs: the int8 GEMM path, the float GEMM (AVX-512 or OpenBLAS, and
+/// whether products with constant weights take the AVX2 packed kernel) and whether the fast plan is on. Two machines that differ here may round differently, so results
 /// cached on one are not reused on the other.
 public enum KernelChoice {
     public static var summary: String {

@@ -191,27 +191,3 @@ struct FastTranspose: Kernel {
         return [.tensor(y)]
     }
 }
-
-/// Float Relu in one pass (NaN stays NaN); other types run the step's own kernel.
-struct FastRelu: Kernel {
-    static let opType = "Relu", sinceVersion = 1
-    let fallback: any Kernel
-
-    init(fallback: any Kernel) { self.fallback = fallback }
-    init(_ node: KernelNode) throws { throw KernelError.unsupported("FastRelu is made from a prepared kernel") }
-
-    func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
-        guard inputs.count == 1, let x = inputs[0]?.tensor, x.dataType == .float else {
-            return try fallback.run(inputs, context: context)
-        }
-        let y = try x.withElements(Float.self) { xs in
-            try Tensor.overwritten(Float.self, shape: x.shape) { out in
-                guard let source = xs.baseAddress, let target = out.baseAddress else { return }
-                ParallelFor.elements(x.shape) { chunk in
-                    for i in chunk { let v = source[i]; target[i] = v < 0 ? 0 : v }
-                }
-            }
-        }
-        return [.tensor(y)]
-    }
-}

@@ -1,11 +1,12 @@
 import CFloatKernels
 import ModelIR
 
-/// Float Erf and Sigmoid with vectorized arithmetic (`mg_erf`, `mg_sigmoid`: within 2 ulp), split
-/// over the threads; other types run the step's own kernel.
+/// Float Relu (NaN stays NaN), and Erf and Sigmoid with vectorized arithmetic (`mg_erf`,
+/// `mg_sigmoid`: within 2 ulp), in one pass split over the threads; other types run the step's own
+/// kernel.
 struct FastUnary: Kernel {
     static let opType = "Unary", sinceVersion = 1
-    enum Function { case erf, sigmoid }
+    enum Function { case relu, erf, sigmoid }
 
     let function: Function
     let fallback: any Kernel
@@ -17,10 +18,12 @@ struct FastUnary: Kernel {
         self.fallback = fallback
     }
 
-    /// The fast kernel in place of `kernel`, or nil when it computes neither function.
-    static func replacing(_ kernel: any Kernel) -> FastUnary? {
-        if kernel is Erf_9 { return FastUnary(function: .erf, fallback: kernel) }
-        if kernel is Sigmoid_1 { return FastUnary(function: .sigmoid, fallback: kernel) }
+    /// The fast kernel in place of `step`'s, or nil when it computes none of these functions.
+    static func replacing(_ step: PreparedGraph.Step) -> FastUnary? {
+        guard step.domain.isEmpty else { return nil }
+        if step.opType == "Relu" { return FastUnary(function: .relu, fallback: step.kernel) }
+        if step.kernel is Erf_9 { return FastUnary(function: .erf, fallback: step.kernel) }
+        if step.kernel is Sigmoid_1 { return FastUnary(function: .sigmoid, fallback: step.kernel) }
         return nil
     }
 
@@ -33,6 +36,7 @@ struct FastUnary: Kernel {
                 guard let source = xs.baseAddress, let target = out.baseAddress else { return }
                 ParallelFor.elements(x.shape) { chunk in
                     switch function {
+                    case .relu: for i in chunk { let v = source[i]; target[i] = v < 0 ? 0 : v }
                     case .erf: mg_erf(source + chunk.lowerBound, chunk.count, target + chunk.lowerBound)
                     case .sigmoid: mg_sigmoid(source + chunk.lowerBound, chunk.count, target + chunk.lowerBound)
                     }

@@ -26,9 +26,7 @@ extension FastPlan {
     /// The one-step rules, the one list of them: the first that applies replaces the step. Conv
     /// with what follows it is fused after these (`fuse`), as it takes several steps' place.
     static let rewrites: [(name: String, rewrite: FastRewrite)] = [
-        ("Relu", { step, _ in
-            step.domain.isEmpty && step.opType == "Relu" ? step.replacingKernel(FastRelu(fallback: step.kernel)) : nil
-        }),
+        ("Relu, Erf and Sigmoid", { step, _ in FastUnary.replacing(step).map { step.replacingKernel($0) } }),
         ("LRN", { step, _ in
             guard step.domain.isEmpty, step.opType == "LRN", let lrn = step.kernel as? LRN_1 else { return nil }
             return step.replacingKernel(FastLRN(lrn: lrn))
@@ -70,10 +68,6 @@ extension FastPlan {
             guard step.domain.isEmpty, let normalization = step.kernel as? LayerNormalization_17,
                   step.outputs.dropFirst().allSatisfy({ $0 == nil }) else { return nil }
             return step.replacingKernel(FastLayerNormalization(fallback: normalization))
-        }),
-        ("Erf and Sigmoid", { step, _ in
-            guard step.domain.isEmpty, let unary = FastUnary.replacing(step.kernel) else { return nil }
-            return step.replacingKernel(unary)
         }),
         ("elementwise binary", { step, _ in FastBinary.replacing(step).map { step.replacingKernel($0) } }),
         ("Transpose", { step, _ in
