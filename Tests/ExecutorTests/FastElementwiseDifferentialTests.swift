@@ -247,3 +247,35 @@ final class FastSigmoidAccuracyTests: XCTestCase {
         }
     }
 }
+
+/// The fast plan's SiLU: a Sigmoid whose only reader multiplies it by the Sigmoid's own input
+/// becomes one step, in either operand order, with the fast plan's unfused value bit for bit and
+/// the reference plan's within 2 ulp; a Sigmoid with a second reader is left alone.
+final class SiLUFusionTests: XCTestCase {
+    private func model(_ nodes: [Node], outputs: [String]) -> Model {
+        GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X")], outputs: outputs.map { GraphBuilder.value($0) }, opset: 13)
+    }
+
+    func testSigmoidTimesItsInputIsOneStep() throws {
+        var random = SeededGenerator(state: 0x5115)
+        let x = GraphBuilder.tensor([2, 3, 5, 7], random.floats(210).map { $0 * 12 })
+        for sigmoidFirst in [false, true] {
+            let nodes = [Node(name: "s", opType: "Sigmoid", inputs: ["X"], outputs: ["S"]),
+                         Node(name: "m", opType: "Mul", inputs: sigmoidFirst ? ["S", "X"] : ["X", "S"], outputs: ["Y"])]
+            let evaluator = try Evaluator(model: model(nodes, outputs: ["Y"]))
+            let steps = try XCTUnwrap(evaluator.fastGraph?.steps)
+            XCTAssertEqual(steps.count, 1)
+            XCTAssertEqual((steps.first?.kernel as? FastUnary)?.function, .silu)
+            let fused = try XCTUnwrap(evaluator.run(tensors: ["X": x])["Y"]?.tensor?.floatValues())
+            let reference = try XCTUnwrap(evaluator.run(tensors: ["X": x], captureIntermediates: true)["Y"]?.tensor?.floatValues())
+            let values = try x.floatValues()
+            for (index, (a, e)) in zip(fused, reference).enumerated() {
+                XCTAssertLessThanOrEqual(abs(a - e), 2 * max(e.magnitude.ulp, Float.leastNormalMagnitude), "x = \(values[index])")
+            }
+            let separate = try Evaluator(model: model(nodes + [Node(name: "keep", opType: "Identity", inputs: ["S"], outputs: ["K"])],
+                                                      outputs: ["Y", "K"]))
+            XCTAssertFalse(separate.fastGraph?.steps.contains { ($0.kernel as? FastUnary)?.function == .silu } ?? true)
+            XCTAssertEqual(try separate.run(tensors: ["X": x])["Y"]?.tensor?.floatValues(), fused)
+        }
+    }
+}

@@ -92,6 +92,10 @@ void mg_erf(const float *x, long count, float *y);
 /// x = −87.3 the result is at most 1.2e−38 instead of a subnormal); NaN stays NaN. `y` may be `x`.
 void mg_sigmoid(const float *x, long count, float *y);
 
+/// `x · sigmoid(x)` of `count` floats: `mg_sigmoid`'s value times x, rounded once more. `y` may
+/// not be `x`.
+void mg_silu(const float *x, long count, float *y);
+
 /// LayerNormalization of each of `rows` contiguous rows of `length` floats:
 /// `(x − mean) / sqrt(var + epsilon) · scale + bias`, `scale` and `bias` (NULL: none) one value per
 /// row position; mean and variance accumulated in float vectors and combined in double. `y` may be `x`.

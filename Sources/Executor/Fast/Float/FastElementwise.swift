@@ -2,8 +2,8 @@ import ModelIR
 
 /// Float Add, Sum (two inputs), Sub, Mul and Div in one pass without index arithmetic where both
 /// inputs have the same shape, the second is a per-channel vector broadcast over N×C×… (`[C, 1, …]`
-/// or `[1, C, 1, …]`), or (numpy broadcasting, opset 7 on) one input is a single value or repeats
-/// along the leading axes of the other (a bias `[n]` over `[…, n]`). Anything else runs the step's
+/// or `[1, C, 1, …]`), or (numpy broadcasting, opset 7 on) the first is such a vector, one input is
+/// a single value or one repeats along the leading axes of the other (a bias `[n]` over `[…, n]`). Anything else runs the step's
 /// own kernel.
 struct FastBinary: Kernel {
     static let opType = "Binary", sinceVersion = 1
@@ -14,8 +14,9 @@ struct FastBinary: Kernel {
     enum Layout: Equatable {
         /// Both inputs have the output's shape.
         case same
-        /// The second input holds one value per row of `plane` positions, rows cycling over its values.
-        case channel(plane: Int)
+        /// One input (the first when `firstRepeats`) holds one value per row of `plane` positions of
+        /// the other, rows cycling over its values.
+        case channel(plane: Int, firstRepeats: Bool)
         /// One input (the first when `firstRepeats`) holds `period` values, repeated along the other's leading axes.
         case trailing(period: Int, firstRepeats: Bool)
     }
@@ -55,10 +56,10 @@ struct FastBinary: Kernel {
                 try Tensor.overwritten(Float.self, shape: shape) { out in
                     guard let x = xs.baseAddress, let y = ys.baseAddress, let o = out.baseAddress else { return }
                     switch operation {
-                    case .add: Self.apply(FloatSum.self, layout, x, y, o, shape: shape, secondCount: ys.count)
-                    case .subtract: Self.apply(FloatDifference.self, layout, x, y, o, shape: shape, secondCount: ys.count)
-                    case .multiply: Self.apply(FloatProduct.self, layout, x, y, o, shape: shape, secondCount: ys.count)
-                    case .divide: Self.apply(FloatQuotient.self, layout, x, y, o, shape: shape, secondCount: ys.count)
+                    case .add: Self.apply(FloatSum.self, layout, x, y, o, shape: shape, firstCount: xs.count, secondCount: ys.count)
+                    case .subtract: Self.apply(FloatDifference.self, layout, x, y, o, shape: shape, firstCount: xs.count, secondCount: ys.count)
+                    case .multiply: Self.apply(FloatProduct.self, layout, x, y, o, shape: shape, firstCount: xs.count, secondCount: ys.count)
+                    case .divide: Self.apply(FloatQuotient.self, layout, x, y, o, shape: shape, firstCount: xs.count, secondCount: ys.count)
                     }
                 }
             }
@@ -67,16 +68,22 @@ struct FastBinary: Kernel {
     }
 
     private static func apply<Op: FloatBinaryOperation>(_: Op.Type, _ layout: Layout, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
-                                                         _ o: UnsafeMutablePointer<Float>, shape: [Int], secondCount: Int) {
+                                                         _ o: UnsafeMutablePointer<Float>, shape: [Int], firstCount: Int, secondCount: Int) {
         switch layout {
         case .same:
             ParallelFor.elements(shape) { chunk in
                 for i in chunk { o[i] = Op.apply(x[i], y[i]) }
             }
-        case .channel(let plane):
+        case .channel(let plane, let firstRepeats):
             ParallelFor.planes(shape) { row, positions in
-                let v = y[row % secondCount], x = x + row * plane, o = o + row * plane
-                for i in positions { o[i] = Op.apply(x[i], v) }
+                let o = o + row * plane
+                if firstRepeats {
+                    let v = x[row % firstCount], y = y + row * plane
+                    for i in positions { o[i] = Op.apply(v, y[i]) }
+                } else {
+                    let v = y[row % secondCount], x = x + row * plane
+                    for i in positions { o[i] = Op.apply(x[i], v) }
+                }
             }
         case .trailing(let period, let firstRepeats):
             let rows = shape.reduce(1, *) / period
@@ -102,12 +109,14 @@ struct FastBinary: Kernel {
     private func layout(_ a: [Int], _ b: [Int]) -> (Layout, [Int])? {
         if a == b { return (.same, a) }
         let countA = a.reduce(1, *), countB = b.reduce(1, *)
-        if a.count >= 3, countA > 0, a.count >= b.count {
-            let channels = a[1], plane = a[2...].reduce(1, *)
-            var trimmed = b
-            while trimmed.first == 1 && trimmed.count > a.count - 1 { trimmed.removeFirst() }
-            if trimmed.count == a.count - 1, trimmed[0] == channels, trimmed.dropFirst().allSatisfy({ $0 == 1 }), plane > 0 {
-                return (.channel(plane: plane), a)
+        for firstRepeats in [false, true] {
+            let (large, small) = firstRepeats ? (b, a) : (a, b)
+            guard large.count >= 3, large.count >= small.count, large.reduce(1, *) > 0, firstRepeats ? broadcastsLikeNumpy : true else { continue }
+            let channels = large[1], plane = large[2...].reduce(1, *)
+            var trimmed = small
+            while trimmed.first == 1 && trimmed.count > large.count - 1 { trimmed.removeFirst() }
+            if trimmed.count == large.count - 1, trimmed[0] == channels, trimmed.dropFirst().allSatisfy({ $0 == 1 }), plane > 0 {
+                return (.channel(plane: plane, firstRepeats: firstRepeats), large)
             }
         }
         guard broadcastsLikeNumpy, countA > 0, countB > 0 else { return nil }

@@ -47,8 +47,8 @@ enum FastPlan {
                 remaining.append(step)
             }
         }
-        var fused = fuse(ChannelAffineFusion.fused(remaining, graph: analysed, known: known), graph: analysed, known: known, weights: weights,
-                         biases: biases)
+        var fused = FastUnary.fusingSiLU(fuse(ChannelAffineFusion.fused(remaining, graph: analysed, known: known), graph: analysed,
+                                              known: known, weights: weights, biases: biases), graph: analysed)
         if fused.contains(where: { $0.kernel is FastQuantizeLinear || $0.kernel is FastDequantizeLinear }) {
             fused = QuantizedPlan.pruned(QuantizedPlan.absorbingQuantization(QuantizedPlan.pruned(fused, graph: analysed), graph: analysed, known: known),
                                          graph: analysed)
