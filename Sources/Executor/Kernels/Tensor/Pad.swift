@@ -36,6 +36,9 @@ func pad(_ data: Tensor, pads: [Int], axes: [Int]?, mode: String, constant: Tens
     if mode != "constant" && data.shape.contains(0) && shape.reduce(1, *) > 0 {
         throw KernelError.invalidInput("cannot pad an empty axis in \(mode) mode")
     }
+    if mode == "constant", data.rank > 0, data.dataType.bitWidth >= 8 {
+        return try padConstantByRuns(data, shape: shape, begin: begin, constant: constant)
+    }
     let strides = Strides(data.shape).values
     let count = try Tensor.checkedCount(shape)
     let fill = data.elementCount
@@ -53,6 +56,53 @@ func pad(_ data: Tensor, pads: [Int], axes: [Int]?, mode: String, constant: Tens
     guard value.dataType == data.dataType else { throw KernelError.invalidInput("constant_value is \(value.dataType), data is \(data.dataType)") }
     let source = try Tensor.concatenating([data.reshaped(to: [data.elementCount]), value], axis: 0)
     return try source.gathering(shape: shape, sourceIndices: indices)
+}
+
+/// Constant-mode `pad` of a tensor of whole-byte elements: the output filled with the constant,
+/// then each row of the innermost axis that survives the cropping copied as one run of bytes.
+private func padConstantByRuns(_ data: Tensor, shape: [Int], begin: [Int], constant: Tensor?) throws -> Tensor {
+    let value = try constant.map { try $0.reshaped(to: [1]) } ?? Tensor(zeros: data.dataType, shape: [1])
+    guard value.dataType == data.dataType else { throw KernelError.invalidInput("constant_value is \(value.dataType), data is \(data.dataType)") }
+    let width = data.dataType.bitWidth / 8, rank = data.rank
+    let last = rank - 1, inner = data.shape[last], outInner = shape[last]
+    // The run of each source row that lands inside the output's innermost axis.
+    let first = max(0, -begin[last]), end = min(inner, outInner - begin[last])
+    let targetStrides = Strides(shape).values
+    let rows = data.shape.dropLast().reduce(1, *)
+    return try value.withUnsafeBytes { fill in
+        try data.withUnsafeBytes { source in
+            try Tensor.overwrittenBytes(data.dataType, shape: shape) { target in
+                guard let base = target.baseAddress else { return }
+                let count = target.count / max(width, 1)
+                if fill.allSatisfy({ $0 == 0 }) {
+                    base.initializeMemory(as: UInt8.self, repeating: 0, count: target.count)
+                } else if let pattern = fill.baseAddress {
+                    for element in 0..<count { (base + element * width).copyMemory(from: pattern, byteCount: width) }
+                }
+                guard first < end, rows > 0, let from = source.baseAddress else { return }
+                var index = [Int](repeating: 0, count: max(rank - 1, 0))
+                for row in 0..<rows {
+                    var offset = 0, inside = true
+                    for axis in 0..<(rank - 1) {
+                        let position = index[axis] + begin[axis]
+                        if position < 0 || position >= shape[axis] { inside = false; break }
+                        offset += position * targetStrides[axis]
+                    }
+                    if inside {
+                        let targetStart = offset + first + begin[last]
+                        (base + targetStart * width).copyMemory(from: from + (row * inner + first) * width, byteCount: (end - first) * width)
+                    }
+                    var axis = rank - 2
+                    while axis >= 0 {
+                        index[axis] += 1
+                        if index[axis] < data.shape[axis] { break }
+                        index[axis] = 0
+                        axis -= 1
+                    }
+                }
+            }
+        }
+    }
 }
 
 let padModes: Set<String> = ["constant", "reflect", "edge"]

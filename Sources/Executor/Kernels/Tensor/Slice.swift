@@ -32,8 +32,30 @@ func slice(_ data: Tensor, starts: [Int], ends: [Int], axes: [Int]?, steps: [Int
     }
     let strides = Strides(data.shape).values
     let offset = zip(begin, strides).reduce(0) { $0 + max($1.0, 0) * $1.1 }
-    let indices = try Indexing.strided(shape: shape, start: offset, strides: zip(strides, stride).map { $0 * $1 })
+    let elementStrides = zip(strides, stride).map { $0 * $1 }
+    if data.rank > 0, stride[data.rank - 1] == 1, data.dataType.bitWidth >= 8 {
+        return try copyingRows(data, shape: shape, start: offset, strides: elementStrides)
+    }
+    let indices = try Indexing.strided(shape: shape, start: offset, strides: elementStrides)
     return try data.gathering(shape: shape, sourceIndices: indices)
+}
+
+/// The elements of `data` at `start + Σ index · strides` for every index of `shape`, whose last
+/// stride is 1: each row of the innermost axis copied as one run of bytes.
+private func copyingRows(_ data: Tensor, shape: [Int], start: Int, strides: [Int]) throws -> Tensor {
+    let width = data.dataType.bitWidth / 8, inner = shape[shape.count - 1]
+    let rowShape = Array(shape.dropLast()), rowStrides = Array(strides.dropLast())
+    let rows = rowShape.reduce(1, *)
+    return try data.withUnsafeBytes { source in
+        try Tensor.overwrittenBytes(data.dataType, shape: shape) { target in
+            guard inner > 0, rows > 0, let to = target.baseAddress, let from = source.baseAddress else { return }
+            var cursor = StridedCursor(shape: rowShape, strides: rowStrides, start: start)
+            for row in 0..<rows {
+                (to + row * inner * width).copyMemory(from: from + cursor.offset * width, byteCount: inner * width)
+                cursor.advance()
+            }
+        }
+    }
 }
 
 /// Opsets 1–9: the bounds are attributes.
