@@ -59,35 +59,26 @@ MG_MAP_AVX2(erf_avx2, erf8)
 MG_MAP_AVX2(sigmoid_avx2, sigmoid8)
 MG_MAP_AVX2(silu_avx2, silu8)
 
+#define MG_VECTOR_MAP(f) f
+#else
+#define MG_VECTOR_MAP(f) NULL
 #endif
 
-void mg_erf(const float *x, long count, float *y) {
+static float erf1(float v) { return erff(v); }
+static float sigmoid1(float v) { return v >= 0 ? 1.0f / (1.0f + expf(-v)) : expf(v) / (1.0f + expf(v)); }
+static float silu1(float v) { return v * sigmoid1(v); }
+
+/// `y[i] = f(x[i])`: the AVX2 map `vector` where the CPU runs it (NULL: none), else `scalar` per element.
+static void map(const float *x, long count, float *y, void (*vector)(const float *, long, float *), float (*scalar)(float)) {
 #if MG_X86
-    if (mg_has_avx2_fma()) {
-        erf_avx2(x, count, y);
+    if (vector && mg_has_avx2_fma()) {
+        vector(x, count, y);
         return;
     }
 #endif
-    for (long i = 0; i < count; i++) y[i] = erff(x[i]);
+    for (long i = 0; i < count; i++) y[i] = scalar(x[i]);
 }
 
-void mg_sigmoid(const float *x, long count, float *y) {
-#if MG_X86
-    if (mg_has_avx2_fma()) {
-        sigmoid_avx2(x, count, y);
-        return;
-    }
-#endif
-    for (long i = 0; i < count; i++) y[i] = x[i] >= 0 ? 1.0f / (1.0f + expf(-x[i])) : expf(x[i]) / (1.0f + expf(x[i]));
-}
-
-void mg_silu(const float *x, long count, float *y) {
-#if MG_X86
-    if (mg_has_avx2_fma()) {
-        silu_avx2(x, count, y);
-        return;
-    }
-#endif
-    mg_sigmoid(x, count, y);
-    for (long i = 0; i < count; i++) y[i] *= x[i];
-}
+void mg_erf(const float *x, long count, float *y) { map(x, count, y, MG_VECTOR_MAP(erf_avx2), erf1); }
+void mg_sigmoid(const float *x, long count, float *y) { map(x, count, y, MG_VECTOR_MAP(sigmoid_avx2), sigmoid1); }
+void mg_silu(const float *x, long count, float *y) { map(x, count, y, MG_VECTOR_MAP(silu_avx2), silu1); }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CFloatKernels
 
 /// Which kernels this process runs: the int8 GEMM path, the float GEMM (AVX-512 or OpenBLAS, and
@@ -7,4 +12,8 @@ public enum KernelChoice {
     public static var summary: String {
         "int8 \(Int8Gemm.path), float \(mg_sgemm_supported() == 1 ? "avx512" : "openblas")\(PackedWeightProduct.isEnabled ? " with avx2 packed weights" : ""), plan \(FastPlan.isDisabled ? "reference" : "fast")"
     }
+
+    /// True when the environment sets `MODELGATE_FLOAT_KERNEL=blas`: float convolutions and products
+    /// with constant weights keep Im2col and OpenBLAS `sgemm`, for comparisons.
+    static let openBLASRequested = getenv("MODELGATE_FLOAT_KERNEL").map { String(cString: $0) } == "blas"
 }

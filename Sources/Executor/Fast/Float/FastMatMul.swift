@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CFloatKernels
 import ModelIR
 
@@ -46,10 +41,7 @@ struct FastMatMul: TensorKernel {
 enum PackedWeightProduct {
     /// True when products with constant weights take these kernels: the CPU runs AVX2 and FMA and
     /// the environment does not set `MODELGATE_FLOAT_KERNEL=blas`, which keeps OpenBLAS `sgemm`.
-    static let isEnabled: Bool = {
-        let requested = getenv("MODELGATE_FLOAT_KERNEL").map { String(cString: $0) }
-        return mg_sgemm_packed_b_supported() == 1 && requested != "blas"
-    }()
+    static let isEnabled = mg_sgemm_packed_b_supported() == 1 && !KernelChoice.openBLASRequested
 
     /// Rows × columns × depth below which one thread runs the whole product.
     static let minimumParallelWork = 1 << 16

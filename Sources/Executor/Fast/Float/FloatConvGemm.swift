@@ -13,10 +13,7 @@ import ModelIR
 enum FloatConvGemm {
     /// True when convolutions take these kernels: the CPU runs AVX-512 (F and DQ) and the
     /// environment does not set `MODELGATE_FLOAT_KERNEL=blas`, which keeps `Im2col` + OpenBLAS `sgemm`.
-    static let isEnabled: Bool = {
-        let requested = getenv("MODELGATE_FLOAT_KERNEL").map { String(cString: $0) }
-        return mg_sgemm_supported() == 1 && requested != "blas"
-    }()
+    static let isEnabled = mg_sgemm_supported() == 1 && !KernelChoice.openBLASRequested
 
     /// Products below this many multiply-adds run on the calling thread alone.
     static let minimumParallelWork = 1 << 16
