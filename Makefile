@@ -1,6 +1,6 @@
 # ModelGate: the two set-up commands are `make run` and `make test`; each installs what it needs.
 SHELL := /bin/bash
-APT_PACKAGES := libhdf5-dev libopenblas-dev pkg-config
+APT_PACKAGES := libhdf5-dev libopenblas-dev libdnnl-dev pkg-config
 CORPUS ?= Golden
 SWIFT_BUILD_FLAGS ?=
 

@@ -4,7 +4,7 @@ import PackageDescription
 /// Targets follow the layers of docs/architecture.md: every arrow points down.
 ///
 ///     modelgate → Reports → Harness → Passes, Executor, GraphChecker, ModelFormats → ModelIR
-///     ModelFormats → ONNXProto, CHDF5, ZIPFoundation;  Executor → CBLAS, CQuantizedKernels, CFloatKernels
+///     ModelFormats → ONNXProto, CHDF5, ZIPFoundation;  Executor → CBLAS, CDNNLKernels (→ oneDNN), CQuantizedKernels, CFloatKernels
 let package = Package(
     name: "ModelGate",
     platforms: [.macOS(.v14)],
@@ -24,6 +24,7 @@ let package = Package(
                        providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "CDNNLKernels", linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
         .target(name: "CQuantizedKernels"),
         .target(name: "CFloatKernels"),
         .target(name: "ONNXProto",
@@ -34,7 +35,7 @@ let package = Package(
                 dependencies: ["ModelIR", "ONNXProto", "CHDF5",
                                .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "GraphChecker", dependencies: ["ModelIR"]),
-        .target(name: "Executor", dependencies: ["ModelIR", "GraphChecker", "CBLAS", "CQuantizedKernels", "CFloatKernels"]),
+        .target(name: "Executor", dependencies: ["ModelIR", "GraphChecker", "CBLAS", "CDNNLKernels", "CQuantizedKernels", "CFloatKernels"]),
         .target(name: "Passes", dependencies: ["ModelIR", "GraphChecker"]),
         .target(name: "Harness",
                 dependencies: ["ModelIR", "ModelFormats", "GraphChecker", "Executor", "Passes",

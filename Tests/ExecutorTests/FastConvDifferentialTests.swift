@@ -1,11 +1,13 @@
-import Executor
+@testable import Executor
 import ModelIR
 import TestSupport
 import XCTest
 
 /// The fast plan (constant steps computed once, Conv fused with BatchNormalization and Relu/Clip,
 /// depthwise and im2col kernels) against the step-by-step reference kernels, on random shapes.
-/// A run that captures intermediates takes the reference plan; a plain run takes the fast one.
+/// A run that captures intermediates takes the reference plan; a plain run takes the fast one,
+/// whose convolutions run channels-last on oneDNN (`ChannelsLastConv`) or, with that off,
+/// channels-first (`FusedConv`): every random case runs both ways.
 final class FastConvDifferentialTests: XCTestCase {
     private typealias Generator = SeededGenerator
 
@@ -44,17 +46,23 @@ final class FastConvDifferentialTests: XCTestCase {
                                              random: &random, nodes: &nodes, initializers: &initializers)
         let model = GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value(last)],
                                        initializers: initializers, opset: 13)
-        let evaluator = try Evaluator(model: model)
-        let reference = try evaluator.run(tensors: ["X": x], captureIntermediates: true)
-        let profile = ExecutionProfile()
-        let fast = try evaluator.run(["X": .tensor(x)], profile: profile)
-        XCTAssertTrue(profile.entries.contains { $0.kernel == "FusedConv" }, "the fast plan runs FusedConv", file: file, line: line)
-        guard let expected = reference[last]?.tensor, let actual = fast[last]?.tensor else {
-            return XCTFail("no output '\(last)'", file: file, line: line)
+        let saved = ChannelsLastConv.isEnabled
+        defer { ChannelsLastConv.isEnabled = saved }
+        for channelsLast in [true, false] {
+            ChannelsLastConv.isEnabled = channelsLast
+            let evaluator = try Evaluator(model: model)
+            let reference = try evaluator.run(tensors: ["X": x], captureIntermediates: true)
+            let profile = ExecutionProfile()
+            let fast = try evaluator.run(["X": .tensor(x)], profile: profile)
+            let kernelName = channelsLast ? "ChannelsLastConv" : "FusedConv"
+            XCTAssertTrue(profile.entries.contains { $0.kernel == kernelName }, "the fast plan runs \(kernelName)", file: file, line: line)
+            guard let expected = reference[last]?.tensor, let actual = fast[last]?.tensor else {
+                return XCTFail("no output '\(last)'", file: file, line: line)
+            }
+            let context = "\(kernelName) threads \(ExecutorThreads.count) group \(group) C \(channels) M \(maps) k \(kernel) s \(strides) d \(dilations) p \(pads) \(height)×\(width) \(epilogue)"
+            XCTAssertEqual(actual.shape, expected.shape, context, file: file, line: line)
+            assertClose(try actual.floatValues(), try expected.floatValues(), rtol: rtol, atol: atol, context, file: file, line: line)
         }
-        let context = "threads \(ExecutorThreads.count) group \(group) C \(channels) M \(maps) k \(kernel) s \(strides) d \(dilations) p \(pads) \(height)×\(width) \(epilogue)"
-        XCTAssertEqual(actual.shape, expected.shape, context, file: file, line: line)
-        assertClose(try actual.floatValues(), try expected.floatValues(), rtol: rtol, atol: atol, context, file: file, line: line)
     }
 
     func testGroupedAndDenseConvolutionsMatchTheReference() throws {
@@ -93,7 +101,7 @@ final class FastConvDifferentialTests: XCTestCase {
         let x = GraphBuilder.tensor([1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9])
         let profile = ExecutionProfile()
         let y = try XCTUnwrap(Evaluator(model: model).run(["X": .tensor(x)], profile: profile)["Y"]?.tensor)
-        XCTAssertEqual(profile.entries.map(\.kernel), ["FusedConv"])
+        XCTAssertEqual(profile.entries.map(\.kernel).filter { $0.hasSuffix("Conv") }, [ChannelsLastConv.isEnabled ? "ChannelsLastConv" : "FusedConv"])
         XCTAssertEqual(y.shape, [1, 1, 2, 2])
         // Output (oy, ox) reads rows 2·oy − 1 + ky and columns 2·ox − 1 + kx.
         // (0,0): w4·x00 + w5·x01 + w7·x10 + w8·x11 = 5 + 12 + 32 + 45 = 94

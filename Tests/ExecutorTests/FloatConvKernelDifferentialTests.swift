@@ -7,7 +7,8 @@ import XCTest
 /// reference plan's `Conv_1`, BatchNormalization, Relu and Clip, on random shapes that cover
 /// partial row and column panels, several K blocks and row blocks, asymmetric padding, dilation,
 /// strides, groups and one and two threads. Skipped on CPUs without AVX-512, where convolutions
-/// keep `Im2col` and `sgemm` (covered by `FastConvDifferentialTests`).
+/// keep `Im2col` and `sgemm` (covered by `FastConvDifferentialTests`). Each case then runs again
+/// channels-last (`ChannelsLastConv` on a oneDNN primitive) against the same reference.
 final class FloatConvKernelDifferentialTests: XCTestCase {
     private typealias Generator = SeededGenerator
 
@@ -31,6 +32,7 @@ final class FloatConvKernelDifferentialTests: XCTestCase {
 
     override func tearDown() {
         ExecutorThreads.set(1)
+        ChannelsLastConv.isEnabled = true
         super.tearDown()
     }
 
@@ -54,6 +56,7 @@ final class FloatConvKernelDifferentialTests: XCTestCase {
                                              random: &random, nodes: &nodes, initializers: &initializers)
         let model = GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value(last)],
                                        initializers: initializers, opset: 13)
+        ChannelsLastConv.isEnabled = false
         let evaluator = try Evaluator(model: model)
         let plan = try XCTUnwrap(evaluator.fastGraph, c.description, file: file, line: line)
         let conv = try XCTUnwrap(plan.steps.compactMap { $0.kernel as? FusedConv }.first, c.description, file: file, line: line)
@@ -70,6 +73,16 @@ final class FloatConvKernelDifferentialTests: XCTestCase {
         XCTAssertEqual(actual.shape, expected.shape, c.description, file: file, line: line)
         assertClose(try actual.floatValues(), try expected.floatValues(), rtol: 1e-4, atol: 2e-6 * Float(c.depth).squareRoot(),
                     c.description, file: file, line: line)
+
+        ChannelsLastConv.isEnabled = true
+        let channelsLastEvaluator = try Evaluator(model: model)
+        let channelsLast = try XCTUnwrap(channelsLastEvaluator.run(tensors: ["X": x])[last]?.tensor, c.description, file: file, line: line)
+        let converted = try XCTUnwrap(channelsLastEvaluator.fastGraph?.steps.compactMap { $0.kernel as? ChannelsLastConv }.first,
+                                      c.description, file: file, line: line)
+        XCTAssertEqual(converted.implementations.count, 1, "oneDNN primitive: \(c.description)", file: file, line: line)
+        XCTAssertEqual(channelsLast.shape, expected.shape, c.description, file: file, line: line)
+        assertClose(try channelsLast.floatValues(), try expected.floatValues(), rtol: 1e-4, atol: 2e-6 * Float(c.depth).squareRoot(),
+                    "channels-last \(c.description)", file: file, line: line)
     }
 
     /// A random convolution of at most about `budget` multiply-adds.

@@ -25,11 +25,21 @@ struct FastChannelAffine: Kernel {
     }
 
     let stages: [Stage]
+    /// True when the input is a channels-last [N, H, W, C] float tensor (`ChannelsLastRegions`):
+    /// the chain runs along the last axis.
+    let channelsLast: Bool
 
-    init(stages: [Stage]) { self.stages = stages }
+    init(stages: [Stage], channelsLast: Bool = false) {
+        self.stages = stages
+        self.channelsLast = channelsLast
+    }
     init(_ node: KernelNode) throws { throw KernelError.unsupported("FastChannelAffine is made from prepared steps") }
 
+    /// This chain on channels-last input.
+    var onChannelsLast: FastChannelAffine { FastChannelAffine(stages: stages, channelsLast: true) }
+
     func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
+        if channelsLast { return try runChannelsLast(inputs, context: context) }
         guard inputs.count == 1, let x = inputs[0]?.tensor, x.dataType == .float, x.rank >= 2,
               let (scale, shift, low, high) = try coefficients(channels: x.shape[1], rank: x.rank) else {
             return try runStages(inputs.first ?? nil, context: context)
@@ -44,6 +54,42 @@ struct FastChannelAffine: Kernel {
                     for i in positions {
                         let v = from[i] * k + d
                         to[i] = v < low ? low : (v > high ? high : v)
+                    }
+                }
+            }
+        }
+        return [.tensor(y)]
+    }
+
+    /// The chain along the last axis of a channels-last input; where the constants do not fit, the
+    /// original steps run on the channels-first tensor between two reorders.
+    private func runChannelsLast(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
+        guard inputs.count == 1, let x = inputs[0]?.tensor, x.dataType == .float, x.rank == 4 else {
+            throw KernelError.invalidInput("a channels-last per-channel chain expects one 4-D float input")
+        }
+        let channels = x.shape[3]
+        guard let (scale, shift, low, high) = try coefficients(channels: channels, rank: 4), channels > 0 else {
+            let channelsFirst = try ChannelsLastReorder.reordered(x, toChannelsLast: false)
+            guard let y = try runStages(.tensor(channelsFirst), context: context).first??.tensor else {
+                throw KernelError.invalidInput("the per-channel chain produced no output")
+            }
+            return [.tensor(try ChannelsLastReorder.reordered(y, toChannelsLast: true))]
+        }
+        let y = try x.withElements(Float.self) { xs in
+            try Tensor.overwritten(Float.self, shape: x.shape) { out in
+                guard let source = xs.baseAddress, let target = out.baseAddress, out.count > 0 else { return }
+                let rows = out.count / channels
+                scale.withUnsafeBufferPointer { k in
+                    shift.withUnsafeBufferPointer { d in
+                        ParallelFor.run(rows, grain: max(1, 16384 / channels)) { chunk in
+                            for row in chunk {
+                                let from = source + row * channels, to = target + row * channels
+                                for c in 0..<channels {
+                                    let v = from[c] * k[c] + d[c]
+                                    to[c] = v < low ? low : (v > high ? high : v)
+                                }
+                            }
+                        }
                     }
                 }
             }

@@ -97,12 +97,18 @@ struct FusedConv: Kernel {
     }
 
     /// The interval the epilogue clamps to.
-    private var bounds: (low: Float, high: Float) { following?.clamp ?? activation.bounds }
+    var bounds: (low: Float, high: Float) { following?.clamp ?? activation.bounds }
     private var clamps: Bool { bounds.low != -.infinity || bounds.high != .infinity }
 
     /// Grouped convolutions with fewer multiply-adds per output than this keep OpenBLAS: packing
     /// such shallow products costs more than it saves (shufflenet's 1×1 group convolutions).
     static let minimumGroupedDepth = 128
+
+    /// This kernel without packed weights: it reads W from its inputs.
+    var unprepared: FusedConv {
+        FusedConv(conv: conv, normalization: epsilon.map { Normalization(epsilon: $0, inputs: []) }, activation: activation,
+                  following: following)
+    }
 
     /// This kernel with `weight` packed once and the epilogue folded from `constants` (the
     /// kernel's inputs, B and the normalization known), or itself when `FloatConvGemm` is off,

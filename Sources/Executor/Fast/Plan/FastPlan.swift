@@ -8,7 +8,8 @@ import ModelIR
 /// The plan a run takes when the caller feeds no initializer: every step whose inputs are all
 /// constant is computed once here (the weights the light models make with ConstantOfShape, shape
 /// arithmetic), and Conv steps absorb a following BatchNormalization and Relu/Clip
-/// (`FusedConv`). The graph itself is unchanged; runs that capture intermediates or override an
+/// (`FusedConv`), which then run channels-last with the layout-free steps between them
+/// (`ChannelsLastRegions`). The graph itself is unchanged; runs that capture intermediates or override an
 /// initializer take the step-by-step plan.
 enum FastPlan {
     /// True when the environment sets `MODELGATE_REFERENCE_PLAN=1`: every run takes the
@@ -56,12 +57,13 @@ enum FastPlan {
         let referenceKernels = Set(remaining.map { ObjectIdentifier(type(of: $0.kernel)) })
         guard folded || fused.count != remaining.count
                 || fused.contains(where: { !referenceKernels.contains(ObjectIdentifier(type(of: $0.kernel))) }) else { return nil }
+        let (planned, slotNames) = ChannelsLastRegions.applied(fused, graph: analysed, known: known)
         var read = Set<Int>()
-        for step in fused { for slot in step.inputs { if let slot { read.insert(slot) } } }
+        for step in planned { for slot in step.inputs { if let slot { read.insert(slot) } } }
         for port in analysed.outputs { read.insert(port.slot) }
         let constants = known.enumerated().compactMap { slot, value in value.flatMap { read.contains(slot) ? (slot, $0) : nil } }
-        return PreparedGraph(name: graph.name, slotNames: graph.slotNames, inputs: graph.inputs, outputs: graph.outputs,
-                             constants: constants, freeVariables: [], steps: fused, scopeReads: graph.scopeReads)
+        return PreparedGraph(name: graph.name, slotNames: slotNames, inputs: graph.inputs, outputs: graph.outputs,
+                             constants: constants, freeVariables: [], steps: planned, scopeReads: graph.scopeReads)
     }
 
     private static func foldable(_ step: PreparedGraph.Step, _ known: [RuntimeValue?]) -> Bool {
@@ -171,7 +173,8 @@ enum FastPlan {
                                     outputs: [current], release: release))
                 continue
             }
-            let prepared = kernel.preparing(weight: weight, constants: inputs.map { $0.flatMap { known[$0]?.tensor } })
+            let prepared = ChannelsLastConv.isEnabled && graph.scopeReads.isEmpty ? kernel
+                : kernel.preparing(weight: weight, constants: inputs.map { $0.flatMap { known[$0]?.tensor } })
             result.append(.init(label: step.label, opType: step.opType, domain: step.domain, opset: step.opset,
                                 inputNames: inputNames, kernel: prepared, requiredInputs: step.requiredInputs, inputs: inputs,
                                 outputs: [current], release: release))

@@ -18,6 +18,7 @@ struct Concat_4: TensorKernel {
     static let inputArity = 1...variadic
     let axis: Int
     init(_ node: KernelNode) throws { axis = try node.requiredInt("axis") }
+    init(axis: Int) { self.axis = axis }
     func compute(_ inputs: [Tensor?]) throws -> [Tensor?] {
         let parts = try (0..<inputs.count).map { try inputs.required($0) }
         return [try Tensor.concatenating(parts, axis: normalizedAxis(axis, rank: parts[0].rank))]

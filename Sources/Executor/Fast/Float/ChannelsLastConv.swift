@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CDNNLKernels
+import ModelIR
+
+/// A `FusedConv` on channels-last activations: X is [N, H, W, C] and Y is [N, OH, OW, M]. The
+/// inputs are the fused step's own (X, W, B, then the normalization's); the epilogue's scale folds
+/// into the weights and its shift into the bias, and the clamp runs as the primitive stores. Each
+/// input shape gets one oneDNN primitive (`mg_nhwc_conv`), made on first use with the weights
+/// reordered into its layout; where oneDNN makes none, the fused kernel runs between two
+/// transposes. `ChannelsLastRegions` puts these steps where the plan's values are channels-last.
+struct ChannelsLastConv: Kernel {
+    static let opType = "Conv", sinceVersion = 1
+
+    /// False when `MODELGATE_FLOAT_KERNEL=blas` or `MODELGATE_CHANNELS_LAST=0`: float convolutions keep
+    /// their channels-first kernels. Read when a plan is made; tests set it to check both.
+    nonisolated(unsafe) static var isEnabled = !KernelChoice.openBLASRequested
+        && getenv("MODELGATE_CHANNELS_LAST").map { String(cString: $0) } != "0"
+
+    let fused: FusedConv
+    private let primitives = ChannelsLastPrimitives()
+
+    init(_ node: KernelNode) throws { throw KernelError.unsupported("ChannelsLastConv is made from a fused convolution") }
+
+    /// The channels-last form of `fused` (its constant weights unpacked: the primitive holds its own copy).
+    init(fused: FusedConv) {
+        self.fused = fused.unprepared
+    }
+
+    func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
+        let tensors = try tensorInputs(inputs)
+        let x = try tensors.required(0), w = try tensors.required(1)
+        guard x.dataType == .float, w.dataType == .float, x.rank == 4, w.rank == 4 else {
+            throw KernelError.invalidInput("channels-last Conv expects 4-D float X and W, got \(x.dataType) \(x.shape) and \(w.dataType) \(w.shape)")
+        }
+        let (batch, height, width, channels) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let maps = w.shape[0], group = fused.conv.group
+        guard w.shape[1] * group == channels, maps % group == 0 else {
+            throw KernelError.invalidInput("W \(w.shape) does not fit \(channels) input channels in \(group) groups")
+        }
+        let geometry = try fused.conv.spatial.geometry(input: [height, width], kernel: [w.shape[2], w.shape[3]])
+        guard let primitive = try primitives.primitive(for: x.shape, make: { try makePrimitive(geometry, batch: batch, channels: channels, tensors) }) else {
+            let channelsFirst = try ChannelsLastReorder.reordered(x, toChannelsLast: false)
+            return [.tensor(try ChannelsLastReorder.reordered(try fused.compute([channelsFirst] + tensors.dropFirst()), toChannelsLast: true))]
+        }
+        let y = try primitive.run(x, shape: [batch, geometry.output[0], geometry.output[1], maps])
+        return [.tensor(y)]
+    }
+
+    /// The primitive for one input shape, with W scaled per map and the shift as bias; nil when
+    /// oneDNN makes none for this geometry.
+    private func makePrimitive(_ geometry: SpatialGeometry, batch: Int, channels: Int, _ inputs: [Tensor?]) throws -> ChannelsLastPrimitive? {
+        let w = try inputs.required(1)
+        let maps = w.shape[0], perMap = w.elementCount / max(maps, 1)
+        let (scale, shift) = try fused.epilogue(maps: maps, bias: inputs.optional(2), inputs)
+        var weights = try w.floatValues()
+        if let scale {
+            for m in 0..<maps { for i in m * perMap..<(m + 1) * perMap { weights[i] *= scale[m] } }
+        }
+        let (low, high) = fused.bounds
+        let clamps = low != -.infinity || high != .infinity
+        var description = mg_nhwc_conv_geometry(
+            batch: Int32(batch), channels: Int32(channels), height: Int32(geometry.input[0]), width: Int32(geometry.input[1]),
+            maps: Int32(maps), groups: Int32(fused.conv.group), kernel_h: Int32(geometry.kernel[0]), kernel_w: Int32(geometry.kernel[1]),
+            stride_h: Int32(geometry.strides[0]), stride_w: Int32(geometry.strides[1]),
+            dilation_h: Int32(geometry.dilations[0]), dilation_w: Int32(geometry.dilations[1]),
+            pad_top: Int32(geometry.padBegin[0]), pad_left: Int32(geometry.padBegin[1]),
+            pad_bottom: Int32(geometry.padEnd[0]), pad_right: Int32(geometry.padEnd[1]),
+            out_h: Int32(geometry.output[0]), out_w: Int32(geometry.output[1]))
+        let pointer = weights.withUnsafeBufferPointer { w in
+            (shift ?? []).withUnsafeBufferPointer { b in
+                mg_nhwc_conv_create(&description, w.baseAddress, shift == nil ? nil : b.baseAddress,
+                                    clamps ? max(low, -.greatestFiniteMagnitude) : 0, clamps ? min(high, .greatestFiniteMagnitude) : 0,
+                                    clamps ? 1 : 0)
+            }
+        }
+        return pointer.map(ChannelsLastPrimitive.init)
+    }
+
+    /// oneDNN's names for the implementations this step has run, for tests and profiles.
+    var implementations: [String] { primitives.implementations }
+}

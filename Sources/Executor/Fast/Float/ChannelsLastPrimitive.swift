@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CDNNLKernels
+import ModelIR
+
+/// One oneDNN primitive on channels-last activations (`mg_nhwc_primitive`), destroyed with the
+/// last reference.
+final class ChannelsLastPrimitive: @unchecked Sendable {
+    let pointer: OpaquePointer
+    init(_ pointer: OpaquePointer) { self.pointer = pointer }
+    deinit { mg_nhwc_destroy(pointer) }
+    /// oneDNN's name for the implementation, e.g. "brgconv:avx512_core".
+    var implementation: String { String(cString: mg_nhwc_implementation(pointer)) }
+
+    /// The primitive run on channels-last `x` (the shape it was made for) into a new tensor of
+    /// `shape`, on the executor's threads.
+    func run(_ x: Tensor, shape: [Int]) throws -> Tensor {
+        try x.withElements(Float.self) { xs in
+            try Tensor.overwritten(Float.self, shape: shape) { out in
+                guard let source = xs.baseAddress, let target = out.baseAddress, out.count > 0 else { return }
+                guard mg_nhwc_run(pointer, source, target, Int32(ExecutorThreads.count)) == 0 else {
+                    throw KernelError.invalidInput("oneDNN could not run \(implementation) on \(x.shape)")
+                }
+            }
+        }
+    }
+}
+
+/// The primitives a step has made so far, by input shape (nil where oneDNN made none), shared by
+/// concurrent runs.
+final class ChannelsLastPrimitives: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    private var byShape: [[Int]: ChannelsLastPrimitive?] = [:]
+
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+
+    func primitive(for shape: [Int], make: () throws -> ChannelsLastPrimitive?) throws -> ChannelsLastPrimitive? {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        if let known = byShape[shape] { return known }
+        let made = try make()
+        byShape[shape] = made
+        return made
+    }
+
+    /// The implementations of the primitives made so far.
+    var implementations: [String] {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return byShape.values.compactMap { $0?.implementation }
+    }
+}

@@ -1,0 +1,150 @@
+import ModelIR
+
+/// The fast plan's float convolutions run channels-last (`ChannelsLastConv`), and so do the steps
+/// between them that do not care where the channel axis is, so that a network pays for a layout
+/// change only where a region of such values begins or ends.
+///
+/// A value is channels-last when a `ChannelsLastConv` writes it, or when a layout-free step reads
+/// only channels-last values besides single-element constants: an elementwise operator (with
+/// several operands, all of rank 4, broadcasting alike in both layouts), a per-channel affine
+/// chain (`FastChannelAffine`, then along the last axis), a 2-D max or average pool
+/// (`ChannelsLastPool`) or a Concat along the channel axis (which becomes a Concat along the last
+/// axis). Every channels-last value gets a
+/// slot of its own; the original slot is written by a `ChannelsLastReorder` back to [N, C, H, W]
+/// just before its first reader that is not layout-free, or after the producer when it is an
+/// output of the graph, so every other step and every output sees what it saw before.
+enum ChannelsLastRegions {
+    /// Elementwise operators whose result at each position depends only on their operands at that position.
+    static let layoutFree: Set<String> = [
+        "Relu", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Elu", "Selu", "Celu", "Erf", "Exp", "Log",
+        "Neg", "Abs", "Sqrt", "Reciprocal", "Softplus", "Softsign", "Mish", "Gelu", "Identity", "Floor", "Ceil", "Round",
+        "Clip", "Add", "Sub", "Mul", "Div", "Max", "Min", "Sum", "Mean", "Pow", "PRelu",
+    ]
+
+    /// `steps` (a fast plan's, in order) with its float convolutions channels-last, and the slot
+    /// names with the new slots appended. Returns the input unchanged when the graph has values its
+    /// subgraphs read by name, or no convolution to convert.
+    static func applied(_ steps: [PreparedGraph.Step], graph: PreparedGraph,
+                        known: [RuntimeValue?]) -> (steps: [PreparedGraph.Step], slotNames: [String]) {
+        guard ChannelsLastConv.isEnabled, graph.scopeReads.isEmpty,
+              steps.contains(where: { convertible($0, known: known) }) else { return (steps, graph.slotNames) }
+        var slotNames = graph.slotNames
+        let outputs = Set(graph.outputs.map(\.slot))
+        var channelsLast: [Int: Int] = [:]
+        var channelsFirstWritten = Set<Int>()
+        var entries: [Int: Int] = [:]
+        var result: [PreparedGraph.Step] = []
+
+        func newSlot(_ name: String) -> Int {
+            slotNames.append(name)
+            return slotNames.count - 1
+        }
+        func reorder(_ label: String, from: Int, to: Int, toChannelsLast: Bool) -> PreparedGraph.Step {
+            .init(label: label, opType: "Transpose", domain: "", opset: 1, inputNames: [slotNames[from]],
+                  kernel: ChannelsLastReorder(toChannelsLast: toChannelsLast), requiredInputs: 1,
+                  inputs: [from], outputs: [to], release: [])
+        }
+        func materialize(_ slot: Int) {
+            guard let source = channelsLast[slot], !channelsFirstWritten.contains(slot) else { return }
+            channelsFirstWritten.insert(slot)
+            result.append(reorder("\(slotNames[slot])/to_nchw", from: source, to: slot, toChannelsLast: false))
+        }
+        func isSingleConstant(_ slot: Int?) -> Bool {
+            slot.map { known[$0]?.tensor?.elementCount == 1 } ?? true
+        }
+
+        for step in steps {
+            if convertible(step, known: known), let fused = step.kernel as? FusedConv, let x = step.inputs[0], let y = step.outputs[0] {
+                let source: Int
+                if let last = channelsLast[x] {
+                    source = last
+                } else if let entry = entries[x] {
+                    source = entry
+                } else {
+                    source = newSlot("\(slotNames[x])/nhwc")
+                    entries[x] = source
+                    result.append(reorder("\(slotNames[x])/to_nhwc", from: x, to: source, toChannelsLast: true))
+                }
+                let target = newSlot("\(slotNames[y])/nhwc")
+                channelsLast[y] = target
+                var inputs = step.inputs
+                inputs[0] = source
+                result.append(.init(label: step.label, opType: step.opType, domain: step.domain, opset: step.opset,
+                                    inputNames: step.inputNames, kernel: ChannelsLastConv(fused: fused),
+                                    requiredInputs: step.requiredInputs, inputs: inputs, outputs: [target], release: step.release))
+                if outputs.contains(y) { materialize(y) }
+                continue
+            }
+            let regionInputs = step.inputs.compactMap { $0 }.filter { channelsLast[$0] != nil }
+            if !regionInputs.isEmpty, let kernel = layoutFreeKernel(step, channelsLast: channelsLast, isSingleConstant: isSingleConstant),
+               let y = step.outputs[0] {
+                let target = newSlot("\(slotNames[y])/nhwc")
+                channelsLast[y] = target
+                result.append(.init(label: step.label, opType: step.opType, domain: step.domain, opset: step.opset,
+                                    inputNames: step.inputNames, kernel: kernel, requiredInputs: step.requiredInputs,
+                                    inputs: step.inputs.map { $0.map { channelsLast[$0] ?? $0 } }, outputs: [target],
+                                    release: step.release))
+                if outputs.contains(y) { materialize(y) }
+                continue
+            }
+            for slot in regionInputs { materialize(slot) }
+            result.append(step)
+        }
+        return (released(result, newSlotsFrom: graph.slotNames.count, outputs: outputs), slotNames)
+    }
+
+    /// A fused float Conv with constant 4-D weights.
+    private static func convertible(_ step: PreparedGraph.Step, known: [RuntimeValue?]) -> Bool {
+        guard step.kernel is FusedConv, step.inputs.count >= 2,
+              let x = step.inputs[0], known[x] == nil, let w = step.inputs[1], let weight = known[w]?.tensor,
+              step.outputs.count == 1, step.outputs[0] != nil else { return false }
+        return weight.dataType == .float && weight.rank == 4
+    }
+
+    /// The kernel `step` runs with its channels-last inputs in place, or nil when it is not
+    /// layout-free for these inputs.
+    private static func layoutFreeKernel(_ step: PreparedGraph.Step, channelsLast: [Int: Int],
+                                         isSingleConstant: (Int?) -> Bool) -> (any Kernel)? {
+        guard step.domain.isEmpty, step.outputs.count == 1 else { return nil }
+        let othersFit = step.inputs.allSatisfy { slot in slot.map { channelsLast[$0] != nil } ?? true || isSingleConstant(slot) }
+        if let affine = step.kernel as? FastChannelAffine, !affine.channelsLast, step.inputs.count == 1 {
+            return affine.onChannelsLast
+        }
+        if let pool = step.kernel as? FastPool, ChannelsLastPool.accepts(pool), step.inputs.count == 1 {
+            return ChannelsLastPool(pool: pool)
+        }
+        if step.kernel is FastUnary || layoutFree.contains(step.opType) {
+            return othersFit ? step.kernel : nil
+        }
+        if step.opType == "Concat", let axis = concatAxis(step.kernel), axis == 1 || axis == -3,
+           step.inputs.allSatisfy({ $0.map { channelsLast[$0] != nil } ?? false }) {
+            return Concat_4(axis: 3)
+        }
+        return nil
+    }
+
+    private static func concatAxis(_ kernel: any Kernel) -> Int? {
+        if let concat = kernel as? Concat_4 { return concat.axis }
+        if let concat = kernel as? Concat_1 { return concat.axis }
+        return nil
+    }
+
+    /// `steps` with every slot numbered `newSlotsFrom` or above (the channels-last ones) released
+    /// after its last reader.
+    private static func released(_ steps: [PreparedGraph.Step], newSlotsFrom first: Int, outputs: Set<Int>) -> [PreparedGraph.Step] {
+        var lastReader: [Int: Int] = [:]
+        for (index, step) in steps.enumerated() {
+            for slot in step.inputs.compactMap({ $0 }) + step.outputs.compactMap({ $0 }) where slot >= first {
+                lastReader[slot] = index
+            }
+        }
+        var releases = [[Int]](repeating: [], count: steps.count)
+        for (slot, index) in lastReader where !outputs.contains(slot) { releases[index].append(slot) }
+        return steps.enumerated().map { index, step in
+            releases[index].isEmpty ? step
+                : .init(label: step.label, opType: step.opType, domain: step.domain, opset: step.opset, inputNames: step.inputNames,
+                        kernel: step.kernel, requiredInputs: step.requiredInputs, inputs: step.inputs, outputs: step.outputs,
+                        release: step.release + releases[index].sorted())
+        }
+    }
+}

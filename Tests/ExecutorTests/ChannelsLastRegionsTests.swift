@@ -1,0 +1,159 @@
+@testable import Executor
+import ModelIR
+import TestSupport
+import XCTest
+
+/// The fast plan's channels-last regions (`ChannelsLastRegions`): which steps run channels-last,
+/// where the layout changes, and that every output matches the reference plan.
+final class ChannelsLastRegionsTests: XCTestCase {
+    private var random = SeededGenerator(state: 11)
+
+    override func setUp() {
+        ChannelsLastConv.isEnabled = true
+    }
+
+    private func conv(_ name: String, _ input: String, _ output: String, channels: Int, maps: Int, kernel: Int = 3,
+                      initializers: inout [Tensor]) -> Node {
+        initializers.append(GraphBuilder.tensor("\(name)_w", [maps, channels, kernel, kernel], random.floats(maps * channels * kernel * kernel)))
+        initializers.append(GraphBuilder.tensor("\(name)_b", [maps], random.floats(maps)))
+        return Node(name: name, opType: "Conv", inputs: [input, "\(name)_w", "\(name)_b"], outputs: [output],
+                    attributes: [GraphBuilder.ints("pads", Array(repeating: Int64(kernel / 2), count: 4))])
+    }
+
+    /// Runs `model` on a random [1, channels, 7, 6] X both ways, checks every channels-last Conv ran on
+    /// a oneDNN primitive, and returns the fast plan's kernels in order.
+    private func kernels(_ model: Model, channels: Int, outputs: [String], file: StaticString = #filePath, line: UInt = #line) throws -> [String] {
+        let x = GraphBuilder.tensor([1, channels, 7, 6], random.floats(channels * 42))
+        let evaluator = try Evaluator(model: model)
+        let reference = try evaluator.run(tensors: ["X": x], captureIntermediates: true)
+        let profile = ExecutionProfile()
+        let fast = try evaluator.run(["X": .tensor(x)], profile: profile)
+        for name in outputs {
+            let expected = try XCTUnwrap(reference[name]?.tensor, file: file, line: line)
+            let actual = try XCTUnwrap(fast[name]?.tensor, file: file, line: line)
+            XCTAssertEqual(actual.shape, expected.shape, name, file: file, line: line)
+            assertClose(try actual.floatValues(), try expected.floatValues(), rtol: 1e-4, atol: 1e-5, name, file: file, line: line)
+        }
+        for step in evaluator.fastGraph?.steps ?? [] {
+            guard let conv = step.kernel as? ChannelsLastConv else { continue }
+            XCTAssertEqual(conv.implementations.count, 1, "\(step.label) ran on a oneDNN primitive", file: file, line: line)
+        }
+        return profile.entries.map(\.kernel)
+    }
+
+    /// A residual block: the Add, Relu and MaxPool between convolutions stay channels-last; the
+    /// global pool is not layout-free, so the layout changes before it; an output read inside the
+    /// region is written channels-first too.
+    func testResidualBlockChangesLayoutOnlyAtRegionEdges() throws {
+        var initializers: [Tensor] = []
+        let nodes = [
+            conv("c1", "X", "A", channels: 3, maps: 4, initializers: &initializers),
+            Node(name: "r1", opType: "Relu", inputs: ["A"], outputs: ["R1"]),
+            conv("c2", "R1", "B", channels: 4, maps: 4, initializers: &initializers),
+            Node(name: "add", opType: "Add", inputs: ["B", "R1"], outputs: ["S"]),
+            Node(name: "r2", opType: "Relu", inputs: ["S"], outputs: ["R2"]),
+            Node(name: "pool", opType: "MaxPool", inputs: ["R2"], outputs: ["P"],
+                 attributes: [GraphBuilder.ints("kernel_shape", [2, 2]), GraphBuilder.ints("strides", [2, 2])]),
+            conv("c3", "P", "C", channels: 4, maps: 5, kernel: 1, initializers: &initializers),
+            Node(name: "gap", opType: "GlobalAveragePool", inputs: ["C"], outputs: ["G"]),
+        ]
+        let model = GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("G"), GraphBuilder.value("R2")],
+                                       initializers: initializers, opset: 13)
+        let kernels = try kernels(model, channels: 3, outputs: ["G", "R2"])
+        XCTAssertEqual(kernels.filter { $0 == "ChannelsLastConv" }.count, 3)
+        XCTAssertEqual(kernels.filter { $0 == "ChannelsLastPool" }.count, 1)
+        // X in; R2 out (a graph output); C out before the global pool.
+        XCTAssertEqual(kernels.filter { $0 == "ChannelsLastReorder" }.count, 3, "\(kernels)")
+        XCTAssertEqual(kernels.first, "ChannelsLastReorder")
+    }
+
+    /// Two convolutions concatenated along channels feed a third without a layout change; a
+    /// squeeze-and-excitation gate multiplies channels-last values that broadcast alike in both layouts.
+    func testConcatAndSqueezeExcitationStayChannelsLast() throws {
+        var initializers: [Tensor] = []
+        let nodes = [
+            conv("a", "X", "A", channels: 2, maps: 3, initializers: &initializers),
+            conv("b", "X", "B", channels: 2, maps: 2, kernel: 1, initializers: &initializers),
+            Node(name: "cat", opType: "Concat", inputs: ["A", "B"], outputs: ["K"], attributes: [GraphBuilder.int("axis", 1)]),
+            conv("c", "K", "C", channels: 5, maps: 4, initializers: &initializers),
+            Node(name: "gap", opType: "GlobalAveragePool", inputs: ["C"], outputs: ["G"]),
+            conv("squeeze", "G", "Q", channels: 4, maps: 4, kernel: 1, initializers: &initializers),
+            Node(name: "gate", opType: "Sigmoid", inputs: ["Q"], outputs: ["E"]),
+            Node(name: "scale", opType: "Mul", inputs: ["C", "E"], outputs: ["Y"]),
+            Node(name: "half", opType: "Mul", inputs: ["Y", "h"], outputs: ["Z"]),
+        ]
+        initializers.append(GraphBuilder.tensor("h", [], [0.5]))
+        let model = GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("Z")],
+                                       initializers: initializers, opset: 13)
+        let kernels = try kernels(model, channels: 2, outputs: ["Z"])
+        XCTAssertEqual(kernels.filter { $0 == "ChannelsLastConv" }.count, 4)
+        // X in (shared by both readers); C out to the global pool; G in; Z out.
+        XCTAssertEqual(kernels.filter { $0 == "ChannelsLastReorder" }.count, 4, "\(kernels)")
+    }
+
+    /// A per-channel constant operand and a channels-first operand end the region: the Add runs
+    /// on [N, C, H, W] as written.
+    func testPerChannelConstantAndChannelsFirstOperandEndTheRegion() throws {
+        var initializers: [Tensor] = [GraphBuilder.tensor("k", [3, 1, 1], [1, 2, 3])]
+        let nodes = [
+            conv("a", "X", "A", channels: 3, maps: 3, initializers: &initializers),
+            Node(name: "shift", opType: "Add", inputs: ["A", "k"], outputs: ["S"]),
+            conv("b", "S", "B", channels: 3, maps: 3, initializers: &initializers),
+            Node(name: "skip", opType: "Add", inputs: ["B", "X"], outputs: ["Y"]),
+        ]
+        let model = GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("Y")],
+                                       initializers: initializers, opset: 13)
+        let kernels = try kernels(model, channels: 3, outputs: ["Y"])
+        XCTAssertEqual(kernels.filter { $0 == "ChannelsLastReorder" }.count, 4, "\(kernels)")
+    }
+
+    /// Max and average pools of random geometry (pads, strides, dilations, `ceil_mode`,
+    /// `count_include_pad`) and the per-channel chain after them run channels-last on oneDNN where
+    /// it has a primitive for the geometry, and match the reference everywhere.
+    func testPoolsAndPerChannelChainsMatchTheReference() throws {
+        var pooled = 0
+        for index in 0..<48 {
+            var initializers: [Tensor] = [GraphBuilder.tensor("m", [4, 1, 1], random.floats(4)),
+                                          GraphBuilder.tensor("a", [1, 4, 1, 1], random.floats(4))]
+            let isMax = index % 2 == 0
+            let kernel = [random.int(1...3), random.int(1...3)]
+            var attributes = [GraphBuilder.ints("kernel_shape", kernel.map(Int64.init)),
+                              GraphBuilder.ints("strides", [Int64(random.int(1...2)), Int64(random.int(1...2))]),
+                              GraphBuilder.ints("pads", [0, 1, 0, 1].map { Int64(random.int(0...min(kernel[$0 % 2] - 1, 1))) }),
+                              GraphBuilder.int("ceil_mode", Int64(random.int(0...1)))]
+            if isMax {
+                attributes.append(GraphBuilder.ints("dilations", [Int64(random.int(1...2)), 1]))
+            } else {
+                attributes.append(GraphBuilder.int("count_include_pad", Int64(random.int(0...1))))
+            }
+            let nodes = [
+                conv("c", "X", "C", channels: 2, maps: 4, initializers: &initializers),
+                Node(name: "pool", opType: isMax ? "MaxPool" : "AveragePool", inputs: ["C"], outputs: ["P"], attributes: attributes),
+                Node(name: "scale", opType: "Mul", inputs: ["P", "m"], outputs: ["Q"]),
+                Node(name: "shift", opType: "Add", inputs: ["Q", "a"], outputs: ["S"]),
+                Node(name: "relu", opType: "Relu", inputs: ["S"], outputs: ["Y"]),
+            ]
+            let model = GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("Y")],
+                                           initializers: initializers, opset: 13)
+            let kernels = try kernels(model, channels: 2, outputs: ["Y"])
+            XCTAssertEqual(kernels, ["ChannelsLastReorder", "ChannelsLastConv", "ChannelsLastPool", "FastChannelAffine", "ChannelsLastReorder"],
+                           "\(attributes)")
+            let evaluator = try Evaluator(model: model)
+            _ = try evaluator.run(tensors: ["X": GraphBuilder.tensor([1, 2, 7, 6], random.floats(84))])
+            let pool = try XCTUnwrap(evaluator.fastGraph?.steps.compactMap { $0.kernel as? ChannelsLastPool }.first)
+            pooled += pool.implementations.count
+        }
+        XCTAssertGreaterThan(pooled, 30, "most geometries run on a oneDNN pooling primitive")
+    }
+
+    /// With the switch off the plan has no channels-last step.
+    func testSwitchedOffPlanRunsChannelsFirst() throws {
+        ChannelsLastConv.isEnabled = false
+        defer { ChannelsLastConv.isEnabled = true }
+        var initializers: [Tensor] = []
+        let model = GraphBuilder.model([conv("a", "X", "A", channels: 2, maps: 2, initializers: &initializers)],
+                                       inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("A")],
+                                       initializers: initializers, opset: 13)
+        XCTAssertEqual(try kernels(model, channels: 2, outputs: ["A"]), ["FusedConv"])
+    }
+}
