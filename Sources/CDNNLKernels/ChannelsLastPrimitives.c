@@ -80,6 +80,21 @@ static int adopt(mg_nhwc_primitive *primitive, const_dnnl_primitive_desc_t descr
     return primitive->implementation && dnnl_primitive_create(&primitive->primitive, descriptor) == dnnl_success;
 }
 
+/// The primitive for an operation `description` (without weights) with a user scratchpad; NULL on failure.
+static mg_nhwc_primitive *made(const_dnnl_op_desc_t description) {
+    dnnl_primitive_attr_t attributes = NULL;
+    dnnl_primitive_desc_t descriptor = NULL;
+    mg_nhwc_primitive *primitive = calloc(1, sizeof(mg_nhwc_primitive));
+    int ok = primitive && dnnl_primitive_attr_create(&attributes) == dnnl_success
+        && dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user) == dnnl_success
+        && dnnl_primitive_desc_create(&descriptor, description, attributes, shared_engine(), NULL) == dnnl_success
+        && adopt(primitive, descriptor);
+    if (descriptor) dnnl_primitive_desc_destroy(descriptor);
+    if (attributes) dnnl_primitive_attr_destroy(attributes);
+    if (!ok) { mg_nhwc_destroy(primitive); return NULL; }
+    return primitive;
+}
+
 mg_nhwc_primitive *mg_nhwc_conv_create(const mg_nhwc_conv_geometry *g, const float *weights, const float *bias,
                                   float low, float high, int clamps) {
     dnnl_engine_t engine = shared_engine();
@@ -163,17 +178,21 @@ mg_nhwc_primitive *mg_nhwc_pool_create(const mg_nhwc_pool_geometry *g, int algor
     dnnl_pooling_v2_desc_t description;
     if (dnnl_pooling_v2_forward_desc_init(&description, dnnl_forward_inference, kinds[algorithm], &source_md, &target_md,
                                           strides, kernel, dilations, pad_begin, pad_end) != dnnl_success) return NULL;
-    dnnl_primitive_attr_t attributes = NULL;
-    dnnl_primitive_desc_t descriptor = NULL;
-    mg_nhwc_primitive *pool = calloc(1, sizeof(mg_nhwc_primitive));
-    int ok = pool && dnnl_primitive_attr_create(&attributes) == dnnl_success
-        && dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user) == dnnl_success
-        && dnnl_primitive_desc_create(&descriptor, &description, attributes, engine, NULL) == dnnl_success;
-    if (ok) ok = adopt(pool, descriptor);
-    if (descriptor) dnnl_primitive_desc_destroy(descriptor);
-    if (attributes) dnnl_primitive_attr_destroy(attributes);
-    if (!ok) { mg_nhwc_destroy(pool); return NULL; }
-    return pool;
+    return made(&description);
+}
+
+mg_nhwc_primitive *mg_nhwc_lrn_create(int batch, int channels, int height, int width, int size, float alpha, float beta,
+                                      float bias) {
+    dnnl_engine_t engine = shared_engine();
+    if (!engine || size < 1 || size % 2 == 0) return NULL;
+    dnnl_dims_t dims;
+    set_dims(dims, 4, (int[]){batch, channels, height, width});
+    dnnl_memory_desc_t md;
+    dnnl_lrn_desc_t description;
+    if (dnnl_memory_desc_init_by_tag(&md, 4, dims, dnnl_f32, dnnl_nhwc) != dnnl_success
+        || dnnl_lrn_forward_desc_init(&description, dnnl_forward_inference, dnnl_lrn_across_channels, &md, size, alpha, beta,
+                                      bias) != dnnl_success) return NULL;
+    return made(&description);
 }
 
 int mg_nhwc_run(const mg_nhwc_primitive *conv, const float *source, float *target, int threads) {

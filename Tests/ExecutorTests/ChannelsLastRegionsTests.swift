@@ -146,6 +146,49 @@ final class ChannelsLastRegionsTests: XCTestCase {
         XCTAssertGreaterThan(pooled, 30, "most geometries run on a oneDNN pooling primitive")
     }
 
+    /// LRN runs on oneDNN's across-channel primitive for an odd window and falls back between
+    /// reorders for an even one (which ONNX centres one channel lower); both match the reference.
+    func testLRNRunsChannelsLast() throws {
+        for size in [5, 4] {
+            var initializers: [Tensor] = []
+            let nodes = [
+                conv("a", "X", "A", channels: 2, maps: 7, initializers: &initializers),
+                Node(name: "lrn", opType: "LRN", inputs: ["A"], outputs: ["L"],
+                     attributes: [GraphBuilder.int("size", Int64(size)), GraphBuilder.float("alpha", 0.2), GraphBuilder.float("bias", 1.5)]),
+                conv("b", "L", "Y", channels: 7, maps: 3, initializers: &initializers),
+            ]
+            let model = GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("Y")],
+                                           initializers: initializers, opset: 13)
+            XCTAssertEqual(try kernels(model, channels: 2, outputs: ["Y"]),
+                           ["ChannelsLastReorder", "ChannelsLastConv", "ChannelsLastLRN", "ChannelsLastConv", "ChannelsLastReorder"])
+            let evaluator = try Evaluator(model: model)
+            _ = try evaluator.run(tensors: ["X": GraphBuilder.tensor([1, 2, 7, 6], random.floats(84))])
+            let lrn = try XCTUnwrap(evaluator.fastGraph?.steps.compactMap { $0.kernel as? ChannelsLastLRN }.first)
+            XCTAssertEqual(lrn.implementations.count, size % 2, "size \(size)")
+        }
+    }
+
+    /// ShuffleNet's Reshape → Transpose (0, 2, 1, 3, 4) → Reshape between convolutions is one
+    /// channels-last step; shapes that do not describe a shuffle of the input at run time take the
+    /// original steps, and both match the reference.
+    func testChannelShuffleRunsChannelsLast() throws {
+        for grouping in [[1, 3, 2, 7, 6], [0, 2, -1, 7, 6], [1, 3, 2, 42, 1]] as [[Int64]] {
+            var initializers: [Tensor] = [GraphBuilder.int64s("g", grouping), GraphBuilder.int64s("m", [1, 6, 7, 6])]
+            let nodes = [
+                conv("a", "X", "A", channels: 2, maps: 6, initializers: &initializers),
+                Node(name: "group", opType: "Reshape", inputs: ["A", "g"], outputs: ["G"]),
+                Node(name: "swap", opType: "Transpose", inputs: ["G"], outputs: ["T"], attributes: [GraphBuilder.ints("perm", [0, 2, 1, 3, 4])]),
+                Node(name: "merge", opType: "Reshape", inputs: ["T", "m"], outputs: ["S"]),
+                conv("b", "S", "Y", channels: 6, maps: 4, kernel: 1, initializers: &initializers),
+            ]
+            let model = GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("Y")],
+                                           initializers: initializers, opset: 13)
+            XCTAssertEqual(try kernels(model, channels: 2, outputs: ["Y"]),
+                           ["ChannelsLastReorder", "ChannelsLastConv", "ChannelsLastShuffle", "ChannelsLastConv", "ChannelsLastReorder"],
+                           "\(grouping)")
+        }
+    }
+
     /// With the switch off the plan has no channels-last step.
     func testSwitchedOffPlanRunsChannelsFirst() throws {
         ChannelsLastConv.isEnabled = false

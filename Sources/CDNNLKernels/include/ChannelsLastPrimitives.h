@@ -3,7 +3,7 @@
 
 /// A oneDNN primitive on float channels-last (NHWC) activations, made for one input shape: a 2-D
 /// convolution (weights reordered once into the primitive's own layout, bias added and the output
-/// clamped to [low, high] as it stores) or a 2-D max or average pool.
+/// clamped to [low, high] as it stores), a 2-D max or average pool, or an LRN across channels.
 typedef struct mg_nhwc_primitive mg_nhwc_primitive;
 
 /// The geometry of one convolution: batch, channels, input plane, maps, groups, kernel, strides,
@@ -30,6 +30,11 @@ mg_nhwc_primitive *mg_nhwc_conv_create(const mg_nhwc_conv_geometry *geometry, co
 /// The pool for `geometry`: `algorithm` 0 max, 1 average counting the padding, 2 average over the
 /// taps inside the input; NULL when oneDNN has no primitive for it.
 mg_nhwc_primitive *mg_nhwc_pool_create(const mg_nhwc_pool_geometry *geometry, int algorithm);
+
+/// An LRN across channels (`y = x · (bias + alpha / size · Σ x²)^−beta` over the `size` channels
+/// centred on each); NULL when `size` is even or oneDNN has no primitive for it.
+mg_nhwc_primitive *mg_nhwc_lrn_create(int batch, int channels, int height, int width, int size, float alpha, float beta,
+                                      float bias);
 
 /// Runs the primitive on `source` ([batch, height, width, channels]) into `target` ([batch,
 /// out_h, out_w, maps or channels]) on `threads` threads. Safe to call from several threads at

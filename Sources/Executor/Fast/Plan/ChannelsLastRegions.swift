@@ -8,11 +8,12 @@ import ModelIR
 /// only channels-last values besides single-element constants: an elementwise operator (with
 /// several operands, all of rank 4, broadcasting alike in both layouts), a per-channel affine
 /// chain (`FastChannelAffine`, then along the last axis), a 2-D max or average pool
-/// (`ChannelsLastPool`) or a Concat along the channel axis (which becomes a Concat along the last
-/// axis). Every channels-last value gets a
-/// slot of its own; the original slot is written by a `ChannelsLastReorder` back to [N, C, H, W]
-/// just before its first reader that is not layout-free, or after the producer when it is an
-/// output of the graph, so every other step and every output sees what it saw before.
+/// (`ChannelsLastPool`), an LRN (`ChannelsLastLRN`), a Concat along the channel axis (which becomes
+/// a Concat along the last axis) or ShuffleNet's channel shuffle (`ChannelsLastShuffle`). Every
+/// channels-last value gets a slot of its own; the original slot is written by a
+/// `ChannelsLastReorder` back to [N, C, H, W] just before its first reader that is not
+/// layout-free, or after the producer when it is an output of the graph, so every other step and
+/// every output sees what it saw before.
 enum ChannelsLastRegions {
     /// Elementwise operators whose result at each position depends only on their operands at that position.
     static let layoutFree: Set<String> = [
@@ -53,7 +54,24 @@ enum ChannelsLastRegions {
             slot.map { known[$0]?.tensor?.elementCount == 1 } ?? true
         }
 
-        for step in steps {
+        var readers = [Int](repeating: 0, count: graph.slotNames.count)
+        for step in steps { for slot in step.inputs { if let slot { readers[slot] += 1 } } }
+        for slot in outputs { readers[slot] += 2 }
+        var skipped = Set<Int>()
+        for (index, step) in steps.enumerated() {
+            if skipped.contains(index) { continue }
+            if let x = step.inputs.first ?? nil, let source = channelsLast[x],
+               let (shuffle, consumed) = channelShuffle(at: index, steps, readers: readers, known: known) {
+                let y = steps[consumed.last!].outputs[0]!
+                let target = newSlot("\(slotNames[y])/nhwc")
+                channelsLast[y] = target
+                skipped.formUnion(consumed)
+                result.append(.init(label: step.label, opType: "ChannelShuffle", domain: "", opset: 1, inputNames: [slotNames[x]],
+                                    kernel: shuffle, requiredInputs: 1, inputs: [source], outputs: [target],
+                                    release: consumed.reduce(step.release) { $0 + steps[$1].release }))
+                if outputs.contains(y) { materialize(y) }
+                continue
+            }
             if convertible(step, known: known), let fused = step.kernel as? FusedConv, let x = step.inputs[0], let y = step.outputs[0] {
                 let source: Int
                 if let last = channelsLast[x] {
@@ -93,6 +111,35 @@ enum ChannelsLastRegions {
         return (released(result, newSlotsFrom: graph.slotNames.count, outputs: outputs), slotNames)
     }
 
+    /// ShuffleNet's channel shuffle starting at `steps[index]`: a Reshape (constant shape of rank 5,
+    /// [N, g, C/g, H, W]) whose only reader is a Transpose (0, 2, 1, 3, 4) whose only reader is a
+    /// Reshape (constant shape of rank 4); the kernel and the indices of the two later steps.
+    private static func channelShuffle(at index: Int, _ steps: [PreparedGraph.Step], readers: [Int],
+                                       known: [RuntimeValue?]) -> (ChannelsLastShuffle, [Int])? {
+        func soleReader(of step: PreparedGraph.Step, after position: Int) -> Int? {
+            guard step.outputs.count == 1, let slot = step.outputs[0], readers[slot] == 1 else { return nil }
+            return steps.indices.dropFirst(position + 1).first { steps[$0].inputs.first == slot }
+        }
+        func reshapeShape(_ step: PreparedGraph.Step, rank: Int) -> Tensor? {
+            guard step.domain.isEmpty, let reshape = step.kernel as? Reshape_5, !reshape.allowZero, step.inputs.count == 2,
+                  let shape = step.inputs[1].flatMap({ known[$0]?.tensor }), shape.elementCount == rank else { return nil }
+            return shape
+        }
+        let first = steps[index]
+        guard let grouping = reshapeShape(first, rank: 5), let groups = try? grouping.indexValues()[1], groups > 0,
+              let t = soleReader(of: first, after: index), steps[t].domain.isEmpty, steps[t].opType == "Transpose",
+              steps[t].inputs.count == 1, transposePermutation(steps[t].kernel) == [0, 2, 1, 3, 4],
+              let r = soleReader(of: steps[t], after: t), let merging = reshapeShape(steps[r], rank: 4),
+              steps[r].inputs.first == steps[t].outputs.first else { return nil }
+        return (ChannelsLastShuffle(steps: [first.kernel, steps[t].kernel, steps[r].kernel], grouping: grouping, merging: merging,
+                                    groups: groups), [t, r])
+    }
+
+    private static func transposePermutation(_ kernel: any Kernel) -> [Int]? {
+        if let transpose = kernel as? FastTranspose { return transpose.fallback.permutation }
+        return (kernel as? Transpose_1)?.permutation
+    }
+
     /// A fused float Conv with constant 4-D weights.
     private static func convertible(_ step: PreparedGraph.Step, known: [RuntimeValue?]) -> Bool {
         guard step.kernel is FusedConv, step.inputs.count >= 2,
@@ -112,6 +159,9 @@ enum ChannelsLastRegions {
         }
         if let pool = step.kernel as? FastPool, ChannelsLastPool.accepts(pool), step.inputs.count == 1 {
             return ChannelsLastPool(pool: pool)
+        }
+        if let lrn = step.kernel as? FastLRN, step.inputs.count == 1 {
+            return ChannelsLastLRN(fast: lrn)
         }
         if step.kernel is FastUnary || layoutFree.contains(step.opType) {
             return othersFit ? step.kernel : nil
