@@ -13,13 +13,6 @@
 /// B panels: MG_SGEMM_NR columns; for each k of a range, the values of column 0, column 1, …
 /// (columns past N are zero).
 
-/// A hint to the core that the caller is spinning on a flag (x86 `pause`; nothing elsewhere).
-static inline void mg_spin_pause(void) {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-}
-
 #define MG_SGEMM_MR 16
 #define MG_SGEMM_NR 16
 

@@ -1,12 +1,12 @@
 import CBLAS
 
 /// How many threads the executor's kernels use. Every parallel loop, matrix products included, runs
-/// on one `WorkerPool` of that many threads (the caller and `count - 1` workers); OpenBLAS itself
-/// always runs single-threaded, so its idle threads never compete with the pool for the cores.
+/// on one OpenMP team of that many threads (`ThreadTeam`: the caller and `count - 1` libgomp
+/// threads, which oneDNN's primitives share); OpenBLAS itself always runs single-threaded, so its
+/// idle threads never compete with the team for the cores.
 public enum ExecutorThreads {
     nonisolated(unsafe) private static var configured = 1
-    nonisolated(unsafe) private static var pools: [Int: WorkerPool] = [:]
-    nonisolated(unsafe) static var pool: WorkerPool?
+    nonisolated(unsafe) static var team: ThreadTeam?
 
     /// The thread count last set (1 unless `set(_:)` was called).
     public static var count: Int { configured }
@@ -15,12 +15,7 @@ public enum ExecutorThreads {
     public static func set(_ threads: Int) {
         configured = max(threads, 1)
         openblas_set_num_threads(1)
-        if configured > 1 {
-            if pools[configured] == nil { pools[configured] = WorkerPool(workers: configured - 1) }
-            pool = pools[configured]
-        } else {
-            pool = nil
-        }
+        team = configured > 1 ? ThreadTeam(threads: configured) : nil
     }
 }
 
@@ -30,11 +25,11 @@ public enum ExecutorThreads {
 enum ParallelFor {
     static func run(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
         let threads = min(ExecutorThreads.count, count / max(grain, 1))
-        guard threads > 1, let pool = ExecutorThreads.pool else {
+        guard threads > 1, let team = ExecutorThreads.team else {
             if count > 0 { body(0..<count) }
             return
         }
-        pool.run(parts: threads) { part in
+        team.run(parts: threads) { part in
             let start = count * part / threads, end = count * (part + 1) / threads
             if start < end { body(start..<end) }
         }

@@ -2,32 +2,30 @@ import Dispatch
 @testable import Executor
 import XCTest
 
-/// The executor's thread pool: every part runs exactly once per loop, loops follow one another
-/// without losing or repeating parts (also after the workers have gone to sleep), nested loops and
-/// loops from several threads at once run serially, and split matrix products equal whole ones.
-final class WorkerPoolTests: XCTestCase {
+/// The executor's thread team: every part runs exactly once per loop, loops follow one another
+/// without losing or repeating parts (also after the threads have gone to sleep), nested loops and
+/// loops from several threads at once run every part once, and split matrix products equal whole ones.
+final class ThreadTeamTests: XCTestCase {
     func testEveryPartRunsExactlyOnceInManyLoops() {
-        let pool = WorkerPool(workers: 3)
-        defer { pool.stop() }
+        let team = ThreadTeam(threads: 4)
         for parts in [1, 2, 3, 7, 64, 1000] {
             for _ in 0..<200 {
                 let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: parts)
                 counts.initialize(repeating: 0)
-                pool.run(parts: parts) { part in counts[part] += 1 }
+                team.run(parts: parts) { part in counts[part] += 1 }
                 XCTAssertEqual(counts.filter { $0 == 1 }.count, parts, "\(parts) parts")
                 counts.deallocate()
             }
         }
     }
 
-    func testLoopsAfterTheWorkersSleepStillComplete() {
-        let pool = WorkerPool(workers: 1)
-        defer { pool.stop() }
+    func testLoopsAfterTheThreadsSleepStillComplete() {
+        let team = ThreadTeam(threads: 2)
         var total = 0
         for round in 0..<3 {
             let sums = UnsafeMutableBufferPointer<Int>.allocate(capacity: 4)
             sums.initialize(repeating: 0)
-            pool.run(parts: 4) { part in sums[part] = part + round }
+            team.run(parts: 4) { part in sums[part] = part + round }
             total += sums.reduce(0, +)
             sums.deallocate()
             usleep(5_000)
@@ -35,17 +33,16 @@ final class WorkerPoolTests: XCTestCase {
         XCTAssertEqual(total, 3 * 6 + 4 * 3)
     }
 
-    func testNestedAndConcurrentLoopsRunSerially() {
-        let pool = WorkerPool(workers: 1)
-        defer { pool.stop() }
+    func testNestedAndConcurrentLoopsRunEveryPartOnce() {
+        let team = ThreadTeam(threads: 2)
         let cells = UnsafeMutableBufferPointer<Int>.allocate(capacity: 4 * 8 * 16)
         cells.initialize(repeating: 0)
         defer { cells.deallocate() }
         let address = UInt(bitPattern: cells.baseAddress)
         DispatchQueue.concurrentPerform(iterations: 4) { caller in
             let cells = UnsafeMutablePointer<Int>(bitPattern: address)!
-            pool.run(parts: 8) { outer in
-                pool.run(parts: 16) { inner in cells[(caller * 8 + outer) * 16 + inner] += 1 }
+            team.run(parts: 8) { outer in
+                team.run(parts: 16) { inner in cells[(caller * 8 + outer) * 16 + inner] += 1 }
             }
         }
         XCTAssertEqual(cells.filter { $0 == 1 }.count, cells.count)

@@ -1,0 +1,3 @@
+// The C kernels on oneDNN and libgomp the executor calls.
+#include "ChannelsLastPrimitives.h"
+#include "OpenMPTeam.h"
