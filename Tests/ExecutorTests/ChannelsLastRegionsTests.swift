@@ -41,9 +41,9 @@ final class ChannelsLastRegionsTests: XCTestCase {
         return profile.entries.map(\.kernel)
     }
 
-    /// A residual block: the Add, Relu and MaxPool between convolutions stay channels-last; the
-    /// global pool is not layout-free, so the layout changes before it; an output read inside the
-    /// region is written channels-first too.
+    /// A residual block: the Add, Relu and MaxPool between convolutions stay channels-last, and the
+    /// global pool reads channels-last values directly; an output read inside the region is
+    /// written channels-first too.
     func testResidualBlockChangesLayoutOnlyAtRegionEdges() throws {
         var initializers: [Tensor] = []
         let nodes = [
@@ -55,15 +55,16 @@ final class ChannelsLastRegionsTests: XCTestCase {
             Node(name: "pool", opType: "MaxPool", inputs: ["R2"], outputs: ["P"],
                  attributes: [GraphBuilder.ints("kernel_shape", [2, 2]), GraphBuilder.ints("strides", [2, 2])]),
             conv("c3", "P", "C", channels: 4, maps: 5, kernel: 1, initializers: &initializers),
-            Node(name: "gap", opType: "GlobalAveragePool", inputs: ["C"], outputs: ["G"]),
+            Node(name: "gmp", opType: "GlobalMaxPool", inputs: ["C"], outputs: ["G"]),
         ]
         let model = GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("G"), GraphBuilder.value("R2")],
                                        initializers: initializers, opset: 13)
         let kernels = try kernels(model, channels: 3, outputs: ["G", "R2"])
         XCTAssertEqual(kernels.filter { $0 == "ChannelsLastConv" }.count, 3)
         XCTAssertEqual(kernels.filter { $0 == "ChannelsLastPool" }.count, 1)
-        // X in; R2 out (a graph output); C out before the global pool.
-        XCTAssertEqual(kernels.filter { $0 == "ChannelsLastReorder" }.count, 3, "\(kernels)")
+        // X in; R2 out (a graph output); the global pool reads C channels-last.
+        XCTAssertEqual(kernels.filter { $0 == "ChannelsLastReorder" }.count, 2, "\(kernels)")
+        XCTAssertEqual(kernels.last, "FastGlobalPool")
         XCTAssertEqual(kernels.first, "ChannelsLastReorder")
     }
 
@@ -87,8 +88,8 @@ final class ChannelsLastRegionsTests: XCTestCase {
                                        initializers: initializers, opset: 13)
         let kernels = try kernels(model, channels: 2, outputs: ["Z"])
         XCTAssertEqual(kernels.filter { $0 == "ChannelsLastConv" }.count, 4)
-        // X in (shared by both readers); C out to the global pool; G in; Z out.
-        XCTAssertEqual(kernels.filter { $0 == "ChannelsLastReorder" }.count, 4, "\(kernels)")
+        // X in (shared by both readers); G in (the global pool reads C channels-last); Z out.
+        XCTAssertEqual(kernels.filter { $0 == "ChannelsLastReorder" }.count, 3, "\(kernels)")
     }
 
     /// A per-channel constant operand and a channels-first operand end the region: the Add runs
@@ -187,6 +188,23 @@ final class ChannelsLastRegionsTests: XCTestCase {
                            ["ChannelsLastReorder", "ChannelsLastConv", "ChannelsLastShuffle", "ChannelsLastConv", "ChannelsLastReorder"],
                            "\(grouping)")
         }
+    }
+
+    /// ConvNeXt's own permutes: a Transpose (0, 2, 3, 1) of a channels-last value is that value, and
+    /// a convolution after a Transpose (0, 3, 1, 2) reads the Transpose's input, which is dropped.
+    func testPermutesAroundConvolutionsCostNothing() throws {
+        var initializers: [Tensor] = [GraphBuilder.tensor("s", [4], random.floats(4)), GraphBuilder.tensor("t", [4], random.floats(4))]
+        let nodes = [
+            conv("a", "X", "A", channels: 3, maps: 4, initializers: &initializers),
+            Node(name: "to_last", opType: "Transpose", inputs: ["A"], outputs: ["L"], attributes: [GraphBuilder.ints("perm", [0, 2, 3, 1])]),
+            Node(name: "norm", opType: "LayerNormalization", inputs: ["L", "s", "t"], outputs: ["N"], attributes: [GraphBuilder.int("axis", -1)]),
+            Node(name: "to_first", opType: "Transpose", inputs: ["N"], outputs: ["F"], attributes: [GraphBuilder.ints("perm", [0, 3, 1, 2])]),
+            conv("b", "F", "Y", channels: 4, maps: 2, initializers: &initializers),
+        ]
+        let model = GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("Y")],
+                                       initializers: initializers, opset: 17)
+        XCTAssertEqual(try kernels(model, channels: 3, outputs: ["Y"]),
+                       ["ChannelsLastReorder", "ChannelsLastConv", "Identity_1", "FastLayerNormalization", "ChannelsLastConv", "ChannelsLastReorder"])
     }
 
     /// With the switch off the plan has no channels-last step.

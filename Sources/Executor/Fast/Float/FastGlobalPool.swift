@@ -9,11 +9,18 @@ struct FastGlobalPool: Kernel {
 
     let reduction: Reduction
     let fallback: any Kernel
+    /// True when the input is a channels-last [N, H, W, C] float tensor (`ChannelsLastRegions`);
+    /// the output is the usual [N, C, 1, 1] either way (the same values in the same order).
+    let channelsLast: Bool
 
-    init(reduction: Reduction, fallback: any Kernel) {
+    init(reduction: Reduction, fallback: any Kernel, channelsLast: Bool = false) {
         self.reduction = reduction
         self.fallback = fallback
+        self.channelsLast = channelsLast
     }
+
+    /// This pool reading channels-last input.
+    var onChannelsLast: FastGlobalPool { FastGlobalPool(reduction: reduction, fallback: fallback, channelsLast: true) }
 
     init(_ node: KernelNode) throws { throw KernelError.unsupported("FastGlobalPool is made from a prepared kernel") }
 
@@ -27,6 +34,7 @@ struct FastGlobalPool: Kernel {
     }
 
     func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
+        if channelsLast { return try runChannelsLast(inputs) }
         guard inputs.count == 1, let x = inputs[0]?.tensor, x.dataType == .float, x.rank >= 3 else {
             return try fallback.run(inputs, context: context)
         }
@@ -42,6 +50,49 @@ struct FastGlobalPool: Kernel {
                         switch reduction {
                         case .average: target[plane] = Self.sum(values, count: size) / Float(size)
                         case .max: target[plane] = Self.maximum(values, count: size)
+                        }
+                    }
+                }
+            }
+        }
+        return [.tensor(y)]
+    }
+
+    /// Channel blocks of a channels-last reduction: each thread sums whole rows of a block.
+    private static let channelBlock = 64
+
+    /// The reduction of a channels-last [N, H, W, C] input over H and W, into [N, C, 1, 1]: every
+    /// position's row of channels added to (or maxed into) one row of accumulators.
+    private func runChannelsLast(_ inputs: [RuntimeValue?]) throws -> [RuntimeValue?] {
+        guard inputs.count == 1, let x = inputs[0]?.tensor, x.dataType == .float, x.rank == 4 else {
+            throw KernelError.invalidInput("a channels-last global pool expects one 4-D float input")
+        }
+        let (batch, positions, channels) = (x.shape[0], x.shape[1] * x.shape[2], x.shape[3])
+        guard positions > 0 else { throw KernelError.invalidInput("global pooling over an empty plane \(x.shape)") }
+        let blocks = (channels + Self.channelBlock - 1) / Self.channelBlock
+        let reduction = reduction
+        let y = try x.withElements(Float.self) { xs in
+            try Tensor.overwritten(Float.self, shape: [batch, channels, 1, 1]) { out in
+                guard let source = xs.baseAddress, let target = out.baseAddress, out.count > 0 else { return }
+                ParallelFor.run(batch * blocks, grain: max(1, 4096 / positions)) { chunk in
+                    for part in chunk {
+                        let n = part / blocks, first = part % blocks * Self.channelBlock
+                        let count = min(Self.channelBlock, channels - first)
+                        let row = target + n * channels + first, image = source + n * positions * channels + first
+                        switch reduction {
+                        case .average:
+                            row.update(repeating: 0, count: count)
+                            for p in 0..<positions {
+                                let values = image + p * channels
+                                for c in 0..<count { row[c] += values[c] }
+                            }
+                            for c in 0..<count { row[c] /= Float(positions) }
+                        case .max:
+                            row.update(from: image, count: count)
+                            for p in 1..<positions {
+                                let values = image + p * channels
+                                for c in 0..<count where values[c].isNaN || values[c] > row[c] { row[c] = values[c] }
+                            }
                         }
                     }
                 }

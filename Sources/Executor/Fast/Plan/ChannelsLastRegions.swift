@@ -9,8 +9,12 @@ import ModelIR
 /// several operands, all of rank 4, broadcasting alike in both layouts), a per-channel affine
 /// chain (`FastChannelAffine`, then along the last axis), a 2-D max or average pool
 /// (`ChannelsLastPool`), an LRN (`ChannelsLastLRN`), a Concat along the channel axis (which becomes
-/// a Concat along the last axis) or ShuffleNet's channel shuffle (`ChannelsLastShuffle`). Every
-/// channels-last value gets a slot of its own; the original slot is written by a
+/// a Concat along the last axis) or ShuffleNet's channel shuffle (`ChannelsLastShuffle`). A
+/// Transpose (0, 2, 3, 1) of a channels-last value is that value, and a convolution reading a
+/// Transpose (0, 3, 1, 2) reads the Transpose's input as its channels-last input (ConvNeXt and Swin
+/// permute around their convolutions themselves; a Transpose nothing reads any more is dropped). A
+/// global pool reads a channels-last value directly: its [N, C, 1, 1] result is the same either way.
+/// Every channels-last value gets a slot of its own; the original slot is written by a
 /// `ChannelsLastReorder` back to [N, C, H, W] just before its first reader that is not
 /// layout-free, or after the producer when it is an output of the graph, so every other step and
 /// every output sees what it saw before.
@@ -54,6 +58,8 @@ enum ChannelsLastRegions {
             slot.map { known[$0]?.tensor?.elementCount == 1 } ?? true
         }
 
+        var producers: [Int: Int] = [:]
+        for (index, step) in steps.enumerated() { for slot in step.outputs { if let slot { producers[slot] = index } } }
         var readers = [Int](repeating: 0, count: graph.slotNames.count)
         for step in steps { for slot in step.inputs { if let slot { readers[slot] += 1 } } }
         for slot in outputs { readers[slot] += 2 }
@@ -72,12 +78,30 @@ enum ChannelsLastRegions {
                 if outputs.contains(y) { materialize(y) }
                 continue
             }
+            if step.domain.isEmpty, step.opType == "Transpose", transposePermutation(step.kernel) == [0, 2, 3, 1],
+               let x = step.inputs.first ?? nil, let source = channelsLast[x], step.outputs.count == 1 {
+                result.append(.init(label: step.label, opType: "Identity", domain: "", opset: 1, inputNames: step.inputNames,
+                                    kernel: Identity_1(), requiredInputs: 1, inputs: [source], outputs: step.outputs,
+                                    release: step.release))
+                continue
+            }
+            if let pool = step.kernel as? FastGlobalPool, !pool.channelsLast, step.inputs.count == 1,
+               let x = step.inputs[0], let source = channelsLast[x] {
+                result.append(.init(label: step.label, opType: step.opType, domain: step.domain, opset: step.opset,
+                                    inputNames: step.inputNames, kernel: pool.onChannelsLast, requiredInputs: step.requiredInputs,
+                                    inputs: [source], outputs: step.outputs, release: step.release))
+                continue
+            }
             if convertible(step, known: known), let fused = step.kernel as? FusedConv, let x = step.inputs[0], let y = step.outputs[0] {
                 let source: Int
                 if let last = channelsLast[x] {
                     source = last
                 } else if let entry = entries[x] {
                     source = entry
+                } else if let producer = producers[x], steps[producer].domain.isEmpty, steps[producer].opType == "Transpose",
+                          transposePermutation(steps[producer].kernel) == [0, 3, 1, 2], let t = steps[producer].inputs.first ?? nil {
+                    source = t
+                    entries[x] = t
                 } else {
                     source = newSlot("\(slotNames[x])/nhwc")
                     entries[x] = source
@@ -108,7 +132,12 @@ enum ChannelsLastRegions {
             for slot in regionInputs { materialize(slot) }
             result.append(step)
         }
-        return (released(result, newSlotsFrom: graph.slotNames.count, outputs: outputs), slotNames)
+        var read = outputs
+        for step in result { for slot in step.inputs { if let slot { read.insert(slot) } } }
+        let live = result.filter { step in
+            !(step.opType == "Transpose" && step.domain.isEmpty && step.outputs.allSatisfy { $0.map { !read.contains($0) } ?? true })
+        }
+        return (released(live, outputs: outputs), slotNames)
     }
 
     /// ShuffleNet's channel shuffle starting at `steps[index]`: a Reshape (constant shape of rank 5,
@@ -179,22 +208,20 @@ enum ChannelsLastRegions {
         return nil
     }
 
-    /// `steps` with every slot numbered `newSlotsFrom` or above (the channels-last ones) released
-    /// after its last reader.
-    private static func released(_ steps: [PreparedGraph.Step], newSlotsFrom first: Int, outputs: Set<Int>) -> [PreparedGraph.Step] {
-        var lastReader: [Int: Int] = [:]
+    /// `steps` with their release lists made anew: every slot, except the graph's outputs, released
+    /// after the last step that reads or writes it (the region's steps read some slots later than
+    /// the steps they replace did).
+    private static func released(_ steps: [PreparedGraph.Step], outputs: Set<Int>) -> [PreparedGraph.Step] {
+        var lastUse: [Int: Int] = [:]
         for (index, step) in steps.enumerated() {
-            for slot in step.inputs.compactMap({ $0 }) + step.outputs.compactMap({ $0 }) where slot >= first {
-                lastReader[slot] = index
-            }
+            for slot in step.inputs.compactMap({ $0 }) + step.outputs.compactMap({ $0 }) { lastUse[slot] = index }
         }
         var releases = [[Int]](repeating: [], count: steps.count)
-        for (slot, index) in lastReader where !outputs.contains(slot) { releases[index].append(slot) }
+        for (slot, index) in lastUse where !outputs.contains(slot) { releases[index].append(slot) }
         return steps.enumerated().map { index, step in
-            releases[index].isEmpty ? step
-                : .init(label: step.label, opType: step.opType, domain: step.domain, opset: step.opset, inputNames: step.inputNames,
-                        kernel: step.kernel, requiredInputs: step.requiredInputs, inputs: step.inputs, outputs: step.outputs,
-                        release: step.release + releases[index].sorted())
+            .init(label: step.label, opType: step.opType, domain: step.domain, opset: step.opset, inputNames: step.inputNames,
+                  kernel: step.kernel, requiredInputs: step.requiredInputs, inputs: step.inputs, outputs: step.outputs,
+                  release: releases[index].sorted())
         }
     }
 }
