@@ -43,8 +43,7 @@ struct ChannelsLastConv: Kernel {
         }
         let geometry = try fused.conv.spatial.geometry(input: [height, width], kernel: [w.shape[2], w.shape[3]])
         guard let primitive = try primitives.primitive(for: x.shape, make: { try makePrimitive(geometry, batch: batch, channels: channels, tensors) }) else {
-            let channelsFirst = try ChannelsLastReorder.reordered(x, toChannelsLast: false)
-            return [.tensor(try ChannelsLastReorder.reordered(try fused.compute([channelsFirst] + tensors.dropFirst()), toChannelsLast: true))]
+            return try ChannelsLastReorder.aroundChannelsFirst(x, "Conv") { try fused.compute([$0] + tensors.dropFirst()) }
         }
         let y = try primitive.run(x, shape: [batch, geometry.output[0], geometry.output[1], maps])
         return [.tensor(y)]

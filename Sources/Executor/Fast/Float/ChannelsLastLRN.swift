@@ -20,9 +20,7 @@ struct ChannelsLastLRN: Kernel {
             mg_nhwc_lrn_create(Int32(x.shape[0]), Int32(x.shape[3]), Int32(x.shape[1]), Int32(x.shape[2]), Int32(lrn.size),
                                Float(lrn.alpha), Float(lrn.beta), Float(lrn.bias)).map(ChannelsLastPrimitive.init)
         }) else {
-            let channelsFirst = try ChannelsLastReorder.reordered(x, toChannelsLast: false)
-            guard let y = try fast.compute([channelsFirst]).first ?? nil else { throw KernelError.invalidInput("LRN produced no output") }
-            return [.tensor(try ChannelsLastReorder.reordered(y, toChannelsLast: true))]
+            return try ChannelsLastReorder.aroundChannelsFirst(x, "LRN") { try fast.compute([$0]).first ?? nil }
         }
         return [.tensor(try primitive.run(x, shape: x.shape))]
     }

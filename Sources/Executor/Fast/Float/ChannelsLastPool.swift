@@ -27,9 +27,7 @@ struct ChannelsLastPool: Kernel {
         }
         let geometry = try pool.pooling.spatial.geometry(input: [x.shape[1], x.shape[2]], kernel: kernel)
         guard let primitive = try primitives.primitive(for: x.shape, make: { makePrimitive(geometry, batch: x.shape[0], channels: x.shape[3]) }) else {
-            let channelsFirst = try ChannelsLastReorder.reordered(x, toChannelsLast: false)
-            guard let y = try pool.compute([channelsFirst]).first ?? nil else { throw KernelError.invalidInput("the pool produced no output") }
-            return [.tensor(try ChannelsLastReorder.reordered(y, toChannelsLast: true))]
+            return try ChannelsLastReorder.aroundChannelsFirst(x, "the pool") { try pool.compute([$0]).first ?? nil }
         }
         return [.tensor(try primitive.run(x, shape: [x.shape[0], geometry.output[0], geometry.output[1], x.shape[3]]))]
     }

@@ -15,6 +15,16 @@ struct ChannelsLastReorder: Kernel {
         return [.tensor(try Self.reordered(x, toChannelsLast: toChannelsLast))]
     }
 
+    /// `body` run on channels-last `x` as [N, C, H, W], its result made channels-last again: how a
+    /// channels-last kernel runs what oneDNN or its own loop does not cover. `what` names the step
+    /// in the error when `body` gives no 4-D tensor.
+    static func aroundChannelsFirst(_ x: Tensor, _ what: String, _ body: (Tensor) throws -> Tensor?) throws -> [RuntimeValue?] {
+        guard let y = try body(try reordered(x, toChannelsLast: false)), y.rank == 4 else {
+            throw KernelError.invalidInput("\(what) produced no 4-D output")
+        }
+        return [.tensor(try reordered(y, toChannelsLast: true))]
+    }
+
     static func reordered(_ x: Tensor, toChannelsLast: Bool) throws -> Tensor {
         guard x.dataType == .float, x.rank == 4 else {
             throw KernelError.invalidInput("Conv expects a 4-D float input, got \(x.dataType) \(x.shape)")

@@ -50,17 +50,14 @@ struct ChannelsLastShuffle: Kernel {
     }
 
     private func runSteps(_ x: Tensor, context: KernelContext) throws -> [RuntimeValue?] {
-        var value = RuntimeValue.tensor(try ChannelsLastReorder.reordered(x, toChannelsLast: false))
-        for (index, kernel) in steps.enumerated() {
-            let arguments: [RuntimeValue?] = index == 0 ? [value, .tensor(grouping)] : index == 2 ? [value, .tensor(merging)] : [value]
-            guard let next = try kernel.run(arguments, context: context).first ?? nil else {
-                throw KernelError.invalidInput("the channel shuffle's steps produced no output")
+        try ChannelsLastReorder.aroundChannelsFirst(x, "the channel shuffle's steps") { channelsFirst in
+            var value = RuntimeValue.tensor(channelsFirst)
+            for (index, kernel) in steps.enumerated() {
+                let arguments: [RuntimeValue?] = index == 0 ? [value, .tensor(grouping)] : index == 2 ? [value, .tensor(merging)] : [value]
+                guard let next = try kernel.run(arguments, context: context).first ?? nil else { return nil }
+                value = next
             }
-            value = next
+            return value.tensor
         }
-        guard let y = value.tensor, y.rank == 4 else {
-            throw KernelError.invalidInput("the channel shuffle's steps did not produce a 4-D tensor")
-        }
-        return [.tensor(try ChannelsLastReorder.reordered(y, toChannelsLast: true))]
     }
 }

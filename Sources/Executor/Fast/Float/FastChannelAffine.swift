@@ -69,11 +69,9 @@ struct FastChannelAffine: Kernel {
         }
         let channels = x.shape[3]
         guard let (scale, shift, low, high) = try coefficients(channels: channels, rank: 4), channels > 0 else {
-            let channelsFirst = try ChannelsLastReorder.reordered(x, toChannelsLast: false)
-            guard let y = try runStages(.tensor(channelsFirst), context: context).first??.tensor else {
-                throw KernelError.invalidInput("the per-channel chain produced no output")
+            return try ChannelsLastReorder.aroundChannelsFirst(x, "the per-channel chain") {
+                try runStages(.tensor($0), context: context).first??.tensor
             }
-            return [.tensor(try ChannelsLastReorder.reordered(y, toChannelsLast: true))]
         }
         let y = try x.withElements(Float.self) { xs in
             try Tensor.overwritten(Float.self, shape: x.shape) { out in
