@@ -207,6 +207,19 @@ final class ChannelsLastRegionsTests: XCTestCase {
                        ["ChannelsLastReorder", "ChannelsLastConv", "Identity_1", "FastLayerNormalization", "ChannelsLastConv", "ChannelsLastReorder"])
     }
 
+    /// A single-value constant of rank 5 makes the product rank 5, which is not channels-last: the
+    /// region ends before the Mul.
+    func testRankFiveSingleValueEndsTheRegion() throws {
+        var initializers: [Tensor] = [GraphBuilder.tensor("k", [1, 1, 1, 1, 1], [2])]
+        let nodes = [
+            conv("a", "X", "A", channels: 2, maps: 3, initializers: &initializers),
+            Node(name: "scale", opType: "Mul", inputs: ["A", "k"], outputs: ["Y"]),
+        ]
+        let model = GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("Y")],
+                                       initializers: initializers, opset: 13)
+        XCTAssertEqual(try kernels(model, channels: 2, outputs: ["Y"]), ["ChannelsLastReorder", "ChannelsLastConv", "ChannelsLastReorder", "FastBinary"])
+    }
+
     /// With the switch off the plan has no channels-last step.
     func testSwitchedOffPlanRunsChannelsFirst() throws {
         ChannelsLastConv.isEnabled = false

@@ -5,7 +5,7 @@ import ModelIR
 /// change only where a region of such values begins or ends.
 ///
 /// A value is channels-last when a `ChannelsLastConv` writes it, or when a layout-free step reads
-/// only channels-last values besides single-element constants: an elementwise operator (with
+/// only channels-last values besides single-element constants of rank 4 or less: an elementwise operator (with
 /// several operands, all of rank 4, broadcasting alike in both layouts), a per-channel affine
 /// chain (`FastChannelAffine`, then along the last axis), a 2-D max or average pool
 /// (`ChannelsLastPool`), an LRN (`ChannelsLastLRN`), a Concat along the channel axis (which becomes
@@ -55,7 +55,7 @@ enum ChannelsLastRegions {
             result.append(reorder("\(slotNames[slot])/to_nchw", from: source, to: slot, toChannelsLast: false))
         }
         func isSingleConstant(_ slot: Int?) -> Bool {
-            slot.map { known[$0]?.tensor?.elementCount == 1 } ?? true
+            slot.map { known[$0]?.tensor.map { $0.elementCount == 1 && $0.rank <= 4 } ?? false } ?? true
         }
 
         var producers: [Int: Int] = [:]
