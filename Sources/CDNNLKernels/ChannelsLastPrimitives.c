@@ -195,21 +195,21 @@ mg_nhwc_primitive *mg_nhwc_lrn_create(int batch, int channels, int height, int w
     return made(&description);
 }
 
-int mg_nhwc_run(const mg_nhwc_primitive *conv, const float *source, float *target, int threads) {
+int mg_nhwc_run(const mg_nhwc_primitive *primitive, const float *source, float *target, int threads) {
     dnnl_engine_t engine = shared_engine();
     dnnl_memory_t source_memory = NULL, target_memory = NULL, scratchpad_memory = NULL;
-    void *scratchpad = conv->scratchpad_size ? aligned_alloc(64, (conv->scratchpad_size + 63) / 64 * 64) : NULL;
-    int failed = (conv->scratchpad_size && !scratchpad)
-        || dnnl_memory_create(&source_memory, &conv->source, engine, (void *)source) != dnnl_success
-        || dnnl_memory_create(&target_memory, &conv->target, engine, target) != dnnl_success
-        || dnnl_memory_create(&scratchpad_memory, &conv->scratchpad, engine, scratchpad) != dnnl_success;
+    void *scratchpad = primitive->scratchpad_size ? aligned_alloc(64, (primitive->scratchpad_size + 63) / 64 * 64) : NULL;
+    int failed = (primitive->scratchpad_size && !scratchpad)
+        || dnnl_memory_create(&source_memory, &primitive->source, engine, (void *)source) != dnnl_success
+        || dnnl_memory_create(&target_memory, &primitive->target, engine, target) != dnnl_success
+        || dnnl_memory_create(&scratchpad_memory, &primitive->scratchpad, engine, scratchpad) != dnnl_success;
     if (!failed) {
         omp_set_num_threads(threads < 1 ? 1 : threads);
         dnnl_exec_arg_t args[5] = {
             {DNNL_ARG_SRC, source_memory}, {DNNL_ARG_DST, target_memory}, {DNNL_ARG_SCRATCHPAD, scratchpad_memory},
-            {DNNL_ARG_WEIGHTS, conv->weights}, {DNNL_ARG_BIAS, conv->bias},
+            {DNNL_ARG_WEIGHTS, primitive->weights}, {DNNL_ARG_BIAS, primitive->bias},
         };
-        failed = execute(conv->primitive, conv->weights ? 5 : 3, args);
+        failed = execute(primitive->primitive, primitive->weights ? 5 : 3, args);
     }
     if (source_memory) dnnl_memory_destroy(source_memory);
     if (target_memory) dnnl_memory_destroy(target_memory);
@@ -218,15 +218,15 @@ int mg_nhwc_run(const mg_nhwc_primitive *conv, const float *source, float *targe
     return failed;
 }
 
-const char *mg_nhwc_implementation(const mg_nhwc_primitive *conv) { return conv->implementation; }
+const char *mg_nhwc_implementation(const mg_nhwc_primitive *primitive) { return primitive->implementation; }
 
-void mg_nhwc_destroy(mg_nhwc_primitive *conv) {
-    if (!conv) return;
-    if (conv->primitive) dnnl_primitive_destroy(conv->primitive);
-    if (conv->weights) dnnl_memory_destroy(conv->weights);
-    if (conv->bias) dnnl_memory_destroy(conv->bias);
-    free((void *)conv->implementation);
-    free(conv);
+void mg_nhwc_destroy(mg_nhwc_primitive *primitive) {
+    if (!primitive) return;
+    if (primitive->primitive) dnnl_primitive_destroy(primitive->primitive);
+    if (primitive->weights) dnnl_memory_destroy(primitive->weights);
+    if (primitive->bias) dnnl_memory_destroy(primitive->bias);
+    free((void *)primitive->implementation);
+    free(primitive);
 }
 
 int mg_nhwc_reorder(const float *source, float *target, int n, int c, int h, int w, int to_channels_last, int threads) {

@@ -9,7 +9,7 @@ import ModelIR
 /// A `FusedConv` on channels-last activations: X is [N, H, W, C] and Y is [N, OH, OW, M]. The
 /// inputs are the fused step's own (X, W, B, then the normalization's); the epilogue's scale folds
 /// into the weights and its shift into the bias, and the clamp runs as the primitive stores. Each
-/// input shape gets one oneDNN primitive (`mg_nhwc_conv`), made on first use with the weights
+/// input shape gets one oneDNN primitive (`mg_nhwc_conv_create`), made on first use with the weights
 /// reordered into its layout; where oneDNN makes none, the fused kernel runs between two
 /// transposes. `ChannelsLastRegions` puts these steps where the plan's values are channels-last.
 struct ChannelsLastConv: Kernel {
