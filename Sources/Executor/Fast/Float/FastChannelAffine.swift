@@ -170,9 +170,7 @@ struct FastChannelAffine: Kernel {
 /// the Conv cannot).
 enum ChannelAffineFusion {
     static func fused(_ steps: [PreparedGraph.Step], graph: PreparedGraph, known: [RuntimeValue?]) -> [PreparedGraph.Step] {
-        var readers = [Int](repeating: 0, count: graph.slotNames.count)
-        for step in steps { for slot in step.inputs { if let slot { readers[slot] += 1 } } }
-        for port in graph.outputs { readers[port.slot] += 2 }
+        let readers = graph.readerCounts(steps)
         var readerIndex: [Int: Int] = [:]
         for (index, step) in steps.enumerated() { for slot in step.inputs { if let slot { readerIndex[slot] = index } } }
         var producer: [Int: Int] = [:]

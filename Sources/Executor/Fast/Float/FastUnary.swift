@@ -54,9 +54,7 @@ extension FastUnary {
     /// (`x · sigmoid(x)`, EfficientNet's and RegNet's SiLU) made one SiLU step in the Mul's place.
     /// Slots read by later steps or the graph's outputs (`graph`) are never fused away.
     static func fusingSiLU(_ steps: [PreparedGraph.Step], graph: PreparedGraph) -> [PreparedGraph.Step] {
-        var readers = [Int](repeating: 0, count: graph.slotNames.count)
-        for step in steps { for slot in step.inputs { if let slot { readers[slot] += 1 } } }
-        for port in graph.outputs { readers[port.slot] += 2 }
+        let readers = graph.readerCounts(steps)
         var readerIndex: [Int: Int] = [:]
         for (index, step) in steps.enumerated() { for slot in step.inputs { if let slot { readerIndex[slot] = index } } }
         var fusedInto: [Int: PreparedGraph.Step] = [:]

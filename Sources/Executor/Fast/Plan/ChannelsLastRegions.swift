@@ -26,13 +26,18 @@ enum ChannelsLastRegions {
         "Clip", "Add", "Sub", "Mul", "Div", "Max", "Min", "Sum", "Mean", "Pow", "PRelu",
     ]
 
+    /// True when the pass runs on `graph`'s plan: channels-last convolutions are on and no subgraph
+    /// reads the graph's values by name. `FastPlan` leaves the convolutions' weights unpacked then.
+    static func appliesTo(_ graph: PreparedGraph) -> Bool {
+        ChannelsLastConv.isEnabled && graph.scopeReads.isEmpty
+    }
+
     /// `steps` (a fast plan's, in order) with its float convolutions channels-last, and the slot
     /// names with the new slots appended. Returns the input unchanged when the graph has values its
     /// subgraphs read by name, or no convolution to convert.
     static func applied(_ steps: [PreparedGraph.Step], graph: PreparedGraph,
                         known: [RuntimeValue?]) -> (steps: [PreparedGraph.Step], slotNames: [String]) {
-        guard ChannelsLastConv.isEnabled, graph.scopeReads.isEmpty,
-              steps.contains(where: { convertible($0, known: known) }) else { return (steps, graph.slotNames) }
+        guard appliesTo(graph), steps.contains(where: { convertible($0, known: known) }) else { return (steps, graph.slotNames) }
         var slotNames = graph.slotNames
         let outputs = Set(graph.outputs.map(\.slot))
         var channelsLast: [Int: Int] = [:]
@@ -60,9 +65,7 @@ enum ChannelsLastRegions {
 
         var producers: [Int: Int] = [:]
         for (index, step) in steps.enumerated() { for slot in step.outputs { if let slot { producers[slot] = index } } }
-        var readers = [Int](repeating: 0, count: graph.slotNames.count)
-        for step in steps { for slot in step.inputs { if let slot { readers[slot] += 1 } } }
-        for slot in outputs { readers[slot] += 2 }
+        let readers = graph.readerCounts(steps)
         var skipped = Set<Int>()
         for (index, step) in steps.enumerated() {
             if skipped.contains(index) { continue }
@@ -74,7 +77,7 @@ enum ChannelsLastRegions {
                 skipped.formUnion(consumed)
                 result.append(.init(label: step.label, opType: "ChannelShuffle", domain: "", opset: 1, inputNames: [slotNames[x]],
                                     kernel: shuffle, requiredInputs: 1, inputs: [source], outputs: [target],
-                                    release: consumed.reduce(step.release) { $0 + steps[$1].release }))
+                                    release: []))
                 if outputs.contains(y) { materialize(y) }
                 continue
             }

@@ -80,9 +80,7 @@ enum FastPlan {
     /// DequantizeLinear steps, `biases` the int32 biases behind others).
     private static func fuse(_ steps: [PreparedGraph.Step], graph: PreparedGraph, known: [RuntimeValue?],
                              weights: [Int: QuantizedPlan.WeightSource], biases: [Int: QuantizedPlan.BiasSource]) -> [PreparedGraph.Step] {
-        var readers = [Int](repeating: 0, count: graph.slotNames.count)
-        for step in steps { for slot in step.inputs { if let slot { readers[slot] += 1 } } }
-        for port in graph.outputs { readers[port.slot] += 2 }
+        let readers = graph.readerCounts(steps)
         var producer: [Int: Int] = [:]
         for (index, step) in steps.enumerated() { for slot in step.outputs { if let slot { producer[slot] = index } } }
         func soleReader(of slot: Int, after index: Int) -> Int? {
@@ -173,7 +171,7 @@ enum FastPlan {
                                     outputs: [current], release: release))
                 continue
             }
-            let prepared = ChannelsLastConv.isEnabled && graph.scopeReads.isEmpty ? kernel
+            let prepared = ChannelsLastRegions.appliesTo(graph) ? kernel
                 : kernel.preparing(weight: weight, constants: inputs.map { $0.flatMap { known[$0]?.tensor } })
             result.append(.init(label: step.label, opType: step.opType, domain: step.domain, opset: step.opset,
                                 inputNames: inputNames, kernel: prepared, requiredInputs: step.requiredInputs, inputs: inputs,
@@ -184,6 +182,15 @@ enum FastPlan {
 }
 
 extension PreparedGraph {
+    /// How many of `steps` read each slot, with 2 more for each of the graph's outputs, so that a
+    /// count of 1 means one step and nothing else reads it.
+    func readerCounts(_ steps: [Step]) -> [Int] {
+        var readers = [Int](repeating: 0, count: slotNames.count)
+        for step in steps { for slot in step.inputs { if let slot { readers[slot] += 1 } } }
+        for port in outputs { readers[port.slot] += 2 }
+        return readers
+    }
+
     /// This graph with `slots` added to its outputs, for analyses that must leave them computed.
     func retaining(_ slots: Set<Int>) -> PreparedGraph {
         let extra = slots.sorted().filter { slot in !outputs.contains { $0.slot == slot } }

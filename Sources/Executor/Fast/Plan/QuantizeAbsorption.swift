@@ -80,9 +80,7 @@ extension QuantizedPlan {
     /// (`QuantizingOutput`, `DequantizingInput`); both need constant parameters. Releases are
     /// recomputed by `pruned`.
     static func absorbingQuantization(_ steps: [PreparedGraph.Step], graph: PreparedGraph, known: [RuntimeValue?]) -> [PreparedGraph.Step] {
-        var readers = [Int](repeating: 0, count: graph.slotNames.count)
-        for step in steps { for slot in step.inputs { if let slot { readers[slot] += 1 } } }
-        for port in graph.outputs { readers[port.slot] += 2 }
+        let readers = graph.readerCounts(steps)
         func constantParameters(_ step: PreparedGraph.Step) -> [RuntimeValue?]? {
             var values: [RuntimeValue?] = []
             for slot in step.inputs.dropFirst() {
