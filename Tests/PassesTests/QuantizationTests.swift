@@ -170,6 +170,57 @@ final class QuantizationTests: XCTestCase {
         XCTAssertNotNil(initializer(included, "fw"))
     }
 
+    /// Three 32×32 MatMul layers, then a pooler (Gemm → Tanh) and a 32×2 classifier with a bias
+    /// Add and a Softmax: the classifier writes the output through elementwise steps.
+    private func encoderWithHead(width: Int = 32, classes: Int = 2) -> (ModelBuilder, [String: Tensor]) {
+        var b = ModelBuilder()
+        b.input("x", [4, width])
+        var value = "x"
+        for layer in 0..<3 {
+            b.weight("w\(layer)", [width, width])
+            b.node("MatMul", [value, "w\(layer)"], ["m\(layer)"], name: "layer\(layer)")
+            b.node("Relu", ["m\(layer)"], ["r\(layer)"])
+            value = "r\(layer)"
+        }
+        b.weight("pw", [width, width])
+        b.weight("cw", [width, classes])
+        b.weight("cb", [classes])
+        b.node("Gemm", [value, "pw"], ["p"], name: "pooler")
+        b.node("Tanh", ["p"], ["t"])
+        b.node("MatMul", ["t", "cw"], ["c"], name: "classifier")
+        b.node("Add", ["c", "cb"], ["logits"])
+        b.node("Softmax", ["logits"], ["y"])
+        b.output("y")
+        return (b, ["x": floats(&b, "x", [16, width])])
+    }
+
+    func testOutputLayersStayFloatWhenTheyHoldFewOfTheWeights() throws {
+        let (b, samples) = encoderWithHead()
+        for path in ["int8-static", "int8-dynamic"] {
+            let (quantized, _) = try optimize(b.model, path: path, calibration: path == "int8-static" ? samples : nil)
+            XCTAssertNotNil(initializer(quantized, "cw"), "\(path): the classifier keeps float weights")
+            XCTAssertNil(initializer(quantized, "w2"), "\(path): the layers before are quantized")
+            XCTAssertNil(initializer(quantized, "w0"))
+            assertValid(quantized)
+            let (all, _) = try optimize(b.model, path: path, options: ["quantize_output_layers": "true"],
+                                        calibration: path == "int8-static" ? samples : nil)
+            XCTAssertNil(initializer(all, "cw"), "\(path): quantize_output_layers=true quantizes the classifier")
+            XCTAssertNil(initializer(all, "pw"))
+        }
+        let (static8, _) = try optimize(b.model, path: "int8-static", calibration: samples)
+        XCTAssertNil(initializer(static8, "pw"), "the pooler reaches the output through the classifier's weights: not an output layer")
+        XCTAssertFalse(static8.graph.nodes.contains { $0.opType == "QuantizeLinear" && $0.inputs[0] == "t" },
+                       "the float classifier's input gets no Q/DQ pair")
+        let (named, _) = try optimize(b.model, path: "int8-static", options: ["include_nodes": "classifier"], calibration: samples)
+        XCTAssertNil(initializer(named, "cw"), "a node named by include_nodes is quantized")
+    }
+
+    func testOutputLayersHoldingMoreThanTheirShareAreQuantized() throws {
+        let (b, samples) = encoderWithHead(width: 8, classes: 64)
+        let (quantized, _) = try optimize(b.model, path: "int8-static", calibration: samples)
+        XCTAssertNil(initializer(quantized, "cw"), "8 × 64 of the 8 × 64 + 4 × 8 × 8 weights is more than 5 %")
+    }
+
     func testWithoutCalibrationDataStaticQuantizationFails() throws {
         let (b, _) = convNet()
         XCTAssertThrowsError(try optimize(b.model, path: "int8-static")) { error in

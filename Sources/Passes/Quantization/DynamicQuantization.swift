@@ -12,7 +12,8 @@ import ModelIR
 ///   (per output row from opset 13), since standard ONNX has no integer recurrent operators.
 ///
 /// Selection by `dynamic_op_types`, `dynamic_exclude_op_types`, `dynamic_include_nodes`,
-/// `dynamic_exclude_nodes`. Needs opset 11 (DynamicQuantizeLinear).
+/// `dynamic_exclude_nodes`; the output layers (`OutputLayers`) stay float32 unless
+/// `quantize_output_layers=true`. Needs opset 11 (DynamicQuantizeLinear).
 public struct DynamicQuantization: GraphPass {
     public let name = "int8-dynamic"
     let selection: NodeSelection
@@ -20,7 +21,7 @@ public struct DynamicQuantization: GraphPass {
     public static let defaultOpTypes: Set<String> = ["MatMul", "Gemm", "Conv", "LSTM", "GRU", "RNN"]
 
     public init(options: PassOptions) throws(PassError) {
-        selection = NodeSelection(options: options, defaultOpTypes: Self.defaultOpTypes, prefix: "dynamic_")
+        selection = try NodeSelection(options: options, defaultOpTypes: Self.defaultOpTypes, prefix: "dynamic_")
     }
 
     public func run(on model: inout Model, context: PassContext) throws -> Bool {
@@ -33,6 +34,7 @@ public struct DynamicQuantization: GraphPass {
         let types = ValueTypes(inferring: model)
         var graph = model.graph
         var names = NameGenerator(graph)
+        let selection = selection.excludingOutputLayers(of: graph)
         var quantizedActivations: [String: ActivationQuantization] = [:]
         var rewritten: [Node] = []
         var count = 0

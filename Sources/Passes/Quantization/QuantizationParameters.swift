@@ -81,22 +81,36 @@ extension Node {
 }
 
 /// Which nodes a quantization pass may touch: by op type, with include and exclude lists by op
-/// type and node name.
+/// type and node name, and without the graph's output layers (`OutputLayers`) unless
+/// `quantize_output_layers=true` or `include_nodes` names them.
 struct NodeSelection: Sendable {
     var opTypes: Set<String>
     var includeNodes: Set<String>
     var excludeNodes: Set<String>
+    var quantizesOutputLayers: Bool
+    /// First outputs of the output layers kept in float32 (set by `excludingOutputLayers(of:)`).
+    var floatOutputLayers: Set<String> = []
 
-    init(options: PassOptions, defaultOpTypes: Set<String>, prefix: String) {
+    init(options: PassOptions, defaultOpTypes: Set<String>, prefix: String) throws(PassError) {
         var ops = options.list("\(prefix)op_types").map(Set.init) ?? defaultOpTypes
         ops.subtract(options.list("\(prefix)exclude_op_types") ?? [])
         opTypes = ops
         includeNodes = Set(options.list("\(prefix)include_nodes") ?? [])
         excludeNodes = Set(options.list("\(prefix)exclude_nodes") ?? [])
+        quantizesOutputLayers = try options.bool("quantize_output_layers", default: false)
     }
 
     func selects(_ node: Node) -> Bool {
         guard node.canonicalDomain.isEmpty, opTypes.contains(node.opType), !excludeNodes.contains(node.name) else { return false }
-        return includeNodes.isEmpty || includeNodes.contains(node.name)
+        if !includeNodes.isEmpty { return includeNodes.contains(node.name) }
+        return !floatOutputLayers.contains(node.outputs.first ?? "")
+    }
+
+    /// This selection for `graph`: its output layers left out unless `quantize_output_layers` is set.
+    func excludingOutputLayers(of graph: Graph) -> NodeSelection {
+        var bound = self
+        bound.floatOutputLayers = []
+        if !quantizesOutputLayers { bound.floatOutputLayers = OutputLayers.firstOutputs(in: graph, selection: bound) }
+        return bound
     }
 }

@@ -3,7 +3,7 @@ import ModelIR
 /// Static int8 quantization in QDQ form: `QuantizeLinear → DequantizeLinear` pairs around the
 /// activations of `Conv`, `Gemm` and `MatMul` (option `op_types`, with `exclude_op_types`,
 /// `include_nodes`, `exclude_nodes`), int8 weights stored once behind a `DequantizeLinear`, and
-/// int32 biases.
+/// int32 biases. The output layers (`OutputLayers`) stay float32 unless `quantize_output_layers=true`.
 ///
 /// - Weights: symmetric int8 (zero point 0, ±127), per output channel (`per_channel=false` for per
 ///   tensor; per tensor anyway below opset 13, which lacks the `axis` of DequantizeLinear).
@@ -44,7 +44,7 @@ public struct StaticQuantization: GraphPass {
     static let fusibleFollowers: Set<String> = ["BatchNormalization", "Relu", "Clip", "LeakyRelu"]
 
     public init(options: PassOptions) throws(PassError) {
-        selection = NodeSelection(options: options, defaultOpTypes: Self.defaultOpTypes, prefix: "")
+        selection = try NodeSelection(options: options, defaultOpTypes: Self.defaultOpTypes, prefix: "")
         weightOnlyOpTypes = options.list("weight_only_op_types").map(Set.init) ?? Self.defaultWeightOnlyOpTypes
         activationType = try options.string("activation_type", default: "int8", allowed: ["int8", "uint8"]) == "uint8" ? .uint8 : .int8
         perChannel = try options.bool("per_channel", default: true)
@@ -65,7 +65,8 @@ public struct StaticQuantization: GraphPass {
 
     /// The nodes a run with `table` quantizes: selected, with activation inputs that are all calibrated.
     func quantizableNodes(in graph: Graph, table: CalibrationTable) -> [Node] {
-        graph.nodes.filter { node in
+        let selection = selection.excludingOutputLayers(of: graph)
+        return graph.nodes.filter { node in
             guard selection.selects(node) else { return false }
             let inputs = Self.activationInputs(of: node, in: graph)
             return !inputs.isEmpty && inputs.allSatisfy { table.range(of: node.inputs[$0], method: .minMax) != nil }
@@ -91,6 +92,7 @@ public struct StaticQuantization: GraphPass {
 
     /// Every value the pass will give a Q/DQ pair, in graph order.
     static func activations(in model: Model, selection: NodeSelection, quantizeOutputs: Bool) -> [String] {
+        let selection = selection.excludingOutputLayers(of: model.graph)
         let types = ValueTypes(inferring: model)
         let consumers = model.graph.consumerIndices()
         var seen: Set<String> = []
@@ -160,6 +162,7 @@ public struct StaticQuantization: GraphPass {
         }
         var graph = model.graph
         var names = NameGenerator(graph)
+        let selection = selection.excludingOutputLayers(of: graph)
         let targets = quantizeActivations ? Self.activations(in: model, selection: selection, quantizeOutputs: quantizeOutputs) : []
         // Values no quantized node reads (the last layer's logits) keep their full range: clipping
         // them by entropy or percentile would change the decision, not the precision of later layers.
