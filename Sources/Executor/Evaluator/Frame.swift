@@ -49,8 +49,17 @@ enum Executor {
         let context = KernelContext(frame: frame)
         var arguments: [RuntimeValue?] = []
         profile?.begin(graph)
+        var shapeRun = graph.shapeArithmetic?.begin()
+        defer { if let shapeRun { graph.shapeArithmetic?.end(shapeRun) } }
         for (position, step) in graph.steps.enumerated() {
             let start = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+            let shapeRole = shapeRun == nil ? nil : graph.shapeArithmetic?.roles[position]
+            if let shapeRole, let reused = shapeRun?.reusable(position, role: shapeRole, frame: frame) {
+                for (index, slot) in step.outputs.enumerated() { if let slot { frame.values[slot] = reused[index] } }
+                for slot in step.release { frame.values[slot] = nil }
+                profile?.record(step: position, since: start)
+                continue
+            }
             arguments.removeAll(keepingCapacity: true)
             for (index, slot) in step.inputs.enumerated() {
                 let value = slot.flatMap { frame.values[$0] }
@@ -78,6 +87,7 @@ enum Executor {
                 frame.values[slot] = value
                 capture?(graph.slotNames[slot], value)
             }
+            if let shapeRole { shapeRun?.record(position, role: shapeRole, outputs: results, frame: frame) }
             for slot in step.release { frame.values[slot] = nil }
             profile?.record(step: position, since: start)
         }

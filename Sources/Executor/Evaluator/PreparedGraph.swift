@@ -38,10 +38,12 @@ final class PreparedGraph: Sendable {
     /// Slots the subgraphs of some step (If branches, Loop and Scan bodies) read by name rather than
     /// as node inputs: they must hold their values when that step runs.
     let scopeReads: Set<Int>
+    /// The steps that compute from shapes, whose results a run may reuse (fast plans only).
+    let shapeArithmetic: ShapeArithmetic?
 
     init(name: String, slotNames: [String], inputs: [Port], outputs: [Port],
          constants: [(slot: Int, value: RuntimeValue)], freeVariables: [(name: String, slot: Int)], steps: [Step],
-         scopeReads: Set<Int> = []) {
+         scopeReads: Set<Int> = [], shapeArithmetic: ShapeArithmetic? = nil) {
         self.name = name
         self.slotNames = slotNames
         var index: [String: Int] = [:]
@@ -53,6 +55,7 @@ final class PreparedGraph: Sendable {
         self.freeVariables = freeVariables
         self.steps = steps
         self.scopeReads = scopeReads
+        self.shapeArithmetic = shapeArithmetic
     }
 }
 

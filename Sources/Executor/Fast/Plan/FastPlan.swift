@@ -9,8 +9,9 @@ import ModelIR
 /// constant is computed once here (the weights the light models make with ConstantOfShape, shape
 /// arithmetic), and Conv steps absorb a following BatchNormalization and Relu/Clip
 /// (`FusedConv`), which then run channels-last with the layout-free steps between them
-/// (`ChannelsLastRegions`). The graph itself is unchanged; runs that capture intermediates or override an
-/// initializer take the step-by-step plan.
+/// (`ChannelsLastRegions`); the steps that compute from shapes reuse the previous run's results
+/// while the shapes match (`ShapeArithmetic`). The graph itself is unchanged; runs that capture
+/// intermediates or override an initializer take the step-by-step plan.
 enum FastPlan {
     /// True when the environment sets `MODELGATE_REFERENCE_PLAN=1`: every run takes the
     /// step-by-step plan, for comparing the two on whole suites.
@@ -63,7 +64,8 @@ enum FastPlan {
         for port in analysed.outputs { read.insert(port.slot) }
         let constants = known.enumerated().compactMap { slot, value in value.flatMap { read.contains(slot) ? (slot, $0) : nil } }
         return PreparedGraph(name: graph.name, slotNames: slotNames, inputs: graph.inputs, outputs: graph.outputs,
-                             constants: constants, freeVariables: [], steps: planned, scopeReads: graph.scopeReads)
+                             constants: constants, freeVariables: [], steps: planned, scopeReads: graph.scopeReads,
+                             shapeArithmetic: ShapeArithmetic.analysing(planned, slotCount: slotNames.count, constants: constants.map(\.0)))
     }
 
     private static func foldable(_ step: PreparedGraph.Step, _ known: [RuntimeValue?]) -> Bool {

@@ -1,0 +1,107 @@
+import Foundation
+
+/// The steps of a plan that compute from shapes, not from values: `Shape` and `Size` of any value,
+/// and every deterministic step whose inputs are all constants or results of such steps (the
+/// Gather/Unsqueeze/Concat chains exported transformers build their Reshape targets with, a causal
+/// mask made from a `Range`). Runs whose `Shape` and `Size` steps see the shapes the previous run
+/// saw reuse that run's results instead of running those steps.
+///
+/// Thread-safe: each run starts from the results the last completed run left (`begin`) and hands
+/// back the results it computed (`end`).
+final class ShapeArithmetic: @unchecked Sendable {
+    enum Role: Sendable {
+        /// A `Shape` or `Size` step: its result depends on the shape of the value in this slot.
+        case shapeOf(slot: Int)
+        /// A step whose inputs are constants or results of shape steps.
+        case derived
+    }
+
+    /// The results of one run: for each shape step, the shape it read and the values it wrote.
+    struct Results {
+        var shapes: [Int: [Int]] = [:]
+        var outputs: [Int: [RuntimeValue?]] = [:]
+    }
+
+    /// A run in progress: the previous results it may reuse while every shape it reads matches.
+    struct Run {
+        let previous: Results?
+        var matches: Bool
+        var computed = Results()
+        var recomputed = false
+    }
+
+    /// The role of each step, nil for a step that computes from values.
+    let roles: [Role?]
+    private let lock = NSLock()
+    private var latest: Results?
+
+    private init(roles: [Role?]) {
+        self.roles = roles
+    }
+
+    /// The shape steps of `steps` over `slotCount` slots of which `constants` hold constants, or
+    /// nil when there are none.
+    static func analysing(_ steps: [PreparedGraph.Step], slotCount: Int, constants: [Int]) -> ShapeArithmetic? {
+        var fromShapes = [Bool](repeating: false, count: slotCount)
+        for slot in constants { fromShapes[slot] = true }
+        var roles: [Role?] = Array(repeating: nil, count: steps.count)
+        for (position, step) in steps.enumerated() {
+            guard step.domain.isEmpty, !FastPlan.nondeterministic.contains(step.opType), !FastPlan.scoped.contains(step.opType),
+                  !(step.kernel is FunctionCall), step.outputs.contains(where: { $0 != nil }) else { continue }
+            if ["Shape", "Size"].contains(step.opType), let slot = step.inputs.first ?? nil {
+                roles[position] = fromShapes[slot] ? .derived : .shapeOf(slot: slot)
+            } else if step.inputs.contains(where: { $0 != nil }), step.inputs.allSatisfy({ $0.map { fromShapes[$0] } ?? true }) {
+                roles[position] = .derived
+            } else {
+                continue
+            }
+            for slot in step.outputs { if let slot { fromShapes[slot] = true } }
+        }
+        return roles.contains(where: { $0 != nil }) ? ShapeArithmetic(roles: roles) : nil
+    }
+
+    /// A run that reuses the latest results while the shapes it reads match theirs.
+    func begin() -> Run {
+        lock.lock()
+        defer { lock.unlock() }
+        return Run(previous: latest, matches: latest != nil)
+    }
+
+    /// Keeps `run`'s results for the next runs when it computed any.
+    func end(_ run: Run) {
+        guard run.recomputed else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        latest = run.computed
+    }
+}
+
+extension ShapeArithmetic.Run {
+    /// The previous results of the step at `position` with `role`, when the run may reuse them;
+    /// `frame` holds the value whose shape a `Shape` step reads.
+    mutating func reusable(_ position: Int, role: ShapeArithmetic.Role, frame: Frame) -> [RuntimeValue?]? {
+        guard matches, let previous, let outputs = previous.outputs[position] else {
+            matches = false
+            return nil
+        }
+        if case .shapeOf(let slot) = role {
+            guard let shape = frame.values[slot]?.tensor?.shape, previous.shapes[position] == shape else {
+                matches = false
+                return nil
+            }
+            computed.shapes[position] = shape
+        }
+        computed.outputs[position] = outputs
+        return outputs
+    }
+
+    /// Records what the step at `position` computed.
+    mutating func record(_ position: Int, role: ShapeArithmetic.Role, outputs: [RuntimeValue?], frame: Frame) {
+        recomputed = true
+        if case .shapeOf(let slot) = role {
+            guard let shape = frame.values[slot]?.tensor?.shape else { return }
+            computed.shapes[position] = shape
+        }
+        computed.outputs[position] = outputs
+    }
+}
