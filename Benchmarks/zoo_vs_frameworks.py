@@ -21,6 +21,7 @@ Usage: $PY Benchmarks/zoo_vs_frameworks.py [--corpus .cache/zoo] [--only pattern
 """
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -214,8 +215,19 @@ def main():
     extra = " ModelGate vs float64 | framework vs float64 |" if args.exact else ""
     print(f"| model | convert s | check | ModelGate vs framework | ORT vs framework | exec s |{extra} result |")
     print("|---|---|---|---|---|---|" + ("---|---|" if args.exact else "") + "---|")
-    passed = failed = 0
     work = tempfile.mkdtemp(prefix="zoo-")
+    try:
+        passed, failed = compare_all(args, manifest, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+def compare_all(args, manifest, work):
+    """One table row per model of the manifest that --only selects; converted files and outputs go
+    to `work`, each model's removed once its row is printed (a converted zoo is tens of GB)."""
+    passed = failed = 0
     for name, entry in sorted(manifest["models"].items()):
         if args.only and not any(p in name for p in args.only.split(",")):
             continue
@@ -268,8 +280,10 @@ def main():
         check_text = "valid" if check.returncode == 0 else "invalid"
         print(f"| {name} | {convert_seconds:.1f} | {check_text} | {ours_text} | {theirs_text} | {exec_seconds:.1f} |{exact_text} {verdict} |",
               flush=True)
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+        for path in {onnx_path, out_path} - {source}:
+            if os.path.exists(path):
+                os.remove(path)
+    return passed, failed
 
 
 if __name__ == "__main__":

@@ -96,7 +96,7 @@ static mg_nhwc_primitive *made(const_dnnl_op_desc_t description) {
 }
 
 mg_nhwc_primitive *mg_nhwc_conv_create(const mg_nhwc_conv_geometry *g, const float *weights, const float *bias,
-                                  float low, float high, int clamps) {
+                                       float low, float high, int clamps, mg_nhwc_activation activation, float alpha, float beta) {
     dnnl_engine_t engine = shared_engine();
     if (!engine || g->groups < 1 || g->channels % g->groups || g->maps % g->groups) return NULL;
     dnnl_dims_t source_dims, target_dims, weight_dims, bias_dims, strides, dilations, pad_begin, pad_end;
@@ -131,10 +131,22 @@ mg_nhwc_primitive *mg_nhwc_conv_create(const mg_nhwc_conv_geometry *g, const flo
     mg_nhwc_primitive *conv = calloc(1, sizeof(mg_nhwc_primitive));
     int ok = conv && dnnl_primitive_attr_create(&attributes) == dnnl_success
         && dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user) == dnnl_success;
-    if (ok && clamps) {
+    if (ok && (clamps || activation != MG_NHWC_IDENTITY)) {
         ok = dnnl_post_ops_create(&post_ops) == dnnl_success
-            && dnnl_post_ops_append_eltwise(post_ops, 1.0f, dnnl_eltwise_clip, low, high) == dnnl_success
-            && dnnl_primitive_attr_set_post_ops(attributes, post_ops) == dnnl_success;
+            && (!clamps || dnnl_post_ops_append_eltwise(post_ops, 1.0f, dnnl_eltwise_clip, low, high) == dnnl_success);
+        switch (activation) {
+        case MG_NHWC_IDENTITY: break;
+        case MG_NHWC_SIGMOID: ok = ok && dnnl_post_ops_append_eltwise(post_ops, 1.0f, dnnl_eltwise_logistic, 0, 0) == dnnl_success; break;
+        case MG_NHWC_SILU: ok = ok && dnnl_post_ops_append_eltwise(post_ops, 1.0f, dnnl_eltwise_swish, 1.0f, 0) == dnnl_success; break;
+        case MG_NHWC_HARD_SWISH: ok = ok && dnnl_post_ops_append_eltwise(post_ops, 1.0f, dnnl_eltwise_hardswish, 0, 0) == dnnl_success; break;
+        case MG_NHWC_HARD_SIGMOID:
+            /* clip_v2: oneDNN 2.6 computes a second clip post-op after the clamp's wrongly; clip_v2 differs from clip only at the bounds' gradient */
+            ok = ok && dnnl_post_ops_append_eltwise(post_ops, 1.0f, dnnl_eltwise_linear, alpha, beta) == dnnl_success
+                && dnnl_post_ops_append_eltwise(post_ops, 1.0f, dnnl_eltwise_clip_v2, 0.0f, 1.0f) == dnnl_success;
+            break;
+        default: ok = 0;
+        }
+        ok = ok && dnnl_primitive_attr_set_post_ops(attributes, post_ops) == dnnl_success;
     }
     ok = ok && dnnl_primitive_desc_create(&descriptor, &description, attributes, engine, NULL) == dnnl_success;
     if (ok) {

@@ -108,6 +108,54 @@ final class ChannelsLastRegionsTests: XCTestCase {
         XCTAssertEqual(kernels.filter { $0 == "ChannelsLastReorder" }.count, 4, "\(kernels)")
     }
 
+    /// A sigmoid, a SiLU (Sigmoid and the Mul reading it), a HardSwish and a HardSigmoid after a
+    /// convolution run as its post-ops (no step of their own), a ReLU before one as its clamp; an
+    /// activation whose input something else reads too keeps its step.
+    func testActivationsAfterAConvolutionRunInsideIt() throws {
+        var initializers: [Tensor] = []
+        let nodes = [
+            conv("a", "X", "A", channels: 3, maps: 4, initializers: &initializers),
+            Node(name: "sigmoid_a", opType: "Sigmoid", inputs: ["A"], outputs: ["SA"]),
+            Node(name: "silu", opType: "Mul", inputs: ["A", "SA"], outputs: ["S"]),
+            conv("b", "S", "B", channels: 4, maps: 4, initializers: &initializers),
+            Node(name: "hardswish", opType: "HardSwish", inputs: ["B"], outputs: ["H"]),
+            conv("c", "H", "C", channels: 4, maps: 5, kernel: 1, initializers: &initializers),
+            Node(name: "relu", opType: "Relu", inputs: ["C"], outputs: ["CR"]),
+            Node(name: "gate", opType: "HardSigmoid", inputs: ["CR"], outputs: ["G"],
+                 attributes: [GraphBuilder.float("alpha", 0.25), GraphBuilder.float("beta", 0.4)]),
+            conv("d", "G", "D", channels: 5, maps: 3, initializers: &initializers),
+            Node(name: "sigmoid_d", opType: "Sigmoid", inputs: ["D"], outputs: ["SD"]),
+            conv("e", "SD", "E", channels: 3, maps: 2, initializers: &initializers),
+            Node(name: "sigmoid_e", opType: "Sigmoid", inputs: ["E"], outputs: ["SE"]),
+            Node(name: "skip", opType: "Add", inputs: ["SE", "E"], outputs: ["Y"]),
+        ]
+        let model = GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("Y")],
+                                       initializers: initializers, opset: 14)
+        let kernels = try kernels(model, channels: 3, outputs: ["Y"])
+        XCTAssertEqual(kernels, ["ChannelsLastReorder", "ChannelsLastConv", "ChannelsLastConv", "ChannelsLastConv", "ChannelsLastConv",
+                                 "ChannelsLastConv", "FastUnary", "FastBinary", "ChannelsLastReorder"], "\(kernels)")
+        let activations = try XCTUnwrap(Evaluator(model: model).fastGraph).steps.compactMap { ($0.kernel as? ChannelsLastConv)?.activation }
+        XCTAssertEqual(activations, [.silu, .hardSwish, .hardSigmoid(alpha: 0.25, beta: 0.4), .sigmoid, .identity])
+    }
+
+    /// What a convolution without a primitive applies after its channels-first run agrees with the
+    /// operators' reference kernels.
+    func testActivationsWithoutAPrimitiveMatchTheReferenceKernels() throws {
+        let values = (0..<257).map { Float($0 - 128) / 16 }
+        let x = GraphBuilder.tensor([1, 1, 1, values.count], values)
+        for (activation, node) in [(ChannelsLastConv.Activation.sigmoid, Node(opType: "Sigmoid", inputs: ["x"], outputs: ["y"])),
+                                   (.hardSwish, Node(opType: "HardSwish", inputs: ["x"], outputs: ["y"])),
+                                   (.hardSigmoid(alpha: 0.3, beta: 0.6), Node(opType: "HardSigmoid", inputs: ["x"], outputs: ["y"],
+                                                                              attributes: [GraphBuilder.float("alpha", 0.3),
+                                                                                           GraphBuilder.float("beta", 0.6)]))] {
+            let model = GraphBuilder.model([node], inputs: [GraphBuilder.value("x")], outputs: [GraphBuilder.value("y")], opset: 14)
+            let expected = try XCTUnwrap(Evaluator(model: model).run(tensors: ["x": x], captureIntermediates: true)["y"]?.tensor)
+            assertClose(try activation.applied(to: x).floatValues(), try expected.floatValues(), rtol: 3e-7, atol: 1e-7, "\(activation)")
+        }
+        let silu = try ChannelsLastConv.Activation.silu.applied(to: x).floatValues()
+        assertClose(silu, values.map { Float(Double($0) / (1 + exp(-Double($0)))) }, rtol: 5e-7, atol: 1e-7, "silu")
+    }
+
     /// Max and average pools of random geometry (pads, strides, dilations, `ceil_mode`,
     /// `count_include_pad`) and the per-channel chain after them run channels-last on oneDNN where
     /// it has a primitive for the geometry, and match the reference everywhere.

@@ -21,11 +21,25 @@ typedef struct {
     int pad_top, pad_left, pad_bottom, pad_right, out_h, out_w;
 } mg_nhwc_pool_geometry;
 
+/// What a convolution applies to each output after the clamp.
+typedef enum {
+    MG_NHWC_IDENTITY = 0,
+    /// 1 / (1 + e^-x)
+    MG_NHWC_SIGMOID = 1,
+    /// x · sigmoid(x)
+    MG_NHWC_SILU = 2,
+    /// x · min(max(x + 3, 0), 6) / 6
+    MG_NHWC_HARD_SWISH = 3,
+    /// min(max(alpha · x + beta, 0), 1)
+    MG_NHWC_HARD_SIGMOID = 4,
+} mg_nhwc_activation;
+
 /// The convolution for `geometry` with `weights` ([maps, channels / groups, kernel_h, kernel_w],
-/// row-major) and `bias` (maps values, or NULL), clamping when `clamps`; NULL when oneDNN has no
-/// primitive for it. Neither array is read after the call returns.
+/// row-major) and `bias` (maps values, or NULL), clamping when `clamps`, then applying
+/// `activation` (with `alpha` and `beta` for the hard sigmoid); NULL when oneDNN has no primitive
+/// for it. Neither array is read after the call returns.
 mg_nhwc_primitive *mg_nhwc_conv_create(const mg_nhwc_conv_geometry *geometry, const float *weights, const float *bias,
-                                       float low, float high, int clamps);
+                                       float low, float high, int clamps, mg_nhwc_activation activation, float alpha, float beta);
 
 /// The pool for `geometry`: `algorithm` 0 max, 1 average counting the padding, 2 average over the
 /// taps inside the input; NULL when oneDNN has no primitive for it.

@@ -78,7 +78,8 @@ public struct Gates: Sendable {
     }
 
     /// The `max_floor_ratio` gate: the max abs error as a multiple of the noise floor. An output on
-    /// an integer grid also passes within one quantization step (`NoiseFloor.tieAllowance`). An
+    /// an integer grid also passes within one quantization step (`NoiseFloor.tieAllowance`), even
+    /// where its floor cannot judge it (a quantized network's float64 run lands steps away). An
     /// output paired by detections whose floor is beyond rounding even after pairing (a random-
     /// weight detector whose float32 and float64 runs keep other, overlapping boxes of near-equal
     /// scores) is left to `min_detection_agreement`: its values cannot be compared closer than
@@ -92,13 +93,13 @@ public struct Gates: Sendable {
             return [prefix + "the noise floor is not finite (the float32 run overflows where the float64 run does not); "
                     + "set rtol/atol or max_abs_error for it in corpus.yml"]
         }
+        if let tie = floor.tieAllowance, output.maxAbsError <= tie { return [] }
         guard floor.isMeaningful || floor.scale == 0 else {
             if output.detections != nil, output.thresholds[.minDetectionAgreement] != nil { return [] }
             return [prefix + Self.beyondRounding(floor) + "; set match: detections for detection outputs, or rtol/atol or max_abs_error for this "
                     + "output in corpus.yml"]
         }
         guard !(ratio <= limit) else { return [] }
-        if let tie = floor.tieAllowance, output.maxAbsError <= tie { return [] }
         let step = floor.quantizationStep.map { ", and more than one quantization step \(Self.number($0))" } ?? ""
         return [prefix + "max abs error \(Self.number(output.maxAbsError)) is \(Self.multiple(ratio)) the noise floor \(Self.number(floor.allowance)) "
                 + "(allowed \(Self.multiple(limit)), so \(Self.multiple(ratio / limit)) over\(step))"]

@@ -4,14 +4,15 @@ import Glibc
 import Darwin
 #endif
 import CDNNLKernels
+import CFloatKernels
 import ModelIR
 
 /// A `FusedConv` on channels-last activations: X is [N, H, W, C] and Y is [N, OH, OW, M]. The
 /// inputs are the fused step's own (X, W, B, then the normalization's); the epilogue's scale folds
 /// into the weights and its shift into the bias, and the clamp runs as the primitive stores. Each
 /// input shape gets one oneDNN primitive (`mg_nhwc_conv_create`), made on first use with the weights
-/// reordered into its layout; where oneDNN makes none, the fused kernel runs between two
-/// transposes. `ChannelsLastRegions` puts these steps where the plan's values are channels-last.
+/// reordered into its layout, and an activation after the clamp (`Activation`) runs as a post-op
+/// too; where oneDNN makes none, the fused kernel and the activation run between two transposes. `ChannelsLastRegions` puts these steps where the plan's values are channels-last.
 struct ChannelsLastConv: Kernel {
     static let opType = "Conv", sinceVersion = 1
 
@@ -20,14 +21,80 @@ struct ChannelsLastConv: Kernel {
     nonisolated(unsafe) static var isEnabled = !KernelChoice.openBLASRequested
         && getenv("MODELGATE_CHANNELS_LAST").map { String(cString: $0) } != "0"
 
+    /// What the step applies to each output after the fused convolution's clamp, as the primitive
+    /// stores it (a following activation step absorbed by `ChannelsLastRegions`).
+    enum Activation: Sendable, Equatable {
+        case identity
+        case sigmoid
+        /// x · sigmoid(x), EfficientNet's and RegNet's SiLU.
+        case silu
+        /// x · min(max(x / 6 + 1/2, 0), 1), MobileNetV3's HardSwish.
+        case hardSwish
+        /// min(max(alpha · x + beta, 0), 1).
+        case hardSigmoid(alpha: Float, beta: Float)
+
+        /// The activation the fast plan's `kernel` computes on its only input, or nil for any other kernel.
+        init?(of kernel: any Kernel) {
+            if let unary = kernel as? FastUnary {
+                switch unary.function {
+                case .sigmoid: self = .sigmoid
+                case .silu: self = .silu
+                case .relu, .erf: return nil
+                }
+            } else if kernel is HardSwish_14 {
+                self = .hardSwish
+            } else if let hard = kernel as? HardSigmoid_1 {
+                self = .hardSigmoid(alpha: hard.alpha, beta: hard.beta)
+            } else {
+                return nil
+            }
+        }
+
+        var primitiveArguments: (mg_nhwc_activation, Float, Float) {
+            switch self {
+            case .identity: (MG_NHWC_IDENTITY, 0, 0)
+            case .sigmoid: (MG_NHWC_SIGMOID, 0, 0)
+            case .silu: (MG_NHWC_SILU, 0, 0)
+            case .hardSwish: (MG_NHWC_HARD_SWISH, 0, 0)
+            case .hardSigmoid(let alpha, let beta): (MG_NHWC_HARD_SIGMOID, alpha, beta)
+            }
+        }
+
+        /// `y` with the activation applied to every element, for runs without a primitive.
+        func applied(to y: Tensor) throws -> Tensor {
+            if self == .identity { return y }
+            return try y.withElements(Float.self) { values in
+                try Tensor.overwritten(Float.self, shape: y.shape) { out in
+                    guard let source = values.baseAddress, let target = out.baseAddress else { return }
+                    switch self {
+                    case .identity: break
+                    case .sigmoid: mg_sigmoid(source, values.count, target)
+                    case .silu: mg_silu(source, values.count, target)
+                    case .hardSwish: for i in 0..<values.count { target[i] = HardSwish_14().apply(source[i]) }
+                    case .hardSigmoid(let alpha, let beta):
+                        for i in 0..<values.count { target[i] = max(0, min(1, alpha * source[i] + beta)) }
+                    }
+                }
+            }
+        }
+    }
+
     let fused: FusedConv
+    let activation: Activation
     private let primitives = ChannelsLastPrimitives()
 
     init(_ node: KernelNode) throws { throw KernelError.unsupported("ChannelsLastConv is made from a fused convolution") }
 
-    /// The channels-last form of `fused` (its constant weights unpacked: the primitive holds its own copy).
-    init(fused: FusedConv) {
+    /// The channels-last form of `fused` (its constant weights unpacked: the primitive holds its own
+    /// copy), followed by `activation`.
+    init(fused: FusedConv, activation: Activation = .identity) {
         self.fused = fused.unprepared
+        self.activation = activation
+    }
+
+    /// This convolution followed by `activation`.
+    func followed(by activation: Activation) -> ChannelsLastConv {
+        ChannelsLastConv(fused: fused, activation: activation)
     }
 
     func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
@@ -43,7 +110,7 @@ struct ChannelsLastConv: Kernel {
         }
         let geometry = try fused.conv.spatial.geometry(input: [height, width], kernel: [w.shape[2], w.shape[3]])
         guard let primitive = try primitives.primitive(for: x.shape, make: { try makePrimitive(geometry, batch: batch, channels: channels, tensors) }) else {
-            return try ChannelsLastReorder.aroundChannelsFirst(x, "Conv") { try fused.compute([$0] + tensors.dropFirst()) }
+            return try ChannelsLastReorder.aroundChannelsFirst(x, "Conv") { try activation.applied(to: fused.compute([$0] + tensors.dropFirst())) }
         }
         let y = try primitive.run(x, shape: [batch, geometry.output[0], geometry.output[1], maps])
         return [.tensor(y)]
@@ -61,6 +128,7 @@ struct ChannelsLastConv: Kernel {
         }
         let (low, high) = fused.bounds
         let clamps = low != -.infinity || high != .infinity
+        let (kind, alpha, beta) = activation.primitiveArguments
         var description = mg_nhwc_conv_geometry(
             batch: Int32(batch), channels: Int32(channels), height: Int32(geometry.input[0]), width: Int32(geometry.input[1]),
             maps: Int32(maps), groups: Int32(fused.conv.group), kernel_h: Int32(geometry.kernel[0]), kernel_w: Int32(geometry.kernel[1]),
@@ -73,7 +141,7 @@ struct ChannelsLastConv: Kernel {
             (shift ?? []).withUnsafeBufferPointer { b in
                 mg_nhwc_conv_create(&description, w.baseAddress, shift == nil ? nil : b.baseAddress,
                                     clamps ? max(low, -.greatestFiniteMagnitude) : 0, clamps ? min(high, .greatestFiniteMagnitude) : 0,
-                                    clamps ? 1 : 0)
+                                    clamps ? 1 : 0, kind, alpha, beta)
             }
         }
         return pointer.map(ChannelsLastPrimitive.init)

@@ -14,6 +14,8 @@ import ModelIR
 /// Transpose (0, 3, 1, 2) reads the Transpose's input as its channels-last input (ConvNeXt and Swin
 /// permute around their convolutions themselves; a Transpose nothing reads any more is dropped). A
 /// global pool reads a channels-last value directly: its [N, C, 1, 1] result is the same either way.
+/// A sigmoid, SiLU, HardSwish or HardSigmoid step reading only a convolution's channels-last output
+/// runs inside that convolution (`ChannelsLastConv.Activation`).
 /// Every channels-last value gets a slot of its own; the original slot is written by a
 /// `ChannelsLastReorder` back to [N, C, H, W] just before its first reader that is not
 /// layout-free, or after the producer when it is an output of the graph, so every other step and
@@ -140,7 +142,28 @@ enum ChannelsLastRegions {
         let live = result.filter { step in
             !(step.opType == "Transpose" && step.domain.isEmpty && step.outputs.allSatisfy { $0.map { !read.contains($0) } ?? true })
         }
-        return (released(live, outputs: outputs), slotNames)
+        return (released(absorbingActivations(live, outputs: outputs), outputs: outputs), slotNames)
+    }
+
+    /// `steps` with every activation step (`ChannelsLastConv.Activation`) whose only input is a
+    /// channels-last convolution's output, read by nothing else, absorbed into that convolution.
+    private static func absorbingActivations(_ steps: [PreparedGraph.Step], outputs: Set<Int>) -> [PreparedGraph.Step] {
+        var readers: [Int: [Int]] = [:]
+        for (index, step) in steps.enumerated() { for slot in step.inputs { if let slot { readers[slot, default: []].append(index) } } }
+        var result = steps
+        var absorbed = Set<Int>()
+        for (index, step) in steps.enumerated() {
+            guard let conv = step.kernel as? ChannelsLastConv, conv.activation == .identity, step.outputs.count == 1,
+                  let y = step.outputs[0], !outputs.contains(y), let sole = readers[y], sole.count == 1 else { continue }
+            let next = steps[sole[0]]
+            guard next.domain.isEmpty, next.inputs == [y], next.outputs.count == 1, next.outputs[0] != nil,
+                  let activation = ChannelsLastConv.Activation(of: next.kernel) else { continue }
+            result[index] = .init(label: step.label, opType: step.opType, domain: step.domain, opset: step.opset,
+                                  inputNames: step.inputNames, kernel: conv.followed(by: activation), requiredInputs: step.requiredInputs,
+                                  inputs: step.inputs, outputs: next.outputs, release: [])
+            absorbed.insert(sole[0])
+        }
+        return result.enumerated().filter { !absorbed.contains($0.offset) }.map(\.element)
     }
 
     /// ShuffleNet's channel shuffle starting at `steps[index]`: a Reshape (constant shape of rank 5,
