@@ -88,4 +88,26 @@ final class QuantizedNoiseFloorTests: XCTestCase {
         amplified.quantizationStep = step
         XCTAssertFalse(amplified.isMeaningful, "three steps at 150 % of the largest value are not a tie")
     }
+
+    /// A deep int8 network's float64 run lands many steps away (its floor cannot judge), yet a run
+    /// that reproduces golden within one step passes; two steps off still fail, on the floor's reason.
+    func testWithinOneStepPassesWhereTheFloorCannotJudge() throws {
+        let step = 0.05
+        let golden = (0..<8).map { Double($0) * step }
+        var floor = NoiseFloor.measure(float32: golden, float64: golden.map { $0 + 6 * step })
+        floor.quantizationStep = step
+        XCTAssertFalse(floor.isMeaningful)
+        func verdict(_ offset: Double) throws -> Verdict {
+            var actual = golden
+            actual[3] += offset
+            let metrics = try OutputComparator.compare(name: "y", actual: actual, golden: golden, shape: [8],
+                                                       thresholds: Thresholds([.maxFloorRatio: 16]), noiseFloor: floor)
+            return Gates().verdict(for: CellResult(model: "m", path: "fp32", outputs: [metrics]))
+        }
+        XCTAssertEqual(try verdict(0), .pass)
+        XCTAssertEqual(try verdict(step), .pass)
+        let twoSteps = try verdict(2 * step)
+        XCTAssertEqual(twoSteps.status, .fail)
+        XCTAssertTrue(twoSteps.reasons[0].contains("disagree beyond rounding"), twoSteps.reasons[0])
+    }
 }
