@@ -14,6 +14,9 @@ struct mg_nhwc_primitive {
     size_t scratchpad_size;
     dnnl_memory_desc_t scratchpad;
     const char *implementation;
+    /// The execution argument of the residual a convolution adds (a binary post-op's second
+    /// source), 0 when it adds none.
+    int residual_argument;
 };
 
 static dnnl_engine_t engine = NULL;
@@ -96,7 +99,8 @@ static mg_nhwc_primitive *made(const_dnnl_op_desc_t description) {
 }
 
 mg_nhwc_primitive *mg_nhwc_conv_create(const mg_nhwc_conv_geometry *g, const float *weights, const float *bias,
-                                       float low, float high, int clamps, mg_nhwc_activation activation, float alpha, float beta) {
+                                       float low, float high, int clamps, int residual, mg_nhwc_activation activation,
+                                       float alpha, float beta) {
     dnnl_engine_t engine = shared_engine();
     if (!engine || g->groups < 1 || g->channels % g->groups || g->maps % g->groups) return NULL;
     dnnl_dims_t source_dims, target_dims, weight_dims, bias_dims, strides, dilations, pad_begin, pad_end;
@@ -131,11 +135,14 @@ mg_nhwc_primitive *mg_nhwc_conv_create(const mg_nhwc_conv_geometry *g, const flo
     mg_nhwc_primitive *conv = calloc(1, sizeof(mg_nhwc_primitive));
     int ok = conv && dnnl_primitive_attr_create(&attributes) == dnnl_success
         && dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user) == dnnl_success;
-    if (ok && (clamps || activation != MG_NHWC_IDENTITY)) {
+    if (ok && (clamps || residual || activation != MG_NHWC_IDENTITY)) {
         ok = dnnl_post_ops_create(&post_ops) == dnnl_success
-            && (!clamps || dnnl_post_ops_append_eltwise(post_ops, 1.0f, dnnl_eltwise_clip, low, high) == dnnl_success);
+            && (!clamps || dnnl_post_ops_append_eltwise(post_ops, 1.0f, dnnl_eltwise_clip, low, high) == dnnl_success)
+            && (!residual || dnnl_post_ops_append_binary(post_ops, dnnl_binary_add, &target_md) == dnnl_success);
+        if (ok && residual) conv->residual_argument = DNNL_ARG_ATTR_MULTIPLE_POST_OP(clamps ? 1 : 0) | DNNL_ARG_SRC_1;
         switch (activation) {
         case MG_NHWC_IDENTITY: break;
+        case MG_NHWC_RELU: ok = ok && dnnl_post_ops_append_eltwise(post_ops, 1.0f, dnnl_eltwise_relu, 0, 0) == dnnl_success; break;
         case MG_NHWC_SIGMOID: ok = ok && dnnl_post_ops_append_eltwise(post_ops, 1.0f, dnnl_eltwise_logistic, 0, 0) == dnnl_success; break;
         case MG_NHWC_SILU: ok = ok && dnnl_post_ops_append_eltwise(post_ops, 1.0f, dnnl_eltwise_swish, 1.0f, 0) == dnnl_success; break;
         case MG_NHWC_HARD_SWISH: ok = ok && dnnl_post_ops_append_eltwise(post_ops, 1.0f, dnnl_eltwise_hardswish, 0, 0) == dnnl_success; break;
@@ -207,24 +214,27 @@ mg_nhwc_primitive *mg_nhwc_lrn_create(int batch, int channels, int height, int w
     return made(&description);
 }
 
-int mg_nhwc_run(const mg_nhwc_primitive *primitive, const float *source, float *target, int threads) {
+int mg_nhwc_run(const mg_nhwc_primitive *primitive, const float *source, const float *residual, float *target, int threads) {
     dnnl_engine_t engine = shared_engine();
-    dnnl_memory_t source_memory = NULL, target_memory = NULL, scratchpad_memory = NULL;
+    dnnl_memory_t source_memory = NULL, target_memory = NULL, scratchpad_memory = NULL, residual_memory = NULL;
     void *scratchpad = primitive->scratchpad_size ? aligned_alloc(64, (primitive->scratchpad_size + 63) / 64 * 64) : NULL;
-    int failed = (primitive->scratchpad_size && !scratchpad)
+    int adds = primitive->residual_argument != 0;
+    int failed = (primitive->scratchpad_size && !scratchpad) || (adds && !residual)
         || dnnl_memory_create(&source_memory, &primitive->source, engine, (void *)source) != dnnl_success
         || dnnl_memory_create(&target_memory, &primitive->target, engine, target) != dnnl_success
-        || dnnl_memory_create(&scratchpad_memory, &primitive->scratchpad, engine, scratchpad) != dnnl_success;
+        || dnnl_memory_create(&scratchpad_memory, &primitive->scratchpad, engine, scratchpad) != dnnl_success
+        || (adds && dnnl_memory_create(&residual_memory, &primitive->target, engine, (void *)residual) != dnnl_success);
     if (!failed) {
         omp_set_num_threads(threads < 1 ? 1 : threads);
-        dnnl_exec_arg_t args[5] = {
+        dnnl_exec_arg_t args[6] = {
             {DNNL_ARG_SRC, source_memory}, {DNNL_ARG_DST, target_memory}, {DNNL_ARG_SCRATCHPAD, scratchpad_memory},
-            {DNNL_ARG_WEIGHTS, primitive->weights}, {DNNL_ARG_BIAS, primitive->bias},
+            {DNNL_ARG_WEIGHTS, primitive->weights}, {DNNL_ARG_BIAS, primitive->bias}, {primitive->residual_argument, residual_memory},
         };
-        failed = execute(primitive->primitive, primitive->weights ? 5 : 3, args);
+        failed = execute(primitive->primitive, primitive->weights ? (adds ? 6 : 5) : 3, args);
     }
     if (source_memory) dnnl_memory_destroy(source_memory);
     if (target_memory) dnnl_memory_destroy(target_memory);
+    if (residual_memory) dnnl_memory_destroy(residual_memory);
     if (scratchpad_memory) dnnl_memory_destroy(scratchpad_memory);
     free(scratchpad);
     return failed;

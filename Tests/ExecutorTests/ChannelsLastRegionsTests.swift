@@ -21,8 +21,10 @@ final class ChannelsLastRegionsTests: XCTestCase {
     }
 
     /// Runs `model` on a random [1, channels, 7, 6] X both ways, checks every channels-last Conv ran on
-    /// a oneDNN primitive, and returns the fast plan's kernels in order.
-    private func kernels(_ model: Model, channels: Int, outputs: [String], file: StaticString = #filePath, line: UInt = #line) throws -> [String] {
+    /// a oneDNN primitive (those labelled `withoutPrimitive` on none), and returns the fast plan's
+    /// kernels in order.
+    private func kernels(_ model: Model, channels: Int, outputs: [String], withoutPrimitive: Set<String> = [],
+                         file: StaticString = #filePath, line: UInt = #line) throws -> [String] {
         let x = GraphBuilder.tensor([1, channels, 7, 6], random.floats(channels * 42))
         let evaluator = try Evaluator(model: model)
         let reference = try evaluator.run(tensors: ["X": x], captureIntermediates: true)
@@ -36,7 +38,8 @@ final class ChannelsLastRegionsTests: XCTestCase {
         }
         for step in evaluator.fastGraph?.steps ?? [] {
             guard let conv = step.kernel as? ChannelsLastConv else { continue }
-            XCTAssertEqual(conv.implementations.count, 1, "\(step.label) ran on a oneDNN primitive", file: file, line: line)
+            let expected = withoutPrimitive.contains(step.label) ? 0 : 1
+            XCTAssertEqual(conv.implementations.count, expected, "\(step.label) ran on \(expected) oneDNN primitive", file: file, line: line)
         }
         return profile.entries.map(\.kernel)
     }
@@ -136,6 +139,31 @@ final class ChannelsLastRegionsTests: XCTestCase {
                                  "ChannelsLastConv", "FastUnary", "FastBinary", "ChannelsLastReorder"], "\(kernels)")
         let activations = try XCTUnwrap(Evaluator(model: model).fastGraph).steps.compactMap { ($0.kernel as? ChannelsLastConv)?.activation }
         XCTAssertEqual(activations, [.silu, .hardSwish, .hardSigmoid(alpha: 0.25, beta: 0.4), .sigmoid, .identity])
+    }
+
+    /// A residual Add and the ReLU after it run inside the convolution whose output the Add reads,
+    /// with the other operand computed before it; a residual that broadcasts (a pooled [1, 4, 1, 1])
+    /// takes the absorbed Add's kernel, and both match the reference.
+    func testResidualAddAndReluRunInsideTheConvolution() throws {
+        var initializers: [Tensor] = []
+        let nodes = [
+            conv("a", "X", "A", channels: 3, maps: 4, initializers: &initializers),
+            Node(name: "pool", opType: "MaxPool", inputs: ["A"], outputs: ["P"], attributes: [GraphBuilder.ints("kernel_shape", [7, 6])]),
+            conv("b", "A", "B", channels: 4, maps: 4, initializers: &initializers),
+            Node(name: "broadcast", opType: "Add", inputs: ["P", "B"], outputs: ["S"]),
+            Node(name: "relu_s", opType: "Relu", inputs: ["S"], outputs: ["R"]),
+            conv("c", "R", "C", channels: 4, maps: 4, kernel: 1, initializers: &initializers),
+            Node(name: "skip", opType: "Add", inputs: ["C", "R"], outputs: ["T"]),
+            Node(name: "relu_t", opType: "Relu", inputs: ["T"], outputs: ["Y"]),
+        ]
+        let model = GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("Y")],
+                                       initializers: initializers, opset: 13)
+        let kernels = try kernels(model, channels: 3, outputs: ["Y"], withoutPrimitive: ["b"])
+        XCTAssertEqual(kernels, ["ChannelsLastReorder", "ChannelsLastConv", "ChannelsLastPool", "ChannelsLastConv", "ChannelsLastConv",
+                                 "ChannelsLastReorder"], "\(kernels)")
+        let convolutions = try XCTUnwrap(Evaluator(model: model).fastGraph).steps.compactMap { $0.kernel as? ChannelsLastConv }
+        XCTAssertEqual(convolutions.map { $0.residual?.convolutionFirst }, [nil, false, true])
+        XCTAssertEqual(convolutions.map(\.activation), [.identity, .relu, .relu])
     }
 
     /// What a convolution without a primitive applies after its channels-first run agrees with the

@@ -32,14 +32,18 @@ typedef enum {
     MG_NHWC_HARD_SWISH = 3,
     /// min(max(alpha · x + beta, 0), 1)
     MG_NHWC_HARD_SIGMOID = 4,
+    /// max(x, 0)
+    MG_NHWC_RELU = 5,
 } mg_nhwc_activation;
 
 /// The convolution for `geometry` with `weights` ([maps, channels / groups, kernel_h, kernel_w],
-/// row-major) and `bias` (maps values, or NULL), clamping when `clamps`, then applying
-/// `activation` (with `alpha` and `beta` for the hard sigmoid); NULL when oneDNN has no primitive
-/// for it. Neither array is read after the call returns.
+/// row-major) and `bias` (maps values, or NULL), clamping when `clamps`, then adding a residual of
+/// the output's shape when `residual` (given to `mg_nhwc_run`), then applying `activation` (with
+/// `alpha` and `beta` for the hard sigmoid); NULL when oneDNN has no primitive for it. Neither
+/// array is read after the call returns.
 mg_nhwc_primitive *mg_nhwc_conv_create(const mg_nhwc_conv_geometry *geometry, const float *weights, const float *bias,
-                                       float low, float high, int clamps, mg_nhwc_activation activation, float alpha, float beta);
+                                       float low, float high, int clamps, int residual, mg_nhwc_activation activation,
+                                       float alpha, float beta);
 
 /// The pool for `geometry`: `algorithm` 0 max, 1 average counting the padding, 2 average over the
 /// taps inside the input; NULL when oneDNN has no primitive for it.
@@ -51,9 +55,10 @@ mg_nhwc_primitive *mg_nhwc_lrn_create(int batch, int channels, int height, int w
                                       float bias);
 
 /// Runs the primitive on `source` ([batch, height, width, channels]) into `target` ([batch,
-/// out_h, out_w, maps or channels]) on `threads` threads. Safe to call from several threads at
-/// once. Returns 0 on success.
-int mg_nhwc_run(const mg_nhwc_primitive *primitive, const float *source, float *target, int threads);
+/// out_h, out_w, maps or channels]) on `threads` threads, with `residual` (the target's shape) for
+/// a convolution made to add one, else NULL. Safe to call from several threads at once. Returns 0
+/// on success.
+int mg_nhwc_run(const mg_nhwc_primitive *primitive, const float *source, const float *residual, float *target, int threads);
 
 /// oneDNN's name for the implementation the primitive runs (e.g. "brgconv:avx512_core").
 const char *mg_nhwc_implementation(const mg_nhwc_primitive *primitive);

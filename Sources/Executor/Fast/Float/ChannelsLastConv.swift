@@ -25,6 +25,7 @@ struct ChannelsLastConv: Kernel {
     /// stores it (a following activation step absorbed by `ChannelsLastRegions`).
     enum Activation: Sendable, Equatable {
         case identity
+        case relu
         case sigmoid
         /// x · sigmoid(x), EfficientNet's and RegNet's SiLU.
         case silu
@@ -37,10 +38,13 @@ struct ChannelsLastConv: Kernel {
         init?(of kernel: any Kernel) {
             if let unary = kernel as? FastUnary {
                 switch unary.function {
+                case .relu: self = .relu
                 case .sigmoid: self = .sigmoid
                 case .silu: self = .silu
-                case .relu, .erf: return nil
+                case .erf: return nil
                 }
+            } else if kernel is Relu_1 {
+                self = .relu
             } else if kernel is HardSwish_14 {
                 self = .hardSwish
             } else if let hard = kernel as? HardSigmoid_1 {
@@ -53,6 +57,7 @@ struct ChannelsLastConv: Kernel {
         var primitiveArguments: (mg_nhwc_activation, Float, Float) {
             switch self {
             case .identity: (MG_NHWC_IDENTITY, 0, 0)
+            case .relu: (MG_NHWC_RELU, 0, 0)
             case .sigmoid: (MG_NHWC_SIGMOID, 0, 0)
             case .silu: (MG_NHWC_SILU, 0, 0)
             case .hardSwish: (MG_NHWC_HARD_SWISH, 0, 0)
@@ -68,6 +73,7 @@ struct ChannelsLastConv: Kernel {
                     guard let source = values.baseAddress, let target = out.baseAddress else { return }
                     switch self {
                     case .identity: break
+                    case .relu: for i in 0..<values.count { let v = source[i]; target[i] = v < 0 ? 0 : v }
                     case .sigmoid: mg_sigmoid(source, values.count, target)
                     case .silu: mg_silu(source, values.count, target)
                     case .hardSwish: for i in 0..<values.count { target[i] = HardSwish_14().apply(source[i]) }
@@ -79,22 +85,40 @@ struct ChannelsLastConv: Kernel {
         }
     }
 
+    /// A value the step adds to the convolution's output before the activation: a residual
+    /// connection's Add, absorbed by `ChannelsLastRegions`.
+    struct Residual: Sendable {
+        /// The step's input that holds it.
+        let input: Int
+        /// The absorbed Add's kernel, for a residual whose shape is not the output's (broadcast).
+        let add: any Kernel
+        /// Whether the convolution's output was the Add's first operand.
+        let convolutionFirst: Bool
+    }
+
     let fused: FusedConv
+    let residual: Residual?
     let activation: Activation
     private let primitives = ChannelsLastPrimitives()
 
     init(_ node: KernelNode) throws { throw KernelError.unsupported("ChannelsLastConv is made from a fused convolution") }
 
     /// The channels-last form of `fused` (its constant weights unpacked: the primitive holds its own
-    /// copy), followed by `activation`.
-    init(fused: FusedConv, activation: Activation = .identity) {
+    /// copy), adding `residual`, then applying `activation`.
+    init(fused: FusedConv, residual: Residual? = nil, activation: Activation = .identity) {
         self.fused = fused.unprepared
+        self.residual = residual
         self.activation = activation
     }
 
     /// This convolution followed by `activation`.
     func followed(by activation: Activation) -> ChannelsLastConv {
-        ChannelsLastConv(fused: fused, activation: activation)
+        ChannelsLastConv(fused: fused, residual: residual, activation: activation)
+    }
+
+    /// This convolution adding `residual` (before any activation).
+    func adding(_ residual: Residual) -> ChannelsLastConv {
+        ChannelsLastConv(fused: fused, residual: residual, activation: activation)
     }
 
     func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
@@ -109,11 +133,32 @@ struct ChannelsLastConv: Kernel {
             throw KernelError.invalidInput("W \(w.shape) does not fit \(channels) input channels in \(group) groups")
         }
         let geometry = try fused.conv.spatial.geometry(input: [height, width], kernel: [w.shape[2], w.shape[3]])
-        guard let primitive = try primitives.primitive(for: x.shape, make: { try makePrimitive(geometry, batch: batch, channels: channels, tensors) }) else {
-            return try ChannelsLastReorder.aroundChannelsFirst(x, "Conv") { try activation.applied(to: fused.compute([$0] + tensors.dropFirst())) }
+        let shape = [batch, geometry.output[0], geometry.output[1], maps]
+        let added = try residual.map { try tensors.required($0.input) }
+        let convolutionInputs = Array(tensors.prefix(residual?.input ?? tensors.count))
+        guard added.map({ $0.shape == shape && $0.dataType == .float }) ?? true,
+              let primitive = try primitives.primitive(for: x.shape, make: {
+                  try makePrimitive(geometry, batch: batch, channels: channels, convolutionInputs)
+              }) else {
+            return [.tensor(try withoutPrimitive(x, convolutionInputs, adding: added, context: context))]
         }
-        let y = try primitive.run(x, shape: [batch, geometry.output[0], geometry.output[1], maps])
-        return [.tensor(y)]
+        return [.tensor(try primitive.run(x, residual: added, shape: shape))]
+    }
+
+    /// The step's result where oneDNN makes no primitive or the residual broadcasts: the fused
+    /// kernel channels-first between two transposes, the absorbed Add, then the activation.
+    private func withoutPrimitive(_ x: Tensor, _ inputs: [Tensor?], adding added: Tensor?, context: KernelContext) throws -> Tensor {
+        guard var y = try ChannelsLastReorder.aroundChannelsFirst(x, "Conv", { try fused.compute([$0] + inputs.dropFirst()) }).first??.tensor else {
+            throw KernelError.invalidInput("the channels-first Conv produced no tensor")
+        }
+        if let residual, let added {
+            let operands: [RuntimeValue?] = residual.convolutionFirst ? [.tensor(y), .tensor(added)] : [.tensor(added), .tensor(y)]
+            guard let sum = try residual.add.run(operands, context: context).first??.tensor else {
+                throw KernelError.invalidInput("the absorbed residual Add produced no tensor")
+            }
+            y = sum
+        }
+        return try activation.applied(to: y)
     }
 
     /// The primitive for one input shape, with W scaled per map and the shift as bias; nil when
@@ -141,7 +186,7 @@ struct ChannelsLastConv: Kernel {
             (shift ?? []).withUnsafeBufferPointer { b in
                 mg_nhwc_conv_create(&description, w.baseAddress, shift == nil ? nil : b.baseAddress,
                                     clamps ? max(low, -.greatestFiniteMagnitude) : 0, clamps ? min(high, .greatestFiniteMagnitude) : 0,
-                                    clamps ? 1 : 0, kind, alpha, beta)
+                                    clamps ? 1 : 0, residual == nil ? 0 : 1, kind, alpha, beta)
             }
         }
         return pointer.map(ChannelsLastPrimitive.init)

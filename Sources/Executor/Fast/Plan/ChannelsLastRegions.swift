@@ -14,8 +14,9 @@ import ModelIR
 /// Transpose (0, 3, 1, 2) reads the Transpose's input as its channels-last input (ConvNeXt and Swin
 /// permute around their convolutions themselves; a Transpose nothing reads any more is dropped). A
 /// global pool reads a channels-last value directly: its [N, C, 1, 1] result is the same either way.
-/// A sigmoid, SiLU, HardSwish or HardSigmoid step reading only a convolution's channels-last output
-/// runs inside that convolution (`ChannelsLastConv.Activation`).
+/// A residual Add of a convolution's channels-last output and an earlier value, and then a ReLU,
+/// sigmoid, SiLU, HardSwish or HardSigmoid step, run inside that convolution as oneDNN post-ops
+/// (`ChannelsLastConv.Residual`, `ChannelsLastConv.Activation`).
 /// Every channels-last value gets a slot of its own; the original slot is written by a
 /// `ChannelsLastReorder` back to [N, C, H, W] just before its first reader that is not
 /// layout-free, or after the producer when it is an output of the graph, so every other step and
@@ -142,26 +143,51 @@ enum ChannelsLastRegions {
         let live = result.filter { step in
             !(step.opType == "Transpose" && step.domain.isEmpty && step.outputs.allSatisfy { $0.map { !read.contains($0) } ?? true })
         }
-        return (released(absorbingActivations(live, outputs: outputs), outputs: outputs), slotNames)
+        return (released(absorbingEpilogues(live, outputs: outputs), outputs: outputs), slotNames)
     }
 
-    /// `steps` with every activation step (`ChannelsLastConv.Activation`) whose only input is a
-    /// channels-last convolution's output, read by nothing else, absorbed into that convolution.
-    private static func absorbingActivations(_ steps: [PreparedGraph.Step], outputs: Set<Int>) -> [PreparedGraph.Step] {
+    /// `steps` with what follows a channels-last convolution run inside it: an Add of its output
+    /// (read by nothing else) and a value computed before it (a residual connection), then an
+    /// activation step (`ChannelsLastConv.Activation`) whose only input is the result, read by
+    /// nothing else.
+    private static func absorbingEpilogues(_ steps: [PreparedGraph.Step], outputs: Set<Int>) -> [PreparedGraph.Step] {
         var readers: [Int: [Int]] = [:]
-        for (index, step) in steps.enumerated() { for slot in step.inputs { if let slot { readers[slot, default: []].append(index) } } }
+        var producer: [Int: Int] = [:]
+        for (index, step) in steps.enumerated() {
+            for slot in step.inputs { if let slot { readers[slot, default: []].append(index) } }
+            for slot in step.outputs { if let slot { producer[slot] = index } }
+        }
+        func soleReader(of slot: Int) -> Int? {
+            guard !outputs.contains(slot), let sole = readers[slot], sole.count == 1 else { return nil }
+            return sole[0]
+        }
         var result = steps
         var absorbed = Set<Int>()
         for (index, step) in steps.enumerated() {
-            guard let conv = step.kernel as? ChannelsLastConv, conv.activation == .identity, step.outputs.count == 1,
-                  let y = step.outputs[0], !outputs.contains(y), let sole = readers[y], sole.count == 1 else { continue }
-            let next = steps[sole[0]]
-            guard next.domain.isEmpty, next.inputs == [y], next.outputs.count == 1, next.outputs[0] != nil,
-                  let activation = ChannelsLastConv.Activation(of: next.kernel) else { continue }
+            guard var conv = step.kernel as? ChannelsLastConv, conv.residual == nil, conv.activation == .identity,
+                  step.outputs.count == 1, var y = step.outputs[0] else { continue }
+            var inputs = step.inputs
+            var consumed: [Int] = []
+            if let next = soleReader(of: y), steps[next].domain.isEmpty, ["Add", "Sum"].contains(steps[next].opType),
+               steps[next].inputs.count == 2, steps[next].inputs.filter({ $0 == y }).count == 1,
+               let other = steps[next].inputs.first(where: { $0 != y }) ?? nil, let source = producer[other], source < index,
+               steps[next].outputs.count == 1, let sum = steps[next].outputs[0] {
+                conv = conv.adding(.init(input: inputs.count, add: steps[next].kernel, convolutionFirst: steps[next].inputs[0] == y))
+                inputs.append(other)
+                consumed.append(next)
+                y = sum
+            }
+            if let next = soleReader(of: y), steps[next].domain.isEmpty, steps[next].inputs == [y], steps[next].outputs.count == 1,
+               let out = steps[next].outputs[0], let activation = ChannelsLastConv.Activation(of: steps[next].kernel) {
+                conv = conv.followed(by: activation)
+                consumed.append(next)
+                y = out
+            }
+            guard !consumed.isEmpty else { continue }
             result[index] = .init(label: step.label, opType: step.opType, domain: step.domain, opset: step.opset,
-                                  inputNames: step.inputNames, kernel: conv.followed(by: activation), requiredInputs: step.requiredInputs,
-                                  inputs: step.inputs, outputs: next.outputs, release: [])
-            absorbed.insert(sole[0])
+                                  inputNames: step.inputNames + inputs.dropFirst(step.inputs.count).map { _ in "residual" },
+                                  kernel: conv, requiredInputs: step.requiredInputs, inputs: inputs, outputs: [y], release: [])
+            absorbed.formUnion(consumed)
         }
         return result.enumerated().filter { !absorbed.contains($0.offset) }.map(\.element)
     }
