@@ -74,6 +74,25 @@ final class ShapeArithmeticTests: XCTestCase {
         }
     }
 
+    /// A run that fails after its Shape step has read a new shape leaves the previous results:
+    /// the steps it never reached do not keep the old shape's values for the next run.
+    func testAFailedRunLeavesThePreviousResults() throws {
+        var base = model()
+        base.graph.inputs.append(GraphBuilder.value("W"))
+        base.graph.nodes.insert(Node(name: "check", opType: "Add", inputs: ["X", "W"], outputs: ["V"]), at: 1)
+        base.graph.outputs.append(GraphBuilder.value("V"))
+        let evaluator = try Evaluator(model: base)
+        let small = input([2, 3]), large = input([4, 5])
+        _ = try evaluator.run(["X": .tensor(small), "W": .tensor(small)])
+        XCTAssertThrowsError(try evaluator.run(["X": .tensor(large), "W": .tensor(small)]), "[4, 5] + [2, 3] does not broadcast")
+        let fast = try evaluator.run(["X": .tensor(large), "W": .tensor(large)])
+        let reference = try evaluator.run(tensors: ["X": large, "W": large], captureIntermediates: true)
+        for name in ["Y", "Z", "V"] {
+            XCTAssertEqual(fast[name]?.tensor?.shape, reference[name]?.tensor?.shape, name)
+            XCTAssertEqual(try fast[name]?.tensor?.floatValues(), try reference[name]?.tensor?.floatValues(), name)
+        }
+    }
+
     func testConcurrentRunsWithDifferentShapesAgreeWithTheReference() throws {
         let evaluator = try Evaluator(model: model())
         let inputs = (0..<16).map { input($0 % 2 == 0 ? [3, 4] : [$0 % 5 + 1, 2]) }

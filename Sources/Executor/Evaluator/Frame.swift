@@ -50,7 +50,6 @@ enum Executor {
         var arguments: [RuntimeValue?] = []
         profile?.begin(graph)
         var shapeRun = graph.shapeArithmetic?.begin()
-        defer { if let shapeRun { graph.shapeArithmetic?.end(shapeRun) } }
         for (position, step) in graph.steps.enumerated() {
             let start = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
             let shapeRole = shapeRun == nil ? nil : graph.shapeArithmetic?.roles[position]
@@ -91,6 +90,7 @@ enum Executor {
             for slot in step.release { frame.values[slot] = nil }
             profile?.record(step: position, since: start)
         }
+        if let shapeRun { graph.shapeArithmetic?.end(shapeRun) }
         return graph.outputs.map { frame.values[$0.slot] }
     }
 

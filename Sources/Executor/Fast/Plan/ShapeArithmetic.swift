@@ -6,8 +6,8 @@ import Foundation
 /// mask made from a `Range`). Runs whose `Shape` and `Size` steps see the shapes the previous run
 /// saw reuse that run's results instead of running those steps.
 ///
-/// Thread-safe: each run starts from the results the last completed run left (`begin`) and hands
-/// back the results it computed (`end`).
+/// Thread-safe: each run starts from the results the last completed run left (`begin`) and, once
+/// it has run every step, hands back the results it holds (`end`); a run that fails hands back none.
 final class ShapeArithmetic: @unchecked Sendable {
     enum Role: Sendable {
         /// A `Shape` or `Size` step: its result depends on the shape of the value in this slot.
@@ -16,17 +16,24 @@ final class ShapeArithmetic: @unchecked Sendable {
         case derived
     }
 
-    /// The results of one run: for each shape step, the shape it read and the values it wrote.
+    /// The results of one run, by step position: for each shape step, the shape it read (`Shape`
+    /// and `Size` steps) and the values it wrote.
     struct Results {
-        var shapes: [Int: [Int]] = [:]
-        var outputs: [Int: [RuntimeValue?]] = [:]
+        var shapes: [[Int]?]
+        var outputs: [[RuntimeValue?]?]
+
+        init(steps: Int) {
+            shapes = Array(repeating: nil, count: steps)
+            outputs = Array(repeating: nil, count: steps)
+        }
     }
 
     /// A run in progress: the previous results it may reuse while every shape it reads matches.
+    /// `computed` starts as the previous results (shared, not copied, until the run records one).
     struct Run {
         let previous: Results?
         var matches: Bool
-        var computed = Results()
+        var computed: Results
         var recomputed = false
     }
 
@@ -64,7 +71,7 @@ final class ShapeArithmetic: @unchecked Sendable {
     func begin() -> Run {
         lock.lock()
         defer { lock.unlock() }
-        return Run(previous: latest, matches: latest != nil)
+        return Run(previous: latest, matches: latest != nil, computed: latest ?? Results(steps: roles.count))
     }
 
     /// Keeps `run`'s results for the next runs when it computed any.
@@ -89,9 +96,7 @@ extension ShapeArithmetic.Run {
                 matches = false
                 return nil
             }
-            computed.shapes[position] = shape
         }
-        computed.outputs[position] = outputs
         return outputs
     }
 
