@@ -48,10 +48,9 @@ struct OutputLayers {
         return Double(kept) <= maximumWeightShare * Double(total) ? found : []
     }
 
-    /// The element count of a node's constant float weight (input 1), or nil when it has none.
+    /// The element count of the constant float weight a quantization pass would quantize, or nil when the node has none.
     static func weightElements(of node: Node, in graph: Graph) -> Int? {
-        guard ["Conv", "Gemm", "MatMul"].contains(node.opType), node.inputs.count >= 2,
-              let weight = graph.constant(node.inputs[1]), weight.dataType == .float else { return nil }
+        guard let input = StaticQuantization.weight(of: node, in: graph)?.index, let weight = graph.constant(node.inputs[input]) else { return nil }
         return weight.shape.reduce(1, *)
     }
 }

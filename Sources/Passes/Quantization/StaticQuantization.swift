@@ -59,7 +59,7 @@ public struct StaticQuantization: GraphPass {
         guard percentile > 0, percentile <= 100 else { throw .invalidOption(key: "percentile", value: String(percentile), expected: "a number in (0, 100]") }
         let selection = selection, quantizeOutputs = quantizeOutputs
         calibrationRequest = CalibrationRequest(method: CalibrationMethod(rawValue: method) ?? .minMax, percentile: percentile) { model in
-            Self.activations(in: model, selection: selection, quantizeOutputs: quantizeOutputs)
+            Self.activations(in: model, selection: selection.excludingOutputLayers(of: model.graph), quantizeOutputs: quantizeOutputs)
         }
     }
 
@@ -90,9 +90,9 @@ public struct StaticQuantization: GraphPass {
         return dataInputs.filter { $0 < node.inputs.count && !node.inputs[$0].isEmpty && graph.constant(node.inputs[$0]) == nil }
     }
 
-    /// Every value the pass will give a Q/DQ pair, in graph order.
+    /// Every value the pass will give a Q/DQ pair, in graph order; `selection` is bound to the model's
+    /// graph (`excludingOutputLayers(of:)`).
     static func activations(in model: Model, selection: NodeSelection, quantizeOutputs: Bool) -> [String] {
-        let selection = selection.excludingOutputLayers(of: model.graph)
         let types = ValueTypes(inferring: model)
         let consumers = model.graph.consumerIndices()
         var seen: Set<String> = []

@@ -65,20 +65,19 @@ struct ChannelsLastConv: Kernel {
             }
         }
 
-        /// `y` with the activation applied to every element, for runs without a primitive.
+        /// `y` with the activation applied to every element by the kernels the activation came from,
+        /// for runs without a primitive.
         func applied(to y: Tensor) throws -> Tensor {
-            if self == .identity { return y }
-            return try y.withElements(Float.self) { values in
-                try Tensor.overwritten(Float.self, shape: y.shape) { out in
-                    guard let source = values.baseAddress, let target = out.baseAddress else { return }
-                    switch self {
-                    case .identity: break
-                    case .relu: for i in 0..<values.count { let v = source[i]; target[i] = v < 0 ? 0 : v }
-                    case .sigmoid: mg_sigmoid(source, values.count, target)
-                    case .silu: mg_silu(source, values.count, target)
-                    case .hardSwish: for i in 0..<values.count { target[i] = HardSwish_14().apply(source[i]) }
-                    case .hardSigmoid(let alpha, let beta):
-                        for i in 0..<values.count { target[i] = max(0, min(1, alpha * source[i] + beta)) }
+            switch self {
+            case .identity: return y
+            case .relu: return try Relu_1().compute([y]).required(0)
+            case .hardSwish: return try HardSwish_14().compute([y]).required(0)
+            case .hardSigmoid(let alpha, let beta): return try HardSigmoid_1(alpha: alpha, beta: beta).compute([y]).required(0)
+            case .sigmoid, .silu:
+                return try y.withElements(Float.self) { values in
+                    try Tensor.overwritten(Float.self, shape: y.shape) { out in
+                        guard let source = values.baseAddress, let target = out.baseAddress else { return }
+                        if self == .sigmoid { mg_sigmoid(source, values.count, target) } else { mg_silu(source, values.count, target) }
                     }
                 }
             }

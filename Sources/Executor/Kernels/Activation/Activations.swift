@@ -55,6 +55,10 @@ struct HardSigmoid_1: UnaryRealKernel {
         alpha = try node.float("alpha", default: 0.2)
         beta = try node.float("beta", default: 0.5)
     }
+    init(alpha: Float, beta: Float) {
+        self.alpha = alpha
+        self.beta = beta
+    }
     func apply<T: RealScalar>(_ x: T) -> T { max(0, min(1, T(alpha) * x + T(beta))) }
 }
 
