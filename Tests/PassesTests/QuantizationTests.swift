@@ -1,3 +1,4 @@
+import Executor
 import Harness
 import ModelFormats
 import ModelIR
@@ -272,6 +273,37 @@ final class QuantizationTests: XCTestCase {
         var generator = SeededGenerator(state: 7)
         let x = try Tensor(name: "x", shape: [1, 1, 5, 5], scalars: (0..<25).map { _ in Float(generator.next() % 2001) / 1000 - 1 })
         try assertIntegerModelClose(reference: b.model, optimized: quantized, maxError: 0.2, inputs: ["x": x])
+    }
+
+    func testEmbeddingTablesAreStoredAsInt8WithOneScalePerRow() throws {
+        var b = ModelBuilder()
+        b.input("ids", [2, 3], .int64)
+        let table = b.random(40 * 6, in: -0.5, 0.5).enumerated().map { $0.element * Float(1 + $0.offset / 6) }
+        b.constant("table", [40, 6], table)
+        b.weight("w", [6, 4])
+        b.node("Gather", ["table", "ids"], ["e"])
+        b.node("MatMul", ["e", "w"], ["h"])
+        b.node("Relu", ["h"], ["y"])
+        b.output("y")
+        let (quantized, _) = try optimize(b.model, path: "int8-dynamic", options: ["dynamic_op_types": "Gather"])
+        let stored = try XCTUnwrap(quantized.graph.initializers.first { $0.shape == [40, 6] })
+        XCTAssertEqual(stored.dataType, .int8)
+        let scales = try XCTUnwrap(quantized.graph.initializers.first { $0.shape == [40, 1] }).floatValues()
+        for row in [0, 17, 39] {
+            XCTAssertEqual(scales[row], table[row * 6..<(row + 1) * 6].map(abs).max()! / 127, accuracy: 1e-7, "row \(row)'s own scale")
+        }
+        XCTAssertFalse(quantized.graph.initializers.contains { $0.dataType == .float && $0.elementCount == 240 }, "the float table is gone")
+        XCTAssertEqual(count("Gather", in: quantized), 2)
+        assertValid(quantized)
+        let ids = try Tensor(name: "ids", shape: [2, 3], scalars: [Int64(0), 39, 7, 39, 20, 1])
+        let expected = try Evaluator(model: b.model).run(tensors: ["ids": ids]).outputs
+        let actual = try Evaluator(model: quantized).run(tensors: ["ids": ids]).outputs
+        let want = try XCTUnwrap(expected.first?.value.tensor).floatValues(), got = try XCTUnwrap(actual.first?.value.tensor).floatValues()
+        let bound = Float(0.5 * 40 / 127 / 2 * 6)
+        XCTAssertLessThanOrEqual(zip(got, want).map { abs($0 - $1) }.max() ?? .infinity, bound,
+                                 "each element is off by at most half its row's step, through six weights in [-1, 1]")
+        XCTAssertGreaterThan(zip(got, want).map { abs($0 - $1) }.max() ?? 0, 0, "the rows went through int8")
+        _ = try ortCompare(reference: b.model, optimized: quantized, maxError: Double(bound), inputs: ["ids": ids])
     }
 
     func testRecurrentWeightsAreStoredAsInt8BehindDequantizeLinear() throws {
