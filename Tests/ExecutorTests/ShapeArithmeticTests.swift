@@ -74,6 +74,26 @@ final class ShapeArithmeticTests: XCTestCase {
         }
     }
 
+    /// A result larger than `maxKeptElements` (the range and its cast for a wide X) is not kept:
+    /// those steps run again each run, and the small results around them are still reused.
+    func testLargeResultsAreComputedEachRunNotKept() throws {
+        let evaluator = try Evaluator(model: model())
+        let plan = try XCTUnwrap(evaluator.fastGraph)
+        let arithmetic = try XCTUnwrap(plan.shapeArithmetic)
+        let position = { (label: String) in try XCTUnwrap(plan.steps.firstIndex { $0.label == label }) }
+        let range = try position("range"), cast = try position("cast"), target = try position("target")
+        let wide = ShapeArithmetic.maxKeptElements + 1
+        for shape in [[1, wide], [1, wide], [2, 3], [1, wide], [1, wide]] {
+            try check(evaluator, input(shape))
+            let kept = try XCTUnwrap(arithmetic.begin().previous)
+            let isWide = shape[1] == wide
+            XCTAssertEqual(kept.tooLarge[range], isWide, "range for X \(shape)")
+            XCTAssertEqual(kept.tooLarge[cast], isWide, "cast for X \(shape)")
+            XCTAssertEqual(kept.outputs[range] == nil, isWide, "range for X \(shape)")
+            XCTAssertNotNil(kept.outputs[target], "the reshape target for X \(shape) is kept")
+        }
+    }
+
     /// A run that fails after its Shape step has read a new shape leaves the previous results:
     /// the steps it never reached do not keep the old shape's values for the next run.
     func testAFailedRunLeavesThePreviousResults() throws {

@@ -6,6 +6,11 @@ import Foundation
 /// mask made from a `Range`). Runs whose `Shape` and `Size` steps see the shapes the previous run
 /// saw reuse that run's results instead of running those steps.
 ///
+/// Only small results are kept (`maxKeptElements` per step): a step that computes a large tensor
+/// from shapes (the index grid of an exported slice assignment, hundreds of MB on a video
+/// transformer) runs again each run from the kept results before it, and its result is freed
+/// once read, as any other value.
+///
 /// Thread-safe: each run starts from the results the last completed run left (`begin`) and, once
 /// it has run every step, hands back the results it holds (`end`); a run that fails hands back none.
 final class ShapeArithmetic: @unchecked Sendable {
@@ -16,15 +21,20 @@ final class ShapeArithmetic: @unchecked Sendable {
         case derived
     }
 
+    /// The most elements the outputs of one step may hold for its results to be kept.
+    static let maxKeptElements = 1 << 16
+
     /// The results of one run, by step position: for each shape step, the shape it read (`Shape`
-    /// and `Size` steps) and the values it wrote.
+    /// and `Size` steps) and the values it wrote, or whether they were too large to keep.
     struct Results {
         var shapes: [[Int]?]
         var outputs: [[RuntimeValue?]?]
+        var tooLarge: [Bool]
 
         init(steps: Int) {
             shapes = Array(repeating: nil, count: steps)
             outputs = Array(repeating: nil, count: steps)
+            tooLarge = Array(repeating: false, count: steps)
         }
     }
 
@@ -85,8 +95,10 @@ final class ShapeArithmetic: @unchecked Sendable {
 
 extension ShapeArithmetic.Run {
     /// The previous results of the step at `position` with `role`, when the run may reuse them;
-    /// `frame` holds the value whose shape a `Shape` step reads.
+    /// `frame` holds the value whose shape a `Shape` step reads. A step whose results were too
+    /// large to keep runs again without ending the reuse.
     mutating func reusable(_ position: Int, role: ShapeArithmetic.Role, frame: Frame) -> [RuntimeValue?]? {
+        if matches, let previous, previous.tooLarge[position] { return nil }
         guard matches, let previous, let outputs = previous.outputs[position] else {
             matches = false
             return nil
@@ -100,13 +112,16 @@ extension ShapeArithmetic.Run {
         return outputs
     }
 
-    /// Records what the step at `position` computed.
+    /// Records what the step at `position` computed, or that it was too large to keep.
     mutating func record(_ position: Int, role: ShapeArithmetic.Role, outputs: [RuntimeValue?], frame: Frame) {
+        if matches, let previous, previous.tooLarge[position] { return }
         recomputed = true
         if case .shapeOf(let slot) = role {
             guard let shape = frame.values[slot]?.tensor?.shape else { return }
             computed.shapes[position] = shape
         }
-        computed.outputs[position] = outputs
+        let elements = outputs.reduce(0) { $0 + ($1.map { $0.tensor?.elementCount ?? ShapeArithmetic.maxKeptElements + 1 } ?? 0) }
+        computed.tooLarge[position] = elements > ShapeArithmetic.maxKeptElements
+        computed.outputs[position] = computed.tooLarge[position] ? nil : outputs
     }
 }
