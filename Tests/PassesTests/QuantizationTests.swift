@@ -285,25 +285,28 @@ final class QuantizationTests: XCTestCase {
         b.node("MatMul", ["e", "w"], ["h"])
         b.node("Relu", ["h"], ["y"])
         b.output("y")
-        let (quantized, _) = try optimize(b.model, path: "int8-dynamic", options: ["dynamic_op_types": "Gather"])
-        let stored = try XCTUnwrap(quantized.graph.initializers.first { $0.shape == [40, 6] })
-        XCTAssertEqual(stored.dataType, .int8)
-        let scales = try XCTUnwrap(quantized.graph.initializers.first { $0.shape == [40, 1] }).floatValues()
-        for row in [0, 17, 39] {
-            XCTAssertEqual(scales[row], table[row * 6..<(row + 1) * 6].map(abs).max()! / 127, accuracy: 1e-7, "row \(row)'s own scale")
-        }
-        XCTAssertFalse(quantized.graph.initializers.contains { $0.dataType == .float && $0.elementCount == 240 }, "the float table is gone")
-        XCTAssertEqual(count("Gather", in: quantized), 2)
-        assertValid(quantized)
         let ids = try Tensor(name: "ids", shape: [2, 3], scalars: [Int64(0), 39, 7, 39, 20, 1])
-        let expected = try Evaluator(model: b.model).run(tensors: ["ids": ids]).outputs
-        let actual = try Evaluator(model: quantized).run(tensors: ["ids": ids]).outputs
-        let want = try XCTUnwrap(expected.first?.value.tensor).floatValues(), got = try XCTUnwrap(actual.first?.value.tensor).floatValues()
+        let expected = try XCTUnwrap(Evaluator(model: b.model).run(tensors: ["ids": ids]).outputs.first?.value.tensor).floatValues()
         let bound = Float(0.5 * 40 / 127 / 2 * 6)
-        XCTAssertLessThanOrEqual(zip(got, want).map { abs($0 - $1) }.max() ?? .infinity, bound,
-                                 "each element is off by at most half its row's step, through six weights in [-1, 1]")
-        XCTAssertGreaterThan(zip(got, want).map { abs($0 - $1) }.max() ?? 0, 0, "the rows went through int8")
-        _ = try ortCompare(reference: b.model, optimized: quantized, maxError: Double(bound), inputs: ["ids": ids])
+        let onlyTheTable = [("int8-dynamic", ["dynamic_op_types": "Gather"]), ("int8-static", ["op_types": "Conv"])]
+        for (path, options) in onlyTheTable {
+            let (quantized, _) = try optimize(b.model, path: path, options: options, calibration: ["ids": ids])
+            let stored = try XCTUnwrap(quantized.graph.initializers.first { $0.shape == [40, 6] }, path)
+            XCTAssertEqual(stored.dataType, .int8, path)
+            let scales = try XCTUnwrap(quantized.graph.initializers.first { $0.shape == [40, 1] }, path).floatValues()
+            for row in [0, 17, 39] {
+                XCTAssertEqual(scales[row], table[row * 6..<(row + 1) * 6].map(abs).max()! / 127, accuracy: 1e-7, "\(path): row \(row)'s own scale")
+            }
+            XCTAssertFalse(quantized.graph.initializers.contains { $0.dataType == .float && $0.elementCount == 240 }, "\(path): the float table is gone")
+            XCTAssertEqual(count("Gather", in: quantized), 2, path)
+            XCTAssertEqual(count("MatMul", in: quantized), 1, "\(path): only the table is quantized")
+            assertValid(quantized)
+            let got = try XCTUnwrap(Evaluator(model: quantized).run(tensors: ["ids": ids]).outputs.first?.value.tensor).floatValues()
+            XCTAssertLessThanOrEqual(zip(got, expected).map { abs($0 - $1) }.max() ?? .infinity, bound,
+                                     "\(path): each element is off by at most half its row's step, through six weights in [-1, 1]")
+            XCTAssertGreaterThan(zip(got, expected).map { abs($0 - $1) }.max() ?? 0, 0, "\(path): the rows went through int8")
+            _ = try ortCompare(reference: b.model, optimized: quantized, maxError: Double(bound), inputs: ["ids": ids])
+        }
     }
 
     func testRecurrentWeightsAreStoredAsInt8BehindDequantizeLinear() throws {

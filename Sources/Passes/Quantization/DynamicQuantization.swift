@@ -8,9 +8,8 @@ import ModelIR
 ///   column; Gemm's alpha folded in), then `Add` of `beta·C` for a Gemm with a constant C.
 /// - `Conv(X, W, B)`: the same with `ConvInteger`; W is stored as uint8 with zero point 128 and
 ///   per-output-channel scales, as ONNX Runtime's ConvInteger takes a single zero point.
-/// - `Gather(T, ids)` on a constant float table T of rank 2 along axis 0 (an embedding): T stored as
-///   int8 with one scale per row; the gathered rows are scaled back by their own scales,
-///   `Mul(Cast(Gather(T_q, ids)), Gather(row_scales, ids))`, so no run dequantizes the whole table.
+/// - `Gather` of rows from a constant float matrix (an embedding): the table as int8 with one scale
+///   per row (`EmbeddingTables`).
 /// - `LSTM`, `GRU`, `RNN`: weight-only — W and R stored as int8 behind a `DequantizeLinear`
 ///   (per output row from opset 13), since standard ONNX has no integer recurrent operators.
 ///
@@ -53,10 +52,11 @@ public struct DynamicQuantization: GraphPass {
                     continue
                 }
             case "Gather":
-                guard try quantizeEmbedding(node, graph: &graph, names: &names, into: &rewritten) else {
+                guard let replacement = try EmbeddingTables.quantizedGather(node, graph: &graph, names: &names) else {
                     rewritten.append(node)
                     continue
                 }
+                rewritten += replacement
             case "Conv":
                 guard try quantizeConv(node, graph: &graph, names: &names, cache: &quantizedActivations, into: &rewritten) else {
                     rewritten.append(node)
@@ -146,24 +146,6 @@ public struct DynamicQuantization: GraphPass {
         if let broadcastBias { graph.initializers.append(broadcastBias) }
         appendIntegerProduct("ConvInteger", of: node, activation: activation, weight: quantized.name, weightScale: weightScale.name,
                              weightZero: weightZero.name, bias: broadcastBias?.name, names: &names, into: &nodes)
-        return true
-    }
-
-    private func quantizeEmbedding(_ node: Node, graph: inout Graph, names: inout NameGenerator, into nodes: inout [Node]) throws -> Bool {
-        guard let table = graph.constant(node.inputs[0]), table.dataType == .float, table.rank == 2,
-              graph.constant(node.inputs[1]) == nil, [0, -2].contains(node.int("axis", default: 0)) else { return false }
-        let values = try table.floatValues()
-        let parameters = QuantizationParameters.symmetricWeights(values, shape: table.shape, axis: 0)
-        let quantized = try Tensor(name: names.fresh(table.name + "_quantized"),
-                                   converting: parameters.quantize(values, shape: table.shape, axis: 0), to: .int8, shape: table.shape)
-        let rowScales = try Tensor(name: names.fresh(table.name + "_row_scale"), shape: [table.shape[0], 1], scalars: parameters.scales)
-        graph.initializers.append(contentsOf: [quantized, rowScales])
-        let base = node.outputs[0]
-        let rows = names.fresh(base + "_int8"), asFloat = names.fresh(base + "_float"), scales = names.fresh(base + "_row_scale")
-        nodes.append(Node(name: names.fresh(base + "_Gather"), opType: "Gather", inputs: [quantized.name, node.inputs[1]], outputs: [rows]))
-        nodes.append(castToFloat(rows, output: asFloat, names: &names))
-        nodes.append(Node(name: names.fresh(base + "_scale_Gather"), opType: "Gather", inputs: [rowScales.name, node.inputs[1]], outputs: [scales]))
-        nodes.append(Node(name: names.fresh(base + "_Mul"), opType: "Mul", inputs: [asFloat, scales], outputs: [base]))
         return true
     }
 

@@ -16,8 +16,10 @@ import ModelIR
 ///   has `alpha = 1`.
 /// - Output pairs go after the `BatchNormalization`, `Relu`, `Clip` and `LeakyRelu` nodes that alone
 ///   read a quantized node's output (what an int8 runtime fuses into the node), not between them.
-/// - Recurrent layers (`weight_only_op_types`, default `GRU`, `LSTM`, `RNN`): their `W` and `R`
-///   weights are stored as int8 per gate row behind a `DequantizeLinear`; their activations stay float.
+/// - Weight-only (`weight_only_op_types`, default `GRU`, `LSTM`, `RNN`, `Gather`): recurrent
+///   layers' `W` and `R` weights are stored as int8 per gate row behind a `DequantizeLinear`;
+///   embedding tables (a `Gather` of rows from a constant float matrix) as int8 with one scale per
+///   row (`EmbeddingTables`). Their activations stay float.
 /// - Weight `DequantizeLinear` nodes carry no zero point (0 is the default), so the file holds
 ///   only the int8 values and one scale per channel.
 ///
@@ -38,7 +40,7 @@ public struct StaticQuantization: GraphPass {
     public let calibrationRequest: CalibrationRequest
 
     public static let defaultOpTypes: Set<String> = ["Conv", "Gemm", "MatMul"]
-    public static let defaultWeightOnlyOpTypes: Set<String> = ["GRU", "LSTM", "RNN"]
+    public static let defaultWeightOnlyOpTypes: Set<String> = ["GRU", "LSTM", "RNN", "Gather"]
 
     /// Ops an int8 runtime fuses into the quantized node before them.
     static let fusibleFollowers: Set<String> = ["BatchNormalization", "Relu", "Clip", "LeakyRelu"]
@@ -215,8 +217,15 @@ public struct StaticQuantization: GraphPass {
             graph.nodes[index] = updated
             quantizedCount += 1
         }
-        var weightOnlyCount = 0
+        var weightOnlyCount = 0, embeddingCount = 0
         for index in graph.nodes.indices {
+            if quantizeWeights, weightOnlyOpTypes.contains("Gather"), !selection.excludeNodes.contains(graph.nodes[index].name),
+               let replacement = try EmbeddingTables.quantizedGather(graph.nodes[index], graph: &graph, names: &names) {
+                graph.nodes[index] = replacement[replacement.count - 1]
+                newNodes += replacement.dropLast()
+                embeddingCount += 1
+                continue
+            }
             let slots = quantizeWeights ? recurrentWeights(of: graph.nodes[index], in: graph) : []
             for (slot, axis) in slots {
                 guard let weight = graph.constant(graph.nodes[index].inputs[slot]) else { continue }
@@ -240,8 +249,9 @@ public struct StaticQuantization: GraphPass {
                                               zeroPoint: zeroPoint.name, output: dequantized, axis: nil))
         }
         graph.nodes.append(contentsOf: newNodes)
-        guard quantizedCount + weightOnlyCount > 0 else { return false }
-        let recurrent = weightOnlyCount > 0 ? ", \(weightOnlyCount) recurrent nodes with int8 weights only" : ""
+        guard quantizedCount + weightOnlyCount + embeddingCount > 0 else { return false }
+        let recurrent = (weightOnlyCount > 0 ? ", \(weightOnlyCount) recurrent nodes with int8 weights only" : "")
+            + (embeddingCount > 0 ? ", \(embeddingCount) embedding tables stored as int8" : "")
         context.report(.info, "quantized", "\(quantizedCount) nodes quantized\(recurrent), \(activationParameters.count) activations with Q/DQ pairs, "
                        + "\(weightCache.count) weights stored as int8 (\(table.method.rawValue) calibration over \(table.sampleCount) samples)")
         model.graph = graph
