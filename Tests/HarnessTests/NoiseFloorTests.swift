@@ -74,6 +74,14 @@ final class NoiseFloorTests: XCTestCase {
         XCTAssertEqual(floor.scale, double.map(abs).max() ?? 0)
         XCTAssertEqual(floor.elementCount, Self.samples * Self.width)
         XCTAssertEqual(floor.allowance, max(expectedMax, floor.scale * 0x1p-23))
+        XCTAssertNil(floor.goldenDistance, "no golden outputs given")
+
+        let golden = GraphBuilder.tensor([Self.samples, Self.width], single.enumerated().map { $0.offset == 5 ? $0.element + 0.5 : $0.element })
+        let withGolden = try NoiseFloorMeter().measure(fp32: Self.chainModel(), model: "chain", inputs: Self.feeds(values), file: "test",
+                                                       golden: ["y": golden])
+        XCTAssertEqual(try XCTUnwrap(withGolden["y"]?.goldenDistance), max(expectedMax, abs(Double(single[5] + 0.5) - double[5])),
+                       "the golden values' distance from the float64 run")
+        XCTAssertEqual(withGolden["y"]?.maxAbsError, expectedMax, "the floor itself does not change")
     }
 
     func testFloorOfAnExactGraphIsOneRoundingOfItsLargestValue() {
@@ -111,6 +119,22 @@ final class NoiseFloorTests: XCTestCase {
         XCTAssertEqual(bug.status, .fail)
         XCTAssertEqual(bug.reasons, ["output 'y': max abs error \(Gates.number(16.2 * floor.allowance)) is 16.2× the noise floor "
                                      + "\(Gates.number(floor.allowance)) (allowed 16×, so 1.01× over)"])
+
+        // A golden that the graph's own float64 run is as far from: the graph, not its execution, differs.
+        var far = floor
+        far.goldenDistance = 40 * floor.allowance
+        let farMetrics = try OutputComparator.compare(name: "y", actual: golden.enumerated().map { $0.offset == 17 ? $0.element - 16.2 * floor.allowance : $0.element },
+                                                      golden: golden, shape: [Self.samples, Self.width], thresholds: thresholds, noiseFloor: far)
+        XCTAssertEqual(Gates().verdict(for: CellResult(model: "chain", path: "fp32", outputs: [farMetrics])).reasons,
+                       [bug.reasons[0] + "; the fp32 graph's float64 run is \(Gates.number(40 * floor.allowance)) from the golden too (40× the floor): "
+                        + "the graph itself, not float32 execution, differs from what produced the golden (an export that does not reproduce its "
+                        + "framework, or another model's golden)"])
+        var near = floor
+        near.goldenDistance = floor.allowance
+        let nearMetrics = try OutputComparator.compare(name: "y", actual: golden.enumerated().map { $0.offset == 17 ? $0.element - 16.2 * floor.allowance : $0.element },
+                                                       golden: golden, shape: [Self.samples, Self.width], thresholds: thresholds, noiseFloor: near)
+        XCTAssertEqual(Gates().verdict(for: CellResult(model: "chain", path: "fp32", outputs: [nearMetrics])).reasons, bug.reasons,
+                       "a golden as close to float64 as the floor: the error is this execution's")
 
         // The float32 chain itself is a correct execution: within the floor of the exact result.
         let own = try OutputComparator.compare(name: "y", actual: single.map(Double.init), golden: golden, shape: [Self.samples, Self.width],

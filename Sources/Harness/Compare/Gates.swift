@@ -101,8 +101,14 @@ public struct Gates: Sendable {
         }
         guard !(ratio <= limit) else { return [] }
         let step = floor.quantizationStep.map { ", and more than one quantization step \(Self.number($0))" } ?? ""
+        var source = ""
+        if let distance = floor.goldenDistance, distance > limit * floor.allowance {
+            source = "; the fp32 graph's float64 run is \(Self.number(distance)) from the golden too (\(Self.multiple(distance / floor.allowance)) the floor): "
+                + "the graph itself, not float32 execution, differs from what produced the golden (an export that does not reproduce its framework, "
+                + "or another model's golden)"
+        }
         return [prefix + "max abs error \(Self.number(output.maxAbsError)) is \(Self.multiple(ratio)) the noise floor \(Self.number(floor.allowance)) "
-                + "(allowed \(Self.multiple(limit)), so \(Self.multiple(ratio / limit)) over\(step))"]
+                + "(allowed \(Self.multiple(limit)), so \(Self.multiple(ratio / limit)) over\(step))" + source]
     }
 
     /// Why `floor` cannot judge an output (`NoiseFloor.isMeaningful` is false), for both gates that use it.

@@ -27,6 +27,12 @@ public struct NoiseFloor: Sendable, Hashable, Codable {
     /// The spacing of the integer grid the output is dequantized from (`OutputQuantizationStep`),
     /// for an output of a quantized model; nil for a float output.
     public var quantizationStep: Double?
+    /// Largest |golden − float64| over the output's elements, paired as the cell's outputs are:
+    /// how far the golden values lie from this graph's exact result. Far beyond `allowance`, the
+    /// graph itself computes something other than what produced the golden (an export that does
+    /// not reproduce its framework, another model's golden), whichever float32 executor runs it.
+    /// Nil when the golden output was not given or cannot be compared.
+    public var goldenDistance: Double?
     /// For an output paired by detections (`match`): how many of the float64 run's detections
     /// have a counterpart in the float32 run's. Float32 rounding alone can move a near-tie box
     /// across NMS or a score threshold; `unpairedDetectionAllowance` is what that explains.

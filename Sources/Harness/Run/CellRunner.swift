@@ -128,7 +128,7 @@ public struct CellRunner: Sendable {
             try GoldenComparison.compare(actual: outputs, golden: golden.outputs, labels: golden.labels, thresholds: tolerance) {
                 try NoiseFloorMeter(batchSize: settings.batchSize)
                     .measure(fp32: fp32, model: entry.name, inputs: golden.inputs, file: golden.displayName,
-                             match: { tolerance($0).match ?? .elements }, float32: fp32Outputs)
+                             match: { tolerance($0).match ?? .elements }, float32: fp32Outputs, golden: golden.outputs)
             }
         }
         guard let comparison else { return finish(r) }

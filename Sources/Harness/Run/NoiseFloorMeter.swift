@@ -21,13 +21,16 @@ public struct NoiseFloorMeter {
     ///   - file: the golden file, for messages.
     ///   - float32: the fp32 graph's outputs on these inputs on the executor's usual plan, when the
     ///     caller already has them (an fp32 cell); else they are run here.
+    ///   - golden: the golden outputs by name; when every output has one, each floor also holds
+    ///     the golden values' distance from the float64 run (`NoiseFloor.goldenDistance`).
     ///   - match: how each output's rows are paired (the float64 run may order near-tie detections
     ///     differently, exactly as another executor may); as in `GoldenComparison`, values follow
     ///     the boxes' pairing and labels keep it within a class.
     /// - Throws: `NoiseFloorError` naming the model and what failed.
     public func measure(fp32: Model, model: String, inputs: [String: Tensor], file: String,
                         match: (String) -> OutputMatch = { _ in .elements },
-                        float32 known: [(name: String, tensor: Tensor)]? = nil) throws(NoiseFloorError) -> [String: NoiseFloor] {
+                        float32 known: [(name: String, tensor: Tensor)]? = nil,
+                        golden: [String: Tensor] = [:]) throws(NoiseFloorError) -> [String: NoiseFloor] {
         let single: [(name: String, tensor: Tensor)], double: [(name: String, tensor: Tensor)]
         do {
             single = try known ?? run(fp32, inputs: inputs, file: file)
@@ -47,6 +50,10 @@ public struct NoiseFloorMeter {
             throw .execution(model: model, precision: "float64", reason: String(describing: error))
         }
         for name in floors.keys { floors[name]?.quantizationStep = steps[name] }
+        let goldenRun = double.compactMap { output in golden[output.name].map { (name: output.name, tensor: $0) } }
+        if goldenRun.count == double.count, let distances = try? Self.floors(float32: goldenRun, float64: double, match: match) {
+            for (name, distance) in distances { floors[name]?.goldenDistance = distance.maxAbsError }
+        }
         return floors
     }
 
