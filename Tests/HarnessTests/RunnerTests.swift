@@ -38,6 +38,33 @@ final class RunnerTests: XCTestCase {
         XCTAssertEqual(ExecutorThreads.count, 1, "the in-process run gives back the executor's thread count")
     }
 
+    /// `keptModels`: `failed` keeps only the models of cells that did not pass, `none` none, and a
+    /// model folder left empty goes too.
+    func testKeptModelsFollowTheVerdicts() throws {
+        let folder = try TemporaryDirectory()
+        let golden = FixturePaths.repositoryRoot.appendingPathComponent("Golden")
+        try FileManager.default.copyItem(at: golden.appendingPathComponent("simplenet"), to: folder.file("simplenet"))
+        try "paths: [fp32, fp16]\nmodels:\n  simplenet: {source: simplenet/model.onnx, tolerances: {fp16: {max_abs_error: 0}}}\n"
+            .write(to: folder.file("corpus.yml"), atomically: false, encoding: .utf8)
+        let manifest = try Manifest.load(corpus: folder.url)
+        for kept in RunSettings.KeptModels.allCases {
+            var settings = RunSettings(latencyRuns: 1, warmupRuns: 0)
+            settings.keptModels = kept
+            let models = folder.file("\(kept.rawValue)/models")
+            let runner = CellRunner(manifest: manifest, modelsFolder: models, settings: settings)
+            let verdicts = ["fp32", "fp16"].map { Gates().verdict(for: runner.run(CellKey(model: "simplenet", path: $0))).status }
+            XCTAssertEqual(verdicts, [.pass, .fail], "fp16 misses max_abs_error 0")
+            let left = Set((try? FileManager.default.contentsOfDirectory(atPath: models.appendingPathComponent("simplenet").path)) ?? [])
+            let expected: Set<String> = switch kept {
+            case .all: ["fp32.onnx", "fp16.onnx"]
+            case .failed: ["fp16.onnx"]
+            case .none: []
+            }
+            XCTAssertEqual(left, expected, kept.rawValue)
+            XCTAssertEqual(FileManager.default.fileExists(atPath: models.appendingPathComponent("simplenet").path), kept != .none, kept.rawValue)
+        }
+    }
+
     /// A worker runs the executor on its share of the cores (`threadsPerCell`), not on one thread.
     func testWorkerRunsTheExecutorOnItsShareOfTheCores() throws {
         defer { ExecutorThreads.set(1) }

@@ -58,6 +58,7 @@ public struct CellRunner: Sendable {
         let cache = settings.cacheFolder.map { CellCache(folder: URL(fileURLWithPath: $0)) }
         let keys = lookup.map(\.keys) ?? cacheKeys(key)
         if lookup == nil, let cache, let keys, !settings.remeasureLatency, let cached = cache.reusedResult(keys, modelFile: file) {
+            discardModelUnlessKept(cached, key: key)
             return finish(cached)
         }
 
@@ -189,7 +190,22 @@ public struct CellRunner: Sendable {
         r.latency = latency ?? nil
         let result = finish(r)
         if let cache, let keys, result.error == nil { cache.storeQuietly(result: result, key: keys.result) }
+        discardModelUnlessKept(result, key: key)
         return result
+    }
+
+    /// Removes the cell's converted model (and its model's folder once empty) when the run's
+    /// `keptModels` does not keep it.
+    func discardModelUnlessKept(_ result: CellResult, key: CellKey) {
+        guard !settings.keptModels.keeps(Gates().verdict(for: result)) else { return }
+        let file = modelFile(key)
+        try? FileManager.default.removeItem(at: file)
+        for sidecar in (try? FileManager.default.contentsOfDirectory(atPath: file.deletingLastPathComponent().path)) ?? []
+        where sidecar.hasPrefix(file.lastPathComponent) {
+            try? FileManager.default.removeItem(at: file.deletingLastPathComponent().appendingPathComponent(sidecar))
+        }
+        let folder = file.deletingLastPathComponent()
+        if (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.isEmpty == true { try? FileManager.default.removeItem(at: folder) }
     }
 
     /// The cell's cache keys, or nil when there is no cache folder or the cell is not cacheable
@@ -210,6 +226,7 @@ public struct CellRunner: Sendable {
             return (nil, CellCacheLookup(keys: keys))
         }
         result.durationSeconds = (ContinuousClock.now - started).seconds
+        discardModelUnlessKept(result, key: key)
         return (result, CellCacheLookup(keys: keys))
     }
 

@@ -19,6 +19,27 @@ public struct RunSettings: Sendable, Hashable, Codable {
     public var cacheFolder: String?
     /// Run a cell whose result is cached again on its cached conversion, so latency is measured anew.
     public var remeasureLatency: Bool
+    /// Which cells' converted models stay in the models folder once judged.
+    public var keptModels: KeptModels = .all
+
+    /// Which converted models a run keeps: a corpus of hundreds of models writes as many files per path.
+    public enum KeptModels: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Every cell's.
+        case all
+        /// Those of cells whose verdict, latency budgets aside, is not pass: what a failure is read from.
+        case failed
+        /// None: the reports alone.
+        case none
+
+        /// True when the model of a cell with `verdict` stays.
+        public func keeps(_ verdict: Verdict) -> Bool {
+            switch self {
+            case .all: true
+            case .failed: verdict.status != .pass
+            case .none: false
+            }
+        }
+    }
 
     public init(jobs: Int = 1, timeoutSeconds: Double = 600, latencyRuns: Int = 20, warmupRuns: Int = 3, latencyBudgetSeconds: Double? = 10,
                 batchSize: Int = 64, diagnosisSamples: Int = 32, cacheFolder: String? = nil, remeasureLatency: Bool = false) {

@@ -39,6 +39,7 @@ struct Run: ParsableCommand {
     @Option(help: "The cell cache folder (default $MODELGATE_CACHE, else <corpus>/.cache/modelgate).") var cache: String?
     @Flag(help: "Run every cell afresh and leave the cache alone.") var noCache = false
     @Flag(help: "Measure latency again for cells whose result is cached (their cached conversion is run and judged again).") var remeasureLatency = false
+    @Option(help: "Converted models kept in <out>/models once judged: all, failed (cells that did not pass) or none.") var keepModels = "all"
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
@@ -74,9 +75,14 @@ struct Run: ParsableCommand {
         let selected = paths.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         let cacheFolder = noCache ? nil : cache ?? ProcessInfo.processInfo.environment["MODELGATE_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
             ?? URL(fileURLWithPath: corpus).appendingPathComponent(".cache/modelgate").path
-        let settings = RunSettings(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, timeoutSeconds: timeout,
+        guard let keptModels = RunSettings.KeptModels(rawValue: keepModels) else {
+            throw CommandFailure("--keep-models \(keepModels): expected one of \(RunSettings.KeptModels.allCases.map(\.rawValue).joined(separator: ", "))",
+                                 exitCode: CommandFailure.usage)
+        }
+        var settings = RunSettings(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, timeoutSeconds: timeout,
                                    latencyRuns: latencyRuns, warmupRuns: warmup, latencyBudgetSeconds: latencyBudget, batchSize: batchSize,
                                    cacheFolder: cacheFolder.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, remeasureLatency: remeasureLatency)
+        settings.keptModels = keptModels
         let session: RunSession
         do {
             session = try RunSession(.init(corpus: corpus, out: out, paths: selected, baseline: baseline, shard: shard, shardEnvironment: shardEnvironment,
