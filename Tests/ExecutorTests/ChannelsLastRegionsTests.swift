@@ -111,6 +111,29 @@ final class ChannelsLastRegionsTests: XCTestCase {
         XCTAssertEqual(kernels.filter { $0 == "ChannelsLastReorder" }.count, 4, "\(kernels)")
     }
 
+    /// A Mul whose only reader is a QuantizeLinear runs with it as one step writing int8: it ends the
+    /// region (the reorders carry float values only), and the model runs as the reference does.
+    func testAStepThatQuantizesItsOutputEndsTheRegion() throws {
+        var initializers: [Tensor] = [
+            GraphBuilder.tensor("half", [], [0.5]), GraphBuilder.tensor("scale", [], [0.02]),
+            (try? Tensor(name: "zero", converting: [0], to: .int8, shape: []))!,
+        ]
+        let nodes = [
+            conv("a", "X", "A", channels: 3, maps: 4, initializers: &initializers),
+            Node(name: "mul", opType: "Mul", inputs: ["A", "half"], outputs: ["M"]),
+            Node(name: "q", opType: "QuantizeLinear", inputs: ["M", "scale", "zero"], outputs: ["Q"]),
+            Node(name: "dq", opType: "DequantizeLinear", inputs: ["Q", "scale", "zero"], outputs: ["D"]),
+            conv("b", "D", "Y", channels: 4, maps: 2, initializers: &initializers),
+        ]
+        let model = GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("Y")],
+                                       initializers: initializers, opset: 13)
+        let evaluator = try Evaluator(model: model)
+        let quantizing = try XCTUnwrap(evaluator.fastGraph?.steps.first { $0.kernel is QuantizingOutput }, "the Mul absorbs the QuantizeLinear")
+        XCTAssertEqual(quantizing.opType, "Mul")
+        let kernels = try kernels(model, channels: 3, outputs: ["Y"])
+        XCTAssertEqual(kernels.filter { $0 == "ChannelsLastReorder" }.count, 2, "into and out of the first convolution: \(kernels)")
+    }
+
     /// A sigmoid, a SiLU (Sigmoid and the Mul reading it), a HardSwish and a HardSigmoid after a
     /// convolution run as its post-ops (no step of their own), a ReLU before one as its clamp; an
     /// activation whose input something else reads too keeps its step.
