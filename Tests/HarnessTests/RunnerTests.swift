@@ -8,12 +8,17 @@ import XCTest
 /// The runner in this process: cells of a small corpus, batching over the sample axis, ratios to
 /// the fp32 cell and the divergence threshold.
 final class RunnerTests: XCTestCase {
-    func testInProcessRunFillsEveryStage() throws {
+    /// A corpus in a new folder: the bundled simplenet with `manifest` as its corpus.yml.
+    private func simplenetCorpus(_ manifest: String) throws -> TemporaryDirectory {
         let folder = try TemporaryDirectory()
         let golden = FixturePaths.repositoryRoot.appendingPathComponent("Golden")
         try FileManager.default.copyItem(at: golden.appendingPathComponent("simplenet"), to: folder.file("simplenet"))
-        try "paths: [fp32, fp16]\nmodels:\n  simplenet: {source: simplenet/model.onnx}\n"
-            .write(to: folder.file("corpus.yml"), atomically: false, encoding: .utf8)
+        try manifest.write(to: folder.file("corpus.yml"), atomically: false, encoding: .utf8)
+        return folder
+    }
+
+    func testInProcessRunFillsEveryStage() throws {
+        let folder = try simplenetCorpus("paths: [fp32, fp16]\nmodels:\n  simplenet: {source: simplenet/model.onnx}\n")
         let manifest = try Manifest.load(corpus: folder.url)
         let plan = try CellPlan(manifest: manifest)
         let runner = Runner(manifest: manifest, plan: plan, modelsFolder: folder.file("out/models"),
@@ -41,11 +46,7 @@ final class RunnerTests: XCTestCase {
     /// `keptModels`: `failed` keeps only the models of cells that did not pass, `none` none, and a
     /// model folder left empty goes too.
     func testKeptModelsFollowTheVerdicts() throws {
-        let folder = try TemporaryDirectory()
-        let golden = FixturePaths.repositoryRoot.appendingPathComponent("Golden")
-        try FileManager.default.copyItem(at: golden.appendingPathComponent("simplenet"), to: folder.file("simplenet"))
-        try "paths: [fp32, fp16]\nmodels:\n  simplenet: {source: simplenet/model.onnx, tolerances: {fp16: {max_abs_error: 0}}}\n"
-            .write(to: folder.file("corpus.yml"), atomically: false, encoding: .utf8)
+        let folder = try simplenetCorpus("paths: [fp32, fp16]\nmodels:\n  simplenet: {source: simplenet/model.onnx, tolerances: {fp16: {max_abs_error: 0}}}\n")
         let manifest = try Manifest.load(corpus: folder.url)
         for kept in RunSettings.KeptModels.allCases {
             var settings = RunSettings(latencyRuns: 1, warmupRuns: 0)
@@ -68,11 +69,7 @@ final class RunnerTests: XCTestCase {
     /// A worker runs the executor on its share of the cores (`threadsPerCell`), not on one thread.
     func testWorkerRunsTheExecutorOnItsShareOfTheCores() throws {
         defer { ExecutorThreads.set(1) }
-        let folder = try TemporaryDirectory()
-        let golden = FixturePaths.repositoryRoot.appendingPathComponent("Golden")
-        try FileManager.default.copyItem(at: golden.appendingPathComponent("simplenet"), to: folder.file("simplenet"))
-        try "paths: [fp32]\nmodels:\n  simplenet: {source: simplenet/model.onnx}\n"
-            .write(to: folder.file("corpus.yml"), atomically: false, encoding: .utf8)
+        let folder = try simplenetCorpus("paths: [fp32]\nmodels:\n  simplenet: {source: simplenet/model.onnx}\n")
         let settings = RunSettings(jobs: 1, latencyRuns: 2, warmupRuns: 1)
         let job = CellJob(manifest: try Manifest.load(corpus: folder.url), model: "simplenet", path: "fp32", modelsFolder: folder.file("out/models").path,
                           settings: settings, measureFP32Latency: false)
