@@ -1,3 +1,4 @@
+import Executor
 import ModelIR
 import Passes
 import TestSupport
@@ -65,6 +66,31 @@ final class Float16ConversionTests: XCTestCase {
         let weight = try XCTUnwrap(half.graph.initializers.first)
         XCTAssertEqual(try weight.floatValues(), [65504, -2])
         XCTAssertTrue(findings.contains { $0.code == "fp16-clamped" && $0.message.contains("'big'") })
+    }
+
+    /// x / max(|x|, 1e-12), as `F.normalize` exports: an epsilon that rounds to zero in float16
+    /// turns a zero row into 0 / 0. It is stored as float16's smallest value instead, while a
+    /// weight whose tiny values sit beside larger ones rounds as usual.
+    func testAnEpsilonStaysNonzero() throws {
+        var b = ModelBuilder()
+        b.input("x", [1, 3])
+        b.constant("eps", [], [1e-12])
+        b.constant("w", [3], [1e-9, 0.5, -2])
+        b.node("Abs", ["x"], ["a"])
+        b.node("Max", ["a", "eps"], ["m"])
+        b.node("Div", ["x", "m"], ["d"])
+        b.node("Mul", ["d", "w"], ["y"])
+        b.output("y")
+        let (half, findings) = try optimize(b.model, path: "fp16")
+        let eps = try XCTUnwrap(half.graph.initializers.first { $0.shape == [] })
+        XCTAssertEqual(eps.dataType, .float16)
+        XCTAssertEqual(try eps.floatValues(), [0x1p-24])
+        XCTAssertEqual(try XCTUnwrap(half.graph.initializers.first { $0.shape == [3] }).floatValues(), [0, 0.5, -2], "rounded as usual")
+        XCTAssertTrue(findings.contains { $0.code == "fp16-raised" && $0.message.contains("'eps'") }, "\(findings)")
+        XCTAssertFalse(findings.contains { $0.code == "fp16-raised" && $0.message.contains("'w'") })
+        let x = try Tensor(name: "x", shape: [1, 3], scalars: [Float(0), 3, -4])
+        let y = try XCTUnwrap(Evaluator(model: half).run(tensors: ["x": x]).outputs.first?.value.tensor).floatValues()
+        XCTAssertEqual(y, [0, 0.5, 2], "0 / max(0, eps) is 0, not NaN")
     }
 
     func testGeneratedFloatConstantsTurnHalfWithoutCasts() throws {

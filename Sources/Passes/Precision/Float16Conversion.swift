@@ -12,7 +12,8 @@ import ModelIR
 /// `ConstantOfShape` of a float value produces float16.
 ///
 /// Float32 initializers read only in converted positions are stored as float16 (clamped to
-/// ±65504, with a `fp16-clamped` finding); others get a float16 copy. Values crossing between
+/// ±65504, with a `fp16-clamped` finding; a tensor whose nonzero values would all round to zero
+/// keeps them at ±2⁻²⁴, with a `fp16-raised` finding); others get a float16 copy. Values crossing between
 /// float32 and float16 parts get one `Cast` each, however many readers they have; graph outputs
 /// computed in float16 get a final `Cast` to float32 under their original name.
 public struct Float16Conversion: GraphPass {
@@ -29,6 +30,8 @@ public struct Float16Conversion: GraphPass {
     ]
 
     public static let float16Max: Float = 65504
+    /// The smallest positive float16 value (a subnormal, 2⁻²⁴).
+    public static let float16Smallest: Float = 0x1p-24
 
     public init(blockedOps: Set<String> = Float16Conversion.defaultBlockList, blockedNodes: Set<String> = []) {
         self.blockedOps = blockedOps
@@ -194,6 +197,10 @@ public struct Float16Conversion: GraphPass {
         return true
     }
 
+    /// `tensor` as float16: values beyond ±65504 clamped to it, and a tensor whose nonzero values
+    /// would all round to zero (an epsilon such as `F.normalize`'s 1e-12) keeps them nonzero at
+    /// ±`float16Smallest`, so that a division by `max(norm, eps)` stays a division by a nonzero value.
+    /// Both are reported as findings.
     private func toHalf(_ tensor: Tensor, named name: String, context: PassContext) throws -> Tensor {
         var values = try tensor.floatValues()
         var clamped = 0
@@ -204,6 +211,13 @@ public struct Float16Conversion: GraphPass {
         if clamped > 0 {
             context.report(.warning, "fp16-clamped",
                            "\(clamped) of \(values.count) values of '\(tensor.name)' exceed the float16 range and were clamped to ±65504",
+                           hint: "block the reading node with fp16_block_nodes=NAME to keep it in float32")
+        }
+        if values.contains(where: { $0 != 0 }), values.allSatisfy({ $0 == 0 || abs($0) <= Self.float16Smallest / 2 }) {
+            values = values.map { $0 == 0 ? 0 : $0 < 0 ? -Self.float16Smallest : Self.float16Smallest }
+            context.report(.info, "fp16-raised",
+                           "'\(tensor.name)' holds only values below float16's smallest (5.96e-8), which would round to zero; "
+                           + "they are stored as ±5.96e-8",
                            hint: "block the reading node with fp16_block_nodes=NAME to keep it in float32")
         }
         return try Tensor(name: name, converting: values.map(Double.init), to: .float16, shape: tensor.shape)
