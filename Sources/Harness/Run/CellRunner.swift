@@ -197,15 +197,12 @@ public struct CellRunner: Sendable {
     /// Removes the cell's converted model (and its model's folder once empty) when the run's
     /// `keptModels` does not keep it.
     func discardModelUnlessKept(_ result: CellResult, key: CellKey) {
-        guard !settings.keptModels.keeps(Gates().verdict(for: result)) else { return }
-        let file = modelFile(key)
-        try? FileManager.default.removeItem(at: file)
-        for sidecar in (try? FileManager.default.contentsOfDirectory(atPath: file.deletingLastPathComponent().path)) ?? []
-        where sidecar.hasPrefix(file.lastPathComponent) {
-            try? FileManager.default.removeItem(at: file.deletingLastPathComponent().appendingPathComponent(sidecar))
+        guard settings.keptModels != .all, !settings.keptModels.keeps(Gates().verdict(for: result)) else { return }
+        let file = modelFile(key), folder = file.deletingLastPathComponent(), files = FileManager.default
+        for name in (try? files.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(file.lastPathComponent) {
+            try? files.removeItem(at: folder.appendingPathComponent(name))
         }
-        let folder = file.deletingLastPathComponent()
-        if (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.isEmpty == true { try? FileManager.default.removeItem(at: folder) }
+        if (try? files.contentsOfDirectory(atPath: folder.path))?.isEmpty == true { try? files.removeItem(at: folder) }
     }
 
     /// The cell's cache keys, or nil when there is no cache folder or the cell is not cacheable

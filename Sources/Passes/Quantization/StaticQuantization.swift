@@ -121,10 +121,15 @@ public struct StaticQuantization: GraphPass {
         return value
     }
 
+    /// True when `node` is one whose weights alone the pass quantizes (`weight_only_op_types`, not excluded by name).
+    func isWeightOnly(_ node: Node) -> Bool {
+        node.canonicalDomain.isEmpty && weightOnlyOpTypes.contains(node.opType) && !selection.excludeNodes.contains(node.name)
+    }
+
     /// The weight inputs of a recurrent node the pass stores as int8 (`W` and `R`), with the
     /// axis of their gate rows.
     func recurrentWeights(of node: Node, in graph: Graph) -> [(index: Int, axis: Int)] {
-        guard node.canonicalDomain.isEmpty, weightOnlyOpTypes.contains(node.opType), !selection.excludeNodes.contains(node.name) else { return [] }
+        guard isWeightOnly(node) else { return [] }
         return [1, 2].filter { slot in
             guard slot < node.inputs.count, let weight = graph.constant(node.inputs[slot]) else { return false }
             return weight.dataType == .float && weight.rank == 3
@@ -219,7 +224,7 @@ public struct StaticQuantization: GraphPass {
         }
         var weightOnlyCount = 0, embeddingCount = 0
         for index in graph.nodes.indices {
-            if quantizeWeights, weightOnlyOpTypes.contains("Gather"), !selection.excludeNodes.contains(graph.nodes[index].name),
+            if quantizeWeights, isWeightOnly(graph.nodes[index]),
                let replacement = try EmbeddingTables.quantizedGather(graph.nodes[index], graph: &graph, names: &names) {
                 graph.nodes[index] = replacement[replacement.count - 1]
                 newNodes += replacement.dropLast()
