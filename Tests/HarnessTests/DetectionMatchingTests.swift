@@ -189,6 +189,26 @@ final class DetectionMatchingTests: XCTestCase {
         XCTAssertEqual(floor.unpairedDetectionAllowance, 4)
     }
 
+    /// hf_rt_detr with random weights: its float32 and float64 runs select other queries for 22
+    /// of 40 detections, so rounding would "explain" 44 and a cell pairing none of the golden
+    /// detections passed. When the allowance covers every detection, the output cannot be judged.
+    func testDetectionsRoundingCannotExplainAllFails() throws {
+        let thresholds = Thresholds([.minDetectionAgreement: 1, .maxFloorRatio: 16], match: .detections)
+        var floor = NoiseFloor.measure(float32: [10, 20, 110, 220], float64: [10, 20, 110, 220.001])
+        floor.detections = DetectionCounts(golden: 3, actual: 3, paired: 1)
+        XCTAssertTrue(floor.detectionsBeyondRounding)
+        let metrics = try OutputComparator.compare(name: "boxes", actual: Self.keptBoxes, golden: Self.goldenBoxes, shape: [3, 4],
+                                                   actualShape: [2, 4], thresholds: thresholds, noiseFloor: floor)
+        let verdict = Gates().verdict(for: CellResult(model: "detector", path: "fp32", outputs: [metrics]))
+        XCTAssertEqual(verdict.status, .fail)
+        XCTAssertTrue(verdict.reasons.contains { $0.contains("pair only 1 of their 3 detections") && $0.contains("cannot judge") }, "\(verdict.reasons)")
+
+        floor.detections = DetectionCounts(golden: 3, actual: 3, paired: 2)
+        XCTAssertFalse(floor.detectionsBeyondRounding, "one detection moved: rounding explains two of three")
+        floor.detections = DetectionCounts(golden: 0, actual: 0, paired: 0)
+        XCTAssertFalse(floor.detectionsBeyondRounding, "no detections on either side")
+    }
+
     /// Mask R-CNN with random weights lists slivers clamped to the image edge: golden's
     /// [0, 17, 5.39, 120] came out as [0, 17, 2.09, 120] (IoU 0.39, a corner 3.3 px away, beyond
     /// 1 % of the 320 px scale). With a floor of 0.26 px and `max_floor_ratio` 16 the value gate

@@ -61,7 +61,13 @@ public struct Gates: Sendable {
         if let limit = t[.minSNRdB], !(output.snrDB >= limit) {
             reasons.append(prefix + "SNR \(Self.number(output.snrDB, digits: 4)) dB < \(Self.number(limit, digits: 4)) dB")
         }
-        if let limit = t[.minDetectionAgreement], let detections = output.detections, !(detections.agreement >= limit) {
+        if t[.minDetectionAgreement] != nil, output.detections != nil, let floor = output.noiseFloor, floor.detectionsBeyondRounding,
+           let moved = floor.detections {
+            reasons.append(prefix + "the fp32 graph's float32 and float64 runs pair only \(moved.paired) of their \(max(moved.golden, moved.actual)) detections: "
+                           + "float32 rounding alone selects other detections (near-tied scores), so detection agreement cannot judge this output; "
+                           + "compare it with match: elements and rtol/atol or max_abs_error in corpus.yml, or build the golden from inputs "
+                           + "whose detections do not tie")
+        } else if let limit = t[.minDetectionAgreement], let detections = output.detections, !(detections.agreement >= limit) {
             let noise = output.noiseFloor?.unpairedDetectionAllowance ?? 0, ties = detections.cutoffTies ?? 0
             if detections.unpaired > noise + ties {
                 var explained = noise > 0 ? "; float32 rounding explains \(noise) (its float64 run moves \(noise / 2))" : ""

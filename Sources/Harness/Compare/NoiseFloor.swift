@@ -88,6 +88,14 @@ public struct NoiseFloor: Sendable, Hashable, Codable {
         detections.map { 2 * $0.unpaired } ?? 0
     }
 
+    /// True when float32 rounding alone could explain every detection without counterpart: the
+    /// float32 and float64 runs pair at most half of their detections, so twice their difference
+    /// covers them all and the detection agreement gate could not fail (a random-weight detector
+    /// whose queries tie, where two correct runs select other ones).
+    public var detectionsBeyondRounding: Bool {
+        detections.map { $0.unpaired > 0 && unpairedDetectionAllowance >= max($0.golden, $0.actual) } ?? false
+    }
+
     /// 2¹³: float16's unit roundoff over float32's.
     public static let float16ToFloat32Roundoff = 8192.0
 
