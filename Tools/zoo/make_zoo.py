@@ -23,8 +23,8 @@ records its corpus entries in .cache/zoo/.entries/<family>.json:
   models, and recurrent models in the WHILE form.
 Each family runs in its own process (TensorFlow and PyTorch apart). A model already built by the
 same scripts is kept (a stamp of the scripts' hash in its folder). The manifest lists every model
-with the default paths and sets no thresholds and no `match`: ModelGate reads a detector's
-outputs from its graph.
+with the default paths and sets no `match` (ModelGate reads a detector's outputs from its graph)
+and no thresholds but those of TOLERANCES: five exports that differ from eager PyTorch.
 
 The test subset: `--fixtures` builds only the small models of FIXTURES (a few hundred KB each) and
 copies them with their golden and calibration files into Tests/Fixtures/zoo/ with a corpus.yml of
@@ -52,18 +52,46 @@ FIXTURES = ["keras_ops_cnn.keras", "keras_text_transformer.keras", "keras_gpt_bl
             "keras_layers_masked_lstm.keras", "hf_llama", "hf_whisper", "dynamo_hf_gpt2"]
 FIXTURE_FOLDER = os.path.join(zc.ROOT, "Tests", "Fixtures", "zoo")
 
+# Thresholds for the models whose exported ONNX file computes measurably otherwise than the eager
+# PyTorch module that made the golden outputs, so that no float32 executor of the file reaches the
+# default noise-floor bar. Measured on this zoo (ModelGate, ONNX Runtime 1.32 and, where named,
+# onnx's reference evaluator running the same file; `modelgate run --paths fp32`, whose failing
+# message gives the fp32 graph's float64 distance from the golden):
+def lossless(max_floor_ratio):
+    """A noise-floor bar for the lossless paths only (the lossy ones are judged by cosine)."""
+    return {path: {"max_floor_ratio": max_floor_ratio} for path in ("fp32", "fused")}
+
+
+TOLERANCES = {
+    # logits 9.6e-8 from PyTorch (4e-6 of their largest value, 24.1× the floor); the graph's
+    # float64 run is as far (24.4×), ONNX Runtime and the reference evaluator within 1.5e-8 of ModelGate.
+    "hf_longformer": lossless(32),
+    # scores 4.9e-4 from PyTorch (17.1×; ONNX Runtime 1.4e-3), the graph's float64 run 16.3×.
+    "tv_fasterrcnn_resnet50_fpn": lossless(32),
+    # scores 2.9e-5 from PyTorch (33.7×), the graph's float64 run 33.3×.
+    "tv_fasterrcnn_resnet50_fpn_v2": lossless(64),
+    # 97 of 100 golden detections paired (float32 rounding explains 2); ONNX Runtime pairs 96.
+    "tv_fasterrcnn_mobilenet_v3_large_fpn": {"min_detection_agreement": 0.95},
+    # 74 of 78 paired: slivers 0.01 px high whose survival of remove_small_boxes and NMS flips; the
+    # reference evaluator reproduces ModelGate's 76 detections, ONNX Runtime keeps 74, PyTorch 78.
+    "tv_maskrcnn_resnet50_fpn": {"min_detection_agreement": 0.9},
+}
+
 
 def manifest(entries):
     lines = [
         "# The real-architecture zoo: built by Tools/zoo/make_zoo.py from the frameworks' own constructors",
         "# (random weights, the photographs scikit-learn ships, seeded token ids); golden outputs from the",
-        "# source framework. No thresholds are set: the built-in defaults judge every cell, and the",
+        "# source framework. The built-in defaults judge every cell, except the thresholds make_zoo.py's",
+        "# TOLERANCES states (and why) for models whose export differs from eager PyTorch; the",
         "# detectors' outputs are paired by row as ModelGate reads them from the graph (NMS).",
         f"paths: [{', '.join(PATHS)}]",
         "models:",
     ]
     for name in sorted(entries):
         entry = dict(entries[name])
+        if name in TOLERANCES:
+            entry["tolerances"] = TOLERANCES[name]
         if name.startswith("tflite_") and not name.endswith("_fp32"):
             entry.setdefault("paths", ["fp32"])
         lines.append(f"  {name}: {json.dumps(entry)}")
