@@ -70,7 +70,7 @@ final class ShapeArithmeticTests: XCTestCase {
         XCTAssertNil(arithmetic.begin().previous, "nothing to reuse before the first run")
         for shape in [[2, 3], [2, 3], [4, 5], [4, 5], [2, 3], [1, 7]] {
             try check(evaluator, input(shape))
-            XCTAssertEqual(arithmetic.begin().previous?.shapes[shapePosition], shape, "the latest run's shape is kept")
+            XCTAssertEqual(arithmetic.begin().previous?.steps[shapePosition].shape, shape, "the latest run's shape is kept")
         }
     }
 
@@ -87,10 +87,10 @@ final class ShapeArithmeticTests: XCTestCase {
             try check(evaluator, input(shape))
             let kept = try XCTUnwrap(arithmetic.begin().previous)
             let isWide = shape[1] == wide
-            XCTAssertEqual(kept.tooLarge[range], isWide, "range for X \(shape)")
-            XCTAssertEqual(kept.tooLarge[cast], isWide, "cast for X \(shape)")
-            XCTAssertEqual(kept.outputs[range] == nil, isWide, "range for X \(shape)")
-            XCTAssertNotNil(kept.outputs[target], "the reshape target for X \(shape) is kept")
+            XCTAssertEqual(kept.steps[range].isTooLarge, isWide, "range for X \(shape)")
+            XCTAssertEqual(kept.steps[cast].isTooLarge, isWide, "cast for X \(shape)")
+            XCTAssertEqual(kept.steps[range].outputs == nil, isWide, "range for X \(shape)")
+            XCTAssertNotNil(kept.steps[target].outputs, "the reshape target for X \(shape) is kept")
         }
     }
 

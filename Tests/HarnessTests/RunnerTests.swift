@@ -67,6 +67,18 @@ final class RunnerTests: XCTestCase {
     }
 
     /// A worker runs the executor on its share of the cores (`threadsPerCell`), not on one thread.
+    /// A full disk stopped a 397-model run at its 343rd cell with Foundation's bare error about
+    /// `cell-343.json`; the cell now fails alone, saying which folder is full and what to do.
+    func testAWorkerThatCannotStartSaysWhichFolderAndWhatToDo() {
+        let scratch = URL(fileURLWithPath: "/tmp/modelgate-run-X")
+        let full = CocoaError(.fileWriteOutOfSpace, userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOSPC))])
+        let message = Runner.workerNotStarted(scratch: scratch, error: full)
+        XCTAssertTrue(message.contains("in /tmp/modelgate-run-X failed (No space left on device)"), message)
+        XCTAssertTrue(message.contains("set TMPDIR"), message)
+        let other = Runner.workerNotStarted(scratch: scratch, error: CellError(stage: .load, message: "x"))
+        XCTAssertTrue(other.contains("failed ("), other)
+    }
+
     func testWorkerRunsTheExecutorOnItsShareOfTheCores() throws {
         defer { ExecutorThreads.set(1) }
         let folder = try simplenetCorpus("paths: [fp32]\nmodels:\n  simplenet: {source: simplenet/model.onnx}\n")

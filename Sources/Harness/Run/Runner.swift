@@ -132,20 +132,35 @@ public struct Runner: Sendable {
         environment["OMP_NUM_THREADS"] = threads
         let encoder = CellWorker.encoder
 
-        func start(_ index: Int) throws {
+        func errorResult(_ index: Int, stage: CellStage, message: String, seconds: Double) -> CellResult {
+            let key = cells[index]
+            let goldenModel = manifest.model(named: key.model)?.teacher
+            let budget = manifest.model(named: key.model).map { manifest.budget(model: $0, path: key.path) } ?? Thresholds()
+            return CellResult(model: key.model, path: key.path, goldenModel: goldenModel, error: CellError(stage: stage, message: message),
+                              budget: budget, durationSeconds: seconds)
+        }
+
+        /// Starts the cell's worker; a cell whose worker cannot be started (its job file cannot be
+        /// written: a full disk) becomes an error result and the run goes on.
+        func start(_ index: Int) {
             let key = cells[index]
             let job = CellJob(manifest: manifest, model: key.model, path: key.path, modelsFolder: modelsFolder.path,
                               settings: settings, measureFP32Latency: needsFP32Latency(key), lookup: lookups[index])
             let jobFile = scratch.appendingPathComponent("cell-\(index).json")
-            try encoder.encode(job).write(to: jobFile)
-            let process = try WorkerProcess(executable: executable, arguments: workerArguments(jobFile.path), environment: environment,
-                                            standardOutput: scratch.appendingPathComponent("cell-\(index).out"),
-                                            standardError: scratch.appendingPathComponent("cell-\(index).err"))
-            running.append(Worker(index: index, process: process))
+            do {
+                try encoder.encode(job).write(to: jobFile)
+                let process = try WorkerProcess(executable: executable, arguments: workerArguments(jobFile.path), environment: environment,
+                                                standardOutput: scratch.appendingPathComponent("cell-\(index).out"),
+                                                standardError: scratch.appendingPathComponent("cell-\(index).err"))
+                running.append(Worker(index: index, process: process))
+            } catch {
+                let result = errorResult(index, stage: .load, message: Self.workerNotStarted(scratch: scratch, error: error), seconds: 0)
+                results[index] = result
+                progress(result)
+            }
         }
 
         func finish(_ worker: Worker) -> CellResult {
-            let key = cells[worker.index]
             let text = (try? String(contentsOf: worker.process.standardOutput, encoding: .utf8)) ?? ""
             let (stage, parsed) = CellWorker.parse(text)
             if let parsed, !worker.killedForTimeout { return parsed }
@@ -158,11 +173,7 @@ public struct Runner: Sendable {
                 let tail = log.split(separator: "\n").suffix(3).joined(separator: " | ")
                 reason = "the worker process stopped (\(worker.process.termination)) without a result" + (tail.isEmpty ? "" : ": \(tail)")
             }
-            let goldenModel = manifest.model(named: key.model)?.teacher
-            let budget = manifest.model(named: key.model).map { manifest.budget(model: $0, path: key.path) } ?? Thresholds()
-            return CellResult(model: key.model, path: key.path, goldenModel: goldenModel,
-                              error: CellError(stage: stage ?? .load, message: reason),
-                              budget: budget, durationSeconds: seconds)
+            return errorResult(worker.index, stage: stage ?? .load, message: reason, seconds: seconds)
         }
 
         let cellRunner = CellRunner(manifest: manifest, modelsFolder: modelsFolder, settings: settings)
@@ -187,7 +198,7 @@ public struct Runner: Sendable {
                 return results.compactMap { $0 }
             }
             while running.count < settings.jobs && next < cells.count {
-                if results[next] == nil { try start(next) }
+                if results[next] == nil { start(next) }
                 next += 1
             }
             Thread.sleep(forTimeInterval: 0.02)
@@ -218,6 +229,18 @@ public struct Runner: Sendable {
 
     static func format(_ seconds: Double) -> String {
         seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+    }
+
+    /// Why a cell's worker did not start, naming the scratch folder and what to do: the operating
+    /// system's reason (`No space left on device`) where the error carries one.
+    static func workerNotStarted(scratch: URL, error: any Error) -> String {
+        let nsError = error as NSError
+        let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError
+        let code = underlying?.domain == NSPOSIXErrorDomain ? underlying?.code : (nsError.domain == NSPOSIXErrorDomain ? nsError.code : nil)
+        let reason = code.flatMap { POSIXErrorCode(rawValue: Int32($0)) }.map { String(cString: strerror($0.rawValue)) }
+            ?? nsError.localizedDescription
+        return "the cell's worker could not be started: writing its job file in \(scratch.path) failed (\(reason)); "
+            + "free space there or set TMPDIR to a folder with room (--keep-models failed keeps the report folder small)"
     }
 }
 

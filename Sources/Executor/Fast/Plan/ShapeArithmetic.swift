@@ -24,17 +24,36 @@ final class ShapeArithmetic: @unchecked Sendable {
     /// The most elements the outputs of one step may hold for its results to be kept.
     static let maxKeptElements = 1 << 16
 
-    /// The results of one run, by step position: for each shape step, the shape it read (`Shape`
-    /// and `Size` steps) and the values it wrote, or whether they were too large to keep.
+    /// What one run left for one shape step.
+    enum StepResult {
+        /// Not run (yet), or not recorded.
+        case notRun
+        /// Run; its outputs are kept, with the shape it read for a `Shape` or `Size` step.
+        case kept(outputs: [RuntimeValue?], shape: [Int]?)
+        /// Run; its outputs were larger than `maxKeptElements`, so every run computes them again.
+        case tooLarge
+
+        /// The shape a `Shape` or `Size` step read, when its outputs are kept.
+        var shape: [Int]? {
+            if case .kept(_, let shape) = self { shape } else { nil }
+        }
+
+        /// The kept outputs.
+        var outputs: [RuntimeValue?]? {
+            if case .kept(let outputs, _) = self { outputs } else { nil }
+        }
+
+        var isTooLarge: Bool {
+            if case .tooLarge = self { true } else { false }
+        }
+    }
+
+    /// The results of one run, one per step position (`.notRun` for steps that compute from values).
     struct Results {
-        var shapes: [[Int]?]
-        var outputs: [[RuntimeValue?]?]
-        var tooLarge: [Bool]
+        var steps: [StepResult]
 
         init(steps: Int) {
-            shapes = Array(repeating: nil, count: steps)
-            outputs = Array(repeating: nil, count: steps)
-            tooLarge = Array(repeating: false, count: steps)
+            self.steps = Array(repeating: .notRun, count: steps)
         }
     }
 
@@ -98,30 +117,34 @@ extension ShapeArithmetic.Run {
     /// `frame` holds the value whose shape a `Shape` step reads. A step whose results were too
     /// large to keep runs again without ending the reuse.
     mutating func reusable(_ position: Int, role: ShapeArithmetic.Role, frame: Frame) -> [RuntimeValue?]? {
-        if matches, let previous, previous.tooLarge[position] { return nil }
-        guard matches, let previous, let outputs = previous.outputs[position] else {
+        guard matches, let previous else { return nil }
+        switch previous.steps[position] {
+        case .tooLarge:
+            return nil
+        case .notRun:
             matches = false
             return nil
-        }
-        if case .shapeOf(let slot) = role {
-            guard let shape = frame.values[slot]?.tensor?.shape, previous.shapes[position] == shape else {
-                matches = false
-                return nil
+        case .kept(let outputs, let shape):
+            if case .shapeOf(let slot) = role {
+                guard let current = frame.values[slot]?.tensor?.shape, shape == current else {
+                    matches = false
+                    return nil
+                }
             }
+            return outputs
         }
-        return outputs
     }
 
     /// Records what the step at `position` computed, or that it was too large to keep.
     mutating func record(_ position: Int, role: ShapeArithmetic.Role, outputs: [RuntimeValue?], frame: Frame) {
-        if matches, let previous, previous.tooLarge[position] { return }
+        if matches, let previous, previous.steps[position].isTooLarge { return }
         recomputed = true
+        var shape: [Int]?
         if case .shapeOf(let slot) = role {
-            guard let shape = frame.values[slot]?.tensor?.shape else { return }
-            computed.shapes[position] = shape
+            guard let read = frame.values[slot]?.tensor?.shape else { return }
+            shape = read
         }
         let elements = outputs.reduce(0) { $0 + ($1.map { $0.tensor?.elementCount ?? ShapeArithmetic.maxKeptElements + 1 } ?? 0) }
-        computed.tooLarge[position] = elements > ShapeArithmetic.maxKeptElements
-        computed.outputs[position] = computed.tooLarge[position] ? nil : outputs
+        computed.steps[position] = elements > ShapeArithmetic.maxKeptElements ? .tooLarge : .kept(outputs: outputs, shape: shape)
     }
 }
