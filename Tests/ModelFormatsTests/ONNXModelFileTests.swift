@@ -76,18 +76,47 @@ final class ONNXModelFileTests: XCTestCase {
         let source = work.appendingPathComponent("a/m.onnx")
         try FileManager.default.createDirectory(at: source.deletingLastPathComponent(), withIntermediateDirectories: true)
         try ONNXModelFile.save(model, to: source)
-        let dataFile = work.appendingPathComponent("a/weights.bin")
-        XCTAssertEqual(try Data(contentsOf: dataFile).count, 16)
+        let dataFile = work.appendingPathComponent("a/m.onnx.data")
+        XCTAssertEqual(try Data(contentsOf: dataFile).count, 16, "external tensors go to <file name>.data, not the location they were read from")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("a/weights.bin").path))
 
         let loaded = try ONNXModelFile.load(source)
         XCTAssertTrue(loaded.graph.initializers[0] == model.graph.initializers[0])
         guard case .external(let reference) = loaded.graph.initializers[0].encoding else {
             return XCTFail("the initializer should stay external")
         }
-        XCTAssertEqual(reference.location, "weights.bin")
+        XCTAssertEqual(reference.location, "m.onnx.data")
         XCTAssertEqual(reference.offset, 0)
         XCTAssertEqual(reference.length, 16)
         XCTAssertTrue(loaded.usesExternalData)
+    }
+
+    /// Two models derived from one with external data and saved in its folder (a run's fp16 and
+    /// int8 results of a model with `model.onnx.data`) each write their own data file: writing
+    /// them to the source's location made each overwrite the other's and the source's weights.
+    func testModelsSavedInOneFolderKeepTheirOwnExternalData() throws {
+        func bits(_ model: Model) throws -> [UInt32] { try model.graph.initializers[0].floatValues().map(\.bitPattern) }
+        var model = try sampleModel()
+        model.graph.initializers[0].encoding = .external(ExternalDataReference(location: "model.onnx.data"))
+        let folder = work.appendingPathComponent("shared")
+        let source = folder.appendingPathComponent("model.onnx")
+        try ONNXModelFile.save(model, to: source)
+        let original = try ONNXModelFile.load(source)
+
+        var changed = original
+        let values = try changed.graph.initializers[0].floatValues().map { $0 + 1 }
+        let encoding = changed.graph.initializers[0].encoding
+        changed.graph.initializers[0] = try Tensor(name: changed.graph.initializers[0].name, shape: changed.graph.initializers[0].shape, scalars: values)
+        changed.graph.initializers[0].encoding = encoding
+        try ONNXModelFile.save(changed, to: folder.appendingPathComponent("changed.onnx"))
+        try ONNXModelFile.save(original, to: folder.appendingPathComponent("copy.onnx"))
+
+        XCTAssertEqual(try bits(ONNXModelFile.load(source)), try bits(original),
+                       "the source's weights are untouched")
+        XCTAssertEqual(try bits(ONNXModelFile.load(folder.appendingPathComponent("changed.onnx"))), values.map(\.bitPattern))
+        XCTAssertEqual(try bits(ONNXModelFile.load(folder.appendingPathComponent("copy.onnx"))), try bits(original))
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        XCTAssertEqual(files, ["changed.onnx", "changed.onnx.data", "copy.onnx", "copy.onnx.data", "model.onnx", "model.onnx.data"])
     }
 
     func testExternalDataOutsideTheModelFolderIsRefused() throws {
@@ -96,8 +125,8 @@ final class ONNXModelFileTests: XCTestCase {
         let url = work.appendingPathComponent("m.onnx")
         try ONNXModelFile.save(model, to: url)
         var proto = try Data(contentsOf: url)
-        let range = try XCTUnwrap(proto.range(of: Data("w.bin".utf8)))
-        proto.replaceSubrange(range, with: Data("../wb".utf8))
+        let range = try XCTUnwrap(proto.range(of: Data("m.onnx.data".utf8)))
+        proto.replaceSubrange(range, with: Data("../m.onnx.d".utf8))
         XCTAssertThrowsError(try ONNXModelFile.decode(proto, file: "m.onnx", directory: work)) { error in
             XCTAssertTrue("\(error)".contains("leaves the model's folder"), "\(error)")
             XCTAssertTrue("\(error)".contains("m.onnx"), "\(error)")
@@ -106,8 +135,8 @@ final class ONNXModelFileTests: XCTestCase {
         let outside = FileManager.default.temporaryDirectory.appendingPathComponent("outside-\(UUID().uuidString).bin")
         try Data(count: 16).write(to: outside)
         defer { try? FileManager.default.removeItem(at: outside) }
-        try FileManager.default.removeItem(at: work.appendingPathComponent("w.bin"))
-        try FileManager.default.createSymbolicLink(at: work.appendingPathComponent("w.bin"), withDestinationURL: outside)
+        try FileManager.default.removeItem(at: work.appendingPathComponent("m.onnx.data"))
+        try FileManager.default.createSymbolicLink(at: work.appendingPathComponent("m.onnx.data"), withDestinationURL: outside)
         XCTAssertThrowsError(try ONNXModelFile.load(url)) { error in
             XCTAssertTrue("\(error)".contains("resolves outside the model's folder"), "\(error)")
         }

@@ -81,51 +81,71 @@ struct ExternalDataReader {
     }
 }
 
-/// Writes external tensor data next to a model being saved: each location becomes one file,
-/// tensors appended at 4096-byte aligned offsets, as the ONNX spec recommends for memory mapping.
+/// Writes the external tensor data of a model being saved into one file of its own beside it,
+/// `<model file name>.data`, tensors at 4096-byte aligned offsets as the ONNX spec recommends for
+/// memory mapping. The file is written under a temporary name and put in place by `finish()`, so
+/// two models saved in one folder never share a data file, a save never writes into the data file
+/// of the model it was read from, and a failed save leaves the previous file whole.
 final class ExternalDataWriter {
-    let directory: URL
+    /// The data file's name, relative to the model's folder: what every written tensor's
+    /// `location` says.
+    let location: String
     let file: String
-    private var handles: [String: FileHandle] = [:]
-    private var sizes: [String: Int] = [:]
+    private let target: URL
+    private let temporary: URL
+    private var handle: FileHandle?
+    private var size = 0
     static let alignment = 4096
 
-    init(directory: URL, file: String) {
-        self.directory = directory
-        self.file = file
+    /// A writer for the model saved at `model`.
+    init(model: URL) {
+        location = model.lastPathComponent + ".data"
+        file = model.path
+        target = model.deletingLastPathComponent().appendingPathComponent(location)
+        temporary = model.deletingLastPathComponent().appendingPathComponent(".\(location).\(UUID().uuidString).tmp")
     }
 
-    deinit { for handle in handles.values { try? handle.close() } }
+    deinit {
+        guard let handle else { return }
+        try? handle.close()
+        try? FileManager.default.removeItem(at: temporary)
+    }
 
-    func write(_ bytes: UnsafeRawBufferPointer, location: String, tensor: String) throws(ModelFormatError) -> (offset: Int, length: Int) {
-        let parts = location.split(separator: "/", omittingEmptySubsequences: false)
-        guard !location.hasPrefix("/"), !parts.contains("..") else {
-            throw .writeFailed(file: file, reason: "external data location '\(location)' of tensor '\(tensor)' is not inside the model's folder")
-        }
+    /// Appends `bytes` of `tensor` to the data file; the offset and length its reference records.
+    func write(_ bytes: UnsafeRawBufferPointer, tensor: String) throws(ModelFormatError) -> (offset: Int, length: Int) {
         do {
-            let handle: FileHandle
-            if let open = handles[location] {
-                handle = open
-            } else {
-                let url = directory.appendingPathComponent(location)
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-                    throw ModelFormatError.writeFailed(file: url.path, reason: "cannot create the external data file")
+            if handle == nil {
+                try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+                    throw ModelFormatError.writeFailed(file: target.path, reason: "cannot create the external data file")
                 }
-                handle = try FileHandle(forWritingTo: url)
-                handles[location] = handle
-                sizes[location] = 0
+                handle = try FileHandle(forWritingTo: temporary)
             }
-            let size = sizes[location] ?? 0
+            guard let handle else { return (0, 0) }
             let offset = (size + Self.alignment - 1) / Self.alignment * Self.alignment
             if offset > size { try handle.write(contentsOf: Data(count: offset - size)) }
             try handle.write(contentsOf: Data(bytes))
-            sizes[location] = offset + bytes.count
+            size = offset + bytes.count
             return (offset, bytes.count)
         } catch let error as ModelFormatError {
             throw error
         } catch {
-            throw .writeFailed(file: file, reason: "external data '\(location)' of tensor '\(tensor)': \(error)")
+            throw .writeFailed(file: file, reason: "external data '\(location)' of tensor '\(tensor)': \(describe(error))")
+        }
+    }
+
+    /// Puts the data file in place (replacing an older one), when any tensor was written.
+    func finish() throws(ModelFormatError) {
+        guard let open = handle else { return }
+        handle = nil
+        do { try open.close() } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw .writeFailed(file: target.path, reason: describe(error))
+        }
+        guard rename(temporary.path, target.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw .writeFailed(file: target.path, reason: reason)
         }
     }
 }

@@ -34,11 +34,13 @@ public enum ONNXModelFile {
     }
 
     /// Writes `model` to `url` (through a temporary file, so a failed write leaves no partial model).
-    /// Tensors read from external files are written to files of the same relative names beside it.
+    /// Tensors read from external files are written to one file beside it, `<file name>.data`
+    /// (`ExternalDataWriter`), whatever files they were read from.
     public static func save(_ model: Model, to url: URL) throws(ModelFormatError) {
-        let writer = ExternalDataWriter(directory: url.deletingLastPathComponent(), file: url.path)
+        let writer = ExternalDataWriter(model: url)
         let codec = TensorProtoCodec(file: url.path, externalReader: nil, externalWriter: writer, limits: .default)
         let data = try serialize(ONNXEncoder(tensors: codec).model(model), file: url.path)
+        try writer.finish()
         try writeAtomically(data, to: url)
     }
 

@@ -179,9 +179,10 @@ struct TensorProtoCodec {
             case .external(let reference):
                 if let writer = externalWriter {
                     let written = try tensor.withUnsafeBytes { bytes throws(ModelFormatError) in
-                        try writer.write(bytes, location: reference.location, tensor: tensor.name)
+                        try writer.write(bytes, tensor: tensor.name)
                     }
                     var updated = reference
+                    updated.location = writer.location
                     updated.offset = written.offset
                     updated.length = written.length
                     updated.checksum = nil

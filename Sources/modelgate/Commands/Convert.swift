@@ -33,10 +33,6 @@ struct Convert: ParsableCommand {
             throw CommandFailure("\(output): is the input file; write the converted model to another path", exitCode: CommandFailure.usage)
         }
         let model = try CommandFailure.reporting { try ModelLoader.load(source, opset: opset) }
-        if model.usesExternalData, source.deletingLastPathComponent() == destination.deletingLastPathComponent() {
-            throw CommandFailure("\(output): the model keeps tensors in external files, which would overwrite the input's; write it to another folder",
-                                 exitCode: CommandFailure.usage)
-        }
         try CommandFailure.reporting { try ONNXModelFile.save(model, to: destination) }
         print("wrote \(output)")
     }
