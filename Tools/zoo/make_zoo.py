@@ -63,12 +63,13 @@ def lossless(max_floor_ratio):
 
 
 TOLERANCES = {
-    # logits 9.6e-8 from PyTorch (4e-6 of their largest value, 24.1× the floor); the graph's
-    # float64 run is as far (24.4×), ONNX Runtime and the reference evaluator within 1.5e-8 of ModelGate.
-    "hf_longformer": lossless(32),
+    # logits 9.6e-8 from PyTorch (4e-6 of their largest value, 24.1× the floor here, 33× on an
+    # AVX2-only machine); the graph's float64 run is as far (24.4×), ONNX Runtime and the
+    # reference evaluator within 1.5e-8 of ModelGate.
+    "hf_longformer": lossless(64),
     # scores 4.9e-4 from PyTorch (17.1×; ONNX Runtime 1.4e-3), the graph's float64 run 16.3×.
     "tv_fasterrcnn_resnet50_fpn": lossless(32),
-    # scores 2.9e-5 from PyTorch (33.7×), the graph's float64 run 33.3×.
+    # scores 2.9e-5 from PyTorch (33.7× here, 36.4× on an AVX2-only machine), the graph's float64 run 33.3×.
     "tv_fasterrcnn_resnet50_fpn_v2": lossless(64),
     # 97 of 100 golden detections paired (float32 rounding explains 2); ONNX Runtime pairs 96.
     "tv_fasterrcnn_mobilenet_v3_large_fpn": {"min_detection_agreement": 0.95},
