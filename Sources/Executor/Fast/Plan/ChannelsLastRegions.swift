@@ -230,11 +230,11 @@ enum ChannelsLastRegions {
     }
 
     /// The kernel `step` runs with its channels-last inputs in place, or nil when it is not
-    /// layout-free for these inputs: a step that quantizes its output or dequantizes an input
-    /// (`QuantizingOutput`, `DequantizingInput`) reads or writes integers and ends the region.
+    /// layout-free for these inputs. A step that absorbed a QuantizeLinear or DequantizeLinear
+    /// (`Mul+QuantizeLinear`) is not, by its op type: it reads or writes integers and ends the region.
     private static func layoutFreeKernel(_ step: PreparedGraph.Step, channelsLast: [Int: Int],
                                          isSingleConstant: (Int?) -> Bool) -> (any Kernel)? {
-        guard step.domain.isEmpty, step.outputs.count == 1, !(step.kernel is QuantizingOutput), !(step.kernel is DequantizingInput) else { return nil }
+        guard step.domain.isEmpty, step.outputs.count == 1 else { return nil }
         let othersFit = step.inputs.allSatisfy { slot in slot.map { channelsLast[$0] != nil } ?? true || isSingleConstant(slot) }
         if let affine = step.kernel as? FastChannelAffine, !affine.channelsLast, step.inputs.count == 1 {
             return affine.onChannelsLast

@@ -77,8 +77,10 @@ struct DequantizingInput: Kernel {
 extension QuantizedPlan {
     /// `steps` with every QuantizeLinear that is the only reader of a single-output step's result,
     /// and every DequantizeLinear whose result only one step reads, run inside that step
-    /// (`QuantizingOutput`, `DequantizingInput`); both need constant parameters. Releases are
-    /// recomputed by `pruned`.
+    /// (`QuantizingOutput`, `DequantizingInput`); both need constant parameters. The absorbing
+    /// step's op type says so (`Mul+QuantizeLinear`, `DequantizeLinear+Concat`): it reads or writes
+    /// integers, and no pass that chooses steps by op type takes it for the float operator.
+    /// Releases are recomputed by `pruned`.
     static func absorbingQuantization(_ steps: [PreparedGraph.Step], graph: PreparedGraph, known: [RuntimeValue?]) -> [PreparedGraph.Step] {
         let readers = graph.readerCounts(steps)
         func constantParameters(_ step: PreparedGraph.Step) -> [RuntimeValue?]? {
@@ -100,7 +102,7 @@ extension QuantizedPlan {
                let dequantize = step.kernel as? FastDequantizeLinear, let position = result[reader].inputs.firstIndex(of: output) {
                 var inputs = result[reader].inputs
                 inputs[position] = source
-                result[reader] = .init(label: result[reader].label, opType: result[reader].opType, domain: result[reader].domain,
+                result[reader] = .init(label: result[reader].label, opType: "DequantizeLinear+" + result[reader].opType, domain: result[reader].domain,
                                        opset: result[reader].opset, inputNames: result[reader].inputNames,
                                        kernel: DequantizingInput(inner: result[reader].kernel, position: position, dequantize: dequantize,
                                                                  parameters: parameters),
@@ -120,7 +122,7 @@ extension QuantizedPlan {
             } else {
                 absorbed = QuantizingOutput(inner: current.kernel, quantize: quantize, parameters: parameters)
             }
-            result[index] = .init(label: current.label, opType: current.opType, domain: current.domain, opset: current.opset,
+            result[index] = .init(label: current.label, opType: current.opType + "+QuantizeLinear", domain: current.domain, opset: current.opset,
                                   inputNames: current.inputNames, kernel: absorbed,
                                   requiredInputs: current.requiredInputs, inputs: current.inputs, outputs: steps[reader].outputs, release: [])
             removed.insert(reader)
