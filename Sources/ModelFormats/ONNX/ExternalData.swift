@@ -114,14 +114,7 @@ final class ExternalDataWriter {
     /// Appends `bytes` of `tensor` to the data file; the offset and length its reference records.
     func write(_ bytes: UnsafeRawBufferPointer, tensor: String) throws(ModelFormatError) -> (offset: Int, length: Int) {
         do {
-            if handle == nil {
-                try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-                    throw ModelFormatError.writeFailed(file: target.path, reason: "cannot create the external data file")
-                }
-                handle = try FileHandle(forWritingTo: temporary)
-            }
-            guard let handle else { return (0, 0) }
+            let handle = try self.handle ?? openTemporary()
             let offset = (size + Self.alignment - 1) / Self.alignment * Self.alignment
             if offset > size { try handle.write(contentsOf: Data(count: offset - size)) }
             try handle.write(contentsOf: Data(bytes))
@@ -132,6 +125,16 @@ final class ExternalDataWriter {
         } catch {
             throw .writeFailed(file: file, reason: "external data '\(location)' of tensor '\(tensor)': \(describe(error))")
         }
+    }
+
+    private func openTemporary() throws -> FileHandle {
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+            throw ModelFormatError.writeFailed(file: target.path, reason: "cannot create the external data file")
+        }
+        let opened = try FileHandle(forWritingTo: temporary)
+        handle = opened
+        return opened
     }
 
     /// Puts the data file in place (replacing an older one), when any tensor was written.
