@@ -188,15 +188,50 @@ def evaluate_exactly(path, golden):
         return None
 
 
+def in_child(function, *args):
+    """`function(*args)` (a JSON-able result) in a forked child process, so that a runtime that
+    crashes on a file ends the child, not the measurement of the model's other files. Raises
+    RuntimeError with the child's exception, or naming the signal that ended it."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        try:
+            payload = json.dumps({"result": function(*args)}, default=float)
+        except Exception as error:  # noqa: BLE001 — reported to the parent as it is
+            payload = json.dumps({"error": one_line(error)})
+        with os.fdopen(write, "w") as handle:
+            handle.write(payload)
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as handle:
+        text = handle.read()
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        raise RuntimeError(f"ONNX Runtime crashed on the file (signal {os.WTERMSIG(status)})")
+    data = json.loads(text)
+    if "error" in data:
+        raise RuntimeError(data["error"])
+    return data["result"]
+
+
+def runtime_metrics(path, golden):
+    """`compare` of ONNX Runtime's outputs on the golden inputs; with `unfusedCosine` for files with
+    quantized operators."""
+    result = compare(run_golden(path, golden["inputs"]), golden["outputs"], golden["labels"])
+    if quantized_ops(path):
+        result["unfusedCosine"] = compare(run_golden(path, golden["inputs"], fused=False), golden["outputs"], None)["cosine"]
+    return result
+
+
 def measure(path, golden, keep):
     """Checker verdict, ONNX Runtime metrics and size of one file; removes it unless `keep`. Files
     with quantized operators also get `unfusedCosine`, the cosine with ONNX Runtime's graph
-    optimizations off."""
+    optimizations off. ONNX Runtime runs in a child process (`in_child`): a crash on one file is
+    that file's `ortError`."""
     result = {"bytes": os.path.getsize(path), "checker": check(path) or "ok"}
     try:
-        result.update(compare(run_golden(path, golden["inputs"]), golden["outputs"], golden["labels"]))
-        if quantized_ops(path):
-            result["unfusedCosine"] = compare(run_golden(path, golden["inputs"], fused=False), golden["outputs"], None)["cosine"]
+        result.update(in_child(runtime_metrics, path, golden))
     except Exception as error:  # ONNX Runtime refusing a file is a result too
         result["ortError"] = one_line(error)
     if not keep:
