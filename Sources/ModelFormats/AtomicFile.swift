@@ -16,25 +16,35 @@ public enum AtomicFile {
     /// - Throws: `Failure` naming the destination.
     public static func write(_ data: Data, to url: URL) throws(Failure) {
         let folder = url.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
+        let temporary = temporaryURL(for: url)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: temporary.path, contents: data) else {
-                throw Failure(file: url.path, reason: "cannot create \(temporary.lastPathComponent) in \(folder.path)")
-            }
-            if let handle = FileHandle(forWritingAtPath: temporary.path) {
-                try? handle.synchronize()
-                try? handle.close()
-            }
-            guard rename(temporary.path, url.path) == 0 else {
-                throw Failure(file: url.path, reason: String(cString: strerror(errno)))
-            }
-        } catch let error as Failure {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
             throw Failure(file: url.path, reason: error.localizedDescription)
+        }
+        guard FileManager.default.createFile(atPath: temporary.path, contents: data) else {
+            throw Failure(file: url.path, reason: "cannot create \(temporary.lastPathComponent) in \(folder.path)")
+        }
+        try replace(url, with: temporary)
+    }
+
+    /// A name for the temporary file that `replace(_:with:)` later puts in place of `url`: hidden,
+    /// in the same folder (a rename does not cross file systems), unique to this process and call.
+    public static func temporaryURL(for url: URL) -> URL {
+        url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
+    }
+
+    /// Flushes the finished file `temporary` and renames it over `url`; removes it when that fails.
+    public static func replace(_ url: URL, with temporary: URL) throws(Failure) {
+        if let handle = FileHandle(forWritingAtPath: temporary.path) {
+            try? handle.synchronize()
+            try? handle.close()
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw Failure(file: url.path, reason: reason)
         }
     }
 

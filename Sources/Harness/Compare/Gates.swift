@@ -61,26 +61,33 @@ public struct Gates: Sendable {
         if let limit = t[.minSNRdB], !(output.snrDB >= limit) {
             reasons.append(prefix + "SNR \(Self.number(output.snrDB, digits: 4)) dB < \(Self.number(limit, digits: 4)) dB")
         }
-        if t[.minDetectionAgreement] != nil, output.detections != nil, let floor = output.noiseFloor, floor.detectionsBeyondRounding,
-           let moved = floor.detections {
-            reasons.append(prefix + "the fp32 graph's float32 and float64 runs pair only \(moved.paired) of their \(max(moved.golden, moved.actual)) detections: "
-                           + "float32 rounding alone selects other detections (near-tied scores), so detection agreement cannot judge this output; "
-                           + "compare it with match: elements and rtol/atol or max_abs_error in corpus.yml, or build the golden from inputs "
-                           + "whose detections do not tie")
-        } else if let limit = t[.minDetectionAgreement], let detections = output.detections, !(detections.agreement >= limit) {
-            let noise = output.noiseFloor?.unpairedDetectionAllowance ?? 0, ties = detections.cutoffTies ?? 0
-            if detections.unpaired > noise + ties {
-                var explained = noise > 0 ? "; float32 rounding explains \(noise) (its float64 run moves \(noise / 2))" : ""
-                if ties > 0 { explained += "; \(ties) tie with the weakest score kept" }
-                reasons.append(prefix + "\(detections.paired) of \(detections.golden) golden detections have a counterpart among the \(detections.actual) "
-                               + "produced (boxes at IoU ≥ \(Self.number(DetectionMatching.minCounterpartIoU))): agreement \(Self.percent(detections.agreement)) "
-                               + "< \(Self.percent(limit))" + explained)
-            }
+        if let limit = t[.minDetectionAgreement], let detections = output.detections {
+            reasons += detectionReasons(output, detections, limit: limit, prefix: prefix)
         }
         if let limit = t[.minTop1Agreement], let agreement = output.top1Agreement, agreement < limit {
             reasons.append(prefix + "top-1 agreement \(Self.percent(agreement)) < \(Self.percent(limit))")
         }
         return reasons
+    }
+
+    /// The `min_detection_agreement` gate: detections without a golden counterpart beyond what
+    /// float32 rounding (`NoiseFloor.unpairedDetectionAllowance`) and cut-off ties explain; an
+    /// output whose own float32 and float64 runs select other detections cannot be judged by it.
+    private func detectionReasons(_ output: OutputMetrics, _ detections: DetectionCounts, limit: Double, prefix: String) -> [String] {
+        if let floor = output.noiseFloor, floor.detectionsBeyondRounding, let moved = floor.detections {
+            return [prefix + "the fp32 graph's float32 and float64 runs pair only \(moved.paired) of their \(max(moved.golden, moved.actual)) detections: "
+                    + "float32 rounding alone selects other detections (near-tied scores), so detection agreement cannot judge this output; "
+                    + "compare it with match: elements and rtol/atol or max_abs_error in corpus.yml, or build the golden from inputs "
+                    + "whose detections do not tie"]
+        }
+        guard !(detections.agreement >= limit) else { return [] }
+        let noise = output.noiseFloor?.unpairedDetectionAllowance ?? 0, ties = detections.cutoffTies ?? 0
+        guard detections.unpaired > noise + ties else { return [] }
+        var explained = noise > 0 ? "; float32 rounding explains \(noise) (its float64 run moves \(noise / 2))" : ""
+        if ties > 0 { explained += "; \(ties) tie with the weakest score kept" }
+        return [prefix + "\(detections.paired) of \(detections.golden) golden detections have a counterpart among the \(detections.actual) "
+                + "produced (boxes at IoU ≥ \(Self.number(DetectionMatching.minCounterpartIoU))): agreement \(Self.percent(detections.agreement)) "
+                + "< \(Self.percent(limit))" + explained]
     }
 
     /// The `max_floor_ratio` gate: the max abs error as a multiple of the noise floor. An output on

@@ -102,7 +102,7 @@ final class ExternalDataWriter {
         location = model.lastPathComponent + ".data"
         file = model.path
         target = model.deletingLastPathComponent().appendingPathComponent(location)
-        temporary = model.deletingLastPathComponent().appendingPathComponent(".\(location).\(UUID().uuidString).tmp")
+        temporary = AtomicFile.temporaryURL(for: target)
     }
 
     deinit {
@@ -141,14 +141,9 @@ final class ExternalDataWriter {
     func finish() throws(ModelFormatError) {
         guard let open = handle else { return }
         handle = nil
-        do { try open.close() } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw .writeFailed(file: target.path, reason: describe(error))
-        }
-        guard rename(temporary.path, target.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw .writeFailed(file: target.path, reason: reason)
+        try? open.close()
+        do { try AtomicFile.replace(target, with: temporary) } catch {
+            throw .writeFailed(file: error.file, reason: error.reason)
         }
     }
 }
