@@ -289,6 +289,54 @@ final class ChannelsLastRegionsTests: XCTestCase {
         }
     }
 
+    /// ShuffleNet V2 as PyTorch exports it: the channel split (`Slice` at half of a `Shape`, or
+    /// `Split`), the shuffle's shapes computed from `Shape` at run time, and a Slice along a
+    /// negative spatial axis all run on the channels-last values: the layout changes only at the
+    /// input and the output, and every value matches the reference plan.
+    func testShuffleNetV2UnitWithRunTimeShapesStaysChannelsLast() throws {
+        var initializers: [Tensor] = [
+            GraphBuilder.int64s("i0", [0]), GraphBuilder.int64s("i1", [1]), GraphBuilder.int64s("i2", [2]), GraphBuilder.int64s("i3", [3]),
+            GraphBuilder.int64s("two", [2]), GraphBuilder.int64s("minus", [-1]), GraphBuilder.int64s("zero", [0]),
+            GraphBuilder.int64s("rows_from", [1]), GraphBuilder.int64s("rows_to", [5]), GraphBuilder.int64s("rows_axis", [-2]),
+        ]
+        let nodes = [
+            conv("a", "X", "A", channels: 2, maps: 4, initializers: &initializers),
+            Node(name: "shape", opType: "Shape", inputs: ["A"], outputs: ["shape"]),
+            Node(name: "n", opType: "Gather", inputs: ["shape", "i0"], outputs: ["n"]),
+            Node(name: "c", opType: "Gather", inputs: ["shape", "i1"], outputs: ["c"]),
+            Node(name: "h", opType: "Gather", inputs: ["shape", "i2"], outputs: ["h"]),
+            Node(name: "w", opType: "Gather", inputs: ["shape", "i3"], outputs: ["w"]),
+            Node(name: "half", opType: "Div", inputs: ["c", "two"], outputs: ["half"]),
+            Node(name: "x1", opType: "Slice", inputs: ["A", "zero", "half", "i1"], outputs: ["X1"]),
+            Node(name: "x2", opType: "Slice", inputs: ["A", "half", "c", "i1"], outputs: ["X2"]),
+            conv("b", "X2", "B", channels: 2, maps: 2, kernel: 1, initializers: &initializers),
+            Node(name: "cat", opType: "Concat", inputs: ["X1", "B"], outputs: ["C"], attributes: [GraphBuilder.int("axis", 1)]),
+            Node(name: "grouping", opType: "Concat", inputs: ["n", "two", "half", "h", "w"], outputs: ["grouping"],
+                 attributes: [GraphBuilder.int("axis", 0)]),
+            Node(name: "merging", opType: "Concat", inputs: ["n", "minus", "h", "w"], outputs: ["merging"], attributes: [GraphBuilder.int("axis", 0)]),
+            Node(name: "group", opType: "Reshape", inputs: ["C", "grouping"], outputs: ["G"]),
+            Node(name: "swap", opType: "Transpose", inputs: ["G"], outputs: ["T"], attributes: [GraphBuilder.ints("perm", [0, 2, 1, 3, 4])]),
+            Node(name: "merge", opType: "Reshape", inputs: ["T", "merging"], outputs: ["S"]),
+            Node(name: "split", opType: "Split", inputs: ["S"], outputs: ["P1", "P2"],
+                 attributes: [GraphBuilder.int("axis", 1), GraphBuilder.int("num_outputs", 2)]),
+            conv("d", "P2", "D", channels: 2, maps: 2, initializers: &initializers),
+            Node(name: "cat2", opType: "Concat", inputs: ["P1", "D"], outputs: ["Z"], attributes: [GraphBuilder.int("axis", 1)]),
+            Node(name: "rows", opType: "Slice", inputs: ["Z", "rows_from", "rows_to", "rows_axis"], outputs: ["Y"]),
+        ]
+        let model = GraphBuilder.model(nodes, inputs: [GraphBuilder.value("X")], outputs: [GraphBuilder.value("Y")],
+                                       initializers: initializers, opset: 18)
+        let kernels = try kernels(model, channels: 2, outputs: ["Y"])
+        XCTAssertEqual(kernels.filter { $0 == "ChannelsLastReorder" }.count, 2, "\(kernels)")
+        XCTAssertEqual(kernels.first, "ChannelsLastReorder")
+        XCTAssertEqual(kernels.last, "ChannelsLastReorder")
+        XCTAssertEqual(kernels.filter { $0 == "ChannelsLastConv" }.count, 3)
+        XCTAssertEqual(kernels.filter { $0 == "ChannelsLastSlice" }.count, 3, "\(kernels)")
+        XCTAssertEqual(kernels.filter { $0 == "ChannelsLastShape" }.count, 1, "\(kernels)")
+        XCTAssertEqual(kernels.filter { $0 == "ChannelsLastShuffle" }.count, 1, "\(kernels)")
+        XCTAssertEqual(kernels.filter { $0 == "ChannelsLastSplit" }.count, 1, "\(kernels)")
+        XCTAssertFalse(kernels.contains { $0.contains("Transpose") || $0.hasPrefix("Reshape") }, "\(kernels)")
+    }
+
     /// ConvNeXt's own permutes: a Transpose (0, 2, 3, 1) of a channels-last value is that value, and
     /// a convolution after a Transpose (0, 3, 1, 2) reads the Transpose's input, which is dropped.
     func testPermutesAroundConvolutionsCostNothing() throws {

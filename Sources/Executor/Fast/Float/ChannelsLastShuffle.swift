@@ -2,35 +2,35 @@ import ModelIR
 
 /// ShuffleNet's channel shuffle — Reshape to [N, g, C/g, H, W], Transpose (0, 2, 1, 3, 4), Reshape
 /// back to [N, C, H, W] — as one step on channels-last activations [N, H, W, C]: output channel
-/// `j·g + i` is input channel `i·(C/g) + j`, along each position's row. The two Reshape shapes
-/// are checked on every run; where they do not describe that shuffle of this input, the original
-/// three steps run on the channels-first tensor between two reorders.
+/// `j·g + i` is input channel `i·(C/g) + j`, along each position's row. The step's inputs are the
+/// activation and the two Reshapes' shapes, constants or computed at run time from `Shape` steps
+/// (as PyTorch exports `x.view(n, g, c // g, h, w)`); they are checked on every run, and where
+/// they do not describe that shuffle of this input, the original three steps run on the
+/// channels-first tensor between two reorders.
 struct ChannelsLastShuffle: Kernel {
     static let opType = "ChannelShuffle", sinceVersion = 1
-    /// The Reshape, Transpose and Reshape steps' kernels and the two requested shapes.
+    static let inputArity = 3...3
+    static let requiredInputs = 3
+    /// The Reshape, Transpose and Reshape steps' kernels.
     let steps: [any Kernel]
-    let grouping: Tensor
-    let merging: Tensor
-    let groups: Int
 
-    init(steps: [any Kernel], grouping: Tensor, merging: Tensor, groups: Int) {
+    init(steps: [any Kernel]) {
         self.steps = steps
-        self.grouping = grouping
-        self.merging = merging
-        self.groups = groups
     }
     init(_ node: KernelNode) throws { throw KernelError.unsupported("ChannelsLastShuffle is made by the fast plan") }
 
     func run(_ inputs: [RuntimeValue?], context: KernelContext) throws -> [RuntimeValue?] {
-        guard let x = inputs.first??.tensor, x.dataType == .float, x.rank == 4 else {
-            throw KernelError.invalidInput("a channels-last channel shuffle expects one 4-D float input")
+        guard let x = inputs.first??.tensor, x.dataType == .float, x.rank == 4, inputs.count == 3,
+              let grouping = inputs[1]?.tensor, let merging = inputs[2]?.tensor else {
+            throw KernelError.invalidInput("a channels-last channel shuffle expects a 4-D float input and two shapes")
         }
         let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let g = groups
+        let requested = try grouping.indexValues()
+        let g = requested.count == 5 ? requested[1] : 0
         guard g > 0, c % g == 0,
-              (try? resolvedReshape([n, c, h, w], grouping.indexValues(), allowZero: false)) == [n, g, c / g, h, w],
+              (try? resolvedReshape([n, c, h, w], requested, allowZero: false)) == [n, g, c / g, h, w],
               (try? resolvedReshape([n, c / g, g, h, w], merging.indexValues(), allowZero: false)) == [n, c, h, w] else {
-            return try runSteps(x, context: context)
+            return try runSteps(x, grouping: grouping, merging: merging, context: context)
         }
         let perGroup = c / g
         let y = try x.withElements(Float.self) { xs in
@@ -49,7 +49,7 @@ struct ChannelsLastShuffle: Kernel {
         return [.tensor(y)]
     }
 
-    private func runSteps(_ x: Tensor, context: KernelContext) throws -> [RuntimeValue?] {
+    private func runSteps(_ x: Tensor, grouping: Tensor, merging: Tensor, context: KernelContext) throws -> [RuntimeValue?] {
         try ChannelsLastReorder.aroundChannelsFirst(x, "the channel shuffle's steps") { channelsFirst in
             var value = RuntimeValue.tensor(channelsFirst)
             for (index, kernel) in steps.enumerated() {

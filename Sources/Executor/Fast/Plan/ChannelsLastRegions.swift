@@ -5,11 +5,14 @@ import ModelIR
 /// change only where a region of such values begins or ends.
 ///
 /// A value is channels-last when a `ChannelsLastConv` writes it, or when a layout-free step reads
-/// only channels-last values besides single-element constants of rank 4 or less: an elementwise operator (with
-/// several operands, all of rank 4, broadcasting alike in both layouts), a per-channel affine
-/// chain (`FastChannelAffine`, then along the last axis), a 2-D max or average pool
-/// (`ChannelsLastPool`), an LRN (`ChannelsLastLRN`), a Concat along the channel axis (which becomes
-/// a Concat along the last axis) or ShuffleNet's channel shuffle (`ChannelsLastShuffle`). A
+/// only channels-last values besides single-element constants of rank 4 or less: an elementwise
+/// operator (with several operands, all of rank 4, broadcasting alike in both layouts), a
+/// per-channel affine chain (`FastChannelAffine`, then along the last axis), a 2-D max or average
+/// pool (`ChannelsLastPool`), an LRN (`ChannelsLastLRN`), a Concat along the channel axis (which
+/// becomes a Concat along the last axis), a Slice or Split of a channels-last value, whatever its
+/// bounds and sizes (`ChannelsLastSlice`, `ChannelsLastSplit`: their axes moved) or ShuffleNet's
+/// channel shuffle (`ChannelsLastShuffle`, its shapes constant or computed at run time). A `Shape`
+/// of a channels-last value reads it in place (`ChannelsLastShape`) and `Size` as it is. A
 /// Transpose (0, 2, 3, 1) of a channels-last value is that value, and a convolution reading a
 /// Transpose (0, 3, 1, 2) reads the Transpose's input as its channels-last input (ConvNeXt and Swin
 /// permute around their convolutions themselves; a Transpose nothing reads any more is dropped). A
@@ -70,18 +73,24 @@ enum ChannelsLastRegions {
         for (index, step) in steps.enumerated() { for slot in step.outputs { if let slot { producers[slot] = index } } }
         let readers = graph.readerCounts(steps)
         var skipped = Set<Int>()
+        var shuffles: [Int: PreparedGraph.Step] = [:]
         for (index, step) in steps.enumerated() {
             if skipped.contains(index) { continue }
+            if let shuffle = shuffles[index], let y = step.outputs[0] {
+                result.append(shuffle)
+                if outputs.contains(y) { materialize(y) }
+                continue
+            }
             if let x = step.inputs.first ?? nil, let source = channelsLast[x],
-               let (shuffle, consumed) = channelShuffle(at: index, steps, readers: readers, known: known) {
+               let (shuffle, consumed, shapes) = channelShuffle(at: index, steps, readers: readers, known: known) {
                 let y = steps[consumed.last!].outputs[0]!
                 let target = newSlot("\(slotNames[y])/nhwc")
                 channelsLast[y] = target
-                skipped.formUnion(consumed)
-                result.append(.init(label: step.label, opType: "ChannelShuffle", domain: "", opset: 1, inputNames: [slotNames[x]],
-                                    kernel: shuffle, requiredInputs: 1, inputs: [source], outputs: [target],
-                                    release: []))
-                if outputs.contains(y) { materialize(y) }
+                skipped.formUnion(consumed.dropLast())
+                shuffles[consumed.last!] = .init(label: step.label, opType: "ChannelShuffle", domain: "", opset: 1,
+                                                 inputNames: [slotNames[x]] + shapes.map { slotNames[$0] }, kernel: shuffle,
+                                                 requiredInputs: 3, inputs: [source] + shapes.map { Optional($0) },
+                                                 outputs: [target], release: [])
                 continue
             }
             if step.domain.isEmpty, step.opType == "Transpose", transposePermutation(step.kernel) == [0, 2, 3, 1],
@@ -121,6 +130,26 @@ enum ChannelsLastRegions {
                                     inputNames: step.inputNames, kernel: ChannelsLastConv(fused: fused),
                                     requiredInputs: step.requiredInputs, inputs: inputs, outputs: [target], release: step.release))
                 if outputs.contains(y) { materialize(y) }
+                continue
+            }
+            if step.domain.isEmpty, ["Shape", "Size"].contains(step.opType), step.inputs.count == 1, let x = step.inputs[0],
+               let source = channelsLast[x] {
+                result.append(.init(label: step.label, opType: step.opType, domain: step.domain, opset: step.opset,
+                                    inputNames: step.inputNames, kernel: step.opType == "Shape" ? ChannelsLastShape(shape: step.kernel) : step.kernel,
+                                    requiredInputs: step.requiredInputs, inputs: [source], outputs: step.outputs, release: step.release))
+                continue
+            }
+            if step.domain.isEmpty, let split = ChannelsLastSplit(step.kernel), let x = step.inputs.first ?? nil, let source = channelsLast[x],
+               step.inputs.dropFirst().allSatisfy({ $0.map { channelsLast[$0] == nil } ?? true }) {
+                let targets = step.outputs.map { $0.map { y in
+                    let target = newSlot("\(slotNames[y])/nhwc")
+                    channelsLast[y] = target
+                    return target
+                } }
+                result.append(.init(label: step.label, opType: step.opType, domain: step.domain, opset: step.opset,
+                                    inputNames: step.inputNames, kernel: split, requiredInputs: step.requiredInputs,
+                                    inputs: [source] + step.inputs.dropFirst(), outputs: targets, release: step.release))
+                for y in step.outputs.compactMap({ $0 }) where outputs.contains(y) { materialize(y) }
                 continue
             }
             let regionInputs = step.inputs.compactMap { $0 }.filter { channelsLast[$0] != nil }
@@ -192,28 +221,31 @@ enum ChannelsLastRegions {
         return result.enumerated().filter { !absorbed.contains($0.offset) }.map(\.element)
     }
 
-    /// ShuffleNet's channel shuffle starting at `steps[index]`: a Reshape (constant shape of rank 5,
-    /// [N, g, C/g, H, W]) whose only reader is a Transpose (0, 2, 1, 3, 4) whose only reader is a
-    /// Reshape (constant shape of rank 4); the kernel and the indices of the two later steps.
+    /// ShuffleNet's channel shuffle starting at `steps[index]`: a Reshape (to a shape of rank 5,
+    /// [N, g, C/g, H, W], when constant) whose only reader is a Transpose (0, 2, 1, 3, 4) whose only
+    /// reader is a Reshape (to a shape of rank 4, when constant); with `allowzero` only to constant
+    /// shapes without a zero. Returns the kernel, the indices of the two
+    /// later steps and the slots of the two shapes (constant or computed: the kernel checks them on
+    /// every run). The shuffle step takes the last Reshape's place, after the steps that compute
+    /// its shape.
     private static func channelShuffle(at index: Int, _ steps: [PreparedGraph.Step], readers: [Int],
-                                       known: [RuntimeValue?]) -> (ChannelsLastShuffle, [Int])? {
+                                       known: [RuntimeValue?]) -> (ChannelsLastShuffle, consumed: [Int], shapes: [Int])? {
         func soleReader(of step: PreparedGraph.Step, after position: Int) -> Int? {
             guard step.outputs.count == 1, let slot = step.outputs[0], readers[slot] == 1 else { return nil }
             return steps.indices.dropFirst(position + 1).first { steps[$0].inputs.first == slot }
         }
-        func reshapeShape(_ step: PreparedGraph.Step, rank: Int) -> Tensor? {
-            guard step.domain.isEmpty, let reshape = step.kernel as? Reshape_5, !reshape.allowZero, step.inputs.count == 2,
-                  let shape = step.inputs[1].flatMap({ known[$0]?.tensor }), shape.elementCount == rank else { return nil }
-            return shape
+        func reshapeShape(_ step: PreparedGraph.Step, rank: Int) -> Int? {
+            guard step.domain.isEmpty, let reshape = step.kernel as? Reshape_5, step.inputs.count == 2, let slot = step.inputs[1] else { return nil }
+            guard let shape = known[slot]?.tensor else { return reshape.allowZero ? nil : slot }
+            return shape.elementCount == rank && (!reshape.allowZero || (try? shape.indexValues().contains(0)) == false) ? slot : nil
         }
         let first = steps[index]
-        guard let grouping = reshapeShape(first, rank: 5), let groups = try? grouping.indexValues()[1], groups > 0,
+        guard let grouping = reshapeShape(first, rank: 5),
               let t = soleReader(of: first, after: index), steps[t].domain.isEmpty, steps[t].opType == "Transpose",
               steps[t].inputs.count == 1, transposePermutation(steps[t].kernel) == [0, 2, 1, 3, 4],
               let r = soleReader(of: steps[t], after: t), let merging = reshapeShape(steps[r], rank: 4),
               steps[r].inputs.first == steps[t].outputs.first else { return nil }
-        return (ChannelsLastShuffle(steps: [first.kernel, steps[t].kernel, steps[r].kernel], grouping: grouping, merging: merging,
-                                    groups: groups), [t, r])
+        return (ChannelsLastShuffle(steps: [first.kernel, steps[t].kernel, steps[r].kernel]), [t, r], [grouping, merging])
     }
 
     private static func transposePermutation(_ kernel: any Kernel) -> [Int]? {
@@ -247,6 +279,10 @@ enum ChannelsLastRegions {
         }
         if step.kernel is FastUnary || layoutFree.contains(step.opType) {
             return othersFit ? step.kernel : nil
+        }
+        if step.kernel is Slice_10, step.inputs.count >= 3, step.inputs[0].map({ channelsLast[$0] != nil }) ?? false,
+           step.inputs.dropFirst().allSatisfy({ $0.map { channelsLast[$0] == nil } ?? true }) {
+            return ChannelsLastSlice()
         }
         if step.opType == "Concat", let axis = concatAxis(step.kernel), axis == 1 || axis == -3,
            step.inputs.allSatisfy({ $0.map { channelsLast[$0] != nil } ?? false }) {
