@@ -16,7 +16,8 @@
 #   TIMEOUT: seconds per modelgate command (default 3600).
 # The Python side runs in .cache/venv-toolchain (made by Benchmarks/toolchain-venv.sh;
 # TOOLCHAIN_VENV=dir for another). Results: .cache/paths-vs-ort/<corpus>/<model>/ (rows.json, logs).
-# Exit 1 when a ModelGate file fails or its cosine is below the Python toolchain's.
+# Exit 1 when a ModelGate file fails, or its cosine is below the Python toolchain's by more than two
+# standard errors over golden and calibration samples paired (on golden alone where they cannot be paired).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
