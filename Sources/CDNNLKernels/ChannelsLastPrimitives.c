@@ -1,11 +1,10 @@
 #include "ChannelsLastPrimitives.h"
 
-#include <dnnl.h>
+#include "DNNLSupport.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-
-void omp_set_num_threads(int count);
 
 struct mg_nhwc_primitive {
     dnnl_primitive_t primitive;
@@ -19,52 +18,8 @@ struct mg_nhwc_primitive {
     int residual_argument;
 };
 
-static dnnl_engine_t engine = NULL;
-static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
-
-static void make_engine(void) {
-    if (dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success) engine = NULL;
-}
-
-/// The one CPU engine every primitive here runs on (NULL when oneDNN cannot make one).
-static dnnl_engine_t shared_engine(void) {
-    pthread_once(&engine_once, make_engine);
-    return engine;
-}
-
 static void set_dims(dnnl_dims_t dims, int count, const int *values) {
     for (int i = 0; i < count; i++) dims[i] = values[i];
-}
-
-/// Runs `primitive` once on `count` arguments with a stream of its own; 0 on success.
-static int execute(dnnl_primitive_t primitive, int count, const dnnl_exec_arg_t *args) {
-    dnnl_stream_t stream;
-    if (dnnl_stream_create(&stream, shared_engine(), dnnl_stream_default_flags) != dnnl_success) return 1;
-    int failed = dnnl_primitive_execute(primitive, stream, count, args) != dnnl_success
-        || dnnl_stream_wait(stream) != dnnl_success;
-    dnnl_stream_destroy(stream);
-    return failed;
-}
-
-/// Reorders `from` (described by `from_md`) into a new memory of `to_md`; NULL on failure.
-static dnnl_memory_t reordered(const dnnl_memory_desc_t *from_md, const void *from, const dnnl_memory_desc_t *to_md) {
-    dnnl_engine_t engine = shared_engine();
-    dnnl_memory_t source = NULL, target = NULL;
-    dnnl_primitive_desc_t descriptor = NULL;
-    dnnl_primitive_t reorder = NULL;
-    int ok = dnnl_memory_create(&source, from_md, engine, (void *)from) == dnnl_success
-        && dnnl_memory_create(&target, to_md, engine, DNNL_MEMORY_ALLOCATE) == dnnl_success
-        && dnnl_reorder_primitive_desc_create(&descriptor, from_md, engine, to_md, engine, NULL) == dnnl_success
-        && dnnl_primitive_create(&reorder, descriptor) == dnnl_success;
-    if (ok) {
-        dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, source}, {DNNL_ARG_TO, target}};
-        ok = execute(reorder, 2, args) == 0;
-    }
-    if (reorder) dnnl_primitive_destroy(reorder);
-    if (descriptor) dnnl_primitive_desc_destroy(descriptor);
-    if (source) dnnl_memory_destroy(source);
-    if (!ok && target) { dnnl_memory_destroy(target); target = NULL; }
-    return target;
 }
 
 /// Takes the source, target and scratchpad layouts and the implementation's name from
@@ -90,7 +45,7 @@ static mg_nhwc_primitive *made(const_dnnl_op_desc_t description) {
     mg_nhwc_primitive *primitive = calloc(1, sizeof(mg_nhwc_primitive));
     int ok = primitive && dnnl_primitive_attr_create(&attributes) == dnnl_success
         && dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user) == dnnl_success
-        && dnnl_primitive_desc_create(&descriptor, description, attributes, shared_engine(), NULL) == dnnl_success
+        && dnnl_primitive_desc_create(&descriptor, description, attributes, mg_dnnl_engine(), NULL) == dnnl_success
         && adopt(primitive, descriptor);
     if (descriptor) dnnl_primitive_desc_destroy(descriptor);
     if (attributes) dnnl_primitive_attr_destroy(attributes);
@@ -101,7 +56,7 @@ static mg_nhwc_primitive *made(const_dnnl_op_desc_t description) {
 mg_nhwc_primitive *mg_nhwc_conv_create(const mg_nhwc_conv_geometry *g, const float *weights, const float *bias,
                                        float low, float high, int clamps, int residual, mg_nhwc_activation activation,
                                        float alpha, float beta) {
-    dnnl_engine_t engine = shared_engine();
+    dnnl_engine_t engine = mg_dnnl_engine();
     if (!engine || g->groups < 1 || g->channels % g->groups || g->maps % g->groups) return NULL;
     dnnl_dims_t source_dims, target_dims, weight_dims, bias_dims, strides, dilations, pad_begin, pad_end;
     set_dims(source_dims, 4, (int[]){g->batch, g->channels, g->height, g->width});
@@ -158,7 +113,7 @@ mg_nhwc_primitive *mg_nhwc_conv_create(const mg_nhwc_conv_geometry *g, const flo
     ok = ok && dnnl_primitive_desc_create(&descriptor, &description, attributes, engine, NULL) == dnnl_success;
     if (ok) {
         const dnnl_memory_desc_t *chosen_weights = dnnl_primitive_desc_query_md(descriptor, dnnl_query_weights_md, 0);
-        conv->weights = reordered(&user_weight_md, weights, chosen_weights);
+        conv->weights = mg_dnnl_reordered(&user_weight_md, weights, chosen_weights);
         ok = conv->weights != NULL
             && dnnl_memory_create(&conv->bias, &bias_md, engine, DNNL_MEMORY_ALLOCATE) == dnnl_success
             && adopt(conv, descriptor);
@@ -179,7 +134,7 @@ mg_nhwc_primitive *mg_nhwc_conv_create(const mg_nhwc_conv_geometry *g, const flo
 }
 
 mg_nhwc_primitive *mg_nhwc_pool_create(const mg_nhwc_pool_geometry *g, int algorithm) {
-    dnnl_engine_t engine = shared_engine();
+    dnnl_engine_t engine = mg_dnnl_engine();
     if (!engine) return NULL;
     dnnl_alg_kind_t kinds[3] = {dnnl_pooling_max, dnnl_pooling_avg_include_padding, dnnl_pooling_avg_exclude_padding};
     if (algorithm < 0 || algorithm > 2) return NULL;
@@ -202,7 +157,7 @@ mg_nhwc_primitive *mg_nhwc_pool_create(const mg_nhwc_pool_geometry *g, int algor
 
 mg_nhwc_primitive *mg_nhwc_lrn_create(int batch, int channels, int height, int width, int size, float alpha, float beta,
                                       float bias) {
-    dnnl_engine_t engine = shared_engine();
+    dnnl_engine_t engine = mg_dnnl_engine();
     if (!engine || size < 1 || size % 2 == 0) return NULL;
     dnnl_dims_t dims;
     set_dims(dims, 4, (int[]){batch, channels, height, width});
@@ -215,7 +170,7 @@ mg_nhwc_primitive *mg_nhwc_lrn_create(int batch, int channels, int height, int w
 }
 
 int mg_nhwc_run(const mg_nhwc_primitive *primitive, const float *source, const float *residual, float *target, int threads) {
-    dnnl_engine_t engine = shared_engine();
+    dnnl_engine_t engine = mg_dnnl_engine();
     dnnl_memory_t source_memory = NULL, target_memory = NULL, scratchpad_memory = NULL, residual_memory = NULL;
     void *scratchpad = primitive->scratchpad_size ? aligned_alloc(64, (primitive->scratchpad_size + 63) / 64 * 64) : NULL;
     int adds = primitive->residual_argument != 0;
@@ -230,7 +185,7 @@ int mg_nhwc_run(const mg_nhwc_primitive *primitive, const float *source, const f
             {DNNL_ARG_SRC, source_memory}, {DNNL_ARG_DST, target_memory}, {DNNL_ARG_SCRATCHPAD, scratchpad_memory},
             {DNNL_ARG_WEIGHTS, primitive->weights}, {DNNL_ARG_BIAS, primitive->bias}, {primitive->residual_argument, residual_memory},
         };
-        failed = execute(primitive->primitive, primitive->weights ? (adds ? 6 : 5) : 3, args);
+        failed = mg_dnnl_execute(primitive->primitive, primitive->weights ? (adds ? 6 : 5) : 3, args);
     }
     if (source_memory) dnnl_memory_destroy(source_memory);
     if (target_memory) dnnl_memory_destroy(target_memory);
@@ -252,7 +207,7 @@ void mg_nhwc_destroy(mg_nhwc_primitive *primitive) {
 }
 
 int mg_nhwc_reorder(const float *source, float *target, int n, int c, int h, int w, int to_channels_last, int threads) {
-    dnnl_engine_t engine = shared_engine();
+    dnnl_engine_t engine = mg_dnnl_engine();
     if (!engine) return 1;
     dnnl_dims_t dims;
     set_dims(dims, 4, (int[]){n, c, h, w});
@@ -269,7 +224,7 @@ int mg_nhwc_reorder(const float *source, float *target, int n, int c, int h, int
     if (ok) {
         omp_set_num_threads(threads < 1 ? 1 : threads);
         dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
-        ok = execute(reorder, 2, args) == 0;
+        ok = mg_dnnl_execute(reorder, 2, args) == 0;
     }
     if (reorder) dnnl_primitive_destroy(reorder);
     if (descriptor) dnnl_primitive_desc_destroy(descriptor);

@@ -3,18 +3,20 @@ import ModelIR
 import TestSupport
 import XCTest
 
-/// `FastMatMul` and `FastGemm` on packed constant weights (`PackedWeightProduct`, AVX2/FMA
-/// micro-kernel) against a float64 product computed here and against the reference plan's
-/// `MatMul_1`/`Gemm_1` (OpenBLAS), on shapes that cover partial row tiles and column panels,
-/// several K passes and row blocks, folded leading axes, and one and two threads. Skipped on CPUs
-/// without AVX2 and FMA, where these products keep OpenBLAS.
+/// `FastMatMul` and `FastGemm` on constant weights (`ConstantWeightMatrix`: oneDNN's matmul for
+/// matrices of at least `oneDNNMinimumElements` values, the AVX2/FMA panels below) against a
+/// float64 product computed here and against the reference plan's `MatMul_1`/`Gemm_1` (OpenBLAS),
+/// on shapes that cover partial row tiles and column panels, several K passes and row blocks,
+/// folded leading axes, and one and two threads. Skipped on CPUs without AVX2 and FMA, where these
+/// products keep OpenBLAS.
 final class PackedWeightProductTests: XCTestCase {
     override func setUpWithError() throws {
-        try XCTSkipUnless(PackedWeightProduct.isEnabled, "this CPU runs products with constant weights on OpenBLAS")
+        try XCTSkipUnless(ConstantWeightMatrix.panelsSupported, "this CPU runs products with constant weights on OpenBLAS")
     }
 
     override func tearDown() {
         ExecutorThreads.set(1)
+        ConstantWeightMatrix.prefersOneDNN = true
         super.tearDown()
     }
 
@@ -81,6 +83,41 @@ final class PackedWeightProductTests: XCTestCase {
             }
         }
         try checkMatMul(batch: 1, rows: 1, k: 300, n: 70, vector: true, threads: 2, &random)
+    }
+
+    /// The same large products in both forms: oneDNN's matmul (a compiled implementation, one
+    /// primitive per row count and bias, besides the one that chose the layout) and, with it switched off, the AVX2 panels; both within float32
+    /// rounding of float64, with and without a bias.
+    func testBothFormsOfALargeMatrixMatchFloat64() throws {
+        var random = SeededGenerator(state: 0x51de)
+        let (k, n) = (300, 70)
+        let wValues = random.floats(k * n)
+        for oneDNN in [true, false] {
+            ConstantWeightMatrix.prefersOneDNN = oneDNN
+            let matrix = try XCTUnwrap(ConstantWeightMatrix(GraphBuilder.tensor("W", [k, n], wValues), transposed: false))
+            for (rows, threads) in [(1, 1), (17, 2), (130, 1)] {
+                ExecutorThreads.set(threads)
+                let aValues = random.floats(rows * k), bias = random.floats(n)
+                for withBias in [false, true] {
+                    var c = [Float](repeating: .nan, count: rows * n)
+                    let ran = aValues.withUnsafeBufferPointer { a in
+                        bias.withUnsafeBufferPointer { b in
+                            c.withUnsafeMutableBufferPointer { matrix.product(a: a.baseAddress!, rows: rows, bias: withBias ? b.baseAddress : nil, c: $0.baseAddress!) }
+                        }
+                    }
+                    let description = "\(oneDNN ? "oneDNN" : "panels"), \(rows) rows, bias \(withBias), \(threads) threads"
+                    XCTAssertTrue(ran, description)
+                    assertWithinRounding(c, exact(aValues, wValues, rows: rows, k: k, n: n, bias: withBias ? bias : nil), description)
+                }
+            }
+            let implementations = matrix.implementations
+            if oneDNN {
+                XCTAssertEqual(implementations.count, 7, "\(implementations)")
+                XCTAssertFalse(implementations.contains { $0.contains("ref") || $0 == "avx2 panels" }, "\(implementations)")
+            } else {
+                XCTAssertEqual(implementations, ["avx2 panels"])
+            }
+        }
     }
 
     func testMatMulWithComputedWeightsKeepsTheReferenceKernel() throws {

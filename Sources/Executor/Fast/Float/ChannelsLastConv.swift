@@ -98,7 +98,7 @@ struct ChannelsLastConv: Kernel {
     let fused: FusedConv
     let residual: Residual?
     let activation: Activation
-    private let primitives = ChannelsLastPrimitives()
+    private let primitives = OneDNNPrimitives<ChannelsLastPrimitive>()
 
     init(_ node: KernelNode) throws { throw KernelError.unsupported("ChannelsLastConv is made from a fused convolution") }
 

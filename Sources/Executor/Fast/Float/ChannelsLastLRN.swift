@@ -6,7 +6,7 @@ import ModelIR
 struct ChannelsLastLRN: Kernel {
     static let opType = "LRN", sinceVersion = 1
     let fast: FastLRN
-    private let primitives = ChannelsLastPrimitives()
+    private let primitives = OneDNNPrimitives<ChannelsLastPrimitive>()
 
     init(fast: FastLRN) { self.fast = fast }
     init(_ node: KernelNode) throws { throw KernelError.unsupported("ChannelsLastLRN is made from a fast LRN") }

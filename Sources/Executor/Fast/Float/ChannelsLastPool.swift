@@ -10,7 +10,7 @@ import ModelIR
 struct ChannelsLastPool: Kernel {
     static let opType = "Pool", sinceVersion = 1
     let pool: FastPool
-    private let primitives = ChannelsLastPrimitives()
+    private let primitives = OneDNNPrimitives<ChannelsLastPrimitive>()
 
     init(pool: FastPool) { self.pool = pool }
     init(_ node: KernelNode) throws { throw KernelError.unsupported("ChannelsLastPool is made from a fast pool") }

@@ -8,7 +8,7 @@ import ModelIR
 
 /// One oneDNN primitive on channels-last activations (`mg_nhwc_primitive`), destroyed with the
 /// last reference.
-final class ChannelsLastPrimitive: @unchecked Sendable {
+final class ChannelsLastPrimitive: OneDNNPrimitive, @unchecked Sendable {
     let pointer: OpaquePointer
     init(_ pointer: OpaquePointer) { self.pointer = pointer }
     deinit { mg_nhwc_destroy(pointer) }
@@ -33,31 +33,5 @@ final class ChannelsLastPrimitive: @unchecked Sendable {
     private static func withOptionalElements<R>(_ tensor: Tensor?, _ body: (UnsafePointer<Float>?) throws -> R) throws -> R {
         guard let tensor else { return try body(nil) }
         return try tensor.withElements(Float.self) { try body($0.baseAddress) }
-    }
-}
-
-/// The primitives a step has made so far, by input shape (nil where oneDNN made none), shared by
-/// concurrent runs.
-final class ChannelsLastPrimitives: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var byShape: [[Int]: ChannelsLastPrimitive?] = [:]
-
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-
-    func primitive(for shape: [Int], make: () throws -> ChannelsLastPrimitive?) throws -> ChannelsLastPrimitive? {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        if let known = byShape[shape] { return known }
-        let made = try make()
-        byShape[shape] = made
-        return made
-    }
-
-    /// The implementations of the primitives made so far.
-    var implementations: [String] {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return byShape.values.compactMap { $0?.implementation }
     }
 }

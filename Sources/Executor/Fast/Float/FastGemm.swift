@@ -1,21 +1,20 @@
 import CBLAS
 import ModelIR
 
-/// Float Gemm on the fast kernels: with constant weights (`alpha` 1, A not transposed) the packed
-/// product of `FastMatMul`, the addend folded in as a per-column bias; otherwise a single row
+/// Float Gemm on the fast kernels: with constant weights (`alpha` 1, A not transposed) the product
+/// of `FastMatMul` (`ConstantWeightMatrix`), the addend folded in as a per-column bias; otherwise a single row
 /// (batch 1 fully connected layers) as one `sgemv`, which reads the weights in place instead of
 /// packing them as `sgemm` does on every call. Other shapes and types run `Gemm_1`.
 struct FastGemm: TensorKernel {
     static let opType = "Gemm", sinceVersion = 1
     static let inputArity = 2...3
     let gemm: Gemm_1
-    /// op(B) packed, when B is constant and the packed kernels run on this CPU.
-    let weights: FloatWeightPanels?
+    /// op(B) prepared for products, when B is constant and a product kernel runs on this CPU.
+    let weights: ConstantWeightMatrix?
 
     init(gemm: Gemm_1, weight: Tensor? = nil) {
         self.gemm = gemm
-        weights = PackedWeightProduct.isEnabled && gemm.alpha == 1 && !gemm.transA
-            ? weight.flatMap { FloatWeightPanels($0, transposed: gemm.transB) } : nil
+        weights = gemm.alpha == 1 && !gemm.transA ? weight.flatMap { ConstantWeightMatrix($0, transposed: gemm.transB) } : nil
     }
     init(_ node: KernelNode) throws { gemm = try Gemm_1(node); weights = nil }
 
@@ -28,15 +27,16 @@ struct FastGemm: TensorKernel {
         let n = gemm.transB ? b.shape[0] : b.shape[1], k2 = gemm.transB ? b.shape[1] : b.shape[0]
         let addend = gemm.beta != 0 ? c : nil
         if let weights, b.shape == weights.shape, k == weights.k, let bias = try columnBias(addend, n: n) {
+            var ran = true
             let y = try a.withElements(Float.self) { xs in
                 try Tensor.overwritten(Float.self, shape: [m, n]) { out in
                     guard let x = xs.baseAddress, let o = out.baseAddress else { return }
                     bias.withUnsafeBufferPointer { values in
-                        PackedWeightProduct.run(weights, a: x, rows: m, bias: addend == nil ? nil : values.baseAddress, c: o)
+                        ran = weights.product(a: x, rows: m, bias: addend == nil ? nil : values.baseAddress, c: o)
                     }
                 }
             }
-            return [y]
+            if ran { return [y] }
         }
         guard m == 1, k == k2, k > 0, n > 0, b.shape.allSatisfy({ $0 <= Int(Int32.max) }),
               addend.map({ $0.elementCount == n && $0.rank <= 2 && ($0.rank < 2 || $0.shape[0] == 1) || $0.elementCount == 1 }) ?? true else {
