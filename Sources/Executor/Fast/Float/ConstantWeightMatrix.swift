@@ -8,8 +8,9 @@ import ModelIR
 ///
 /// - reordered into the layout oneDNN's matmul chooses (`mg_matmul_weights`: blocked panels for the
 ///   CPU's widest vectors, the library OpenVINO runs its products on), with one primitive per row
-///   count, when the matrix holds at least `oneDNNMinimumElements` values and oneDNN has a compiled
-///   matmul for it;
+///   count, when the matrix holds a number of values in `oneDNNElements` (16 Ki to 4 Mi: a
+///   transformer's linear layers) and oneDNN has a compiled matmul for it; products of fewer than
+///   `oneDNNMinimumRows` rows then read the graph's matrix in place;
 /// - else packed into the 16-column panels of the AVX2/FMA micro-kernel (`mg_sgemm_packed_b`), the
 ///   column panels split over the executor's threads.
 ///
@@ -22,9 +23,11 @@ final class ConstantWeightMatrix: @unchecked Sendable {
     /// Whether the AVX2 panels run on this CPU (AVX2 and FMA, and OpenBLAS not requested).
     static let panelsSupported = mg_sgemm_packed_b_supported() == 1 && !KernelChoice.openBLASRequested
 
-    /// The fewest values for which oneDNN takes the product: below, its per-call set-up costs more
-    /// than its faster loop saves (a 128 × 128 matrix, 17 rows: about as fast either way).
-    static let oneDNNMinimumElements = 1 << 14
+    /// The sizes of matrix oneDNN takes. Below, its per-call set-up costs more than its faster loop
+    /// saves (a 128 × 128 matrix, 17 rows: about as fast either way); above 16 MiB, products at
+    /// the row counts these layers run (a CNN's classifier head at batch 1) are bound by streaming
+    /// the weights, which the panels do fastest (light_bvlc_alexnet 20.0 ms, 26.4 on oneDNN).
+    static let oneDNNElements = (1 << 14)...(1 << 22)
 
     /// Rows × columns × depth below which one thread runs a whole product on the panels.
     static let minimumParallelWork = 1 << 16
@@ -32,10 +35,17 @@ final class ConstantWeightMatrix: @unchecked Sendable {
     /// The row count the oneDNN layout is chosen for (the layout holds for every count).
     private static let layoutRows: Int32 = 64
 
+    /// Below this many rows a product on the oneDNN form reads the graph's own matrix row by row
+    /// (`sgemv`, split over the threads): a batch-1 classifier's product streams its weights once,
+    /// which oneDNN's blocked loop does more slowly.
+    static let oneDNNMinimumRows = 4
+
     /// The source tensor's shape: [k, n], or [n, k] when it was prepared transposed.
     let shape: [Int]
     let k: Int
     let n: Int
+    /// Whether the source tensor holds Bᵀ ([n, k]).
+    let transposed: Bool
     private let form: Form
 
     private enum Form {
@@ -49,9 +59,9 @@ final class ConstantWeightMatrix: @unchecked Sendable {
         guard matrix.dataType == .float, matrix.rank == 2, matrix.shape.allSatisfy({ $0 > 0 && $0 <= Int(Int32.max) }) else { return nil }
         shape = matrix.shape
         let (k, n) = transposed ? (matrix.shape[1], matrix.shape[0]) : (matrix.shape[0], matrix.shape[1])
-        (self.k, self.n) = (k, n)
+        (self.k, self.n, self.transposed) = (k, n, transposed)
         let (rowStride, columnStride) = transposed ? (1, k) : (n, 1)
-        if Self.prefersOneDNN, k * n >= Self.oneDNNMinimumElements,
+        if Self.prefersOneDNN, Self.oneDNNElements.contains(k * n),
            let weights = try? matrix.withElements(Float.self, { values in
                values.baseAddress.flatMap { mg_matmul_weights_create($0, Int32(k), Int32(n), rowStride, columnStride, Self.layoutRows) }
            }) {
@@ -95,12 +105,21 @@ final class ConstantWeightMatrix: @unchecked Sendable {
     }
 
     /// Writes `rows` rows of `n` floats to `c` (row-major, contiguous) from `rows` rows of `k`
-    /// floats at `a`, adding `bias` (`n` values) when given, on the executor's threads. Returns
+    /// floats at `a`, adding `bias` (`n` values) when given, on the executor's threads; `source`
+    /// holds the graph's matrix (of `shape`), read in place for products of few rows. Returns
     /// false, having written nothing, when oneDNN has no primitive for this row count: the caller
     /// then runs its reference kernel.
-    func product(a: UnsafePointer<Float>, rows: Int, bias: UnsafePointer<Float>?, c: UnsafeMutablePointer<Float>) -> Bool {
+    func product(a: UnsafePointer<Float>, rows: Int, bias: UnsafePointer<Float>?, c: UnsafeMutablePointer<Float>,
+                 source: UnsafePointer<Float>) -> Bool {
         guard rows > 0 else { return true }
         switch form {
+        case .oneDNN where rows < Self.oneDNNMinimumRows:
+            for row in 0..<rows {
+                let y = c + row * n
+                ParallelGemm.gemv(transpose: !transposed, rows: shape[0], columns: shape[1], alpha: 1, a: source, x: a + row * k, y: y)
+                if let bias { for j in 0..<n { y[j] += bias[j] } }
+            }
+            return true
         case .oneDNN(let weights, let primitives):
             guard rows <= Int(Int32.max),
                   let primitive = primitives.primitive(for: [rows, bias == nil ? 0 : 1], make: {

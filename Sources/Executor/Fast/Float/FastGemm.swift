@@ -29,10 +29,12 @@ struct FastGemm: TensorKernel {
         if let weights, b.shape == weights.shape, k == weights.k, let bias = try columnBias(addend, n: n) {
             var ran = true
             let y = try a.withElements(Float.self) { xs in
-                try Tensor.overwritten(Float.self, shape: [m, n]) { out in
-                    guard let x = xs.baseAddress, let o = out.baseAddress else { return }
-                    bias.withUnsafeBufferPointer { values in
-                        ran = weights.product(a: x, rows: m, bias: addend == nil ? nil : values.baseAddress, c: o)
+                try b.withElements(Float.self) { ws in
+                    try Tensor.overwritten(Float.self, shape: [m, n]) { out in
+                        guard let x = xs.baseAddress, let w = ws.baseAddress, let o = out.baseAddress else { return }
+                        bias.withUnsafeBufferPointer { values in
+                            ran = weights.product(a: x, rows: m, bias: addend == nil ? nil : values.baseAddress, c: o, source: w)
+                        }
                     }
                 }
             }

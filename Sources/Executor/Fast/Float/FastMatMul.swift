@@ -28,9 +28,11 @@ struct FastMatMul: TensorKernel {
         let shape = Array(a.shape.dropLast()) + [weights.n]
         var ran = true
         let y = try a.withElements(Float.self) { xs in
-            try Tensor.overwritten(Float.self, shape: shape) { out in
-                guard let x = xs.baseAddress, let o = out.baseAddress else { return }
-                ran = weights.product(a: x, rows: rows, bias: nil, c: o)
+            try inputs.required(1).withElements(Float.self) { ws in
+                try Tensor.overwritten(Float.self, shape: shape) { out in
+                    guard let x = xs.baseAddress, let w = ws.baseAddress, let o = out.baseAddress else { return }
+                    ran = weights.product(a: x, rows: rows, bias: nil, c: o, source: w)
+                }
             }
         }
         guard ran else { return try MatMul_1().compute(inputs) }
