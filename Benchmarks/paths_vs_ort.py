@@ -132,13 +132,19 @@ def run_golden(path, inputs, fused=True):
     return {name: np.concatenate([p[k] for p in parts]) for k, name in enumerate(names)}
 
 
+def output_named(actual, name, expected):
+    """`actual`'s output `name`, or its lone output when both sides have one, else None."""
+    value = actual.get(name)
+    if value is None and len(actual) == 1 and len(expected) == 1:
+        value = next(iter(actual.values()))
+    return value
+
+
 def compare(actual, golden, labels):
     """Per-output metrics against golden and the row's summary (worst cosine, largest error, top-1, accuracy)."""
     outputs, notes = {}, []
     for name, expected in golden.items():
-        value = actual.get(name)
-        if value is None and len(actual) == 1 and len(golden) == 1:
-            value = next(iter(actual.values()))
+        value = output_named(actual, name, golden)
         if value is None:
             notes.append(f"output {name} missing")
             continue
@@ -230,9 +236,7 @@ def sample_cosines(actual, expected):
     name); None when an output's leading axis is not the samples' (detections, a fixed batch)."""
     worst = None
     for name, reference in expected.items():
-        value = actual.get(name)
-        if value is None and len(actual) == 1 and len(expected) == 1:
-            value = next(iter(actual.values()))
+        value = output_named(actual, name, expected)
         if value is None or np.shape(value) != reference.shape or reference.ndim == 0:
             return None
         a = np.asarray(value, np.float64).reshape(len(reference), -1)
@@ -260,11 +264,12 @@ def runtime_metrics(path, golden, wide=None):
 
 
 def wide_reference(reference, calibration):
-    """The calibration inputs and the fp32 reference's outputs on them (ONNX Runtime), or None when
-    the file has no calibration inputs it can run."""
+    """The calibration inputs and the fp32 reference's outputs on them (ONNX Runtime, in this
+    process: the reference already ran in a child), or None when the file has no calibration
+    inputs it can run."""
     try:
         inputs = read_group(calibration, "inputs")
-        return {"inputs": inputs, "outputs": in_child(lambda: {k: v.tolist() for k, v in run_golden(reference, inputs).items()})}
+        return {"inputs": inputs, "outputs": run_golden(reference, inputs)}
     except Exception:  # noqa: BLE001 — no wider comparison for this model
         return None
 
@@ -343,8 +348,6 @@ def model_rows(args):
     rows = [{"path": "fp32", "mg": measure(reference, golden, keep=True)}]
     quantized = quantized_ops(reference)
     wide = None if quantized else wide_reference(reference, args.calibration)
-    if wide is not None:
-        wide["outputs"] = {k: np.asarray(v, np.float32) for k, v in wide["outputs"].items()}
     for path in paths:
         if quantized:
             rows.append({"path": path, "na": f"int8 to begin with ({', '.join(quantized)} in the fp32 file)"})

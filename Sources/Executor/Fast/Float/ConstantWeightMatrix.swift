@@ -50,7 +50,7 @@ final class ConstantWeightMatrix: @unchecked Sendable {
 
     private enum Form {
         case oneDNN(OpaquePointer, OneDNNPrimitives<MatMulPrimitive>)
-        case panels(UnsafeMutablePointer<Float>, count: Int)
+        case panels(UnsafeMutablePointer<Float>)
     }
 
     /// `matrix` (float, rank 2) as B, or as Bᵀ when `transposed`; nil when it is not such a tensor,
@@ -86,13 +86,13 @@ final class ConstantWeightMatrix: @unchecked Sendable {
             storage.deallocate()
             return nil
         }
-        form = .panels(storage, count: floats)
+        form = .panels(storage)
     }
 
     deinit {
         switch form {
         case .oneDNN(let weights, _): mg_matmul_weights_destroy(weights)
-        case .panels(let storage, _): storage.deallocate()
+        case .panels(let storage): storage.deallocate()
         }
     }
 
@@ -126,7 +126,7 @@ final class ConstantWeightMatrix: @unchecked Sendable {
                       MatMulPrimitive(weights: weights, rows: rows, bias: bias != nil)
                   }) else { return false }
             return mg_matmul_run(primitive.pointer, weights, a, bias, c, Int32(ExecutorThreads.count)) == 0
-        case .panels(let storage, _):
+        case .panels(let storage):
             let panels = (n + Int(MG_PACKED_B_NR) - 1) / Int(MG_PACKED_B_NR)
             let grain = max(1, Self.minimumParallelWork / max(rows * max(k, 1) * Int(MG_PACKED_B_NR), 1))
             var start = 0
