@@ -16,6 +16,10 @@ final class ToleranceDefaultsTests: XCTestCase {
         try Data("x".utf8).write(to: url)
     }
 
+    override func tearDown() {
+        corpus = nil
+    }
+
     private func parse(_ yaml: String) throws -> Manifest {
         try Manifest.parse(yaml: yaml, file: "corpus.yml", corpusRoot: corpus.url)
     }

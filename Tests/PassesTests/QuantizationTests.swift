@@ -56,6 +56,27 @@ final class QuantizationTests: XCTestCase {
         try assertIntegerModelClose(reference: b.model, optimized: quantized, maxError: 0.1, inputs: samples)
     }
 
+    /// Below opset 13 DequantizeLinear has no `axis`: weights and the int32 biases built on their
+    /// scales are quantized per tensor, and the file stays valid at the model's own opset.
+    func testBelowOpset13WeightsAndBiasesArePerTensor() throws {
+        var (b, samples) = convNet()
+        b.opset = 11
+        let (quantized, findings) = try optimize(b.model, path: "int8-static", calibration: samples)
+        XCTAssertEqual(quantized.opsetVersion(for: ""), 11)
+        let dequantizers = quantized.graph.nodes.filter { $0.opType == "DequantizeLinear" }
+        XCTAssertEqual(dequantizers.count, 3 + 2 + 2)
+        XCTAssertTrue(dequantizers.allSatisfy { $0.attribute("axis") == nil }, "DequantizeLinear-10 has no axis")
+        for node in dequantizers {
+            XCTAssertEqual(initializer(quantized, node.inputs[1])?.rank, 0, "\(node.name): one scale")
+        }
+        let conv = try XCTUnwrap(quantized.graph.nodes.first { $0.opType == "Conv" })
+        let biasDQ = try XCTUnwrap(dequantizers.first { $0.outputs[0] == conv.inputs[2] })
+        XCTAssertEqual(try XCTUnwrap(initializer(quantized, biasDQ.inputs[0])).dataType, .int32)
+        XCTAssertTrue(findings.contains { $0.code == "per-tensor-weights" })
+        assertValid(quantized)
+        try assertIntegerModelClose(reference: b.model, optimized: quantized, maxError: 0.1, inputs: samples)
+    }
+
     func testStaticQuantizationIsSmallerThanFloat() throws {
         var b = ModelBuilder()
         b.input("x", [2, 64])

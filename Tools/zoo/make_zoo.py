@@ -19,6 +19,7 @@ records its corpus entries in .cache/zoo/.entries/<family>.json:
   ResNet-50 v1 and v2, RetinaNet v2, video classifiers (S3D and MViT at 16 × 224²), RAFT optical
   flow; 61 more transformers architectures);
 - torch_dynamo.py: twelve of those models exported by PyTorch's default (dynamo) exporter;
+- torch_opsets.py: fifteen of those models exported at the older opsets 9, 11, 13, 14 and 15;
 - tflite_models.py: TensorFlow's own TFLite conversions (float32, float16, int8) of Keras zoo
   models, and recurrent models in the WHILE form.
 Each family runs in its own process (TensorFlow and PyTorch apart). A model already built by the
@@ -44,7 +45,7 @@ import sys
 import zoo_common as zc
 
 FAMILIES = ["keras_applications", "tf_keras_applications", "keras_custom", "keras_layers", "torch_models", "torch_extended", "torch_wide",
-            "torch_dynamo", "tflite_models"]
+            "torch_dynamo", "torch_opsets", "tflite_models"]
 PATHS = ["fp32", "fused", "fp16", "int8-dynamic", "int8-static", "prune-50"]
 FIXTURES = ["keras_ops_cnn.keras", "keras_text_transformer.keras", "keras_gpt_block.keras", "keras_lstm_classifier.h5",
             "keras_bidirectional_lstm.keras", "keras_timeseries_conv1d.h5", "keras_stacked_rnn.keras", "hf_vit", "hf_gpt2",

@@ -1,6 +1,7 @@
 """Builds TensorFlow Lite conversions of zoo Keras models with TensorFlow's own converter.
 
-Sources: the `.keras` files keras_applications.py and keras_custom.py wrote (run those first), each
+Sources: the `.keras` files keras_applications.py, keras_custom.py and keras_layers.py wrote (run
+those first; SOURCES: 8 applications, the recurrent, attention and op-node models, the layer models), each
 converted by Tools/paths/keras_to_tflite.py's `convert` in three variants: float32, float16 weights,
 and full-integer int8 (representative dataset: the model's calibration.h5; float inputs and outputs;
 recurrent layers unrolled, as that script does). Plus recurrent models in the WHILE form: Keras
@@ -31,7 +32,12 @@ import keras_to_tflite  # noqa: E402
 
 SOURCES = ["keras_mobilenet_v2", "keras_mobilenet_v3_small", "keras_efficientnet_b0", "keras_resnet50",
            "keras_densenet121", "keras_convnext_tiny", "keras_nasnet_mobile", "keras_lstm_classifier",
-           "keras_gru_classifier", "keras_bidirectional_lstm", "keras_ops_cnn"]
+           "keras_gru_classifier", "keras_bidirectional_lstm", "keras_ops_cnn",
+           "keras_mobilenet", "keras_efficientnet_v2_b0", "keras_inception_v3", "keras_xception",
+           "keras_text_transformer", "keras_gpt_block", "keras_timeseries_conv1d", "keras_stacked_rnn",
+           "keras_layers_attention", "keras_layers_conv3d", "keras_layers_convlstm", "keras_layers_masked_lstm",
+           "keras_layers_multi_io", "keras_layers_ops", "keras_layers_preprocessing_cnn", "keras_layers_separable_dilated",
+           "keras_layers_sequential_rnn", "keras_layers_activations", "keras_layers_transfer"]
 VARIANTS = ["fp32", "fp16", "int8"]
 
 

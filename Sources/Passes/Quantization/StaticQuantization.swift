@@ -211,11 +211,14 @@ public struct StaticQuantization: GraphPass {
                 let biasParameters = QuantizationParameters(scales: scales, zeroPoints: Array(repeating: 0, count: channels), dataType: .int32)
                 let quantized = try Tensor(name: names.fresh(bias.name + "_quantized"),
                                            converting: biasParameters.quantize(values, shape: [channels], axis: 0), to: .int32, shape: [channels])
-                let scale = try Tensor(name: names.fresh(bias.name + "_scale"), shape: [channels], scalars: scales)
+                // Below opset 13 DequantizeLinear has no axis: the weights were quantized per
+                // tensor, so every channel's bias scale is the same one scalar.
+                let scale = perAxis ? try Tensor(name: names.fresh(bias.name + "_scale"), shape: [channels], scalars: scales)
+                    : try Tensor(name: names.fresh(bias.name + "_scale"), shape: [], scalars: [scales[0]])
                 graph.initializers.append(contentsOf: [quantized, scale])
                 let output = names.fresh(bias.name + "_dequantized")
                 newNodes.append(.dequantizeLinear(names.fresh(bias.name + "_DequantizeLinear"), input: quantized.name, scale: scale.name,
-                                                  zeroPoint: nil, output: output, axis: 0))
+                                                  zeroPoint: nil, output: output, axis: perAxis ? 0 : nil))
                 updated.inputs[2] = output
                 if node.opType == "Gemm" { updated.setAttribute("beta", .float(1)) }
             }
