@@ -105,6 +105,10 @@ public struct OptimizationPath: Sendable, Equatable, CustomStringConvertible {
     }
 
     static let cleanup = PassStage(name: "cleanup", passes: [ConstantLifting(), IdentityElimination(), DeadCodeElimination()])
+    /// Before int8: opset 13 for per-channel weights (`upgrade_opset=false` keeps the model's
+    /// opset), and initializers that are also graph inputs (IR < 4 files) made constants, or no
+    /// weight could be quantized (`keep_initializer_inputs=true` keeps them).
+    static let int8Preparation = PassStage(name: "int8-preparation", passes: [OpsetUpgrade(), InitializerInputRemoval()], repeats: false)
 
     private static func stages(of component: Component, options: PassOptions) throws(PassError) -> [PassStage] {
         switch component {
@@ -120,12 +124,12 @@ public struct OptimizationPath: Sendable, Equatable, CustomStringConvertible {
                     PassStage(name: "fp16", passes: [try Float16Conversion(options: options)], repeats: false),
                     PassStage(name: "fp16-cleanup", passes: [CastCancellation(), DeadCodeElimination()])]
         case .int8Dynamic:
-            return [cleanup,
+            return [int8Preparation, cleanup,
                     PassStage(name: "int8-dynamic", passes: [try DynamicQuantization(options: options)], repeats: false),
                     PassStage(name: "int8-dynamic-cleanup", passes: [DeadCodeElimination()])]
         case .int8Static, .int8Auto:
             let quantization = try AccuracyDrivenQuantization(options: options, searchesFallback: component == .int8Auto)
-            return [cleanup,
+            return [int8Preparation, cleanup,
                     PassStage(name: component.description, passes: [quantization], repeats: false,
                               calibration: quantization.calibrationRequest),
                     PassStage(name: "\(component)-cleanup", passes: [DeadCodeElimination()])]

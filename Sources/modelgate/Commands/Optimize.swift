@@ -18,7 +18,9 @@ struct Optimize: ParsableCommand {
             max_accuracy_loss (default 0.01, needs a labels dataset), any corpus.yml threshold key, and \
             max_float_fraction (default 0.25). Options (--option key=value, repeatable) tune the passes, e.g. \
             calibration_method=entropy, percentile=99.99, activation_type=uint8, exclude_nodes=a,b, \
-            fp16_block_ops_add=Softmax, prune_scope=global, sensitivity=true (the per-node table on int8-static).
+            fp16_block_ops_add=Softmax, prune_scope=global, sensitivity=true (the per-node table on int8-static), \
+            upgrade_opset=false (int8 of an opset 7–12 model at its own opset, with per-tensor weights, instead of \
+            converting it to opset 13 first).
             """)
     @Argument(help: "The source model.") var input: String
     @Argument(help: "The ONNX file to write.") var output: String
