@@ -67,6 +67,32 @@ final class OpsetUpgradeTests: XCTestCase {
         _ = try ortCompare(reference: model, optimized: upgraded, maxError: 0, inputs: feeds)
     }
 
+    /// Upsample-7 (scales as an attribute, bilinear) and Scatter-9 become Resize-13 and ScatterElements.
+    func testUpsampleWithAttributeScalesAndScatterKeepTheirValues() throws {
+        var upsample = ModelBuilder()
+        upsample.opset = 8
+        upsample.input("x", [1, 2, 3, 4])
+        upsample.node("Upsample", ["x"], ["y"], ["mode": .string(Array("linear".utf8)), "scales": .floats([1, 1, 2, 1.5])])
+        upsample.outputs.append(ValueInfo(name: "y", elementType: .float, shape: TensorShape(fixed: [1, 2, 6, 6])))
+        var scatter = ModelBuilder()
+        scatter.opset = 9
+        scatter.input("x", [3, 4])
+        scatter.node("Scatter", ["x", "indices", "updates"], ["y"], ["axis": .int(1)])
+        scatter.initializers.append(try Tensor(name: "indices", shape: [3, 1], scalars: [Int64(3), 0, 2]))
+        scatter.constant("updates", [3, 1], [10, 20, 30])
+        scatter.output("y")
+        var generator = ModelBuilder()
+        for (model, shape) in [(upsample.model, [1, 2, 3, 4]), (scatter.model, [3, 4])] {
+            let feeds = ["x": try Tensor(name: "x", shape: shape, scalars: generator.random(shape.reduce(1, *)))]
+            let (upgraded, _) = try upgrade(model)
+            XCTAssertEqual(upgraded.opsetVersion(for: ""), 13)
+            XCTAssertEqual(upgraded.graph.nodes.map(\.opType), [model.graph.nodes[0].opType == "Upsample" ? "Resize" : "ScatterElements"])
+            let expected = try Evaluator(model: model).run(tensors: feeds).outputs[0].value.tensor?.floatValues()
+            XCTAssertEqual(try Evaluator(model: upgraded).run(tensors: feeds).outputs[0].value.tensor?.floatValues(), expected)
+            _ = try ortCompare(reference: model, optimized: upgraded, maxError: 1e-6, inputs: feeds)
+        }
+    }
+
     func testANodeOpset13CannotExpressLeavesTheModelAlone() throws {
         var b = ModelBuilder()
         b.opset = 8
