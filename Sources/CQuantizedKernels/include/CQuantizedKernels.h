@@ -84,22 +84,23 @@ void mg_depthwise_u8(const uint8_t *x, int is_signed, int32_t zero, int in_h, in
 size_t mg_depthwise_scratch_size(int in_h, int in_w, int k_h, int k_w, int stride_h, int stride_w, int dilation_h, int dilation_w,
                                  int pad_h, int pad_w, int out_h, int out_w);
 
-/// One plane of a 3×3 depthwise 2-D convolution of bytes in float lanes (AVX-512): the plane
+/// One plane of a depthwise 2-D convolution of bytes in float lanes (AVX-512): the plane
 /// zero-shifted to floats `(x − zero)` (int8 when `is_signed`, else uint8) in a zero-padded
-/// scratch, the nine float weights `w` summed over it four output rows at a time, then the
-/// epilogue `e` (one row) of the sums written to `out` (floats, or bytes with `e->bytes`).
-/// Integer weights sum exactly (below 2²⁴), so the sums are the int32 ones `mg_depthwise_u8`
-/// computes. Returns 0, writing nothing, when the CPU lacks AVX-512 or `stride_w` is not 1 or 2.
-/// `scratch` holds `mg_depthwise3x3_q8_scratch_size` bytes; its padding is written when
+/// scratch, the `kernel_h × kernel_w` float weights `w` summed over it four output rows at a time
+/// (3×3 with the nine weights held in registers), then the epilogue `e` (one row) of the sums
+/// written to `out` (floats, or bytes with `e->bytes`). Integer weights sum exactly (below 2²⁴ for
+/// up to 512 taps), so the sums are the int32 ones `mg_depthwise_u8` computes. Returns 0, writing
+/// nothing, when the CPU lacks AVX-512 or `stride_w` is not 1 or 2.
+/// `scratch` holds `mg_depthwise_plane_q8_scratch_size` bytes; its padding is written when
 /// `pad_scratch` is set and only the plane's interior otherwise, so a caller running many planes
 /// of one geometry through one scratch pads it for the first only.
-int mg_depthwise3x3_q8(const uint8_t *x, int is_signed, int32_t zero, int in_h, int in_w, const float *w, int stride_h, int stride_w,
-                       int dilation_h, int dilation_w, int pad_h, int pad_w, int out_h, int out_w, const mg_epilogue *e,
-                       float *scratch, int pad_scratch, void *out);
+int mg_depthwise_plane_q8(const uint8_t *x, int is_signed, int32_t zero, int in_h, int in_w, int kernel_h, int kernel_w, const float *w,
+                          int stride_h, int stride_w, int dilation_h, int dilation_w, int pad_h, int pad_w, int out_h, int out_w,
+                          const mg_epilogue *e, float *scratch, int pad_scratch, void *out);
 
-/// Bytes of `scratch` `mg_depthwise3x3_q8` needs.
-size_t mg_depthwise3x3_q8_scratch_size(int in_h, int in_w, int stride_h, int stride_w, int dilation_h, int dilation_w, int pad_h,
-                                       int pad_w, int out_h, int out_w);
+/// Bytes of `scratch` `mg_depthwise_plane_q8` needs.
+size_t mg_depthwise_plane_q8_scratch_size(int in_h, int in_w, int kernel_h, int kernel_w, int stride_h, int stride_w, int dilation_h,
+                                          int dilation_w, int pad_h, int pad_w, int out_h, int out_w);
 
 /// QuantizeLinear with per-tensor parameters: out[i] = saturate(round_half_even(x[i] / scale) + zero)
 /// to int8 (`is_signed`) or uint8, and 0 for NaN, as bytes.

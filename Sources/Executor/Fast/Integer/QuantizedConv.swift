@@ -156,10 +156,10 @@ struct QuantizedConv: QuantizingKernel {
         try output.map { try $0.quantized(result) } ?? result
     }
 
-    /// Depthwise: the zero-shifted integer input and the int8 weights. 3×3 kernels run
-    /// `mg_depthwise3x3_q8` on the AVX-512 path; other float results of up to `maxExactTaps` taps
-    /// the float `DepthwiseConv` on the integers as floats (byte planes in); the rest, quantized
-    /// results included, `mg_depthwise_u8` in int32. Every product and sum of at most
+    /// Depthwise: the zero-shifted integer input and the int8 weights. Kernels of up to
+    /// `maxExactTaps` taps run `mg_depthwise_plane_q8` on the AVX-512 path (horizontal strides 1
+    /// and 2); elsewhere float results run the float `DepthwiseConv` on the integers as floats
+    /// (byte planes in), and the rest, quantized results included, `mg_depthwise_u8` in int32. Every product and sum of at most
     /// `maxExactTaps` taps is an integer below 2²⁴, so the float sums equal the int32 ones.
     private func depthwise(_ x: Tensor, geometry: SpatialGeometry, epilogue: IntegerEpilogue) throws -> Tensor {
         let taps = geometry.kernel[0] * geometry.kernel[1]
@@ -192,15 +192,15 @@ struct QuantizedConv: QuantizingKernel {
         }
     }
 
-    /// A 3×3 depthwise convolution on `mg_depthwise3x3_q8` (AVX-512: each plane's bytes converted,
+    /// A depthwise convolution on `mg_depthwise_plane_q8` (AVX-512: each plane's bytes converted,
     /// summed in float lanes and put through the epilogue in one pass), the planes split over the
     /// executor's threads; nil when the int8 path in use is not AVX-512 or the geometry is not one it takes.
     private func vectorDepthwise(_ x: Tensor, shape: [Int], w: [Float], geometry: SpatialGeometry, epilogue: IntegerEpilogue) throws -> Tensor? {
-        guard Int8Gemm.path == .avx512VNNI, geometry.kernel == [3, 3], geometry.strides[1] == 1 || geometry.strides[1] == 2,
+        guard Int8Gemm.path == .avx512VNNI, geometry.strides[1] == 1 || geometry.strides[1] == 2,
               let d = Self.planeGeometry(geometry) else { return nil }
-        let planes = shape[0] * shape[1], channels = shape[1]
+        let planes = shape[0] * shape[1], channels = shape[1], taps = geometry.kernel[0] * geometry.kernel[1]
         let inputSize = geometry.input.reduce(1, *), positions = geometry.output.reduce(1, *)
-        let scratchFloats = mg_depthwise3x3_q8_scratch_size(d[0], d[1], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11]) / 4
+        let scratchFloats = mg_depthwise_plane_q8_scratch_size(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11]) / 4
         let (zero, inputSigned) = (input.zeroPoint, Int32(x.dataType == .int8 ? 1 : 0))
         let size = epilogue.elementSize
         return try x.withUnsafeBytes { raw in
@@ -209,7 +209,7 @@ struct QuantizedConv: QuantizingKernel {
                     try ScalarQuantization.results(quantizedWith: epilogue.output, shape: shape, writing: { out in
                         guard let x = raw.baseAddress?.assumingMemoryBound(to: UInt8.self), let w = w.baseAddress else { return }
                         let addresses = (UInt(bitPattern: x), UInt(bitPattern: w), UInt(bitPattern: e), UInt(bitPattern: out))
-                        ParallelFor.run(planes, grain: max(1, 32768 / max(positions * 9, 1))) { chunk in
+                        ParallelFor.run(planes, grain: max(1, 32768 / max(positions * taps, 1))) { chunk in
                             guard let x = UnsafePointer<UInt8>(bitPattern: addresses.0), let w = UnsafePointer<Float>(bitPattern: addresses.1),
                                   let all = UnsafePointer<mg_epilogue>(bitPattern: addresses.2)?.pointee,
                                   let out = UnsafeMutableRawPointer(bitPattern: addresses.3) else { return }
@@ -219,10 +219,10 @@ struct QuantizedConv: QuantizingKernel {
                             for plane in chunk {
                                 let c = plane % channels
                                 var channel = all.advanced(to: c)
-                                let done = mg_depthwise3x3_q8(x + plane * inputSize, inputSigned, zero, d[0], d[1], w + c * 9, d[4], d[5], d[6],
-                                                              d[7], d[8], d[9], d[10], d[11], &channel, scratch,
-                                                              plane == chunk.lowerBound ? 1 : 0, out + plane * positions * size)
-                                precondition(done == 1, "mg_depthwise3x3_q8 refused a geometry the executor checked")
+                                let done = mg_depthwise_plane_q8(x + plane * inputSize, inputSigned, zero, d[0], d[1], d[2], d[3], w + c * taps,
+                                                                 d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], &channel, scratch,
+                                                                 plane == chunk.lowerBound ? 1 : 0, out + plane * positions * size)
+                                precondition(done == 1, "mg_depthwise_plane_q8 refused a geometry the executor checked")
                             }
                         }
                     })
