@@ -37,10 +37,10 @@ public struct OpsetUpgrade: GraphPass {
                            hint: "export the model at opset 13 or later for per-channel int8 weights")
             return false
         }
-        var converter = Converter(version: version, names: NameGenerator(model.graph), ranks: ValueTypes(inferring: model))
+        var converter = Converter(version: version, names: NameGenerator(model.graph), types: ValueTypes(inferring: model))
         var graph = model.graph
         do {
-            try converter.convert(&graph, ranksKnown: true)
+            try converter.convert(&graph, inMainGraph: true)
         } catch let failure as Unconvertible {
             context.report(.warning, "opset-not-upgraded", node: failure.node,
                            "\(failure.reason); the model stays at opset \(version)",
@@ -69,24 +69,24 @@ private struct Unconvertible: Error {
     let reason: String
 }
 
-/// One model's conversion: fresh names for the constants it adds, and the main graph's value ranks.
+/// One model's conversion: fresh names for the constants it adds, and the main graph's value types.
 private struct Converter {
     let version: Int64
     var names: NameGenerator
-    let ranks: ValueTypes
+    let types: ValueTypes
     var rewritten = 0
 
     /// Converts every node of `graph` (and of its nodes' subgraphs) in place.
-    mutating func convert(_ graph: inout Graph, ranksKnown: Bool) throws {
+    mutating func convert(_ graph: inout Graph, inMainGraph: Bool) throws {
         var nodes: [Node] = []
         for var node in graph.nodes {
             for index in node.attributes.indices {
                 switch node.attributes[index].value {
                 case .graph(var subgraph):
-                    try convert(&subgraph, ranksKnown: false)
+                    try convert(&subgraph, inMainGraph: false)
                     node.attributes[index].value = .graph(subgraph)
                 case .graphs(var subgraphs):
-                    for g in subgraphs.indices { try convert(&subgraphs[g], ranksKnown: false) }
+                    for g in subgraphs.indices { try convert(&subgraphs[g], inMainGraph: false) }
                     node.attributes[index].value = .graphs(subgraphs)
                 default: break
                 }
@@ -95,14 +95,14 @@ private struct Converter {
                 nodes.append(node)
                 continue
             }
-            let replacement = try upgrade(node, in: &graph, ranksKnown: ranksKnown)
+            let replacement = try upgrade(node, in: &graph, inMainGraph: inMainGraph)
             if replacement != [node] { rewritten += 1 }
             nodes += replacement
         }
         graph.nodes = nodes
     }
 
-    private mutating func upgrade(_ node: Node, in graph: inout Graph, ranksKnown: Bool) throws -> [Node] {
+    private mutating func upgrade(_ node: Node, in graph: inout Graph, inMainGraph: Bool) throws -> [Node] {
         var node = node
         switch node.opType {
         case "Squeeze", "Unsqueeze", "ReduceSum":
@@ -120,7 +120,7 @@ private struct Converter {
             node.removeAttribute("k")
             node.inputs = [node.inputs[0], constant(int64s: [k], "k", graph: &graph)]
         case "Clip" where version < 11:
-            let lower = node.attribute("min").flatMap(Self.float), upper = node.attribute("max").flatMap(Self.float)
+            let lower = node.attribute("min")?.float, upper = node.attribute("max")?.float
             node.removeAttribute("min")
             node.removeAttribute("max")
             node.inputs = [node.inputs[0], lower.map { scalar(Double($0), like: node.inputs[0], "min", graph: &graph) } ?? "",
@@ -128,12 +128,12 @@ private struct Converter {
             while node.inputs.last == "" { node.inputs.removeLast() }
         case "Pad" where version < 11:
             let pads = node.intsAttribute("pads") ?? node.intsAttribute("paddings") ?? []
-            let value = node.attribute("value").flatMap(Self.float) ?? 0
+            let value = node.attribute("value")?.float ?? 0
             for attribute in ["pads", "paddings", "value"] { node.removeAttribute(attribute) }
             node.inputs = [node.inputs[0], constant(int64s: pads, "pads", graph: &graph),
                            scalar(Double(value), like: node.inputs[0], "value", graph: &graph)]
         case "Dropout" where version < 12:
-            let ratio = node.attribute("ratio").flatMap(Self.float)
+            let ratio = node.attribute("ratio")?.float
             for attribute in ["ratio", "is_test", "consumed_inputs"] { node.removeAttribute(attribute) }
             if let ratio { node.inputs = [node.inputs[0], scalar(Double(ratio), like: nil, "ratio", graph: &graph)] }
         case "BatchNormalization" where version < 9:
@@ -142,16 +142,16 @@ private struct Converter {
             }
             for attribute in ["spatial", "is_test", "consumed_inputs"] { node.removeAttribute(attribute) }
         case "Softmax", "LogSoftmax", "Hardmax":
-            return flattenedAtAxis(node, graph: &graph, ranksKnown: ranksKnown)
+            return flattenedAtAxis(node, graph: &graph, inMainGraph: inMainGraph)
         case "Upsample":
-            let mode = node.attribute("mode").flatMap(Self.string) ?? "nearest"
+            let mode = node.attribute("mode")?.string ?? "nearest"
             var scales = node.inputs.count > 1 ? node.inputs[1] : ""
-            if let values = node.attribute("scales"), case .floats(let floats) = values.value {
+            if let floats = node.attribute("scales")?.floats {
                 scales = constant(floats: floats, "scales", graph: &graph)
             }
             node = resize(node, scales: scales, mode: mode)
         case "Resize" where version < 11:
-            node = resize(node, scales: node.inputs.count > 1 ? node.inputs[1] : "", mode: node.attribute("mode").flatMap(Self.string) ?? "nearest")
+            node = resize(node, scales: node.inputs.count > 1 ? node.inputs[1] : "", mode: node.attribute("mode")?.string ?? "nearest")
         case "Scatter":
             node.opType = "ScatterElements"
         case "ImageScaler":
@@ -173,11 +173,11 @@ private struct Converter {
     }
 
     /// Softmax-1/11 normalized over all dimensions from `axis` on (default 1); 13 over `axis` alone.
-    private mutating func flattenedAtAxis(_ node: Node, graph: inout Graph, ranksKnown: Bool) -> [Node] {
+    private mutating func flattenedAtAxis(_ node: Node, graph: inout Graph, inMainGraph: Bool) -> [Node] {
         var node = node
         let axis = node.intAttribute("axis") ?? 1
         let input = node.inputs[0]
-        if axis == -1 || (ranksKnown && ranks.rank(input).map { axis == Int64($0 - 1) } == true) {
+        if axis == -1 || (inMainGraph && types.rank(input).map { axis == Int64($0 - 1) } == true) {
             node.setAttribute("axis", .int(-1))
             return [node]
         }
@@ -205,9 +205,8 @@ private struct Converter {
 
     /// ImageScaler: `x * scale + bias[c]` over NCHW.
     private mutating func imageScaler(_ node: Node, graph: inout Graph) -> [Node] {
-        let scale = node.attribute("scale").flatMap(Self.float) ?? 1
-        var bias: [Float] = []
-        if let attribute = node.attribute("bias"), case .floats(let values) = attribute.value { bias = values }
+        let scale = node.attribute("scale")?.float ?? 1
+        let bias = node.attribute("bias")?.floats ?? []
         let scaled = names.fresh(node.outputs[0] + "_scaled")
         let multiply = Node(name: names.fresh(node.label + "_scale"), opType: "Mul",
                             inputs: [node.inputs[0], scalar(Double(scale), like: nil, "scale", graph: &graph)], outputs: [scaled])
@@ -228,24 +227,11 @@ private struct Converter {
         return name
     }
 
-    /// A scalar constant of the element type of `value` (float when unknown).
+    /// A scalar constant `value` of the element type of `other` (float when unknown).
     private mutating func scalar(_ value: Double, like other: String?, _ base: String, graph: inout Graph) -> String {
         let name = names.fresh(base)
-        let type = other.flatMap { ranks.elementType($0) ?? graph.initializers.first { $0.name == other }?.dataType } ?? .float
+        let type = other.flatMap { types.elementType($0) ?? graph.initializers.first { $0.name == other }?.dataType } ?? .float
         graph.initializers.append((try? Tensor(name: name, converting: [value], to: type, shape: [])) ?? Tensor(name: name, scalar: Float(value)))
         return name
-    }
-
-    private static func float(_ attribute: Attribute) -> Float? {
-        switch attribute.value {
-        case .float(let value): value
-        case .int(let value): Float(value)
-        default: nil
-        }
-    }
-
-    private static func string(_ attribute: Attribute) -> String? {
-        guard case .string(let bytes) = attribute.value else { return nil }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
